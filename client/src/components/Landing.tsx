@@ -1,0 +1,110 @@
+import { useEffect, useId, useState, type FormEvent } from "react";
+import { PublicRoomName } from "../../../shared/rooms";
+import { postPrivateRoom } from "../api";
+import { navigate, roomPath } from "../router";
+import { useSession } from "../session";
+import { LobbyList } from "./LobbyList";
+import { NameForm } from "./NameForm";
+
+export function Landing() {
+  const session = useSession();
+  const [roomName, setRoomName] = useState("");
+  const [joinError, setJoinError] = useState<string | null>(null);
+  const [createError, setCreateError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const roomInputId = useId();
+  const joinErrorId = useId();
+  const needName = session === null;
+
+  useEffect(() => {
+    document.title = "Hearth";
+  }, []);
+
+  const join = (e: FormEvent) => {
+    e.preventDefault();
+    const parsed = PublicRoomName.safeParse(roomName);
+    if (!parsed.success) {
+      setJoinError(parsed.error.issues[0]?.message ?? "That is not a valid room name.");
+      return;
+    }
+    // Public rooms come into existence when first visited.
+    navigate(roomPath(parsed.data));
+  };
+
+  const createPrivate = async () => {
+    if (!session) return;
+    setCreating(true);
+    setCreateError(null);
+    try {
+      const created = await postPrivateRoom(session.token);
+      navigate(created.path);
+    } catch (err) {
+      setCreateError(err instanceof Error ? err.message : "Creating the room failed.");
+      setCreating(false);
+    }
+  };
+
+  return (
+    <main className="page landing">
+      <header className="landing-header">
+        <h1>Hearth</h1>
+        <p className="muted">Small real-time rooms for people (and soon an assistant).</p>
+      </header>
+
+      <section className="card" aria-labelledby="name-heading">
+        <h2 id="name-heading">Who are you?</h2>
+        <NameForm />
+        {needName && <p className="muted">Pick a name before entering a room.</p>}
+      </section>
+
+      <LobbyList />
+
+      <section className="card" aria-labelledby="join-heading">
+        <h2 id="join-heading">Join or start a room</h2>
+        <form className="join-form" onSubmit={join}>
+          <label htmlFor={roomInputId}>Public room name</label>
+          <div className="row">
+            <input
+              id={roomInputId}
+              data-testid="room-name-input"
+              value={roomName}
+              placeholder="e.g. general"
+              autoCapitalize="none"
+              spellCheck={false}
+              aria-invalid={joinError ? true : undefined}
+              aria-describedby={joinError ? joinErrorId : undefined}
+              onChange={(e) => {
+                setRoomName(e.target.value);
+                setJoinError(null);
+              }}
+            />
+            <button type="submit" data-testid="join-room" disabled={needName || roomName.trim() === ""}>
+              Join
+            </button>
+          </div>
+          {joinError && (
+            <p id={joinErrorId} className="form-error" role="alert">
+              {joinError}
+            </p>
+          )}
+        </form>
+        <div className="private-create">
+          <button
+            type="button"
+            data-testid="create-private-room"
+            disabled={needName || creating}
+            onClick={createPrivate}
+          >
+            {creating ? "Creating…" : "Create a private room"}
+          </button>
+          <p className="muted">Only people with an invite link can enter a private room.</p>
+          {createError && (
+            <p className="form-error" role="alert">
+              {createError}
+            </p>
+          )}
+        </div>
+      </section>
+    </main>
+  );
+}

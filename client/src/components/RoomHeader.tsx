@@ -1,0 +1,35 @@
+import type { ConnectionState } from "../roomState";
+import type { ConnectionStatus } from "../useRoom";
+import { Link } from "./Link";
+
+const LABELS: Record<ConnectionStatus, string> = {
+  online: "Online",
+  reconnecting: "Reconnecting…",
+  offline: "Offline",
+  refused: "Refused",
+};
+
+export function RoomHeader({
+  title,
+  status,
+  connection,
+}: {
+  title: string;
+  status: ConnectionStatus;
+  connection: ConnectionState;
+}) {
+  // The first attempt is not a *re*connection; the data attribute stays in the documented set.
+  const label = status === "reconnecting" && connection === "connecting" ? "Connecting…" : LABELS[status];
+  return (
+    <header className="room-header">
+      <Link href="/" className="brand" aria-label="Hearth lobby">
+        Hearth
+      </Link>
+      <h1 className="room-title">{title}</h1>
+      <p className={`status status-${status}`} role="status" aria-live="polite" data-testid="connection-status" data-status={status}>
+        <span className="dot" aria-hidden="true" />
+        {label}
+      </p>
+    </header>
+  );
+}

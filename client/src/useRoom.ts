@@ -1,0 +1,201 @@
+/**
+ * One room's live connection: a reconnecting socket feeding roomReducer, and
+ * the actions the UI can take. Resends unconfirmed messages with their
+ * original ids after every reconnect; the server stores each id once.
+ */
+import PartySocket from "partysocket";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef } from "react";
+import { CloseCode, ServerFrame, type ClientFrameInput } from "../../shared/protocol";
+import { initialRoomState, roomReducer, unsentMessages, type RoomState } from "./roomState";
+import { renewSession, useSession } from "./session";
+import { useOnline } from "./useOnline";
+
+/** How often a "still typing" signal may go out while the composer is busy. */
+const TYPING_REFRESH_MS = 2000;
+/** A renewed token refused again within this window is not renewed again. */
+const RENEW_COOLDOWN_MS = 60_000;
+
+export type ConnectionStatus = "online" | "reconnecting" | "offline" | "refused";
+
+export interface RoomActions {
+  send(text: string): void;
+  retry(id: string): void;
+  discard(id: string): void;
+  edit(seq: number, text: string): void;
+  remove(seq: number): void;
+  loadOlder(): void;
+  typing(composerText: string): void;
+  clearError(): void;
+}
+
+const REFUSAL_CODES = new Set<number>(Object.values(CloseCode));
+export function isRefusal(code: number): boolean {
+  return REFUSAL_CODES.has(code) || (code >= 4400 && code < 4500);
+}
+
+export function useRoom(
+  room: string,
+  invite: string | null,
+): { state: RoomState; status: ConnectionStatus; actions: RoomActions } {
+  const session = useSession();
+  const token = session?.token;
+  const name = session?.member.name;
+  const [state, dispatch] = useReducer(roomReducer, undefined, initialRoomState);
+  const online = useOnline();
+
+  // The socket's callbacks outlive renders; they read the latest state here.
+  const stateRef = useRef(state);
+  useLayoutEffect(() => {
+    stateRef.current = state;
+  }, [state]);
+  const socketRef = useRef<PartySocket | null>(null);
+  /** True between this connection's `welcome` and its close. */
+  const welcomedRef = useRef(false);
+  const lastRenewRef = useRef(0);
+  const typingSentAtRef = useRef(0);
+
+  const transmit = useCallback((frame: ClientFrameInput): boolean => {
+    const socket = socketRef.current;
+    if (!socket || !welcomedRef.current) return false;
+    return socket.send(JSON.stringify(frame));
+  }, []);
+
+  useEffect(() => {
+    if (!token) return;
+    const socket = new PartySocket({
+      host: location.host,
+      protocol: location.protocol === "https:" ? "wss" : "ws",
+      prefix: "agents",
+      party: "chat-room",
+      room,
+      // Evaluated on every (re)connect, so `since` is always the latest revision.
+      query: () => {
+        const rev = stateRef.current.rev;
+        return { token, invite, since: rev > 0 ? String(rev) : null };
+      },
+      // Frames must not pile up while offline: pending messages are resent
+      // from state after `welcome`, anything else is stale by then.
+      maxEnqueuedMessages: 0,
+      shouldReconnectOnClose: (event) => !isRefusal(event.code),
+    });
+    socketRef.current = socket;
+    welcomedRef.current = false;
+    let lastError = "";
+
+    const onMessage = (event: MessageEvent) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(String(event.data));
+      } catch {
+        console.warn("room: ignoring a frame that is not JSON", event.data);
+        return;
+      }
+      const parsed = ServerFrame.safeParse(json);
+      if (!parsed.success) {
+        console.warn("room: ignoring a frame that does not match the protocol", json, parsed.error);
+        return;
+      }
+      const frame = parsed.data;
+      if (frame.type === "error") lastError = frame.message;
+      dispatch({ type: "frame", frame });
+      if (frame.type === "welcome") {
+        welcomedRef.current = true;
+        for (const p of unsentMessages(stateRef.current)) {
+          socket.send(JSON.stringify({ type: "send", id: p.id, text: p.text }));
+        }
+      }
+    };
+    const onClose = (event: CloseEvent) => {
+      welcomedRef.current = false;
+      if (!isRefusal(event.code)) {
+        dispatch({ type: "disconnected" });
+        return;
+      }
+      const now = Date.now();
+      if (event.code === CloseCode.unauthorized && now - lastRenewRef.current > RENEW_COOLDOWN_MS) {
+        // A new token changes `token`, which re-runs this effect with it.
+        lastRenewRef.current = now;
+        dispatch({ type: "disconnected" });
+        renewSession().catch(() =>
+          dispatch({ type: "refused", code: event.code, reason: event.reason || lastError }),
+        );
+        return;
+      }
+      dispatch({
+        type: "refused",
+        code: event.code,
+        reason: event.reason || lastError || "The room refused the connection.",
+      });
+    };
+    socket.addEventListener("message", onMessage);
+    socket.addEventListener("close", onClose);
+    return () => {
+      socket.removeEventListener("message", onMessage);
+      socket.removeEventListener("close", onClose);
+      socket.close();
+      socketRef.current = null;
+      welcomedRef.current = false;
+    };
+  }, [room, invite, token]);
+
+  // A rename elsewhere (another tab, the name form) reaches this room too.
+  const selfName = state.self?.name;
+  useEffect(() => {
+    if (name && selfName && name !== selfName) transmit({ type: "set_name", name });
+  }, [name, selfName, transmit]);
+
+  const actions = useMemo<RoomActions>(
+    () => ({
+      send(text) {
+        const id = crypto.randomUUID();
+        dispatch({ type: "send", id, text, at: Date.now() });
+        transmit({ type: "send", id, text });
+        if (typingSentAtRef.current !== 0) transmit({ type: "typing", active: false });
+        typingSentAtRef.current = 0;
+      },
+      retry(id) {
+        const p = stateRef.current.pending.find((m) => m.id === id);
+        if (!p) return;
+        dispatch({ type: "retry", id });
+        transmit({ type: "send", id, text: p.text });
+      },
+      discard(id) {
+        dispatch({ type: "discard", id });
+      },
+      edit(seq, text) {
+        transmit({ type: "edit", seq, text });
+      },
+      remove(seq) {
+        transmit({ type: "delete", seq });
+      },
+      loadOlder() {
+        const s = stateRef.current;
+        const oldest = s.messages[0]?.seq;
+        if (s.loadingOlder || !s.hasMore || oldest === undefined) return;
+        if (transmit({ type: "history", before: oldest })) dispatch({ type: "history_requested" });
+      },
+      typing(composerText) {
+        const now = Date.now();
+        if (composerText.trim() === "") {
+          if (typingSentAtRef.current !== 0 && transmit({ type: "typing", active: false })) {
+            typingSentAtRef.current = 0;
+          }
+        } else if (now - typingSentAtRef.current >= TYPING_REFRESH_MS) {
+          if (transmit({ type: "typing", active: true })) typingSentAtRef.current = now;
+        }
+      },
+      clearError() {
+        dispatch({ type: "clear_error" });
+      },
+    }),
+    [transmit],
+  );
+
+  let status: ConnectionStatus;
+  if (state.connection === "refused") status = "refused";
+  else if (!online) status = "offline";
+  else if (state.connection === "online") status = "online";
+  else status = "reconnecting";
+
+  return { state, status, actions };
+}

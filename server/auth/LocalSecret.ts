@@ -1,0 +1,36 @@
+/**
+ * The fallback signing key, for running without configuration.
+ *
+ * When SESSION_SECRET is not set (a fresh clone running `npm start`), tokens
+ * still need a key that is secret and survives restarts. One Durable Object
+ * generates 256 random bits once and keeps them in its storage; every
+ * isolate asks it once and caches the answer. In production, set
+ * SESSION_SECRET (`wrangler secret put SESSION_SECRET`) so that you control
+ * rotation; this object then is never created.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+
+export class LocalSecret extends DurableObject<Env> {
+  async get(): Promise<string> {
+    const existing = await this.ctx.storage.get<string>("secret");
+    if (existing) return existing;
+    const bytes = crypto.getRandomValues(new Uint8Array(32));
+    const secret = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    await this.ctx.storage.put("secret", secret);
+    return secret;
+  }
+}
+
+let cached: Promise<string> | undefined;
+
+export function signingSecret(env: Env): Promise<string> {
+  if (env.SESSION_SECRET) return Promise.resolve(env.SESSION_SECRET);
+  cached ??= env.LocalSecret.getByName("signing-key")
+    .get()
+    .catch((err: unknown) => {
+      cached = undefined;
+      throw err;
+    });
+  return cached;
+}

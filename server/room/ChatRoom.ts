@@ -1,0 +1,182 @@
+/**
+ * One chat room = one Durable Object (an agents SDK `Agent`).
+ *
+ * Every member's WebSocket terminates here, through the WebSocket
+ * Hibernation API that the agents SDK always uses: while nobody talks, the
+ * object is evicted from memory but the sockets stay open, and the next frame
+ * constructs a fresh instance. So nothing lives only in memory: messages and
+ * members are in this object's SQLite, and each socket's identity, role and
+ * typing state are in its attachment (`connection.setState`).
+ *
+ * The class only composes: it admits a connection, parses each frame once
+ * and hands it to the module that owns it.
+ */
+import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
+import { LIMITS } from "../../shared/limits";
+import { CloseCode, type RoomInfo, type ServerFrame } from "../../shared/protocol";
+import type { Env } from "../env";
+import { readIdentity } from "../http/identityHeader";
+import { handleChatFrame, type ChatContext } from "./chat";
+import type { ConnectionState } from "./connectionState";
+import { encode, errorFrame, parseClientFrame } from "./frames";
+import { reportToLobby } from "./lobbyReport";
+import { Membership, type MemberRecord } from "./members";
+import { MessageLog } from "./messages";
+import { presenceOf, typersOf } from "./presence";
+import { RateLimiter } from "./rateLimit";
+
+type RoomConnection = Connection<ConnectionState>;
+
+export class ChatRoom extends Agent<Env> {
+  // The room's name is in the URL already; don't echo it in a protocol frame.
+  static override options = { sendIdentityOnConnect: false };
+
+  #log?: MessageLog;
+  #members?: Membership;
+  #limiter?: RateLimiter;
+
+  // Lazy: `this.name` is only known once the SDK has initialised the
+  // instance, and tables are created on first use after each wake (cheap
+  // IF NOT EXISTS statements, independent of history size).
+  get log(): MessageLog {
+    return (this.#log ??= new MessageLog(this.ctx.storage.sql));
+  }
+  get members(): Membership {
+    return (this.#members ??= new Membership(this.ctx.storage.sql, this.name));
+  }
+  get limiter(): RateLimiter {
+    return (this.#limiter ??= new RateLimiter(
+      Number(this.env.RATE_LIMIT_PER_SECOND ?? 5),
+      Number(this.env.RATE_LIMIT_BURST ?? 20),
+    ));
+  }
+
+  // The SDK's own frames (identity, state sync, MCP server list with its
+  // OAuth URLs) are not part of Hearth's protocol: never send them.
+  override shouldSendProtocolMessages(): boolean {
+    return false;
+  }
+
+  // Clients never write the SDK's Agent state; readonly makes the SDK refuse
+  // a `cf_agent_state` frame from them instead of applying it.
+  override shouldConnectionBeReadonly(): boolean {
+    return true;
+  }
+
+  override onConnect(connection: RoomConnection, ctx: ConnectionContext): void {
+    const identity = readIdentity(ctx.request);
+    if (!identity) {
+      return refuse(connection, CloseCode.unauthorized, "unauthorized", "No verified identity came with this connection.");
+    }
+    const admission = this.members.admit(identity, Date.now());
+    if (!admission.ok) {
+      const code = admission.code === "not_found" ? CloseCode.notFound : CloseCode.forbidden;
+      return refuse(connection, code, admission.code, admission.reason);
+    }
+    connection.setState(stateFor(admission.member));
+    connection.send(
+      encode({
+        type: "welcome",
+        self: admission.member,
+        room: this.members.info()!,
+        limits: { messageChars: LIMITS.messageChars, frameBytes: LIMITS.frameChars, pageMax: LIMITS.pageMax },
+      }),
+    );
+    connection.send(encode(this.syncFrame(new URL(ctx.request.url).searchParams.get("since"))));
+    this.presenceChanged();
+    connection.send(encode({ type: "typing", typers: typersOf(this.states(), Date.now()) }));
+  }
+
+  override onMessage(connection: RoomConnection, data: WSMessage): void {
+    const sender = connection.state;
+    // A refused socket is closing; nothing it sends is processed.
+    if (!sender) return;
+    const now = Date.now();
+    if (!this.limiter.take(connection.id, now)) {
+      return connection.send(encode(errorFrame("rate_limited", "Too many frames: slow down and try again.")));
+    }
+    const parsed = parseClientFrame(data);
+    if (!parsed.ok) return connection.send(encode(parsed.error));
+    handleChatFrame(this.chatContext(connection, sender), sender, parsed.frame);
+  }
+
+  override onClose(connection: RoomConnection): void {
+    this.limiter.forget(connection.id);
+    if (!connection.state) return;
+    const wasTyping = connection.state.typingUntil > Date.now();
+    this.presenceChanged(connection.id);
+    if (wasTyping) this.typingChanged(connection.id);
+  }
+
+  /** Called by the Worker's API (RPC) to create a room for its owner. */
+  createRoom(visibility: RoomInfo["visibility"], owner: { id: string; name: string }): RoomInfo {
+    return this.members.create(visibility, owner, Date.now());
+  }
+
+  /** Called by the Worker's API (RPC): the caller's role here, if any. */
+  roleOf(memberId: string): MemberRecord["role"] | null {
+    return this.members.get(memberId)?.role ?? null;
+  }
+
+  /** Called by the lobby when it starts, to correct counts a crash left stale. */
+  reportPresence(): void {
+    this.reportOnline(presenceOf(this.states()).length);
+  }
+
+  /** Snapshot on first join or past the catch-up bound; otherwise exactly the missed changes. */
+  private syncFrame(sinceParam: string | null): ServerFrame {
+    const since = sinceParam !== null && /^\d{1,15}$/.test(sinceParam) ? Number(sinceParam) : null;
+    if (since !== null) {
+      const changes = since <= this.log.currentRev() ? this.log.changesSince(since) : null;
+      if (changes) return { type: "catchup", messages: changes, rev: changes.at(-1)?.rev ?? since };
+    }
+    return { type: "snapshot", reason: since === null ? "join" : "gap", ...this.log.latest(), rev: this.log.currentRev() };
+  }
+
+  private chatContext(connection: RoomConnection, sender: ConnectionState): ChatContext {
+    return {
+      log: this.log,
+      members: this.members,
+      now: () => Date.now(),
+      broadcast: (frame) => this.broadcast(encode(frame)),
+      reply: (frame) => connection.send(encode(frame)),
+      updateSender: (state) => {
+        connection.setState(state);
+        Object.assign(sender, state);
+      },
+      presenceChanged: () => this.presenceChanged(),
+      typingChanged: () => this.typingChanged(),
+    };
+  }
+
+  /** Admitted sockets' attachments, leaving out one that is closing. */
+  private *states(without?: string): Iterable<ConnectionState> {
+    for (const c of this.getConnections<ConnectionState>()) {
+      if (c.id !== without && c.state) yield c.state;
+    }
+  }
+
+  private presenceChanged(without?: string): void {
+    const members = presenceOf(this.states(without));
+    this.broadcast(encode({ type: "presence", members }), without ? [without] : undefined);
+    this.reportOnline(members.length);
+  }
+
+  private typingChanged(without?: string): void {
+    const frame = encode({ type: "typing", typers: typersOf(this.states(without), Date.now()) });
+    this.broadcast(frame, without ? [without] : undefined);
+  }
+
+  private reportOnline(online: number): void {
+    if (this.members.info()?.visibility === "public") reportToLobby(this.env, this.ctx, this.name, online);
+  }
+}
+
+function stateFor(member: MemberRecord): ConnectionState {
+  return { memberId: member.id, name: member.name, role: member.role, typingUntil: 0 };
+}
+
+function refuse(connection: RoomConnection, code: number, errorCode: "unauthorized" | "forbidden" | "not_found", reason: string) {
+  connection.send(encode(errorFrame(errorCode, reason)));
+  connection.close(code, reason);
+}

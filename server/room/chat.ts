@@ -1,0 +1,113 @@
+/**
+ * What each chat frame does. Every handler gets a frame that already passed
+ * its zod schema and a sender whose membership was checked on connect; the
+ * handler enforces the role and ownership rules, writes first, and only then
+ * tells anyone (durability before visibility — the Durable Object's output
+ * gate would hold the frames until the write is durable anyway).
+ */
+import { LIMITS } from "../../shared/limits";
+import type { ClientFrame, ServerFrame } from "../../shared/protocol";
+import type { ConnectionState } from "./connectionState";
+import { errorFrame } from "./frames";
+import type { Membership } from "./members";
+import type { MessageLog } from "./messages";
+
+/** The few things of the room a handler may touch. */
+export interface ChatContext {
+  log: MessageLog;
+  members: Membership;
+  now(): number;
+  /** Sends to every open socket of the room (one serialisation). */
+  broadcast(frame: ServerFrame): void;
+  /** Sends to the socket the frame came from. */
+  reply(frame: ServerFrame): void;
+  /** Replaces the sender's attachment. */
+  updateSender(state: ConnectionState): void;
+  presenceChanged(): void;
+  typingChanged(): void;
+}
+
+type Handler<T extends ClientFrame["type"]> = (
+  ctx: ChatContext,
+  sender: ConnectionState,
+  frame: Extract<ClientFrame, { type: T }>,
+) => void;
+
+const send: Handler<"send"> = (ctx, sender, frame) => {
+  if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers can read but not post.", frame.id));
+  const result = ctx.log.insert({
+    id: frame.id,
+    kind: "user",
+    author: { id: sender.memberId, name: sender.name },
+    text: frame.text,
+    now: ctx.now(),
+  });
+  if (result.status === "conflict") {
+    return ctx.reply(errorFrame("duplicate_id", "This message id is already used by another message.", frame.id));
+  }
+  const { message } = result;
+  if (result.status === "stored") {
+    ctx.broadcast({ type: "message", message });
+    if (sender.typingUntil > 0) {
+      ctx.updateSender({ ...sender, typingUntil: 0 });
+      ctx.typingChanged();
+    }
+  }
+  ctx.reply({ type: "ack", id: frame.id, seq: message.seq, rev: message.rev, duplicate: result.status === "duplicate" });
+};
+
+const edit: Handler<"edit"> = (ctx, sender, frame) => {
+  if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers cannot edit messages.", frame.seq));
+  changed(ctx, ctx.log.edit(frame.seq, sender.memberId, frame.text, ctx.now()), frame.seq);
+};
+
+const remove: Handler<"delete"> = (ctx, sender, frame) => {
+  if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers cannot delete messages.", frame.seq));
+  changed(ctx, ctx.log.delete(frame.seq, sender.memberId, ctx.now()), frame.seq);
+};
+
+function changed(ctx: ChatContext, result: ReturnType<MessageLog["edit"]>, seq: number) {
+  if (result.status === "not_found") return ctx.reply(errorFrame("not_found", `There is no message ${seq}.`, seq));
+  if (result.status === "not_author") {
+    return ctx.reply(errorFrame("not_author", "Only the author can change a message.", seq));
+  }
+  ctx.broadcast({ type: "message_updated", message: result.message });
+}
+
+const history: Handler<"history"> = (ctx, _sender, frame) => {
+  const page = ctx.log.before(frame.before, frame.limit ?? LIMITS.pageSize);
+  ctx.reply({ type: "page", before: frame.before, ...page });
+};
+
+const typing: Handler<"typing"> = (ctx, sender, frame) => {
+  if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers cannot type.", "typing"));
+  const typingUntil = frame.active ? ctx.now() + LIMITS.typingTtlMs : 0;
+  const wasShowing = sender.typingUntil > ctx.now();
+  ctx.updateSender({ ...sender, typingUntil });
+  // "Stopped" from someone not shown as typing changes nothing others see.
+  if (frame.active || wasShowing) ctx.typingChanged();
+};
+
+const setName: Handler<"set_name"> = (ctx, sender, frame) => {
+  if (frame.name === sender.name) return;
+  ctx.members.rename(sender.memberId, frame.name);
+  ctx.updateSender({ ...sender, name: frame.name });
+  ctx.presenceChanged();
+};
+
+export function handleChatFrame(ctx: ChatContext, sender: ConnectionState, frame: ClientFrame): void {
+  switch (frame.type) {
+    case "send":
+      return send(ctx, sender, frame);
+    case "edit":
+      return edit(ctx, sender, frame);
+    case "delete":
+      return remove(ctx, sender, frame);
+    case "history":
+      return history(ctx, sender, frame);
+    case "typing":
+      return typing(ctx, sender, frame);
+    case "set_name":
+      return setName(ctx, sender, frame);
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * Public rooms tell the lobby how many members are online whenever that may
+ * have changed. The call runs after the response (waitUntil), so a slow or
+ * restarting lobby never delays a chat frame; a lost report is corrected by
+ * the next presence change or by the lobby asking again when it starts.
+ */
+import { getServerByName } from "partyserver";
+import type { Env } from "../env";
+import { LOBBY_PATH } from "../../shared/lobby";
+
+export function reportToLobby(env: Env, ctx: DurableObjectState, room: string, online: number): void {
+  ctx.waitUntil(
+    (async () => {
+      const lobby = await getServerByName(env.Lobby, LOBBY_PATH.room);
+      await lobby.report(room, online);
+    })().catch((err: unknown) => console.warn(`lobby report for ${room} failed:`, err)),
+  );
+}

@@ -1,0 +1,126 @@
+/**
+ * Who belongs to the room, with which role, and what kind of room it is.
+ *
+ * A public room comes into being when its first member arrives (that member
+ * owns it); anyone with a session may join it. A private room exists only
+ * after the Worker created it for its owner, and others get in only with an
+ * invite token the Worker has verified. Roles are stored here, so a member
+ * keeps theirs across reconnects without presenting the invite again.
+ */
+import type { Role, RoomInfo } from "../../shared/protocol";
+import { roomVisibility, type RoomVisibility } from "../../shared/rooms";
+
+export interface MemberRecord {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+/** What the Worker vouches for, passed to the room on connect. */
+export interface VerifiedIdentity {
+  id: string;
+  name: string;
+  /** Role granted by a verified invite token for this room, if one came along. */
+  inviteRole?: Exclude<Role, "owner">;
+}
+
+export type Admission =
+  | { ok: true; member: MemberRecord }
+  | { ok: false; code: "forbidden" | "not_found"; reason: string };
+
+const RANK: Record<Role, number> = { viewer: 0, member: 1, owner: 2 };
+
+export class Membership {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly roomName: string,
+  ) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS room_meta (
+      key TEXT PRIMARY KEY,
+      value TEXT NOT NULL
+    )`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS members (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      role TEXT NOT NULL,
+      joined_at INTEGER NOT NULL
+    )`);
+  }
+
+  info(): RoomInfo | null {
+    const visibility = this.meta("visibility") as RoomVisibility | null;
+    return visibility ? { name: this.roomName, visibility } : null;
+  }
+
+  /**
+   * Creates the room with its owner. Idempotent for a public room that
+   * exists already (creating "general" twice joins it).
+   */
+  create(visibility: RoomVisibility, owner: { id: string; name: string }, now: number): RoomInfo {
+    const existing = this.info();
+    if (existing) return existing;
+    if (roomVisibility(this.roomName) !== visibility) {
+      throw new Error(`room name ${this.roomName} is not a valid ${visibility} room name`);
+    }
+    this.setMeta("visibility", visibility);
+    this.setMeta("created_at", String(now));
+    this.upsert({ ...owner, role: "owner" }, now);
+    return { name: this.roomName, visibility };
+  }
+
+  /** Decides whether a verified identity may enter, and with which role. */
+  admit(identity: VerifiedIdentity, now: number): Admission {
+    let info = this.info();
+    if (!info) {
+      if (roomVisibility(this.roomName) !== "public") {
+        return { ok: false, code: "not_found", reason: "This private room does not exist." };
+      }
+      info = this.create("public", identity, now);
+      return { ok: true, member: this.get(identity.id)! };
+    }
+    const known = this.get(identity.id);
+    const invited = identity.inviteRole;
+    if (known) {
+      // An invite may raise a role (viewer → member), never lower it.
+      const role = invited && RANK[invited] > RANK[known.role] ? invited : known.role;
+      return { ok: true, member: this.upsert({ id: identity.id, name: identity.name, role }, now) };
+    }
+    if (info.visibility === "public") {
+      return { ok: true, member: this.upsert({ id: identity.id, name: identity.name, role: invited ?? "member" }, now) };
+    }
+    if (invited) return { ok: true, member: this.upsert({ id: identity.id, name: identity.name, role: invited }, now) };
+    return { ok: false, code: "forbidden", reason: "This room is private: ask its owner for an invite link." };
+  }
+
+  get(id: string): MemberRecord | null {
+    const row = this.sql
+      .exec<{ id: string; name: string; role: string }>("SELECT id, name, role FROM members WHERE id = ?", id)
+      .toArray()[0];
+    return row ? { id: row.id, name: row.name, role: row.role as Role } : null;
+  }
+
+  rename(id: string, name: string): void {
+    this.sql.exec("UPDATE members SET name = ? WHERE id = ?", name, id);
+  }
+
+  private upsert(member: MemberRecord, now: number): MemberRecord {
+    this.sql.exec(
+      `INSERT INTO members (id, name, role, joined_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role`,
+      member.id,
+      member.name,
+      member.role,
+      now,
+    );
+    return member;
+  }
+
+  private meta(key: string): string | null {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM room_meta WHERE key = ?", key).toArray()[0];
+    return row?.value ?? null;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.sql.exec("INSERT OR REPLACE INTO room_meta (key, value) VALUES (?, ?)", key, value);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The room's message log, in the Durable Object's SQLite.
+ *
+ * Two counters order everything:
+ * - `seq` (INTEGER PRIMARY KEY AUTOINCREMENT) is a message's place in the
+ *   room; AUTOINCREMENT guarantees a seq is never reused, even after deletes.
+ * - `rev` is a room-wide change counter: every insert, edit and delete stamps
+ *   the row with the next rev. A reconnecting client says the last rev it saw
+ *   and gets exactly the rows changed since — new messages and edits alike —
+ *   through the index on rev, never a scan of the transcript.
+ *
+ * Every method is one or two indexed statements: nothing here grows with the
+ * length of the history, so joining and waking stay flat as a room ages.
+ */
+import type { Author, ChatMessage } from "../../shared/protocol";
+import { LIMITS } from "../../shared/limits";
+
+interface MessageRow {
+  seq: number;
+  rev: number;
+  id: string;
+  kind: string;
+  author_id: string;
+  author_name: string;
+  text: string;
+  created_at: number;
+  edited_at: number | null;
+  deleted: number;
+  [key: string]: SqlStorageValue;
+}
+
+const NEXT_REV = "(SELECT COALESCE(MAX(rev), 0) + 1 FROM messages)";
+
+export type InsertResult =
+  | { status: "stored"; message: ChatMessage }
+  | { status: "duplicate"; message: ChatMessage }
+  | { status: "conflict" };
+
+export type ChangeResult =
+  | { status: "changed"; message: ChatMessage }
+  | { status: "not_found" }
+  | { status: "not_author" };
+
+export class MessageLog {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      rev INTEGER NOT NULL,
+      id TEXT NOT NULL UNIQUE,
+      kind TEXT NOT NULL,
+      author_id TEXT NOT NULL,
+      author_name TEXT NOT NULL,
+      text TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      edited_at INTEGER,
+      deleted INTEGER NOT NULL DEFAULT 0
+    )`);
+    sql.exec("CREATE UNIQUE INDEX IF NOT EXISTS messages_rev ON messages(rev)");
+  }
+
+  /**
+   * Stores a message unless its id is already taken. The same id from the
+   * same author is a resend (acked again, not stored twice); from another
+   * author it is a conflict, so nobody can claim someone else's message.
+   */
+  insert(input: { id: string; kind: ChatMessage["kind"]; author: Author; text: string; now: number }): InsertResult {
+    const rows = this.sql
+      .exec<MessageRow>(
+        `INSERT INTO messages (rev, id, kind, author_id, author_name, text, created_at)
+         VALUES (${NEXT_REV}, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO NOTHING
+         RETURNING *`,
+        input.id,
+        input.kind,
+        input.author.id,
+        input.author.name,
+        input.text,
+        input.now,
+      )
+      .toArray();
+    if (rows[0]) return { status: "stored", message: toMessage(rows[0]) };
+    const existing = this.byId(input.id);
+    if (existing && existing.author.id === input.author.id) return { status: "duplicate", message: existing };
+    return { status: "conflict" };
+  }
+
+  edit(seq: number, authorId: string, text: string, now: number): ChangeResult {
+    return this.change(seq, authorId, `text = ?, edited_at = ?`, [text, now]);
+  }
+
+  /** Deleting keeps a tombstone, so clients that hold the message learn it is gone. */
+  delete(seq: number, authorId: string, now: number): ChangeResult {
+    return this.change(seq, authorId, `text = '', deleted = 1, edited_at = ?`, [now]);
+  }
+
+  private change(seq: number, authorId: string, assignments: string, params: SqlStorageValue[]): ChangeResult {
+    const current = this.bySeq(seq);
+    if (!current || current.deleted) return { status: "not_found" };
+    if (current.author.id !== authorId || current.kind !== "user") return { status: "not_author" };
+    const rows = this.sql
+      .exec<MessageRow>(
+        `UPDATE messages SET ${assignments}, rev = ${NEXT_REV} WHERE seq = ? RETURNING *`,
+        ...params,
+        seq,
+      )
+      .toArray();
+    return { status: "changed", message: toMessage(rows[0]!) };
+  }
+
+  bySeq(seq: number): ChatMessage | null {
+    const row = this.sql.exec<MessageRow>("SELECT * FROM messages WHERE seq = ?", seq).toArray()[0];
+    return row ? toMessage(row) : null;
+  }
+
+  byId(id: string): ChatMessage | null {
+    const row = this.sql.exec<MessageRow>("SELECT * FROM messages WHERE id = ?", id).toArray()[0];
+    return row ? toMessage(row) : null;
+  }
+
+  /** The newest page (oldest first), and whether older messages exist. */
+  latest(limit: number = LIMITS.pageSize): { messages: ChatMessage[]; hasMore: boolean } {
+    return this.pageWhere("", [], limit);
+  }
+
+  /** The page just before `before` (oldest first). */
+  before(before: number, limit: number = LIMITS.pageSize): { messages: ChatMessage[]; hasMore: boolean } {
+    return this.pageWhere("WHERE seq < ?", [before], limit);
+  }
+
+  private pageWhere(where: string, params: SqlStorageValue[], limit: number) {
+    // One row more than asked tells whether there is another page.
+    const rows = this.sql
+      .exec<MessageRow>(`SELECT * FROM messages ${where} ORDER BY seq DESC LIMIT ?`, ...params, limit + 1)
+      .toArray();
+    const hasMore = rows.length > limit;
+    return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore };
+  }
+
+  /**
+   * Rows changed after `since`, in rev order, or null when more than `max`
+   * changed (the caller then sends a fresh snapshot instead).
+   */
+  changesSince(since: number, max: number = LIMITS.catchupMax): ChatMessage[] | null {
+    const rows = this.sql
+      .exec<MessageRow>("SELECT * FROM messages WHERE rev > ? ORDER BY rev LIMIT ?", since, max + 1)
+      .toArray();
+    return rows.length > max ? null : rows.map(toMessage);
+  }
+
+  /** The latest revision (0 for an empty room). */
+  currentRev(): number {
+    const row = this.sql.exec<{ rev: number | null }>("SELECT MAX(rev) AS rev FROM messages").toArray()[0];
+    return row?.rev ?? 0;
+  }
+}
+
+function toMessage(row: MessageRow): ChatMessage {
+  return {
+    seq: row.seq,
+    rev: row.rev,
+    id: row.id,
+    kind: row.kind as ChatMessage["kind"],
+    author: { id: row.author_id, name: row.author_name },
+    text: row.text,
+    createdAt: row.created_at,
+    editedAt: row.edited_at,
+    deleted: row.deleted === 1,
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * The wire protocol between the browser and a room: one zod schema per frame.
+ *
+ * Both sides import this file. The server parses every client frame with
+ * `ClientFrame` before anything else happens; the client parses every server
+ * frame with `ServerFrame`, so a protocol drift shows up as a clear error
+ * instead of a UI that silently shows nothing. docs/protocol.md documents
+ * every frame with an example; keep the two in step.
+ */
+import { z } from "zod";
+import { LIMITS } from "./limits";
+
+// ---------------------------------------------------------------------------
+// Building blocks
+
+/** A client-generated idempotency key: resending the same id stores once. */
+export const MessageId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, "id must be 8–64 characters of A–Z a–z 0–9 _ -");
+
+export const Seq = z.number().int().positive();
+
+export const Role = z.enum(["owner", "member", "viewer"]);
+export type Role = z.infer<typeof Role>;
+
+export const DisplayName = z
+  .string()
+  .transform((s) => s.normalize("NFC").replace(/\s+/g, " ").trim())
+  .pipe(
+    z
+      .string()
+      .min(1, "a display name cannot be empty")
+      .max(LIMITS.displayName, `a display name has at most ${LIMITS.displayName} characters`)
+      // Control and format characters (bidi overrides, zero-width joiners)
+      // let a name impersonate another one on screen.
+      .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), "a display name cannot contain control characters"),
+  );
+
+/** Message text: trailing whitespace trimmed, never empty, capped in length. */
+export const MessageText = z
+  .string()
+  .transform((s) => s.replace(/\s+$/u, "").replace(/^\s*\n/u, ""))
+  .pipe(
+    z
+      .string()
+      .min(1, "a message cannot be empty")
+      .max(LIMITS.messageChars, `a message has at most ${LIMITS.messageChars} characters`),
+  );
+
+export const Author = z.object({ id: z.string(), name: z.string() });
+export type Author = z.infer<typeof Author>;
+
+export const MessageKind = z.enum(["user", "system"]);
+
+/** A stored message as every member sees it. */
+export const ChatMessage = z.object({
+  /** Position in the room, assigned by the server, strictly increasing. */
+  seq: Seq,
+  /** Room-wide change counter: bumped by every insert, edit and delete. */
+  rev: Seq,
+  /** The client's idempotency key (server-made for system messages). */
+  id: z.string(),
+  kind: MessageKind,
+  author: Author,
+  text: z.string(),
+  createdAt: z.number(),
+  editedAt: z.number().nullable(),
+  deleted: z.boolean(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+export const PresenceMember = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: Role,
+  /** Open connections (tabs) of this member; the member is listed once. */
+  connections: z.number().int().positive(),
+});
+export type PresenceMember = z.infer<typeof PresenceMember>;
+
+export const Typer = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Epoch ms after which the indicator should disappear without news. */
+  until: z.number(),
+});
+export type Typer = z.infer<typeof Typer>;
+
+// ---------------------------------------------------------------------------
+// Client → server
+
+export const SendFrame = z.strictObject({
+  type: z.literal("send"),
+  id: MessageId,
+  text: MessageText,
+});
+export const EditFrame = z.strictObject({
+  type: z.literal("edit"),
+  seq: Seq,
+  text: MessageText,
+});
+export const DeleteFrame = z.strictObject({
+  type: z.literal("delete"),
+  seq: Seq,
+});
+export const HistoryFrame = z.strictObject({
+  type: z.literal("history"),
+  before: Seq,
+  limit: z.number().int().min(1).max(LIMITS.pageMax).optional(),
+});
+export const TypingFrame = z.strictObject({
+  type: z.literal("typing"),
+  active: z.boolean(),
+});
+export const SetNameFrame = z.strictObject({
+  type: z.literal("set_name"),
+  name: DisplayName,
+});
+
+export const ClientFrame = z.discriminatedUnion("type", [
+  SendFrame,
+  EditFrame,
+  DeleteFrame,
+  HistoryFrame,
+  TypingFrame,
+  SetNameFrame,
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+export type ClientFrameInput = z.input<typeof ClientFrame>;
+export const CLIENT_FRAME_TYPES = ClientFrame.options.map((o) => o.shape.type.value);
+
+// ---------------------------------------------------------------------------
+// Server → client
+
+export const ErrorCode = z.enum([
+  "bad_json",
+  "binary_not_supported",
+  "too_large",
+  "unknown_type",
+  "invalid_frame",
+  "rate_limited",
+  "read_only",
+  "not_found",
+  "not_author",
+  "duplicate_id",
+  "unauthorized",
+  "forbidden",
+  "internal",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const RoomInfo = z.object({
+  name: z.string(),
+  visibility: z.enum(["public", "private"]),
+});
+export type RoomInfo = z.infer<typeof RoomInfo>;
+
+export const WelcomeFrame = z.object({
+  type: z.literal("welcome"),
+  self: z.object({ id: z.string(), name: z.string(), role: Role }),
+  room: RoomInfo,
+  limits: z.object({ messageChars: z.number(), frameBytes: z.number(), pageMax: z.number() }),
+});
+/** Replace everything the client holds: first join, or a gap too big to fill. */
+export const SnapshotFrame = z.object({
+  type: z.literal("snapshot"),
+  reason: z.enum(["join", "gap"]),
+  messages: z.array(ChatMessage),
+  hasMore: z.boolean(),
+  rev: z.number().int().nonnegative(),
+});
+/** Exactly the changes after the client's `since` revision, in rev order. */
+export const CatchupFrame = z.object({
+  type: z.literal("catchup"),
+  messages: z.array(ChatMessage),
+  rev: z.number().int().nonnegative(),
+});
+/** An older page, answering a `history` frame. */
+export const PageFrame = z.object({
+  type: z.literal("page"),
+  before: Seq,
+  messages: z.array(ChatMessage),
+  hasMore: z.boolean(),
+});
+export const MessageFrame = z.object({ type: z.literal("message"), message: ChatMessage });
+export const MessageUpdatedFrame = z.object({
+  type: z.literal("message_updated"),
+  message: ChatMessage,
+});
+export const AckFrame = z.object({
+  type: z.literal("ack"),
+  id: z.string(),
+  seq: Seq,
+  rev: Seq,
+  /** True when this id had been stored before: nothing new was broadcast. */
+  duplicate: z.boolean(),
+});
+export const PresenceFrame = z.object({
+  type: z.literal("presence"),
+  members: z.array(PresenceMember),
+});
+export const TypingStateFrame = z.object({
+  type: z.literal("typing"),
+  typers: z.array(Typer),
+});
+export const ErrorFrame = z.object({
+  type: z.literal("error"),
+  code: ErrorCode,
+  message: z.string(),
+  /** The offending frame's `id`, `seq` or `type`, when it had one. */
+  ref: z.union([z.string(), z.number()]).optional(),
+});
+
+export const ServerFrame = z.discriminatedUnion("type", [
+  WelcomeFrame,
+  SnapshotFrame,
+  CatchupFrame,
+  PageFrame,
+  MessageFrame,
+  MessageUpdatedFrame,
+  AckFrame,
+  PresenceFrame,
+  TypingStateFrame,
+  ErrorFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;
+
+/** WebSocket close codes the room uses to refuse a connection (4000–4999 are the app's). */
+export const CloseCode = {
+  unauthorized: 4401,
+  forbidden: 4403,
+  notFound: 4404,
+} as const;

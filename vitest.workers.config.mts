@@ -1,0 +1,19 @@
+// Room and unit tests, run inside workerd by @cloudflare/vitest-pool-workers:
+// the same runtime, SQLite, hibernation and alarms as production.
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      main: "./server/index.ts",
+      wrangler: { configPath: "./wrangler.jsonc" },
+      remoteBindings: false,
+      miniflare: {
+        // Tests use a fixed secret so that they can mint tokens themselves.
+        bindings: { SESSION_SECRET: "test-secret-0123456789abcdef0123456789abcdef" },
+      },
+    }),
+  ],
+  test: { include: ["test/workers/**/*.test.ts"] },
+});
