@@ -1,6 +1,6 @@
-// Room and unit tests, run inside workerd by @cloudflare/vitest-pool-workers:
+// Room and unit tests, run inside workerd by @cloudflare/vitest-plugin:
 // the same runtime, SQLite, hibernation and alarms as production.
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

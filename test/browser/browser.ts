@@ -1,0 +1,97 @@
+/**
+ * Browser-test plumbing: one Chromium per test file, one browser context per
+ * member (its own localStorage, so its own identity), and the few UI steps
+ * every test needs.
+ */
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+      "--no-first-run",
+    ],
+  });
+}
+
+export interface Member {
+  name: string;
+  id: string;
+  token: string;
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught exceptions, for failure messages. */
+  problems: string[];
+}
+
+export function watchPage(page: Page, problems: string[]): void {
+  page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" || msg.type() === "warning") problems.push(`${msg.type()}: ${msg.text()}`);
+  });
+}
+
+/** A fresh browser identity that picked `name` on the landing page. */
+export async function newMember(browser: Browser, baseUrl: string, name: string): Promise<Member> {
+  const context = await browser.newContext({ baseURL: baseUrl });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  watchPage(page, problems);
+  await page.goto("/");
+  await page.getByTestId("display-name-input").fill(name);
+  await page.getByTestId("display-name-save").click();
+  const session = await page.waitForFunction(() => {
+    const raw = localStorage.getItem("hearth.session");
+    return raw ? (JSON.parse(raw) as { token: string; member: { id: string; name: string } }) : null;
+  });
+  const stored = await session.jsonValue();
+  if (!stored) throw new Error("no session was stored");
+  const { token, member } = stored;
+  return { name: member.name, id: member.id, token, context, page, problems };
+}
+
+/** Opens `path` in `page` and waits until the room said welcome. */
+export async function openRoom(page: Page, path: string): Promise<void> {
+  await page.goto(path);
+  await waitOnline(page);
+}
+
+export async function waitOnline(page: Page): Promise<void> {
+  await page.locator('[data-testid="connection-status"][data-status="online"]').waitFor();
+}
+
+export async function send(page: Page, text: string): Promise<void> {
+  const input = page.getByTestId("composer-input");
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+export function messageRow(page: Page, text: string): Locator {
+  return page.getByTestId("message").filter({ hasText: text });
+}
+
+/** Polls `read` until it returns `expected`, failing with the last value seen. */
+export async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (JSON.stringify(last) === JSON.stringify(expected)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`expected ${JSON.stringify(expected)}, last saw ${JSON.stringify(last)}`);
+}
+
+export function uniqueRoom(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+}

@@ -1,0 +1,136 @@
+/**
+ * Two people in a public room, in a real Chromium against `wrangler dev`:
+ * delivery, history after reload, typing, presence, and the lobby's counts.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevServer, type DevServer } from "../support/dev-server";
+import {
+  eventually,
+  launchBrowser,
+  messageRow,
+  newMember,
+  openRoom,
+  send,
+  uniqueRoom,
+  waitOnline,
+  type Member,
+} from "./browser";
+
+let server: DevServer;
+let browser: Browser;
+let alice: Member;
+let bob: Member;
+const room = uniqueRoom("pub");
+const hello = `hello from alice ${Date.now()}`;
+
+beforeAll(async () => {
+  server = await startDevServer();
+  browser = await launchBrowser();
+  alice = await newMember(browser, server.url, "Alice");
+  bob = await newMember(browser, server.url, "Bob");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+function lobbyOnline(page: Page): Promise<string | null> {
+  return page
+    .locator(`[data-testid="lobby-room"][data-room="${room}"]`)
+    .getAttribute("data-online", { timeout: 1000 })
+    .catch(() => null);
+}
+
+function presenceIds(page: Page): Promise<string[]> {
+  return page
+    .getByTestId("presence-member")
+    .evaluateAll((els) => els.map((el) => el.getAttribute("data-member-id") ?? "").sort());
+}
+
+describe("a public room", () => {
+  it("is entered from the landing page's join form", async () => {
+    await alice.page.getByTestId("room-name-input").fill(room.toUpperCase());
+    await alice.page.getByTestId("join-room").click();
+    await waitOnline(alice.page);
+    expect(new URL(alice.page.url()).pathname).toBe(`/r/${room}`);
+  });
+
+  it("delivers a message to the other member with its author", async () => {
+    await openRoom(bob.page, `/r/${room}`);
+    await send(alice.page, hello);
+
+    const seen = messageRow(bob.page, hello);
+    await seen.waitFor();
+    expect(await seen.getAttribute("data-author")).toBe("Alice");
+    expect(await seen.getAttribute("data-author-id")).toBe(alice.id);
+    expect(await seen.getAttribute("data-state")).toBe("sent");
+    expect(Number(await seen.getAttribute("data-seq"))).toBeGreaterThan(0);
+    expect(await seen.getByTestId("message-text").innerText()).toBe(hello);
+
+    // The sender's own row leaves the pending state once the server confirmed it.
+    const own = alice.page.locator('[data-testid="message"][data-state="sent"]').filter({ hasText: hello });
+    await own.waitFor();
+    expect(await own.getAttribute("data-seq")).toBe(await seen.getAttribute("data-seq"));
+    expect(await alice.page.getByTestId("message").filter({ hasText: hello }).count()).toBe(1);
+  });
+
+  it("keeps the history across a reload", async () => {
+    await bob.page.reload();
+    await waitOnline(bob.page);
+    const row = messageRow(bob.page, hello);
+    await row.waitFor();
+    expect(await row.getAttribute("data-author")).toBe("Alice");
+  });
+
+  it("shows the other member typing, but not oneself", async () => {
+    const aliceTyping = alice.page.getByTestId("typing-line");
+    expect(await aliceTyping.innerText()).not.toContain("Bob");
+    await bob.page.getByTestId("composer-input").pressSequentially("still thinking", { delay: 20 });
+    await eventually(async () => (await aliceTyping.innerText()).includes("Bob is typing"), true);
+    expect(await bob.page.getByTestId("typing-line").innerText()).not.toContain("Bob");
+
+    // Emptying the composer takes the indicator away without waiting for it to expire.
+    await bob.page.getByTestId("composer-input").fill("");
+    await eventually(async () => (await aliceTyping.innerText()).includes("Bob"), false, 4000);
+  });
+
+  it("lists each present member once, even with two tabs", async () => {
+    const expected = [alice.id, bob.id].sort();
+    await eventually(() => presenceIds(alice.page), expected);
+
+    const secondTab = await alice.context.newPage();
+    await openRoom(secondTab, `/r/${room}`);
+    await eventually(() => presenceIds(bob.page), expected);
+    await eventually(() => presenceIds(secondTab), expected);
+    const self = secondTab.locator(`[data-testid="presence-member"][data-member-id="${alice.id}"]`);
+    expect(await self.innerText()).toContain("(you)");
+    await secondTab.close();
+    await eventually(() => presenceIds(bob.page), expected);
+  });
+
+  it("shows the room in the lobby with a live online count", async () => {
+    const watcherContext = await browser.newContext({ baseURL: server.url });
+    const watcher = await watcherContext.newPage();
+    await watcher.goto("/");
+    await eventually(() => lobbyOnline(watcher), "2");
+
+    const carol = await newMember(browser, server.url, "Carol");
+    await openRoom(carol.page, `/r/${room}`);
+    await eventually(() => lobbyOnline(watcher), "3");
+
+    await carol.context.close();
+    await eventually(() => lobbyOnline(watcher), "2");
+
+    // The row links into the room.
+    const link = watcher.locator(`[data-testid="lobby-room"][data-room="${room}"] a`);
+    expect(await link.getAttribute("href")).toBe(`/r/${room}`);
+    await watcherContext.close();
+  });
+
+  it("ran without page errors or protocol warnings", () => {
+    const problems = [...alice.problems, ...bob.problems].filter((p) => !p.includes("favicon"));
+    expect(problems).toEqual([]);
+  });
+});

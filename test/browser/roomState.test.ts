@@ -1,0 +1,214 @@
+/** The client's pure room reducer: no browser, no server. */
+import { describe, expect, it } from "vitest";
+import type { ChatMessage, ServerFrame } from "../../shared/protocol";
+import {
+  activeTypers,
+  initialRoomState,
+  roomReducer,
+  unsentMessages,
+  type RoomState,
+} from "../../client/src/roomState";
+
+const ME = { id: "m_me", name: "Me" };
+const THEM = { id: "m_them", name: "Them" };
+
+function row(seq: number, over: Partial<ChatMessage> = {}): ChatMessage {
+  return {
+    seq,
+    rev: seq,
+    id: `id-${String(seq).padStart(6, "0")}`,
+    kind: "user",
+    author: THEM,
+    text: `message ${seq}`,
+    createdAt: 1_700_000_000_000 + seq,
+    editedAt: null,
+    deleted: false,
+    ...over,
+  };
+}
+
+function apply(state: RoomState, ...frames: ServerFrame[]): RoomState {
+  return frames.reduce((s, frame) => roomReducer(s, { type: "frame", frame }), state);
+}
+
+const welcome: ServerFrame = {
+  type: "welcome",
+  self: { ...ME, role: "member" },
+  room: { name: "general", visibility: "public" },
+  limits: { messageChars: 4000, frameBytes: 65536, pageMax: 100 },
+};
+
+function joined(messages: ChatMessage[], hasMore = false): RoomState {
+  const rev = messages.reduce((m, r) => Math.max(m, r.rev), 0);
+  return apply(initialRoomState(), welcome, { type: "snapshot", reason: "join", messages, hasMore, rev });
+}
+
+const seqs = (s: RoomState) => s.messages.map((m) => m.seq);
+
+describe("roomReducer", () => {
+  it("goes online on welcome and takes the snapshot sorted, with its rev", () => {
+    const s = joined([row(3), row(1), row(2)]);
+    expect(s.connection).toBe("online");
+    expect(s.self?.id).toBe(ME.id);
+    expect(seqs(s)).toEqual([1, 2, 3]);
+    expect(s.rev).toBe(3);
+  });
+
+  it("keeps an own message pending until its broadcast, then shows the row once", () => {
+    let s = joined([row(1)]);
+    s = roomReducer(s, { type: "send", id: "abcdefgh-1", text: "hi", at: 5 });
+    expect(s.pending.map((p) => [p.id, p.state])).toEqual([["abcdefgh-1", "pending"]]);
+    expect(unsentMessages(s).map((p) => p.id)).toEqual(["abcdefgh-1"]);
+
+    s = apply(s, { type: "message", message: row(2, { id: "abcdefgh-1", author: ME, text: "hi", rev: 7 }) });
+    expect(s.pending).toEqual([]);
+    expect(seqs(s)).toEqual([1, 2]);
+    expect(s.rev).toBe(7);
+
+    s = apply(s, { type: "ack", id: "abcdefgh-1", seq: 2, rev: 7, duplicate: false });
+    expect(seqs(s)).toEqual([1, 2]);
+    expect(s.pending).toEqual([]);
+  });
+
+  it("confirms a pending message by ack alone", () => {
+    let s = roomReducer(joined([]), { type: "send", id: "abcdefgh-2", text: "x", at: 1 });
+    s = apply(s, { type: "ack", id: "abcdefgh-2", seq: 9, rev: 12, duplicate: true });
+    expect(s.pending).toEqual([]);
+    expect(s.rev).toBe(12);
+  });
+
+  it("does not confirm a pending message by another member's row with the same id", () => {
+    let s = roomReducer(joined([]), { type: "send", id: "abcdefgh-3", text: "x", at: 1 });
+    s = apply(s, { type: "message", message: row(1, { id: "abcdefgh-3" }) });
+    expect(s.pending.map((p) => p.id)).toEqual(["abcdefgh-3"]);
+  });
+
+  it("marks a pending message failed on an error that refers to it, and retries it as pending", () => {
+    let s = roomReducer(joined([]), { type: "send", id: "abcdefgh-4", text: "x", at: 1 });
+    s = apply(s, { type: "error", code: "rate_limited", message: "Slow down.", ref: "abcdefgh-4" });
+    expect(s.pending[0]).toMatchObject({ state: "failed", error: "Slow down." });
+    expect(s.error).toEqual({ code: "rate_limited", message: "Slow down." });
+    expect(unsentMessages(s)).toEqual([]);
+
+    s = roomReducer(s, { type: "retry", id: "abcdefgh-4" });
+    expect(s.pending[0]?.state).toBe("pending");
+    expect(s.pending[0]?.error).toBeUndefined();
+    expect(s.error).toBeNull();
+  });
+
+  it("shows an error without a matching ref without touching pending messages", () => {
+    let s = roomReducer(joined([]), { type: "send", id: "abcdefgh-5", text: "x", at: 1 });
+    s = apply(s, { type: "error", code: "read_only", message: "Viewers cannot write.", ref: "send" });
+    expect(s.error?.code).toBe("read_only");
+    expect(s.pending[0]?.state).toBe("pending");
+  });
+
+  it("merges a catch-up by seq: edits, deletes and new rows, and advances rev", () => {
+    let s = joined([row(1), row(2), row(3)]);
+    s = apply(s, {
+      type: "catchup",
+      rev: 10,
+      messages: [
+        row(2, { rev: 8, text: "edited", editedAt: 99 }),
+        row(3, { rev: 9, text: "", deleted: true }),
+        row(4, { rev: 10 }),
+      ],
+    });
+    expect(seqs(s)).toEqual([1, 2, 3, 4]);
+    expect(s.messages[1]).toMatchObject({ text: "edited", editedAt: 99 });
+    expect(s.messages[2]).toMatchObject({ deleted: true, text: "" });
+    expect(s.rev).toBe(10);
+  });
+
+  it("ignores an older version of a row it already has", () => {
+    let s = joined([row(1, { rev: 5, text: "new" })]);
+    s = apply(s, { type: "message_updated", message: row(1, { rev: 4, text: "old" }) });
+    expect(s.messages[0]?.text).toBe("new");
+  });
+
+  it("leaves out live rows older than the loaded window while older history exists", () => {
+    let s = joined([row(50), row(51)], true);
+    s = apply(s, { type: "message_updated", message: row(3, { rev: 60, text: "old edit" }) });
+    expect(seqs(s)).toEqual([50, 51]);
+    // …but the revision still counts as seen.
+    expect(s.rev).toBe(60);
+  });
+
+  it("resolves pending messages that arrive in a catch-up after a reconnect", () => {
+    let s = roomReducer(joined([row(1)]), { type: "send", id: "abcdefgh-6", text: "x", at: 1 });
+    s = roomReducer(s, { type: "disconnected" });
+    expect(s.connection).toBe("reconnecting");
+    s = apply(s, welcome, { type: "catchup", rev: 2, messages: [row(2, { id: "abcdefgh-6", author: ME })] });
+    expect(s.pending).toEqual([]);
+    expect(seqs(s)).toEqual([1, 2]);
+    expect(s.connection).toBe("online");
+  });
+
+  it("replaces everything on a gap snapshot but keeps pending messages", () => {
+    let s = roomReducer(joined([row(1), row(2)]), { type: "send", id: "abcdefgh-7", text: "x", at: 1 });
+    s = apply(s, { type: "snapshot", reason: "gap", messages: [row(700), row(701)], hasMore: true, rev: 900 });
+    expect(seqs(s)).toEqual([700, 701]);
+    expect(s.hasMore).toBe(true);
+    expect(s.rev).toBe(900);
+    expect(s.pending.map((p) => p.id)).toEqual(["abcdefgh-7"]);
+  });
+
+  it("prepends an older page that answers the current oldest row", () => {
+    let s = joined([row(10), row(11)], true);
+    s = roomReducer(s, { type: "history_requested" });
+    expect(s.loadingOlder).toBe(true);
+    s = apply(s, { type: "page", before: 10, messages: [row(8), row(9)], hasMore: false });
+    expect(seqs(s)).toEqual([8, 9, 10, 11]);
+    expect(s.hasMore).toBe(false);
+    expect(s.loadingOlder).toBe(false);
+  });
+
+  it("drops a page that answers a question about a list that has since been replaced", () => {
+    let s = roomReducer(joined([row(10)], true), { type: "history_requested" });
+    s = apply(s, { type: "snapshot", reason: "gap", messages: [row(800)], hasMore: true, rev: 800 });
+    s = roomReducer(s, { type: "history_requested" });
+    s = apply(s, { type: "page", before: 10, messages: [row(9)], hasMore: true });
+    expect(seqs(s)).toEqual([800]);
+    expect(s.loadingOlder).toBe(false);
+  });
+
+  it("stops loading and forgets typers when the connection drops", () => {
+    let s = apply(joined([row(1)], true), { type: "typing", typers: [{ ...THEM, until: 10 }] });
+    s = roomReducer(s, { type: "history_requested" });
+    s = roomReducer(s, { type: "disconnected" });
+    expect(s.loadingOlder).toBe(false);
+    expect(s.typers).toEqual([]);
+  });
+
+  it("stays refused once refused", () => {
+    let s = roomReducer(initialRoomState(), { type: "refused", code: 4403, reason: "Invite needed." });
+    s = roomReducer(s, { type: "disconnected" });
+    expect(s.connection).toBe("refused");
+    expect(s.refused).toEqual({ code: 4403, reason: "Invite needed." });
+  });
+
+  it("lists other members typing until their deadline, never oneself", () => {
+    const s = apply(joined([]), {
+      type: "typing",
+      typers: [
+        { ...THEM, until: 2000 },
+        { ...ME, until: 2000 },
+        { id: "m_late", name: "Late", until: 500 },
+      ],
+    });
+    expect(activeTypers(s, 1000).map((t) => t.id)).toEqual([THEM.id]);
+    expect(activeTypers(s, 2500)).toEqual([]);
+  });
+
+  it("replaces presence with each frame", () => {
+    let s = apply(joined([]), { type: "presence", members: [{ ...THEM, role: "member", connections: 2 }] });
+    s = apply(s, { type: "presence", members: [{ ...ME, role: "member", connections: 1 }] });
+    expect(s.presence.map((m) => m.id)).toEqual([ME.id]);
+  });
+
+  it("removes a discarded failed message", () => {
+    let s = roomReducer(joined([]), { type: "send", id: "abcdefgh-8", text: "x", at: 1 });
+    s = roomReducer(s, { type: "discard", id: "abcdefgh-8" });
+    expect(s.pending).toEqual([]);
+  });
+});
