@@ -1,0 +1,101 @@
+/**
+ * A member speaking the room protocol from Node over a real WebSocket (the
+ * `ws` package), for process tests and benchmarks against `wrangler dev`.
+ */
+import WebSocket from "ws";
+import { ServerFrame } from "../../shared/protocol";
+
+type FrameOf<T extends ServerFrame["type"]> = Extract<ServerFrame, { type: T }>;
+
+export async function createSession(baseUrl: string, name: string): Promise<{ token: string; id: string }> {
+  const res = await fetch(`${baseUrl}/api/session`, { method: "POST", body: JSON.stringify({ name }) });
+  if (!res.ok) throw new Error(`session: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { token: string; member: { id: string } };
+  return { token: body.token, id: body.member.id };
+}
+
+export class NodeMember {
+  readonly frames: ServerFrame[] = [];
+  closed = false;
+  private listeners = new Set<() => void>();
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data) => {
+      this.frames.push(ServerFrame.parse(JSON.parse(data.toString())));
+      for (const l of this.listeners) l();
+    });
+    ws.on("close", () => {
+      this.closed = true;
+      for (const l of this.listeners) l();
+    });
+  }
+
+  static async connect(baseUrl: string, room: string, token: string, since?: number): Promise<NodeMember> {
+    const url = new URL(`/agents/chat-room/${room}`, baseUrl.replace(/^http/, "ws"));
+    url.searchParams.set("token", token);
+    if (since !== undefined) url.searchParams.set("since", String(since));
+    const ws = new WebSocket(url, { perMessageDeflate: false, headers: { Origin: baseUrl } });
+    const member = new NodeMember(ws);
+    await new Promise<void>((res, rej) => {
+      ws.once("open", () => res());
+      ws.once("error", rej);
+    });
+    return member;
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  all<T extends ServerFrame["type"]>(type: T): FrameOf<T>[] {
+    return this.frames.filter((f): f is FrameOf<T> => f.type === type);
+  }
+
+  next<T extends ServerFrame["type"]>(
+    type: T,
+    where: (f: FrameOf<T>) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<FrameOf<T>> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const hit = this.all(type).find(where);
+        if (hit) {
+          done();
+          resolve(hit);
+        } else if (this.closed) {
+          done();
+          reject(new Error(`closed while waiting for ${type}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out waiting for ${type}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+      };
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  /** Every message of the room, oldest first: the join snapshot, then older pages. */
+  async fullHistory(): Promise<FrameOf<"message">["message"][]> {
+    const snapshot = await this.next("snapshot");
+    const messages = [...snapshot.messages];
+    let hasMore = snapshot.hasMore;
+    while (hasMore && messages.length > 0) {
+      const before = messages[0]!.seq;
+      this.send({ type: "history", before, limit: 100 });
+      const page = await this.next("page", (p) => p.before === before);
+      messages.unshift(...page.messages);
+      hasMore = page.hasMore;
+    }
+    return messages;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
