@@ -1,8 +1,12 @@
 // Lets `import { env, exports } from "cloudflare:workers"` (tests, SDK helpers)
 // see Hearth's bindings with their real types.
-declare namespace Cloudflare {
-  interface Env extends import("./server/env").Env {}
-  interface GlobalProps {
-    mainModule: typeof import("./server/index");
+import type { Env as HearthEnv } from "./server/env";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends HearthEnv {}
+    interface GlobalProps {
+      mainModule: typeof import("./server/index");
+    }
   }
 }

@@ -35,7 +35,7 @@ const marked = new Marked({
     },
     image({ href, text }: Tokens.Image) {
       const label = text.trim() || href;
-      return `<a href="${escapeHtml(href)}">${escapeHtml(`🖼 ${label}`)}</a>`;
+      return `<a href="${escapeHtml(href)}">${escapeHtml(`[image: ${label}]`)}</a>`;
     },
   },
 });

@@ -70,7 +70,7 @@ export const MessageRow = memo(function MessageRow({
         <MessageBody text={m.text} />
       )}
       {mayChange && !editing && (
-        <div className="message-actions">
+        <div className="message-actions floating">
           {confirmingDelete ? (
             <>
               <button type="button" className="danger" onClick={() => actions.remove(m.seq)}>
