@@ -14,4 +14,20 @@ export interface Env {
   ALLOWED_ORIGINS?: string;
   RATE_LIMIT_PER_SECOND?: string;
   RATE_LIMIT_BURST?: string;
+
+  // The assistant (README → "The assistant").
+  /** Workers AI binding: the default model provider when deployed. */
+  AI?: Ai;
+  /** workers-ai | openai-compatible */
+  AI_PROVIDER?: string;
+  AI_MODEL?: string;
+  OPENAI_BASE_URL?: string;
+  OPENAI_API_KEY?: string;
+  ASSISTANT_NAME?: string;
+  ASSISTANT_MAX_STEPS?: string;
+  ASSISTANT_CONTEXT_TOKENS?: string;
+  ASSISTANT_ROOM_TURNS_PER_MINUTE?: string;
+  ASSISTANT_MEMBER_TURNS_PER_MINUTE?: string;
+  ASSISTANT_ROOM_TOKENS_PER_DAY?: string;
+  ASSISTANT_MEMBER_TOKENS_PER_DAY?: string;
 }

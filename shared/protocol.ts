@@ -50,7 +50,33 @@ export const MessageText = z
 export const Author = z.object({ id: z.string(), name: z.string() });
 export type Author = z.infer<typeof Author>;
 
-export const MessageKind = z.enum(["user", "system"]);
+export const MessageKind = z.enum(["user", "system", "assistant"]);
+
+/**
+ * Where an assistant message stands. `streaming` while the model writes,
+ * `waiting` while a tool call awaits approval; the rest are final.
+ */
+export const MessageStatus = z.enum(["streaming", "waiting", "done", "stopped", "interrupted", "failed"]);
+export type MessageStatus = z.infer<typeof MessageStatus>;
+
+/** One tool call of an assistant turn, shown to everyone as a card. */
+export const ToolPart = z.object({
+  type: z.literal("tool"),
+  callId: z.string(),
+  tool: z.string(),
+  input: z.unknown(),
+  state: z.enum(["running", "awaiting_approval", "done", "error", "denied"]),
+  output: z.unknown().optional(),
+  error: z.string().optional(),
+  /** Position in the message text where the call happened (for interleaving). */
+  textOffset: z.number().int().nonnegative(),
+  startedAt: z.number(),
+  durationMs: z.number().optional(),
+  /** Member ids that may approve or deny (only while awaiting approval). */
+  approvers: z.array(z.string()).optional(),
+  decidedBy: z.object({ id: z.string(), name: z.string() }).optional(),
+});
+export type ToolPart = z.infer<typeof ToolPart>;
 
 /** A stored message as every member sees it. */
 export const ChatMessage = z.object({
@@ -66,6 +92,12 @@ export const ChatMessage = z.object({
   createdAt: z.number(),
   editedAt: z.number().nullable(),
   deleted: z.boolean(),
+  /** The message this one answers, if any. */
+  replyTo: Seq.nullable(),
+  /** Assistant messages only; null for people's and system messages. */
+  status: MessageStatus.nullable(),
+  /** Tool calls of an assistant message, in call order. */
+  parts: z.array(ToolPart),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -93,6 +125,8 @@ export const SendFrame = z.strictObject({
   type: z.literal("send"),
   id: MessageId,
   text: MessageText,
+  /** Replying to an assistant message asks the assistant, like a mention. */
+  replyTo: Seq.optional(),
 });
 export const EditFrame = z.strictObject({
   type: z.literal("edit"),
@@ -117,6 +151,19 @@ export const SetNameFrame = z.strictObject({
   name: DisplayName,
 });
 
+/** Stops the assistant turn writing message `seq`; the partial answer is kept. */
+export const StopFrame = z.strictObject({
+  type: z.literal("stop"),
+  seq: Seq,
+});
+/** Decides a tool call that awaits approval. */
+export const ApproveFrame = z.strictObject({
+  type: z.literal("approve"),
+  seq: Seq,
+  callId: z.string().min(1).max(200),
+  approved: z.boolean(),
+});
+
 export const ClientFrame = z.discriminatedUnion("type", [
   SendFrame,
   EditFrame,
@@ -124,6 +171,8 @@ export const ClientFrame = z.discriminatedUnion("type", [
   HistoryFrame,
   TypingFrame,
   SetNameFrame,
+  StopFrame,
+  ApproveFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameInput = z.input<typeof ClientFrame>;
@@ -143,6 +192,8 @@ export const ErrorCode = z.enum([
   "not_found",
   "not_author",
   "duplicate_id",
+  "no_turn",
+  "not_approver",
   "unauthorized",
   "forbidden",
   "internal",
@@ -195,6 +246,23 @@ export const AckFrame = z.object({
   /** True when this id had been stored before: nothing new was broadcast. */
   duplicate: z.boolean(),
 });
+/**
+ * Streamed assistant text: replace the message's text from `offset` on with
+ * `text`. Live frames append (offset = current length); a member who joins
+ * mid-turn gets one frame with offset 0 and everything so far.
+ */
+export const DraftFrame = z.object({
+  type: z.literal("draft"),
+  seq: Seq,
+  offset: z.number().int().nonnegative(),
+  text: z.string(),
+});
+/** A tool card was added or changed. */
+export const ToolFrame = z.object({
+  type: z.literal("tool"),
+  seq: Seq,
+  part: ToolPart,
+});
 export const PresenceFrame = z.object({
   type: z.literal("presence"),
   members: z.array(PresenceMember),
@@ -219,6 +287,8 @@ export const ServerFrame = z.discriminatedUnion("type", [
   MessageFrame,
   MessageUpdatedFrame,
   AckFrame,
+  DraftFrame,
+  ToolFrame,
   PresenceFrame,
   TypingStateFrame,
   ErrorFrame,

@@ -179,6 +179,18 @@ function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
         pending: state.pending.filter((p) => p.id !== frame.id),
         rev: Math.max(state.rev, frame.rev),
       };
+    case "draft":
+      return updateRow(state, frame.seq, (m) =>
+        // Text beyond what we hold means a missed frame; the final
+        // message_updated will bring the whole text, so wait for it.
+        frame.offset > m.text.length ? m : { ...m, text: m.text.slice(0, frame.offset) + frame.text },
+      );
+    case "tool":
+      return updateRow(state, frame.seq, (m) => {
+        const at = m.parts.findIndex((p) => p.callId === frame.part.callId);
+        const parts = at < 0 ? [...m.parts, frame.part] : m.parts.map((p, i) => (i === at ? frame.part : p));
+        return { ...m, parts };
+      });
     case "presence":
       return { ...state, presence: frame.members };
     case "typing":
@@ -200,6 +212,18 @@ function applyError(state: RoomState, frame: ErrorFrame): RoomState {
       p.id === frame.ref ? { ...p, state: "failed", error: frame.message } : p,
     ),
   };
+}
+
+/** Streamed changes carry no rev: they patch a row in place and never add one. */
+function updateRow(state: RoomState, seq: number, patch: (m: ChatMessage) => ChatMessage): RoomState {
+  const at = state.messages.findIndex((m) => m.seq === seq);
+  const current = state.messages[at];
+  if (!current) return state;
+  const next = patch(current);
+  if (next === current) return state;
+  const messages = [...state.messages];
+  messages[at] = next;
+  return { ...state, messages };
 }
 
 /** Own pending messages whose row arrived are sent: the row replaces them. */

@@ -40,6 +40,7 @@ export function useRoom(
   const session = useSession();
   const token = session?.token;
   const name = session?.member.name;
+  const signedIn = token !== undefined;
   const [state, dispatch] = useReducer(roomReducer, undefined, initialRoomState);
   const online = useOnline();
 
@@ -48,6 +49,12 @@ export function useRoom(
   useLayoutEffect(() => {
     stateRef.current = state;
   }, [state]);
+  // A rename issues a new token; the open socket keeps going (set_name tells
+  // the room) and only the next reconnect presents the new token.
+  const tokenRef = useRef(token);
+  useLayoutEffect(() => {
+    tokenRef.current = token;
+  }, [token]);
   const socketRef = useRef<PartySocket | null>(null);
   /** True between this connection's `welcome` and its close. */
   const welcomedRef = useRef(false);
@@ -61,7 +68,7 @@ export function useRoom(
   }, []);
 
   useEffect(() => {
-    if (!token) return;
+    if (!signedIn) return;
     const socket = new PartySocket({
       host: location.host,
       protocol: location.protocol === "https:" ? "wss" : "ws",
@@ -71,7 +78,7 @@ export function useRoom(
       // Evaluated on every (re)connect, so `since` is always the latest revision.
       query: () => {
         const rev = stateRef.current.rev;
-        return { token, invite, since: rev > 0 ? String(rev) : null };
+        return { token: tokenRef.current, invite, since: rev > 0 ? String(rev) : null };
       },
       // Frames must not pile up while offline: pending messages are resent
       // from state after `welcome`, anything else is stale by then.
@@ -81,6 +88,7 @@ export function useRoom(
     socketRef.current = socket;
     welcomedRef.current = false;
     let lastError = "";
+    let disposed = false;
 
     const onMessage = (event: MessageEvent) => {
       let json: unknown;
@@ -113,12 +121,15 @@ export function useRoom(
       }
       const now = Date.now();
       if (event.code === CloseCode.unauthorized && now - lastRenewRef.current > RENEW_COOLDOWN_MS) {
-        // A new token changes `token`, which re-runs this effect with it.
         lastRenewRef.current = now;
         dispatch({ type: "disconnected" });
-        renewSession().catch(() =>
-          dispatch({ type: "refused", code: event.code, reason: event.reason || lastError }),
-        );
+        renewSession()
+          .then((renewed) => {
+            if (!renewed) throw new Error("no identity to renew");
+            tokenRef.current = renewed.token;
+            if (!disposed) socket.reconnect();
+          })
+          .catch(() => dispatch({ type: "refused", code: event.code, reason: event.reason || lastError }));
         return;
       }
       dispatch({
@@ -130,13 +141,14 @@ export function useRoom(
     socket.addEventListener("message", onMessage);
     socket.addEventListener("close", onClose);
     return () => {
+      disposed = true;
       socket.removeEventListener("message", onMessage);
       socket.removeEventListener("close", onClose);
       socket.close();
       socketRef.current = null;
       welcomedRef.current = false;
     };
-  }, [room, invite, token]);
+  }, [room, invite, signedIn]);
 
   // A rename elsewhere (another tab, the name form) reaches this room too.
   const selfName = state.self?.name;

@@ -12,6 +12,7 @@
  * and hands it to the module that owns it.
  */
 import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
+import { Assistant } from "../assistant/Assistant";
 import { LIMITS } from "../../shared/limits";
 import { CloseCode, type RoomInfo, type ServerFrame } from "../../shared/protocol";
 import type { Env } from "../env";
@@ -34,6 +35,7 @@ export class ChatRoom extends Agent<Env> {
   #log?: MessageLog;
   #members?: Membership;
   #limiter?: RateLimiter;
+  #assistant?: Assistant;
 
   // Lazy: `this.name` is only known once the SDK has initialised the
   // instance, and tables are created on first use after each wake (cheap
@@ -49,6 +51,24 @@ export class ChatRoom extends Agent<Env> {
       Number(this.env.RATE_LIMIT_PER_SECOND ?? 5),
       Number(this.env.RATE_LIMIT_BURST ?? 20),
     ));
+  }
+
+  get assistant(): Assistant {
+    return (this.#assistant ??= new Assistant({
+      env: this.env,
+      sql: this.ctx.storage.sql,
+      roomName: this.name,
+      log: this.log,
+      members: this.members,
+      broadcast: (frame) => this.broadcast(encode(frame)),
+      online: () => presenceOf(this.states()),
+      keepAliveWhile: (fn) => this.keepAliveWhile(fn),
+    }));
+  }
+
+  /** Runs on every wake: finish what a crash or restart cut off. */
+  override onStart(): void {
+    this.assistant.recover();
   }
 
   // The SDK's own frames (identity, state sync, MCP server list with its
@@ -85,6 +105,7 @@ export class ChatRoom extends Agent<Env> {
     connection.send(encode(this.syncFrame(new URL(ctx.request.url).searchParams.get("since"))));
     this.presenceChanged();
     connection.send(encode({ type: "typing", typers: typersOf(this.states(), Date.now()) }));
+    for (const frame of this.assistant.catchUpFrames()) connection.send(encode(frame));
   }
 
   override onMessage(connection: RoomConnection, data: WSMessage): void {
@@ -97,7 +118,16 @@ export class ChatRoom extends Agent<Env> {
     }
     const parsed = parseClientFrame(data);
     if (!parsed.ok) return connection.send(encode(parsed.error));
-    handleChatFrame(this.chatContext(connection, sender), sender, parsed.frame);
+    const frame = parsed.frame;
+    const reply = (f: ServerFrame) => connection.send(encode(f));
+    switch (frame.type) {
+      case "stop":
+        return this.assistant.stop(frame.seq, sender, reply);
+      case "approve":
+        return this.assistant.approve(frame.seq, frame.callId, frame.approved, sender, reply);
+      default:
+        return handleChatFrame(this.chatContext(connection, sender), sender, frame);
+    }
   }
 
   override onClose(connection: RoomConnection): void {
@@ -146,6 +176,7 @@ export class ChatRoom extends Agent<Env> {
       },
       presenceChanged: () => this.presenceChanged(),
       typingChanged: () => this.typingChanged(),
+      messageStored: (message, from) => this.assistant.onMessage(message, from),
     };
   }
 

@@ -6,7 +6,7 @@
  * gate would hold the frames until the write is durable anyway).
  */
 import { LIMITS } from "../../shared/limits";
-import type { ClientFrame, ServerFrame } from "../../shared/protocol";
+import type { ChatMessage, ClientFrame, ServerFrame } from "../../shared/protocol";
 import type { ConnectionState } from "./connectionState";
 import { errorFrame } from "./frames";
 import type { Membership } from "./members";
@@ -25,12 +25,17 @@ export interface ChatContext {
   updateSender(state: ConnectionState): void;
   presenceChanged(): void;
   typingChanged(): void;
+  /** A new message from a member was stored and broadcast (the assistant listens). */
+  messageStored(message: ChatMessage, sender: ConnectionState): void;
 }
 
-type Handler<T extends ClientFrame["type"]> = (
+/** The frames this module owns; the assistant's (stop, approve) go elsewhere. */
+export type ChatFrame = Exclude<ClientFrame, { type: "stop" | "approve" }>;
+
+type Handler<T extends ChatFrame["type"]> = (
   ctx: ChatContext,
   sender: ConnectionState,
-  frame: Extract<ClientFrame, { type: T }>,
+  frame: Extract<ChatFrame, { type: T }>,
 ) => void;
 
 const send: Handler<"send"> = (ctx, sender, frame) => {
@@ -41,6 +46,7 @@ const send: Handler<"send"> = (ctx, sender, frame) => {
     author: { id: sender.memberId, name: sender.name },
     text: frame.text,
     now: ctx.now(),
+    replyTo: frame.replyTo ?? null,
   });
   if (result.status === "conflict") {
     return ctx.reply(errorFrame("duplicate_id", "This message id is already used by another message.", frame.id));
@@ -54,6 +60,7 @@ const send: Handler<"send"> = (ctx, sender, frame) => {
     }
   }
   ctx.reply({ type: "ack", id: frame.id, seq: message.seq, rev: message.rev, duplicate: result.status === "duplicate" });
+  if (result.status === "stored") ctx.messageStored(message, sender);
 };
 
 const edit: Handler<"edit"> = (ctx, sender, frame) => {
@@ -95,7 +102,7 @@ const setName: Handler<"set_name"> = (ctx, sender, frame) => {
   ctx.presenceChanged();
 };
 
-export function handleChatFrame(ctx: ChatContext, sender: ConnectionState, frame: ClientFrame): void {
+export function handleChatFrame(ctx: ChatContext, sender: ConnectionState, frame: ChatFrame): void {
   switch (frame.type) {
     case "send":
       return send(ctx, sender, frame);

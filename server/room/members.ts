@@ -99,6 +99,14 @@ export class Membership {
     return row ? { id: row.id, name: row.name, role: row.role as Role } : null;
   }
 
+  /** Ids of the room's owners: they may approve any tool call. */
+  owners(): string[] {
+    return this.sql
+      .exec<{ id: string }>("SELECT id FROM members WHERE role = 'owner'")
+      .toArray()
+      .map((r) => r.id);
+  }
+
   rename(id: string, name: string): void {
     this.sql.exec("UPDATE members SET name = ? WHERE id = ?", name, id);
   }

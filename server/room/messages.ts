@@ -12,7 +12,7 @@
  * Every method is one or two indexed statements: nothing here grows with the
  * length of the history, so joining and waking stay flat as a room ages.
  */
-import type { Author, ChatMessage } from "../../shared/protocol";
+import type { Author, ChatMessage, MessageStatus, ToolPart } from "../../shared/protocol";
 import { LIMITS } from "../../shared/limits";
 
 interface MessageRow {
@@ -26,6 +26,9 @@ interface MessageRow {
   created_at: number;
   edited_at: number | null;
   deleted: number;
+  reply_to: number | null;
+  status: string | null;
+  parts: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -53,9 +56,17 @@ export class MessageLog {
       text TEXT NOT NULL,
       created_at INTEGER NOT NULL,
       edited_at INTEGER,
-      deleted INTEGER NOT NULL DEFAULT 0
+      deleted INTEGER NOT NULL DEFAULT 0,
+      reply_to INTEGER,
+      status TEXT,
+      parts TEXT
     )`);
     sql.exec("CREATE UNIQUE INDEX IF NOT EXISTS messages_rev ON messages(rev)");
+    // Small partial index: finding unfinished assistant turns on wake must
+    // not scan the transcript.
+    sql.exec(
+      "CREATE INDEX IF NOT EXISTS messages_unfinished ON messages(status) WHERE status IN ('streaming', 'waiting')",
+    );
   }
 
   /**
@@ -63,11 +74,19 @@ export class MessageLog {
    * same author is a resend (acked again, not stored twice); from another
    * author it is a conflict, so nobody can claim someone else's message.
    */
-  insert(input: { id: string; kind: ChatMessage["kind"]; author: Author; text: string; now: number }): InsertResult {
+  insert(input: {
+    id: string;
+    kind: ChatMessage["kind"];
+    author: Author;
+    text: string;
+    now: number;
+    replyTo?: number | null;
+    status?: MessageStatus | null;
+  }): InsertResult {
     const rows = this.sql
       .exec<MessageRow>(
-        `INSERT INTO messages (rev, id, kind, author_id, author_name, text, created_at)
-         VALUES (${NEXT_REV}, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO messages (rev, id, kind, author_id, author_name, text, created_at, reply_to, status)
+         VALUES (${NEXT_REV}, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO NOTHING
          RETURNING *`,
         input.id,
@@ -76,6 +95,8 @@ export class MessageLog {
         input.author.name,
         input.text,
         input.now,
+        input.replyTo ?? null,
+        input.status ?? null,
       )
       .toArray();
     if (rows[0]) return { status: "stored", message: toMessage(rows[0]) };
@@ -93,6 +114,13 @@ export class MessageLog {
     return this.change(seq, authorId, `text = '', deleted = 1, edited_at = ?`, [now]);
   }
 
+  /** Removes anyone's message (moderation, after an owner approved it). */
+  moderate(seq: number, now: number): ChangeResult {
+    const current = this.bySeq(seq);
+    if (!current || current.deleted || current.kind !== "user") return { status: "not_found" };
+    return this.change(seq, current.author.id, `text = '', deleted = 1, edited_at = ?`, [now]);
+  }
+
   private change(seq: number, authorId: string, assignments: string, params: SqlStorageValue[]): ChangeResult {
     const current = this.bySeq(seq);
     if (!current || current.deleted) return { status: "not_found" };
@@ -105,6 +133,58 @@ export class MessageLog {
       )
       .toArray();
     return { status: "changed", message: toMessage(rows[0]!) };
+  }
+
+  /**
+   * Saves an assistant draft without a new rev: members follow the live
+   * `draft` frames; this copy is what survives a crash.
+   */
+  checkpoint(seq: number, text: string, parts: ToolPart[]): void {
+    this.sql.exec("UPDATE messages SET text = ?, parts = ? WHERE seq = ?", text, JSON.stringify(parts), seq);
+  }
+
+  /** Stores an assistant message's new status (and text), as a change members catch up on. */
+  settle(seq: number, status: MessageStatus, text: string, parts: ToolPart[]): ChatMessage {
+    const rows = this.sql
+      .exec<MessageRow>(
+        `UPDATE messages SET status = ?, text = ?, parts = ?, rev = ${NEXT_REV} WHERE seq = ? RETURNING *`,
+        status,
+        text,
+        JSON.stringify(parts),
+        seq,
+      )
+      .toArray();
+    return toMessage(rows[0]!);
+  }
+
+  /** Assistant messages left in a non-final status. */
+  unfinished(): ChatMessage[] {
+    return this.sql
+      .exec<MessageRow>("SELECT * FROM messages WHERE status IN ('streaming', 'waiting') ORDER BY seq")
+      .toArray()
+      .map(toMessage);
+  }
+
+  /** Newest first: undeleted people's messages among the last `window` containing `query`. */
+  search(query: string, limit: number, window: number): ChatMessage[] {
+    const escaped = query.replace(/[\\%_]/g, (c) => `\\${c}`);
+    return this.sql
+      .exec<MessageRow>(
+        `SELECT * FROM messages
+         WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM messages) - ?
+           AND kind = 'user' AND deleted = 0 AND text LIKE ? ESCAPE '\\'
+         ORDER BY seq DESC LIMIT ?`,
+        window,
+        `%${escaped}%`,
+        limit,
+      )
+      .toArray()
+      .map(toMessage);
+  }
+
+  /** The newest `limit` messages, oldest first (context for the assistant). */
+  recent(limit: number): ChatMessage[] {
+    return this.latest(limit).messages;
   }
 
   bySeq(seq: number): ChatMessage | null {
@@ -165,5 +245,8 @@ function toMessage(row: MessageRow): ChatMessage {
     createdAt: row.created_at,
     editedAt: row.edited_at,
     deleted: row.deleted === 1,
+    replyTo: row.reply_to,
+    status: row.status as MessageStatus | null,
+    parts: row.parts ? (JSON.parse(row.parts) as ToolPart[]) : [],
   };
 }

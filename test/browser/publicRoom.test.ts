@@ -76,6 +76,35 @@ describe("a public room", () => {
     expect(await alice.page.getByTestId("message").filter({ hasText: hello }).count()).toBe(1);
   });
 
+  it("shows edits and deletions of one's own messages to the others", async () => {
+    const draft = `draft ${Date.now()}`;
+    const fixed = `fixed ${Date.now()}`;
+    await send(alice.page, draft);
+    const sent = alice.page.locator('[data-testid="message"][data-state="sent"]').filter({ hasText: draft });
+    await sent.waitFor();
+    const seq = await sent.getAttribute("data-seq");
+    // By seq: the text this test changes cannot identify the row.
+    const own = alice.page.locator(`[data-testid="message"][data-seq="${seq}"]`);
+    const theirs = bob.page.locator(`[data-testid="message"][data-seq="${seq}"]`);
+    await theirs.waitFor();
+    expect(await theirs.getByRole("button", { name: /edit/i }).count()).toBe(0);
+
+    await own.hover();
+    await own.getByRole("button", { name: /edit/i }).click();
+    const editor = own.getByRole("textbox", { name: /edit message/i });
+    await editor.fill(fixed);
+    await editor.press("Enter");
+    await theirs.filter({ hasText: fixed }).waitFor();
+    expect(await theirs.innerText()).toContain("(edited)");
+    expect(await theirs.innerText()).not.toContain(draft);
+
+    await own.hover();
+    await own.getByRole("button", { name: /delete/i }).click();
+    await own.getByRole("button", { name: /confirm delete/i }).click();
+    await theirs.filter({ hasText: "message deleted" }).waitFor();
+    expect(await theirs.innerText()).not.toContain(fixed);
+  });
+
   it("keeps the history across a reload", async () => {
     await bob.page.reload();
     await waitOnline(bob.page);
@@ -110,6 +139,20 @@ describe("a public room", () => {
     await eventually(() => presenceIds(bob.page), expected);
   });
 
+  it("shows a rename to the others without leaving the room", async () => {
+    let newSockets = 0;
+    bob.page.on("websocket", () => newSockets++);
+    const form = bob.page.locator(".room-sidebar");
+    await form.getByTestId("display-name-input").fill("Robert");
+    await form.getByTestId("display-name-save").click();
+    const seenByAlice = alice.page.locator(`[data-testid="presence-member"][data-member-id="${bob.id}"]`);
+    await eventually(async () => (await seenByAlice.innerText()).includes("Robert"), true);
+    // The open socket carried the rename (set_name); nothing reconnected.
+    expect(newSockets).toBe(0);
+    // Same member, new name: the identity survived the rename.
+    expect(await bob.page.evaluate(() => JSON.parse(localStorage.getItem("hearth.session") ?? "null")?.member?.id)).toBe(bob.id);
+  });
+
   it("shows the room in the lobby with a live online count", async () => {
     const watcherContext = await browser.newContext({ baseURL: server.url });
     const watcher = await watcherContext.newPage();
@@ -127,6 +170,20 @@ describe("a public room", () => {
     const link = watcher.locator(`[data-testid="lobby-room"][data-room="${room}"] a`);
     expect(await link.getAttribute("href")).toBe(`/r/${room}`);
     await watcherContext.close();
+  });
+
+  it("replaces a token the server no longer accepts and gets back in", async () => {
+    const dave = await newMember(browser, server.url, "Dave");
+    await dave.page.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem("hearth.session") ?? "null");
+      localStorage.setItem("hearth.session", JSON.stringify({ ...session, token: "not-a-valid-token" }));
+    });
+    await openRoom(dave.page, `/r/${room}`);
+    const renewed = await dave.page.evaluate(() => JSON.parse(localStorage.getItem("hearth.session") ?? "null"));
+    expect(renewed.token).not.toBe("not-a-valid-token");
+    expect(renewed.member.name).toBe("Dave");
+    await messageRow(dave.page, hello).waitFor();
+    await dave.context.close();
   });
 
   it("ran without page errors or protocol warnings", () => {

@@ -23,6 +23,9 @@ function row(seq: number, over: Partial<ChatMessage> = {}): ChatMessage {
     createdAt: 1_700_000_000_000 + seq,
     editedAt: null,
     deleted: false,
+    replyTo: null,
+    status: null,
+    parts: [],
     ...over,
   };
 }
@@ -204,6 +207,34 @@ describe("roomReducer", () => {
     let s = apply(joined([]), { type: "presence", members: [{ ...THEM, role: "member", connections: 2 }] });
     s = apply(s, { type: "presence", members: [{ ...ME, role: "member", connections: 1 }] });
     expect(s.presence.map((m) => m.id)).toEqual([ME.id]);
+  });
+
+  it("patches streamed assistant text from the given offset, and skips a gap", () => {
+    let s = joined([row(1, { kind: "assistant", text: "Hel", status: "streaming" })]);
+    s = apply(s, { type: "draft", seq: 1, offset: 3, text: "lo" });
+    expect(s.messages[0]?.text).toBe("Hello");
+    s = apply(s, { type: "draft", seq: 1, offset: 0, text: "Hi there" });
+    expect(s.messages[0]?.text).toBe("Hi there");
+    s = apply(s, { type: "draft", seq: 1, offset: 50, text: "lost" });
+    expect(s.messages[0]?.text).toBe("Hi there");
+    s = apply(s, { type: "draft", seq: 99, offset: 0, text: "unknown row" });
+    expect(seqs(s)).toEqual([1]);
+  });
+
+  it("adds a tool card and then updates it in place", () => {
+    const part = {
+      type: "tool" as const,
+      callId: "c1",
+      tool: "search",
+      input: { q: "x" },
+      state: "running" as const,
+      textOffset: 0,
+      startedAt: 1,
+    };
+    let s = joined([row(1, { kind: "assistant", status: "streaming" })]);
+    s = apply(s, { type: "tool", seq: 1, part });
+    s = apply(s, { type: "tool", seq: 1, part: { ...part, state: "done", output: 42 } });
+    expect(s.messages[0]?.parts).toEqual([{ ...part, state: "done", output: 42 }]);
   });
 
   it("removes a discarded failed message", () => {

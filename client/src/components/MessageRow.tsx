@@ -1,5 +1,5 @@
 import { memo, useId, useMemo, useState, type KeyboardEvent } from "react";
-import { MessageText, type ChatMessage } from "../../../shared/protocol";
+import { MessageText, type ChatMessage, type MessageStatus } from "../../../shared/protocol";
 import { formatFullTime, formatTime } from "../time";
 import { renderMarkdown } from "../markdown";
 import type { PendingMessage } from "../roomState";
@@ -10,6 +10,29 @@ function Timestamp({ at }: { at: number }) {
     <time dateTime={new Date(at).toISOString()} title={formatFullTime(at)}>
       {formatTime(at)}
     </time>
+  );
+}
+
+const STATUS_LABELS: Record<MessageStatus, string | null> = {
+  streaming: "writing…",
+  waiting: "waiting for approval",
+  done: null,
+  stopped: "stopped",
+  interrupted: "interrupted",
+  failed: "failed",
+};
+
+function ToolCalls({ parts }: { parts: ChatMessage["parts"] }) {
+  if (parts.length === 0) return null;
+  return (
+    <ul className="tool-calls" aria-label="Tool calls">
+      {parts.map((p) => (
+        <li key={p.callId} className={`tool-call tool-${p.state}`}>
+          <code>{p.tool}</code> <span className="muted">{p.state.replace("_", " ")}</span>
+          {p.error && <span className="form-error"> {p.error}</span>}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -33,10 +56,11 @@ export const MessageRow = memo(function MessageRow({
   const [editing, setEditing] = useState(false);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const mayChange = own && canWrite && !m.deleted && m.kind === "user";
+  const statusLabel = m.status ? STATUS_LABELS[m.status] : null;
 
   return (
     <li
-      className={`message${own ? " own" : ""}${m.kind === "system" ? " system" : ""}`}
+      className={`message${own ? " own" : ""}${m.kind === "user" ? "" : ` ${m.kind}`}`}
       data-testid="message"
       data-seq={m.seq}
       data-id={m.id}
@@ -52,6 +76,7 @@ export const MessageRow = memo(function MessageRow({
             (edited)
           </span>
         )}
+        {statusLabel && <span className="delivery">{statusLabel}</span>}
       </div>
       {m.deleted ? (
         <p className="message-text deleted" data-testid="message-text">
@@ -67,7 +92,10 @@ export const MessageRow = memo(function MessageRow({
           }}
         />
       ) : (
-        <MessageBody text={m.text} />
+        <>
+          <MessageBody text={m.text} />
+          <ToolCalls parts={m.parts} />
+        </>
       )}
       {mayChange && !editing && (
         <div className="message-actions floating">

@@ -1,0 +1,364 @@
+/**
+ * The room's AI member: decides when to answer, runs one turn at a time,
+ * streams the answer to every member, shows and gates tool calls, and keeps
+ * the spending within budget.
+ *
+ * A turn runs inside the room's Durable Object while `keepAliveWhile` holds
+ * it in memory (the agents SDK's heartbeat alarm). Everything that must
+ * outlive the instance is in SQLite: the message row (checkpointed), the
+ * turn row (with the model messages of a turn waiting for an approval) and
+ * the queue of mentions. A new instance that finds a message still marked
+ * `streaming` knows its writer died: it marks it `interrupted`.
+ */
+import { isStepCount, streamText, tool, type LanguageModel, type ModelMessage, type ToolSet } from "ai";
+import type { ChatMessage, PresenceMember, ServerFrame, ToolPart } from "../../shared/protocol";
+import type { Env } from "../env";
+import type { ConnectionState } from "../room/connectionState";
+import { errorFrame } from "../room/frames";
+import type { Membership } from "../room/members";
+import type { MessageLog } from "../room/messages";
+import { AssistantBudget } from "./budget";
+import { assistantConfig, chooseModel, type AssistantConfig } from "./config";
+import { buildContext } from "./context";
+import { Draft } from "./draft";
+import { roomTools } from "./roomTools";
+import { capResult, type RoomTool, type TurnRequester } from "./tools";
+import { mentions } from "./trigger";
+import { TurnStore, type PendingApproval, type TurnRecord } from "./turns";
+
+/** What the assistant needs from its room. */
+export interface AssistantHost {
+  env: Env;
+  sql: SqlStorage;
+  roomName: string;
+  log: MessageLog;
+  members: Membership;
+  broadcast(frame: ServerFrame): void;
+  online(): PresenceMember[];
+  keepAliveWhile<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+type Reply = (frame: ServerFrame) => void;
+
+interface RunningTurn {
+  seq: number;
+  controller: AbortController;
+  draft: Draft;
+}
+
+export const ASSISTANT_AUTHOR_ID = "assistant";
+const SYSTEM_AUTHOR = { id: "system", name: "Hearth" };
+
+export class Assistant {
+  readonly config: AssistantConfig;
+  private readonly turns: TurnStore;
+  private readonly budget: AssistantBudget;
+  private readonly tools: RoomTool[];
+  private running: RunningTurn | null = null;
+  /** Extra tools registered by other room features (reminders, MCP). */
+  private readonly extraTools: Array<() => RoomTool[]> = [];
+
+  constructor(private readonly host: AssistantHost) {
+    this.config = assistantConfig(host.env);
+    this.turns = new TurnStore(host.sql);
+    this.budget = new AssistantBudget(host.sql, this.config.budgets);
+    this.tools = roomTools({
+      roomName: host.roomName,
+      log: host.log,
+      online: () => host.online(),
+      now: () => Date.now(),
+      messageChanged: (message) => host.broadcast({ type: "message_updated", message }),
+    });
+  }
+
+  registerTools(provider: () => RoomTool[]): void {
+    this.extraTools.push(provider);
+  }
+
+  /**
+   * After a wake: a `streaming` message with no live writer was cut off by a
+   * crash or restart. Mentions queued before it are answered now.
+   */
+  recover(): void {
+    for (const message of this.host.log.unfinished()) {
+      if (message.status !== "streaming" || this.running?.seq === message.seq) continue;
+      const parts = message.parts.map((p) => (p.state === "running" ? { ...p, state: "error" as const, error: "interrupted" } : p));
+      this.host.broadcast({ type: "message_updated", message: this.host.log.settle(message.seq, "interrupted", message.text, parts) });
+      this.turns.remove(message.seq);
+    }
+    if (this.turns.queued() > 0) this.kick();
+  }
+
+  /** A member's message was stored and broadcast: does it ask the assistant? */
+  onMessage(message: ChatMessage, sender: ConnectionState): void {
+    if (sender.role === "viewer" || message.kind !== "user") return;
+    const replied = message.replyTo !== null && this.host.log.bySeq(message.replyTo)?.kind === "assistant";
+    if (!replied && !mentions(message.text, this.config.name)) return;
+    this.turns.enqueue({ seq: message.seq, member: { id: sender.memberId, name: sender.name, role: sender.role } });
+    this.kick();
+  }
+
+  /** Frames a member joining mid-turn needs to see the answer so far. */
+  catchUpFrames(): ServerFrame[] {
+    return this.running ? this.running.draft.catchUpFrames() : [];
+  }
+
+  stop(seq: number, sender: ConnectionState, reply: Reply): void {
+    if (sender.role === "viewer") return reply(errorFrame("read_only", "Viewers cannot stop the assistant.", seq));
+    if (this.running?.seq === seq) {
+      this.running.controller.abort();
+      return;
+    }
+    const turn = this.turns.get(seq);
+    if (!turn) return reply(errorFrame("no_turn", "The assistant is not answering in that message.", seq));
+    // A turn waiting for approval has no live stream: settle it here.
+    const message = this.host.log.bySeq(seq)!;
+    const parts = message.parts.map((p) => (p.state === "awaiting_approval" ? { ...p, state: "denied" as const, approvers: undefined } : p));
+    this.finish(turn, "stopped", message.text, parts);
+    this.kick();
+  }
+
+  approve(seq: number, callId: string, approved: boolean, sender: ConnectionState, reply: Reply): void {
+    const turn = this.turns.get(seq);
+    const pending = turn?.status === "waiting" ? turn.pending.find((p) => p.callId === callId) : undefined;
+    if (!turn || !pending || pending.approved !== undefined) {
+      return reply(errorFrame("no_turn", "That tool call is not waiting for approval.", seq));
+    }
+    const message = this.host.log.bySeq(seq)!;
+    const part = message.parts.find((p) => p.callId === callId);
+    const allowed = new Set([...(part?.approvers ?? []), ...this.host.members.owners()]);
+    if (sender.role === "viewer" || !allowed.has(sender.memberId)) {
+      return reply(errorFrame("not_approver", "You may not decide this tool call.", seq));
+    }
+    pending.approved = approved;
+    const decided: ToolPart = {
+      ...part!,
+      state: approved ? "running" : "denied",
+      approvers: undefined,
+      decidedBy: { id: sender.memberId, name: sender.name },
+    };
+    const parts = message.parts.map((p) => (p.callId === callId ? decided : p));
+    this.host.log.checkpoint(seq, message.text, parts);
+    this.host.broadcast({ type: "tool", seq, part: decided });
+    this.turns.savePending(seq, turn.pending);
+    if (turn.pending.every((p) => p.approved !== undefined)) this.resume(turn, message.text, parts);
+  }
+
+  /** Starts the next turn unless one is running or waiting. */
+  private kick(): void {
+    if (this.running || this.turns.current()) return;
+    void this.host.keepAliveWhile(() => this.startNext()).catch((err: unknown) => console.error("assistant turn failed", err));
+  }
+
+  private async startNext(): Promise<void> {
+    if (this.running || this.turns.current()) return;
+    const queued = this.turns.takeQueue();
+    if (queued.length === 0) return;
+    const now = Date.now();
+
+    const requesters = new Map<string, TurnRequester>();
+    for (const { member } of queued) {
+      if (requesters.has(member.id)) continue;
+      const check = this.budget.check(member.id, now);
+      if (check.ok) requesters.set(member.id, member);
+      else this.postSystem(`@${member.name}: the assistant will not answer — ${check.reason}.`);
+    }
+    if (requesters.size === 0) return;
+    const choice = chooseModel(this.host.env);
+    if (!choice.ok) {
+      this.postSystem(`The assistant cannot answer: ${choice.reason} Chat, reminders and tools work without it.`);
+      return;
+    }
+
+    const requestedBy = [...requesters.values()];
+    const usageIds = requestedBy.map((m) => this.budget.startTurn(m.id, now));
+    const triggers = queued.filter((q) => requesters.has(q.member.id)).map((q) => q.seq);
+    const stored = this.host.log.insert({
+      id: `assistant-${crypto.randomUUID()}`,
+      kind: "assistant",
+      author: { id: ASSISTANT_AUTHOR_ID, name: this.config.name },
+      text: "",
+      now,
+      replyTo: triggers.at(-1) ?? null,
+      status: "streaming",
+    });
+    if (stored.status !== "stored") return;
+    this.host.broadcast({ type: "message", message: stored.message });
+
+    const { system, messages } = buildContext({
+      assistantName: this.config.name,
+      roomName: this.host.roomName,
+      now,
+      online: this.host.online(),
+      recent: this.host.log.recent(50),
+      triggers: triggers.map((seq) => this.host.log.bySeq(seq)!).filter(Boolean),
+      contextTokens: this.config.contextTokens,
+    });
+    const turn: TurnRecord = {
+      seq: stored.message.seq,
+      status: "running",
+      requestedBy,
+      triggers,
+      usageId: usageIds[0]!,
+      system,
+      modelMessages: messages,
+      pending: [],
+    };
+    this.turns.create(turn);
+    await this.run(turn, choice.model, messages, new Draft(turn.seq, "", [], this.draftIO(turn.seq)));
+  }
+
+  private resume(turn: TurnRecord, text: string, parts: ToolPart[]): void {
+    const responses = turn.pending.map((p) => ({
+      type: "tool-approval-response" as const,
+      approvalId: p.approvalId,
+      approved: p.approved === true,
+    }));
+    const messages: ModelMessage[] = [...turn.modelMessages, { role: "tool", content: responses }];
+    this.turns.resume(turn.seq);
+    const choice = chooseModel(this.host.env);
+    if (!choice.ok) {
+      this.postSystem(`The assistant cannot continue: ${choice.reason}`);
+      this.finish(turn, "failed", text, parts);
+      return;
+    }
+    this.host.broadcast({ type: "message_updated", message: this.host.log.settle(turn.seq, "streaming", text, parts) });
+    const draft = new Draft(turn.seq, text, parts, this.draftIO(turn.seq));
+    void this.host
+      .keepAliveWhile(() => this.run({ ...turn, status: "running" }, choice.model, messages, draft))
+      .catch((err: unknown) => console.error("assistant turn failed", err));
+  }
+
+  /** Streams one model call (with its tool loop) into the turn's message. */
+  private async run(turn: TurnRecord, model: LanguageModel, messages: ModelMessage[], draft: Draft): Promise<void> {
+    const controller = new AbortController();
+    this.running = { seq: turn.seq, controller, draft };
+    const tools = [...this.tools, ...this.extraTools.flatMap((provide) => provide())];
+    const pending: PendingApproval[] = [];
+    try {
+      const result = streamText({
+        model,
+        system: turn.system,
+        messages,
+        tools: this.aiTools(tools, turn.requestedBy),
+        toolApproval: ({ toolCall }) => {
+          const t = tools.find((x) => x.name === toolCall.toolName);
+          return t?.approval(toolCall.input, turn.requestedBy) ? "user-approval" : undefined;
+        },
+        stopWhen: isStepCount(this.config.maxSteps),
+        abortSignal: controller.signal,
+      });
+      for await (const part of result.fullStream) {
+        switch (part.type) {
+          case "text-delta":
+            draft.append(part.text);
+            break;
+          case "tool-call":
+            draft.upsertPart({
+              type: "tool",
+              callId: part.toolCallId,
+              tool: part.toolName,
+              input: part.input,
+              state: "running",
+              textOffset: draft.text.length,
+              startedAt: Date.now(),
+            });
+            break;
+          case "tool-approval-request": {
+            if (part.isAutomatic) break;
+            const t = tools.find((x) => x.name === part.toolCall.toolName);
+            const extra = t?.approval(part.toolCall.input, turn.requestedBy)?.approvers ?? [];
+            pending.push({ approvalId: part.approvalId, callId: part.toolCall.toolCallId });
+            draft.updatePart(part.toolCall.toolCallId, {
+              state: "awaiting_approval",
+              approvers: [...new Set([...extra, ...this.host.members.owners()])],
+            });
+            break;
+          }
+          case "tool-result":
+            this.endPart(draft, part.toolCallId, { state: "done", output: capResult(part.output) });
+            break;
+          case "tool-error":
+            this.endPart(draft, part.toolCallId, { state: "error", error: errorText(part.error) });
+            break;
+          case "tool-output-denied":
+            this.endPart(draft, part.toolCallId, { state: "denied" });
+            break;
+          case "error":
+            throw part.error;
+        }
+      }
+      draft.close();
+      if (controller.signal.aborted) return this.finish(turn, "stopped", draft.text, draft.parts);
+      const usage = await result.totalUsage;
+      this.budget.addTokens(turn.usageId, usage.totalTokens ?? 0);
+      if (pending.length > 0) {
+        const response = await result.response;
+        this.turns.wait(turn.seq, [...messages, ...response.messages], pending);
+        this.host.broadcast({
+          type: "message_updated",
+          message: this.host.log.settle(turn.seq, "waiting", draft.text, draft.parts),
+        });
+        return;
+      }
+      this.finish(turn, "done", draft.text, draft.parts);
+    } catch (err) {
+      draft.close();
+      if (controller.signal.aborted) return this.finish(turn, "stopped", draft.text, draft.parts);
+      this.finish(turn, "failed", draft.text, draft.parts);
+      this.postSystem(`The assistant's model failed: ${errorText(err)}`);
+    } finally {
+      if (this.running?.seq === turn.seq) this.running = null;
+      if (!this.turns.current()) this.kick();
+    }
+  }
+
+  private aiTools(tools: RoomTool[], requestedBy: TurnRequester[]): ToolSet {
+    return Object.fromEntries(
+      tools.map((t) => [
+        t.name,
+        tool({
+          description: t.description,
+          inputSchema: t.inputSchema,
+          execute: async (input: unknown) => capResult(await t.execute(input, requestedBy)),
+        }),
+      ]),
+    );
+  }
+
+  private endPart(draft: Draft, callId: string, change: Partial<ToolPart>): void {
+    const part = draft.parts.find((p) => p.callId === callId);
+    const durationMs = part ? Date.now() - part.startedAt : undefined;
+    draft.updatePart(callId, { ...change, durationMs, approvers: undefined });
+  }
+
+  private finish(turn: TurnRecord, status: "done" | "stopped" | "failed", text: string, parts: ToolPart[]): void {
+    this.turns.remove(turn.seq);
+    this.host.broadcast({ type: "message_updated", message: this.host.log.settle(turn.seq, status, text, parts) });
+  }
+
+  private draftIO(seq: number) {
+    return {
+      broadcast: (frame: ServerFrame) => this.host.broadcast(frame),
+      checkpoint: (text: string, parts: ToolPart[]) => this.host.log.checkpoint(seq, text, parts),
+      now: () => Date.now(),
+    };
+  }
+
+  /** A message from Hearth itself, stored like any other so everyone sees it. */
+  postSystem(text: string): void {
+    const stored = this.host.log.insert({
+      id: `system-${crypto.randomUUID()}`,
+      kind: "system",
+      author: SYSTEM_AUTHOR,
+      text,
+      now: Date.now(),
+    });
+    if (stored.status === "stored") this.host.broadcast({ type: "message", message: stored.message });
+  }
+}
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}

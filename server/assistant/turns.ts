@@ -1,0 +1,135 @@
+/**
+ * Assistant turns and the mentions waiting for one, in SQLite.
+ *
+ * One turn at a time per room. A turn that waits for a tool approval keeps
+ * its model messages here, so the approval can arrive after a reload or a
+ * hibernation and the turn resumes from exactly where it stopped. Mentions
+ * that arrive during a turn are queued here and answered together next.
+ */
+import type { ModelMessage } from "ai";
+import type { TurnRequester } from "./tools";
+
+export interface PendingApproval {
+  approvalId: string;
+  callId: string;
+  approved?: boolean;
+}
+
+export interface TurnRecord {
+  seq: number;
+  status: "running" | "waiting";
+  requestedBy: TurnRequester[];
+  triggers: number[];
+  usageId: number;
+  system: string;
+  modelMessages: ModelMessage[];
+  pending: PendingApproval[];
+}
+
+interface TurnRow {
+  seq: number;
+  status: string;
+  requested_by: string;
+  triggers: string;
+  usage_id: number;
+  system: string;
+  model_messages: string;
+  pending: string;
+  [key: string]: SqlStorageValue;
+}
+
+export interface QueuedMention {
+  seq: number;
+  member: TurnRequester;
+}
+
+export class TurnStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS assistant_turns (
+      seq INTEGER PRIMARY KEY,
+      status TEXT NOT NULL,
+      requested_by TEXT NOT NULL,
+      triggers TEXT NOT NULL,
+      usage_id INTEGER NOT NULL,
+      system TEXT NOT NULL,
+      model_messages TEXT NOT NULL DEFAULT '[]',
+      pending TEXT NOT NULL DEFAULT '[]'
+    )`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS assistant_queue (
+      seq INTEGER PRIMARY KEY,
+      member TEXT NOT NULL
+    )`);
+  }
+
+  enqueue(mention: QueuedMention): void {
+    this.sql.exec("INSERT OR IGNORE INTO assistant_queue (seq, member) VALUES (?, ?)", mention.seq, JSON.stringify(mention.member));
+  }
+
+  /** Takes every queued mention, oldest first. */
+  takeQueue(): QueuedMention[] {
+    const rows = this.sql
+      .exec<{ seq: number; member: string }>("DELETE FROM assistant_queue RETURNING seq, member")
+      .toArray();
+    return rows.map((r) => ({ seq: r.seq, member: JSON.parse(r.member) as TurnRequester })).sort((a, b) => a.seq - b.seq);
+  }
+
+  queued(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM assistant_queue").one().n;
+  }
+
+  create(turn: Omit<TurnRecord, "status" | "modelMessages" | "pending">): void {
+    this.sql.exec(
+      "INSERT INTO assistant_turns (seq, status, requested_by, triggers, usage_id, system) VALUES (?, 'running', ?, ?, ?, ?)",
+      turn.seq,
+      JSON.stringify(turn.requestedBy),
+      JSON.stringify(turn.triggers),
+      turn.usageId,
+      turn.system,
+    );
+  }
+
+  get(seq: number): TurnRecord | null {
+    const row = this.sql.exec<TurnRow>("SELECT * FROM assistant_turns WHERE seq = ?", seq).toArray()[0];
+    return row ? toTurn(row) : null;
+  }
+
+  /** The room's current turn, running or waiting, if any. */
+  current(): TurnRecord | null {
+    const row = this.sql.exec<TurnRow>("SELECT * FROM assistant_turns ORDER BY seq LIMIT 1").toArray()[0];
+    return row ? toTurn(row) : null;
+  }
+
+  wait(seq: number, modelMessages: ModelMessage[], pending: PendingApproval[]): void {
+    this.sql.exec(
+      "UPDATE assistant_turns SET status = 'waiting', model_messages = ?, pending = ? WHERE seq = ?",
+      JSON.stringify(modelMessages),
+      JSON.stringify(pending),
+      seq,
+    );
+  }
+
+  savePending(seq: number, pending: PendingApproval[]): void {
+    this.sql.exec("UPDATE assistant_turns SET pending = ? WHERE seq = ?", JSON.stringify(pending), seq);
+  }
+
+  resume(seq: number): void {
+    this.sql.exec("UPDATE assistant_turns SET status = 'running', pending = '[]' WHERE seq = ?", seq);
+  }
+
+  remove(seq: number): void {
+    this.sql.exec("DELETE FROM assistant_turns WHERE seq = ?", seq);
+  }
+}
+
+function toTurn(row: TurnRow): TurnRecord {
+  return {
+    seq: row.seq,
+    status: row.status as TurnRecord["status"],
+    requestedBy: JSON.parse(row.requested_by) as TurnRequester[],
+    triggers: JSON.parse(row.triggers) as number[],
+    usageId: row.usage_id,
+    system: row.system,
+    modelMessages: JSON.parse(row.model_messages) as ModelMessage[],
+    pending: JSON.parse(row.pending) as PendingApproval[],
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * A room with more history than one page: the newest page arrives first, the
+ * view starts at the bottom, and scrolling up loads the rest without
+ * moving what the reader was looking at.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LIMITS } from "../../shared/limits";
+import { startDevServer, type DevServer } from "../support/dev-server";
+import { launchBrowser, newMember, openRoom, uniqueRoom, type Member } from "./browser";
+
+const TOTAL = 70;
+/** Below the server's per-connection burst, so seeding is not rate limited. */
+const PER_CONNECTION = 15;
+
+let server: DevServer;
+let browser: Browser;
+let reader: Member;
+const room = uniqueRoom("hist");
+
+/** Sends `texts` over one raw socket (as a script would) and waits for every ack. */
+async function seed(token: string, texts: string[]): Promise<void> {
+  const url = `${server.url.replace(/^http/, "ws")}/agents/chat-room/${room}?token=${encodeURIComponent(token)}`;
+  const ws = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    let acked = 0;
+    const timer = setTimeout(() => reject(new Error(`seeding timed out after ${acked} acks`)), 15_000);
+    ws.addEventListener("message", (e) => {
+      const frame = JSON.parse(String(e.data)) as { type: string };
+      if (frame.type === "welcome") {
+        texts.forEach((text, i) =>
+          ws.send(JSON.stringify({ type: "send", id: `seed-${room}-${text.replace(/\D/g, "")}-${i}`, text })),
+        );
+      } else if (frame.type === "ack" && ++acked === texts.length) {
+        clearTimeout(timer);
+        resolve();
+      } else if (frame.type === "error") {
+        clearTimeout(timer);
+        reject(new Error(`seeding failed: ${String(e.data)}`));
+      }
+    });
+  });
+  ws.close();
+}
+
+beforeAll(async () => {
+  server = await startDevServer();
+  browser = await launchBrowser();
+  const res = await fetch(`${server.url}/api/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "Seeder" }),
+  });
+  const { token } = (await res.json()) as { token: string };
+  const texts = Array.from({ length: TOTAL }, (_, i) => `history line ${i + 1}`);
+  for (let i = 0; i < TOTAL; i += PER_CONNECTION) await seed(token, texts.slice(i, i + PER_CONNECTION));
+  reader = await newMember(browser, server.url, "Rita");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const scroller = () => reader.page.locator(".message-scroller");
+/** "history line 1" must not also match "history line 10". */
+const line = (n: number) =>
+  reader.page
+    .getByTestId("message")
+    .filter({ has: reader.page.getByTestId("message-text").getByText(`history line ${n}`, { exact: true }) });
+
+describe("room history", () => {
+  it("opens on the newest page, scrolled to the bottom", async () => {
+    await openRoom(reader.page, `/r/${room}`);
+    await line(TOTAL).waitFor();
+    expect(await reader.page.getByTestId("message").count()).toBe(LIMITS.pageSize);
+    expect(await line(1).count()).toBe(0);
+    expect(await reader.page.getByTestId("load-older").isVisible()).toBe(true);
+    const gap = await scroller().evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    expect(gap).toBeLessThan(5);
+  });
+
+  it("loads older messages on scrolling up and keeps the reader's place", async () => {
+    const anchor = line(TOTAL - LIMITS.pageSize + 1);
+    await scroller().evaluate((el) => el.scrollTo({ top: 0 }));
+    await line(1).waitFor();
+    expect(await reader.page.getByTestId("message").count()).toBe(TOTAL);
+    expect(await reader.page.getByTestId("load-older").count()).toBe(0);
+
+    // The row that was at the top is still on screen, not pushed away by the new rows above it.
+    const box = await anchor.boundingBox();
+    const view = await scroller().boundingBox();
+    expect(box && view).toBeTruthy();
+    expect(box!.y).toBeGreaterThanOrEqual(view!.y - box!.height);
+    expect(box!.y).toBeLessThan(view!.y + view!.height);
+
+    const seqs = await reader.page
+      .getByTestId("message")
+      .evaluateAll((els) => els.map((el) => Number(el.getAttribute("data-seq"))));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(TOTAL);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * The server goes away and comes back (same port, same storage): the client
+ * says so, keeps a message written meanwhile as pending, and delivers it
+ * exactly once after reconnecting.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevServer, type DevServer } from "../support/dev-server";
+import { launchBrowser, messageRow, newMember, openRoom, send, uniqueRoom, waitOnline, type Member } from "./browser";
+
+let server: DevServer;
+let browser: Browser;
+let alice: Member;
+let bob: Member;
+const room = uniqueRoom("rc");
+
+beforeAll(async () => {
+  server = await startDevServer();
+  browser = await launchBrowser();
+  alice = await newMember(browser, server.url, "Alice");
+  bob = await newMember(browser, server.url, "Bob");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("reconnecting", () => {
+  it("delivers a message written while the server was down, once", async () => {
+    await openRoom(alice.page, `/r/${room}`);
+    await openRoom(bob.page, `/r/${room}`);
+    const before = `before restart ${Date.now()}`;
+    await send(alice.page, before);
+    await messageRow(bob.page, before).waitFor();
+
+    const socketUrls: string[] = [];
+    alice.page.on("websocket", (ws) => socketUrls.push(ws.url()));
+    const { port, persistDir } = server;
+    await server.stop();
+    const status = alice.page.getByTestId("connection-status");
+    await alice.page.locator('[data-testid="connection-status"][data-status="reconnecting"]').waitFor();
+    expect(await status.innerText()).toMatch(/reconnecting/i);
+
+    const during = `written while down ${Date.now()}`;
+    await send(alice.page, during);
+    const row = messageRow(alice.page, during);
+    expect(await row.getAttribute("data-state")).toBe("pending");
+
+    server = await startDevServer({ port, persistDir });
+    // partysocket backs off up to 10 s between attempts.
+    await waitOnline(alice.page).then(() => undefined);
+    await alice.page.locator('[data-testid="message"][data-state="sent"]').filter({ hasText: during }).waitFor({ timeout: 30_000 });
+    await messageRow(bob.page, during).waitFor({ timeout: 30_000 });
+    await bob.page.waitForTimeout(500);
+    expect(await messageRow(bob.page, during).count()).toBe(1);
+    expect(await messageRow(alice.page, during).count()).toBe(1);
+    expect(await messageRow(bob.page, before).count()).toBe(1);
+    expect(await messageRow(bob.page, during).getAttribute("data-author")).toBe("Alice");
+
+    // Reconnects ask only for what changed since the last revision seen.
+    const roomSockets = socketUrls.filter((u) => u.includes("/agents/chat-room/"));
+    expect(roomSockets.length).toBeGreaterThan(0);
+    expect(Number(new URL(roomSockets.at(-1)!).searchParams.get("since"))).toBeGreaterThan(0);
+  }, 90_000);
+});
