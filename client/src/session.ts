@@ -50,10 +50,6 @@ export function useSession(): Session | null {
   return useSyncExternalStore(subscribe, read);
 }
 
-export function currentSession(): Session | null {
-  return read();
-}
-
 /** Creates the identity, or renames it while keeping the member id. */
 export async function saveDisplayName(name: string): Promise<Session> {
   const existing = read();

@@ -28,9 +28,9 @@ export interface RoomActions {
   clearError(): void;
 }
 
-const REFUSAL_CODES = new Set<number>(Object.values(CloseCode));
-export function isRefusal(code: number): boolean {
-  return REFUSAL_CODES.has(code) || (code >= 4400 && code < 4500);
+/** 44xx closes (CloseCode and any later sibling) mean "not with these credentials": retrying cannot help. */
+function isRefusal(code: number): boolean {
+  return code >= 4400 && code < 4500;
 }
 
 export function useRoom(
