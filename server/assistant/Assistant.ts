@@ -306,7 +306,7 @@ export class Assistant {
       draft.close();
       if (controller.signal.aborted) return this.finish(turn, "stopped", draft.text, draft.parts);
       this.finish(turn, "failed", draft.text, draft.parts);
-      this.postSystem(`The assistant's model failed: ${errorText(err)}`);
+      this.postSystem(`The assistant's model failed: ${explainModelError(err)}`);
     } finally {
       if (this.running?.seq === turn.seq) this.running = null;
       if (!this.turns.current()) this.kick();
@@ -356,6 +356,18 @@ export class Assistant {
     });
     if (stored.status === "stored") this.host.broadcast({ type: "message", message: stored.message });
   }
+}
+
+/** Model errors as people can act on them. */
+function explainModelError(err: unknown): string {
+  const text = errorText(err);
+  if (/needs to be run remotely/i.test(text)) {
+    return (
+      "Workers AI (the AI binding) only runs on Cloudflare, not under `wrangler dev --local`. " +
+      "For a local model set AI_PROVIDER=openai-compatible with OPENAI_BASE_URL and AI_MODEL (e.g. Ollama)."
+    );
+  }
+  return text;
 }
 
 function errorText(err: unknown): string {
