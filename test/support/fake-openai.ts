@@ -1,0 +1,74 @@
+/**
+ * A scripted OpenAI-compatible chat-completions server (streaming SSE), for
+ * tests that drive the real provider path (`@ai-sdk/openai-compatible` inside
+ * workerd) without a real model. Each request plays the next script.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+
+export interface CompletionScript {
+  /** Text deltas, sent one SSE event each. */
+  chunks: string[];
+  /** Pause between chunks. */
+  delayMs?: number;
+  /** Stop after the chunks without finishing, holding the response open. */
+  hang?: boolean;
+}
+
+export interface FakeOpenAI {
+  baseUrl: string;
+  requests: Array<{ model: string; messages: Array<{ role: string; content: unknown }> }>;
+  /** Resolves when a request has started streaming (for crash tests). */
+  streaming: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFakeOpenAI(scripts: CompletionScript[]): Promise<FakeOpenAI> {
+  const requests: FakeOpenAI["requests"] = [];
+  const open = new Set<ServerResponse>();
+  let markStreaming!: () => void;
+  const streaming = new Promise<void>((r) => (markStreaming = r));
+
+  const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) {
+      res.writeHead(404).end();
+      return;
+    }
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const parsed = JSON.parse(body) as FakeOpenAI["requests"][number];
+    requests.push(parsed);
+    const script = scripts[Math.min(requests.length - 1, scripts.length - 1)]!;
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    open.add(res);
+    res.on("close", () => open.delete(res));
+    const event = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
+    const base = { id: "chatcmpl-test", object: "chat.completion.chunk", created: 1, model: parsed.model };
+    event({ ...base, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
+    markStreaming();
+    for (const content of script.chunks) {
+      if (script.delayMs) await new Promise((r) => setTimeout(r, script.delayMs));
+      if (res.destroyed) return;
+      event({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+    }
+    if (script.hang) return;
+    event({
+      ...base,
+      choices: [{ index: 0, delta: {}, finish_reason: "stop" }],
+      usage: { prompt_tokens: 12, completion_tokens: script.chunks.length, total_tokens: 12 + script.chunks.length },
+    });
+    res.end("data: [DONE]\n\n");
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests,
+    streaming,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const res of open) res.destroy();
+        server.close(() => r());
+      }),
+  };
+}
