@@ -83,7 +83,29 @@ export class ChatRoom extends Agent<Env> {
     return true;
   }
 
+  // An exception escaping a hook would reach partyserver, which answers a
+  // failed connect with the stack trace in a frame. Internal errors are
+  // logged here and members get a plain `internal` error instead.
   override onConnect(connection: RoomConnection, ctx: ConnectionContext): void {
+    try {
+      this.admit(connection, ctx);
+    } catch (err) {
+      console.error(`room ${this.name}: connect failed`, err);
+      connection.send(encode(errorFrame("internal", "The room failed to open this connection; try again.")));
+      connection.close(1011, "internal error");
+    }
+  }
+
+  override onMessage(connection: RoomConnection, data: WSMessage): void {
+    try {
+      this.receive(connection, data);
+    } catch (err) {
+      console.error(`room ${this.name}: frame failed`, err);
+      connection.send(encode(errorFrame("internal", "The room failed to handle that frame; nothing was changed.")));
+    }
+  }
+
+  private admit(connection: RoomConnection, ctx: ConnectionContext): void {
     const identity = readIdentity(ctx.request);
     if (!identity) {
       return refuse(connection, CloseCode.unauthorized, "unauthorized", "No verified identity came with this connection.");
@@ -108,7 +130,7 @@ export class ChatRoom extends Agent<Env> {
     for (const frame of this.assistant.catchUpFrames()) connection.send(encode(frame));
   }
 
-  override onMessage(connection: RoomConnection, data: WSMessage): void {
+  private receive(connection: RoomConnection, data: WSMessage): void {
     const sender = connection.state;
     // A refused socket is closing; nothing it sends is processed.
     if (!sender) return;
