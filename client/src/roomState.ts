@@ -18,6 +18,8 @@ import { LIMITS } from "../../shared/limits";
 export interface PendingMessage {
   id: string;
   text: string;
+  /** The message this one answers (asks the assistant again when it is one of its messages). */
+  replyTo?: number;
   createdAt: number;
   state: "pending" | "failed";
   /** Why it failed, when it did. */
@@ -46,7 +48,7 @@ export interface RoomState {
 
 export type RoomAction =
   | { type: "frame"; frame: ServerFrame }
-  | { type: "send"; id: string; text: string; at: number }
+  | { type: "send"; id: string; text: string; at: number; replyTo?: number }
   | { type: "retry"; id: string }
   | { type: "discard"; id: string }
   | { type: "history_requested" }
@@ -82,16 +84,24 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
         error: null,
         pending: [
           ...state.pending,
-          { id: action.id, text: action.text, createdAt: action.at, state: "pending" },
+          {
+            id: action.id,
+            text: action.text,
+            ...(action.replyTo !== undefined ? { replyTo: action.replyTo } : {}),
+            createdAt: action.at,
+            state: "pending",
+          },
         ],
       };
     case "retry":
       return {
         ...state,
         error: null,
-        pending: state.pending.map((p) =>
-          p.id === action.id ? { id: p.id, text: p.text, createdAt: p.createdAt, state: "pending" } : p,
-        ),
+        pending: state.pending.map((p) => {
+          if (p.id !== action.id) return p;
+          const { error: _error, ...rest } = p;
+          return { ...rest, state: "pending" };
+        }),
       };
     case "discard":
       return { ...state, pending: state.pending.filter((p) => p.id !== action.id) };
