@@ -50,7 +50,7 @@ export const MessageText = z
 export const Author = z.object({ id: z.string(), name: z.string() });
 export type Author = z.infer<typeof Author>;
 
-export const MessageKind = z.enum(["user", "system", "assistant"]);
+export const MessageKind = z.enum(["user", "system", "assistant", "reminder"]);
 
 /**
  * Where an assistant message stands. `streaming` while the model writes,
@@ -151,6 +151,26 @@ export const SetNameFrame = z.strictObject({
   name: DisplayName,
 });
 
+/** A slash command typed in the composer: /remind, /reminders, /schedule, /timezone, /help. */
+export const CommandFrame = z.strictObject({
+  type: z.literal("command"),
+  id: MessageId,
+  text: z.string().min(1).max(LIMITS.messageChars),
+});
+export const ReminderAction = z.enum(["cancel", "snooze", "pause", "resume"]);
+export const ReminderActionFrame = z.strictObject({
+  type: z.literal("reminder_action"),
+  id: z.string().min(1).max(64),
+  action: ReminderAction,
+  /** For snooze: how long. */
+  snooze: z.enum(["10m", "1h", "tomorrow"]).optional(),
+});
+/** The member's IANA time zone (the browser reports it on connect as `tz`). */
+export const SetTimeZoneFrame = z.strictObject({
+  type: z.literal("set_timezone"),
+  timeZone: z.string().min(1).max(64),
+});
+
 /** Stops the assistant turn writing message `seq`; the partial answer is kept. */
 export const StopFrame = z.strictObject({
   type: z.literal("stop"),
@@ -173,6 +193,9 @@ export const ClientFrame = z.discriminatedUnion("type", [
   SetNameFrame,
   StopFrame,
   ApproveFrame,
+  CommandFrame,
+  ReminderActionFrame,
+  SetTimeZoneFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameInput = z.input<typeof ClientFrame>;
@@ -263,6 +286,35 @@ export const ToolFrame = z.object({
   seq: Seq,
   part: ToolPart,
 });
+/** A reminder or scheduled job as the panel shows it. */
+export const ReminderItem = z.object({
+  id: z.string(),
+  kind: z.enum(["reminder", "job"]),
+  text: z.string(),
+  target: z.object({ type: z.enum(["member", "room"]), id: z.string().nullable(), name: z.string() }),
+  creator: Author,
+  /** "once", "every weekday at 09:00", 'on cron "0 9 * * 1"'. */
+  repeat: z.string(),
+  recurring: z.boolean(),
+  /** The zone the times are computed in (the creator's). */
+  timeZone: z.string(),
+  /** Epoch ms of the next firing. */
+  nextAt: z.number(),
+  paused: z.boolean(),
+});
+export type ReminderItem = z.infer<typeof ReminderItem>;
+/** The room's reminders and jobs; sent on join and after every change. */
+export const RemindersFrame = z.object({
+  type: z.literal("reminders"),
+  items: z.array(ReminderItem),
+});
+/** The answer to a `command`, for its sender only. */
+export const CommandResultFrame = z.object({
+  type: z.literal("command_result"),
+  id: z.string(),
+  ok: z.boolean(),
+  text: z.string(),
+});
 export const PresenceFrame = z.object({
   type: z.literal("presence"),
   members: z.array(PresenceMember),
@@ -289,6 +341,8 @@ export const ServerFrame = z.discriminatedUnion("type", [
   AckFrame,
   DraftFrame,
   ToolFrame,
+  RemindersFrame,
+  CommandResultFrame,
   PresenceFrame,
   TypingStateFrame,
   ErrorFrame,

@@ -94,7 +94,19 @@ export class Assistant {
     if (sender.role === "viewer" || message.kind !== "user") return;
     const replied = message.replyTo !== null && this.host.log.bySeq(message.replyTo)?.kind === "assistant";
     if (!replied && !mentions(message.text, this.config.name)) return;
-    this.turns.enqueue({ seq: message.seq, member: { id: sender.memberId, name: sender.name, role: sender.role } });
+    this.turns.enqueue(
+      { key: `m:${message.seq}`, seq: message.seq, prompt: null, member: { id: sender.memberId, name: sender.name, role: sender.role } },
+      Date.now(),
+    );
+    this.kick();
+  }
+
+  /**
+   * A scheduled job is due: run its prompt as a turn (queued behind a
+   * running one). The key makes a retried alarm enqueue it only once.
+   */
+  runJob(job: { key: string; prompt: string; creator: TurnRequester }): void {
+    this.turns.enqueue({ key: job.key, seq: null, prompt: job.prompt, member: job.creator }, Date.now());
     this.kick();
   }
 
@@ -172,7 +184,9 @@ export class Assistant {
 
     const requestedBy = [...requesters.values()];
     const usageIds = requestedBy.map((m) => this.budget.startTurn(m.id, now));
-    const triggers = queued.filter((q) => requesters.has(q.member.id)).map((q) => q.seq);
+    const accepted = queued.filter((q) => requesters.has(q.member.id));
+    const triggers = accepted.flatMap((q) => (q.seq === null ? [] : [q.seq]));
+    const prompts = accepted.flatMap((q) => (q.prompt === null ? [] : [`${q.member.name} (scheduled job): ${q.prompt}`]));
     const stored = this.host.log.insert({
       id: `assistant-${crypto.randomUUID()}`,
       kind: "assistant",
@@ -192,6 +206,8 @@ export class Assistant {
       online: this.host.online(),
       recent: this.host.log.recent(50),
       triggers: triggers.map((seq) => this.host.log.bySeq(seq)!).filter(Boolean),
+      prompts,
+      askers: requestedBy.map((m) => m.name),
       contextTokens: this.config.contextTokens,
     });
     const turn: TurnRecord = {

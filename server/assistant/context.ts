@@ -20,18 +20,23 @@ export interface ContextInput {
   recent: ChatMessage[];
   /** The messages this turn answers. */
   triggers: ChatMessage[];
+  /** Scheduled-job prompts this turn answers ("alice (scheduled job): …"). */
+  prompts?: string[];
+  /** Who asked (mentions and jobs). */
+  askers?: string[];
   contextTokens: number;
 }
 
 export function buildContext(input: ContextInput): { system: string; messages: ModelMessage[] } {
-  const askers = [...new Set(input.triggers.map((m) => m.author.name))];
+  const askers = input.askers ?? [...new Set(input.triggers.map((m) => m.author.name))];
+  const asks = input.triggers.length + (input.prompts?.length ?? 0);
   const system = [
     `You are @${input.assistantName}, an AI assistant and one member of the group chat room "${input.roomName}".`,
     `Several people talk here; each of their messages starts with the speaker's name ("alice: …").`,
     `Members online now: ${input.online.map((m) => m.name).join(", ") || "nobody"}.`,
     `The current time is ${new Date(input.now).toISOString()} (UTC).`,
     `You were asked by ${askers.join(", ")}. Answer the messages that mention you` +
-      (input.triggers.length > 1 ? " — there are several; answer them together, addressing each person." : "."),
+      (asks > 1 ? " — there are several; answer them together, addressing each person." : "."),
     `Be concise and friendly; use Markdown when it helps. Do not prefix your reply with your own name.`,
     `When a tool call is denied, do not retry it; say what you could not do.`,
   ].join("\n");
@@ -48,5 +53,7 @@ export function buildContext(input: ContextInput): { system: string; messages: M
     budget -= cost;
     messages.unshift(m.kind === "assistant" ? { role: "assistant", content } : { role: "user", content });
   }
+  // Scheduled jobs have no message in the room: their prompt comes last.
+  for (const prompt of input.prompts ?? []) messages.push({ role: "user", content: prompt });
   return { system, messages };
 }

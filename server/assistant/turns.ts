@@ -20,6 +20,8 @@ export interface TurnRecord {
   status: "running" | "waiting";
   requestedBy: TurnRequester[];
   triggers: number[];
+  /** Scheduled-job prompts this turn answers. */
+  prompts?: string[];
   usageId: number;
   system: string;
   modelMessages: ModelMessage[];
@@ -38,8 +40,12 @@ interface TurnRow {
   [key: string]: SqlStorageValue;
 }
 
+/** A mention (by message seq) or a scheduled job's prompt, waiting for a turn. */
 export interface QueuedMention {
-  seq: number;
+  /** Dedupe key: `m:<seq>` or `job:<id>:<at>`. */
+  key: string;
+  seq: number | null;
+  prompt: string | null;
   member: TurnRequester;
 }
 
@@ -56,21 +62,34 @@ export class TurnStore {
       pending TEXT NOT NULL DEFAULT '[]'
     )`);
     sql.exec(`CREATE TABLE IF NOT EXISTS assistant_queue (
-      seq INTEGER PRIMARY KEY,
-      member TEXT NOT NULL
+      key TEXT PRIMARY KEY,
+      seq INTEGER,
+      prompt TEXT,
+      member TEXT NOT NULL,
+      queued_at INTEGER NOT NULL
     )`);
   }
 
-  enqueue(mention: QueuedMention): void {
-    this.sql.exec("INSERT OR IGNORE INTO assistant_queue (seq, member) VALUES (?, ?)", mention.seq, JSON.stringify(mention.member));
+  enqueue(mention: QueuedMention, now: number): void {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO assistant_queue (key, seq, prompt, member, queued_at) VALUES (?, ?, ?, ?, ?)",
+      mention.key,
+      mention.seq,
+      mention.prompt,
+      JSON.stringify(mention.member),
+      now,
+    );
   }
 
   /** Takes every queued mention, oldest first. */
   takeQueue(): QueuedMention[] {
     const rows = this.sql
-      .exec<{ seq: number; member: string }>("DELETE FROM assistant_queue RETURNING seq, member")
-      .toArray();
-    return rows.map((r) => ({ seq: r.seq, member: JSON.parse(r.member) as TurnRequester })).sort((a, b) => a.seq - b.seq);
+      .exec<{ key: string; seq: number | null; prompt: string | null; member: string; queued_at: number }>(
+        "DELETE FROM assistant_queue RETURNING key, seq, prompt, member, queued_at",
+      )
+      .toArray()
+      .sort((a, b) => a.queued_at - b.queued_at || (a.seq ?? 0) - (b.seq ?? 0));
+    return rows.map((r) => ({ key: r.key, seq: r.seq, prompt: r.prompt, member: JSON.parse(r.member) as TurnRequester }));
   }
 
   queued(): number {

@@ -13,6 +13,8 @@
  */
 import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
 import { Assistant } from "../assistant/Assistant";
+import { Reminders, type Actor, type FirePayload } from "../reminders/Reminders";
+import { isTimeZone } from "../reminders/when";
 import { LIMITS } from "../../shared/limits";
 import { CloseCode, type RoomInfo, type ServerFrame } from "../../shared/protocol";
 import type { Env } from "../env";
@@ -36,6 +38,7 @@ export class ChatRoom extends Agent<Env> {
   #members?: Membership;
   #limiter?: RateLimiter;
   #assistant?: Assistant;
+  #reminders?: Reminders;
 
   // Lazy: `this.name` is only known once the SDK has initialised the
   // instance, and tables are created on first use after each wake (cheap
@@ -54,16 +57,42 @@ export class ChatRoom extends Agent<Env> {
   }
 
   get assistant(): Assistant {
-    return (this.#assistant ??= new Assistant({
-      env: this.env,
+    if (!this.#assistant) {
+      this.#assistant = new Assistant({
+        env: this.env,
+        sql: this.ctx.storage.sql,
+        roomName: this.name,
+        log: this.log,
+        members: this.members,
+        broadcast: (frame) => this.broadcast(encode(frame)),
+        online: () => presenceOf(this.states()),
+        keepAliveWhile: (fn) => this.keepAliveWhile(fn),
+      });
+      this.#assistant.registerTools(() => this.reminders.tools((m) => this.actor(m)));
+    }
+    return this.#assistant;
+  }
+
+  get reminders(): Reminders {
+    return (this.#reminders ??= new Reminders({
       sql: this.ctx.storage.sql,
-      roomName: this.name,
       log: this.log,
       members: this.members,
       broadcast: (frame) => this.broadcast(encode(frame)),
-      online: () => presenceOf(this.states()),
-      keepAliveWhile: (fn) => this.keepAliveWhile(fn),
+      postSystem: (text) => this.assistant.postSystem(text),
+      // The agents scheduler persists the alarm; idempotent so that a retried
+      // fire re-scheduling the same next occurrence adds no second row.
+      schedule: async (at, payload) => (await this.schedule(new Date(at), "fireReminder", payload, { idempotent: true })).id,
+      cancelSchedule: async (id) => {
+        await this.cancelSchedule(id);
+      },
+      runJob: (job) => this.assistant.runJob(job),
     }));
+  }
+
+  /** The scheduler's callback for reminders and jobs (see reminders/Reminders.ts). */
+  async fireReminder(payload: FirePayload): Promise<void> {
+    await this.reminders.fire(payload);
   }
 
   /** Runs on every wake: finish what a crash or restart cut off. */
@@ -96,9 +125,9 @@ export class ChatRoom extends Agent<Env> {
     }
   }
 
-  override onMessage(connection: RoomConnection, data: WSMessage): void {
+  override async onMessage(connection: RoomConnection, data: WSMessage): Promise<void> {
     try {
-      this.receive(connection, data);
+      await this.receive(connection, data);
     } catch (err) {
       console.error(`room ${this.name}: frame failed`, err);
       connection.send(encode(errorFrame("internal", "The room failed to handle that frame; nothing was changed.")));
@@ -115,7 +144,10 @@ export class ChatRoom extends Agent<Env> {
       const code = admission.code === "not_found" ? CloseCode.notFound : CloseCode.forbidden;
       return refuse(connection, code, admission.code, admission.reason);
     }
-    connection.setState(stateFor(admission.member));
+    const params = new URL(ctx.request.url).searchParams;
+    const reported = params.get("tz");
+    if (reported && isTimeZone(reported)) this.members.setTimeZone(admission.member.id, reported);
+    connection.setState(stateFor(admission.member, this.members.timeZone(admission.member.id) ?? "UTC"));
     connection.send(
       encode({
         type: "welcome",
@@ -124,13 +156,14 @@ export class ChatRoom extends Agent<Env> {
         limits: { messageChars: LIMITS.messageChars, frameBytes: LIMITS.frameChars, pageMax: LIMITS.pageMax },
       }),
     );
-    connection.send(encode(this.syncFrame(new URL(ctx.request.url).searchParams.get("since"))));
+    connection.send(encode(this.syncFrame(params.get("since"))));
+    connection.send(encode({ type: "reminders", items: this.reminders.list() }));
     this.presenceChanged();
     connection.send(encode({ type: "typing", typers: typersOf(this.states(), Date.now()) }));
     for (const frame of this.assistant.catchUpFrames()) connection.send(encode(frame));
   }
 
-  private receive(connection: RoomConnection, data: WSMessage): void {
+  private async receive(connection: RoomConnection, data: WSMessage): Promise<void> {
     const sender = connection.state;
     // A refused socket is closing; nothing it sends is processed.
     if (!sender) return;
@@ -147,6 +180,22 @@ export class ChatRoom extends Agent<Env> {
         return this.assistant.stop(frame.seq, sender, reply);
       case "approve":
         return this.assistant.approve(frame.seq, frame.callId, frame.approved, sender, reply);
+      case "command": {
+        const outcome = await this.reminders.command(this.actor(sender), frame.text);
+        return reply({ type: "command_result", id: frame.id, ok: outcome.ok, text: outcome.text });
+      }
+      case "reminder_action": {
+        const outcome = await this.reminders.act(this.actor(sender), frame.id, frame.action, frame.snooze);
+        return reply({ type: "command_result", id: frame.id, ok: outcome.ok, text: outcome.text });
+      }
+      case "set_timezone": {
+        if (!isTimeZone(frame.timeZone)) {
+          return reply(errorFrame("invalid_frame", `${frame.timeZone} is not an IANA time zone.`, "set_timezone"));
+        }
+        this.members.setTimeZone(sender.memberId, frame.timeZone);
+        connection.setState({ ...sender, timeZone: frame.timeZone });
+        return;
+      }
       default:
         return handleChatFrame(this.chatContext(connection, sender), sender, frame);
     }
@@ -183,6 +232,12 @@ export class ChatRoom extends Agent<Env> {
       if (changes) return { type: "catchup", messages: changes, rev: changes.at(-1)?.rev ?? since };
     }
     return { type: "snapshot", reason: since === null ? "join" : "gap", ...this.log.latest(), rev: this.log.currentRev() };
+  }
+
+  /** Who is acting, with the time zone their times are read in. */
+  private actor(member: { id?: string; memberId?: string; name: string; role: MemberRecord["role"] }): Actor {
+    const id = member.memberId ?? member.id!;
+    return { id, name: member.name, role: member.role, timeZone: this.members.timeZone(id) ?? "UTC" };
   }
 
   private chatContext(connection: RoomConnection, sender: ConnectionState): ChatContext {
@@ -225,8 +280,8 @@ export class ChatRoom extends Agent<Env> {
   }
 }
 
-function stateFor(member: MemberRecord): ConnectionState {
-  return { memberId: member.id, name: member.name, role: member.role, typingUntil: 0 };
+function stateFor(member: MemberRecord, timeZone: string): ConnectionState {
+  return { memberId: member.id, name: member.name, role: member.role, typingUntil: 0, timeZone };
 }
 
 function refuse(connection: RoomConnection, code: number, errorCode: "unauthorized" | "forbidden" | "not_found", reason: string) {

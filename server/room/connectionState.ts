@@ -12,4 +12,6 @@ export interface ConnectionState {
   role: Role;
   /** Epoch ms until which this socket's member shows as typing; 0 when not. */
   typingUntil: number;
+  /** The member's IANA time zone (reported by the browser; "UTC" until then). */
+  timeZone: string;
 }

@@ -43,7 +43,8 @@ export class Membership {
       id TEXT PRIMARY KEY,
       name TEXT NOT NULL,
       role TEXT NOT NULL,
-      joined_at INTEGER NOT NULL
+      joined_at INTEGER NOT NULL,
+      time_zone TEXT
     )`);
   }
 
@@ -105,6 +106,23 @@ export class Membership {
       .exec<{ id: string }>("SELECT id FROM members WHERE role = 'owner'")
       .toArray()
       .map((r) => r.id);
+  }
+
+  /** Members whose display name matches (case-insensitive), for "@name" targets. */
+  byName(name: string): MemberRecord[] {
+    return this.sql
+      .exec<{ id: string; name: string; role: string }>("SELECT id, name, role FROM members WHERE name = ? COLLATE NOCASE", name)
+      .toArray()
+      .map((r) => ({ id: r.id, name: r.name, role: r.role as Role }));
+  }
+
+  /** The member's IANA time zone, as their browser last reported it. */
+  timeZone(id: string): string | null {
+    return this.sql.exec<{ tz: string | null }>("SELECT time_zone AS tz FROM members WHERE id = ?", id).toArray()[0]?.tz ?? null;
+  }
+
+  setTimeZone(id: string, timeZone: string): void {
+    this.sql.exec("UPDATE members SET time_zone = ? WHERE id = ?", timeZone, id);
   }
 
   rename(id: string, name: string): void {

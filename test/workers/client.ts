@@ -109,12 +109,13 @@ export class TestMember {
 export async function connect(
   room: string,
   token: string | null,
-  options: { invite?: string; since?: number; origin?: string | null } = {},
+  options: { invite?: string; since?: number; origin?: string | null; tz?: string } = {},
 ): Promise<TestMember> {
   const url = new URL(`${ORIGIN}/agents/chat-room/${room}`);
   if (token) url.searchParams.set("token", token);
   if (options.invite) url.searchParams.set("invite", options.invite);
   if (options.since !== undefined) url.searchParams.set("since", String(options.since));
+  if (options.tz) url.searchParams.set("tz", options.tz);
   const headers: Record<string, string> = { Upgrade: "websocket" };
   if (options.origin !== null) headers.Origin = options.origin ?? ORIGIN;
   const res = await exports.default.fetch(url, { headers });

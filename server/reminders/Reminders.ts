@@ -1,0 +1,304 @@
+/**
+ * Reminders and scheduled assistant jobs: the room acting when nobody talks.
+ *
+ * Each reminder is a row (store.ts) plus one pending agents-SDK schedule
+ * that calls the room's `fireReminder({ id, at })`. The scheduler keeps its
+ * alarms in the Durable Object's storage, so a reminder fires while the room
+ * is hibernated, with nobody connected, and after a restart (late, then).
+ * Firing posts the reminder as a message whose id is
+ * `reminder:<id>:<at>`: a retried alarm inserts nothing the second time.
+ * Then the next occurrence is computed (in the creator's time zone) and
+ * scheduled.
+ */
+import { z } from "zod";
+import type { ReminderItem, Role, ServerFrame } from "../../shared/protocol";
+import { randomBase32 } from "../auth/tokens";
+import type { Membership } from "../room/members";
+import type { MessageLog } from "../room/messages";
+import { defineTool, type RoomTool, type TurnRequester } from "../assistant/tools";
+import { ReminderStore, toItem, type ReminderRecord } from "./store";
+import { describeInstant, describeSchedule, isTimeZone, nextOccurrence, parseWhen, WHEN_EXAMPLES } from "./when";
+import { Temporal } from "temporal-polyfill";
+
+export interface FirePayload {
+  id: string;
+  at: number;
+}
+
+export interface Actor {
+  id: string;
+  name: string;
+  role: Role;
+  timeZone: string;
+}
+
+export interface RemindersHost {
+  sql: SqlStorage;
+  log: MessageLog;
+  members: Membership;
+  broadcast(frame: ServerFrame): void;
+  postSystem(text: string): void;
+  schedule(at: number, payload: FirePayload): Promise<string>;
+  cancelSchedule(scheduleId: string): Promise<void>;
+  runJob(job: { key: string; prompt: string; creator: TurnRequester }): void;
+}
+
+export const REMINDER_LIMITS = { perRoom: 50, perMember: 10 };
+/** A fire this much after its time says it is late (the server was down). */
+export const LATE_AFTER_MS = 60_000;
+const REMINDER_AUTHOR = { id: "reminders", name: "Reminder" };
+
+export type Outcome = { ok: true; text: string } | { ok: false; text: string };
+
+const EXAMPLES =
+  "Try: `/remind me to stretch in 10 minutes`, `/remind @room standup every weekday at 9am`, " +
+  '`/remind @alice review the PR tomorrow at 9`, `/remind me backup cron "30 8 * * 1-5"`.';
+
+export class Reminders {
+  private readonly store: ReminderStore;
+
+  constructor(private readonly host: RemindersHost) {
+    this.store = new ReminderStore(host.sql);
+  }
+
+  list(): ReminderItem[] {
+    return this.store.all().map(toItem);
+  }
+
+  /** Runs a slash command; the text goes back to its sender only. */
+  async command(actor: Actor, text: string): Promise<Outcome> {
+    const [head = "", ...restWords] = text.trim().split(/\s+/);
+    const rest = restWords.join(" ");
+    switch (head.toLowerCase()) {
+      case "/remind":
+        return this.remindCommand(actor, rest);
+      case "/schedule":
+        return this.scheduleCommand(actor, rest);
+      case "/reminders":
+        return { ok: true, text: this.describeList(actor.timeZone) };
+      case "/timezone":
+        return this.timeZoneCommand(actor, rest);
+      case "/help":
+        return { ok: true, text: HELP };
+      default:
+        return { ok: false, text: `Unknown command ${head}. ${HELP}` };
+    }
+  }
+
+  private async remindCommand(actor: Actor, rest: string): Promise<Outcome> {
+    const [who = "", ...what] = rest.split(/\s+/);
+    if (!who || what.length === 0) return { ok: false, text: `Say who and when. ${EXAMPLES}` };
+    return this.create(actor, { kind: "reminder", target: who, text: what.join(" ") });
+  }
+
+  private async scheduleCommand(actor: Actor, rest: string): Promise<Outcome> {
+    const colon = rest.indexOf(":");
+    // "every weekday at 8:30: summarise" — the separator is the last ": ".
+    const split = rest.lastIndexOf(": ");
+    const at = split >= 0 ? split : colon;
+    if (at <= 0) return { ok: false, text: "Use `/schedule <when>: <prompt>`, e.g. `/schedule every weekday at 8: summarise yesterday`." };
+    return this.create(actor, { kind: "job", target: "room", when: rest.slice(0, at), text: rest.slice(at + 1).trim() });
+  }
+
+  private timeZoneCommand(actor: Actor, rest: string): Outcome {
+    if (!rest) return { ok: true, text: `Your time zone is ${actor.timeZone}.` };
+    if (!isTimeZone(rest)) return { ok: false, text: `${rest} is not an IANA time zone (e.g. Europe/Berlin, America/New_York).` };
+    this.host.members.setTimeZone(actor.id, rest);
+    return { ok: true, text: `Your time zone is now ${rest}.` };
+  }
+
+  /**
+   * Creates a reminder (or job). `text` holds "<what> <when>" unless `when`
+   * is given separately.
+   */
+  async create(actor: Actor, input: { kind: "reminder" | "job"; target: string; text: string; when?: string }): Promise<Outcome> {
+    if (actor.role === "viewer") return { ok: false, text: "Viewers cannot set reminders." };
+    const target = this.resolveTarget(actor, input.target);
+    if (!target.ok) return target;
+    if (this.store.count() >= REMINDER_LIMITS.perRoom) {
+      return { ok: false, text: `This room has ${REMINDER_LIMITS.perRoom} reminders already; cancel some first.` };
+    }
+    if (this.store.count(actor.id) >= REMINDER_LIMITS.perMember) {
+      return { ok: false, text: `You have ${REMINDER_LIMITS.perMember} reminders already; cancel some first.` };
+    }
+    const now = Date.now();
+    const parsed = parseWhen(input.when ?? input.text, now, actor.timeZone);
+    if (!parsed.ok) return { ok: false, text: `${parsed.error} ${EXAMPLES}` };
+    const text = input.when !== undefined ? input.text : parsed.rest;
+    if (!text) return { ok: false, text: `What should I say? ${EXAMPLES}` };
+    const nextAt = nextOccurrence(parsed.schedule, now, actor.timeZone);
+    if (nextAt === null) return { ok: false, text: "That time never comes." };
+
+    const record: ReminderRecord = {
+      id: `r_${randomBase32(10)}`,
+      kind: input.kind,
+      creator: { id: actor.id, name: actor.name },
+      target: target.value,
+      text,
+      schedule: parsed.schedule,
+      timeZone: actor.timeZone,
+      nextAt,
+      paused: false,
+      scheduleId: null,
+      createdAt: now,
+    };
+    this.store.insert(record);
+    this.store.setNext(record.id, nextAt, await this.host.schedule(nextAt, { id: record.id, at: nextAt }));
+    this.changed();
+    const confirmation =
+      input.kind === "job"
+        ? `${actor.name} scheduled the assistant ${describeSchedule(parsed.schedule) === "once" ? "for" : describeSchedule(parsed.schedule)}` +
+          ` (${actor.timeZone}), next ${describeInstant(nextAt, actor.timeZone)}: “${text}”`
+        : `I'll remind @${target.value.name} ${describeSchedule(parsed.schedule) === "once" ? "" : `${describeSchedule(parsed.schedule)} `}` +
+          `${actor.timeZone}, next ${describeInstant(nextAt, actor.timeZone)}: “${text}” (set by ${actor.name})`;
+    this.host.postSystem(confirmation.replace(/\s+/g, " "));
+    return { ok: true, text: `${confirmation} — id ${record.id}` };
+  }
+
+  private resolveTarget(actor: Actor, who: string): { ok: true; value: ReminderRecord["target"] } | { ok: false; text: string } {
+    const name = who.replace(/^@/, "");
+    if (name.toLowerCase() === "me") return { ok: true, value: { type: "member", id: actor.id, name: actor.name } };
+    if (name.toLowerCase() === "room") return { ok: true, value: { type: "room", id: null, name: "room" } };
+    const matches = this.host.members.byName(name);
+    if (matches.length === 1) return { ok: true, value: { type: "member", id: matches[0]!.id, name: matches[0]!.name } };
+    if (matches.length > 1) return { ok: false, text: `Several members are called ${name}; remind them from their own account.` };
+    return { ok: false, text: `Nobody called ${name} is a member of this room. Use me, @room or a member's @name.` };
+  }
+
+  /** cancel / snooze / pause / resume, by the creator, the target or an owner. */
+  async act(actor: Actor, id: string, action: "cancel" | "snooze" | "pause" | "resume", snooze?: "10m" | "1h" | "tomorrow"): Promise<Outcome> {
+    const r = this.store.get(id);
+    if (!r) return { ok: false, text: `There is no reminder ${id}.` };
+    const allowed = actor.role === "owner" || r.creator.id === actor.id || (r.target.type === "member" && r.target.id === actor.id);
+    if (!allowed || actor.role === "viewer") return { ok: false, text: "Only its creator, its target or a room owner can change this reminder." };
+    if (r.scheduleId) await this.host.cancelSchedule(r.scheduleId);
+    const now = Date.now();
+    switch (action) {
+      case "cancel":
+        this.store.delete(id);
+        this.changed();
+        return { ok: true, text: `Cancelled “${r.text}”.` };
+      case "pause":
+      case "resume": {
+        if (r.schedule.kind === "once") return { ok: false, text: "Only repeating reminders can be paused." };
+        if (action === "pause") {
+          this.store.setPaused(id, true, null);
+        } else {
+          const next = nextOccurrence(r.schedule, now, r.timeZone)!;
+          this.store.setPaused(id, false, null);
+          this.store.setNext(id, next, await this.host.schedule(next, { id, at: next }));
+        }
+        this.changed();
+        return { ok: true, text: `${action === "pause" ? "Paused" : "Resumed"} “${r.text}”.` };
+      }
+      case "snooze": {
+        const until =
+          snooze === "1h"
+            ? now + 3_600_000
+            : snooze === "tomorrow"
+              ? Temporal.Instant.fromEpochMilliseconds(now).toZonedDateTimeISO(actor.timeZone).add({ days: 1 }).epochMilliseconds
+              : now + 600_000;
+        this.store.setPaused(id, false, null);
+        this.store.setNext(id, until, await this.host.schedule(until, { id, at: until }));
+        this.changed();
+        return { ok: true, text: `Snoozed “${r.text}” until ${describeInstant(until, actor.timeZone)}.` };
+      }
+    }
+  }
+
+  /** The scheduler's callback. Safe to run twice for the same occurrence. */
+  async fire(payload: FirePayload): Promise<void> {
+    const r = this.store.get(payload.id);
+    // Cancelled, snoozed, paused or already handled: this alarm is stale.
+    if (!r || r.paused || r.nextAt !== payload.at) return;
+    const now = Date.now();
+    const late = now - payload.at > LATE_AFTER_MS;
+    const lateNote = late ? ` _(late — it was due ${describeInstant(payload.at, r.timeZone)} ${r.timeZone})_` : "";
+    if (r.kind === "reminder") {
+      const stored = this.host.log.insert({
+        id: `reminder:${r.id}:${payload.at}`,
+        kind: "reminder",
+        author: REMINDER_AUTHOR,
+        text: `⏰ @${r.target.name}: ${r.text}${lateNote}`,
+        now,
+      });
+      if (stored.status === "stored") this.host.broadcast({ type: "message", message: stored.message });
+    } else {
+      const creator = this.host.members.get(r.creator.id);
+      this.host.runJob({
+        key: `job:${r.id}:${payload.at}`,
+        prompt: r.text + (late ? " (this scheduled run is late: the server was down at its time)" : ""),
+        creator: { id: r.creator.id, name: creator?.name ?? r.creator.name, role: creator?.role ?? "member" },
+      });
+    }
+    // Occurrences missed while the server was down collapse into this one.
+    const next = nextOccurrence(r.schedule, Math.max(now, payload.at), r.timeZone);
+    if (next === null) this.store.delete(r.id);
+    else this.store.setNext(r.id, next, await this.host.schedule(next, { id: r.id, at: next }));
+    this.changed();
+  }
+
+  private changed(): void {
+    this.host.broadcast({ type: "reminders", items: this.list() });
+  }
+
+  private describeList(timeZone: string): string {
+    const items = this.store.all();
+    if (items.length === 0) return "No reminders in this room. " + EXAMPLES;
+    return items
+      .map(
+        (r) =>
+          `• ${r.id}: ${r.kind === "job" ? "assistant job" : `@${r.target.name}`} “${r.text}” — ${describeSchedule(r.schedule)}, ` +
+          `${r.paused ? "paused" : `next ${describeInstant(r.nextAt, timeZone)} (${timeZone})`}, by ${r.creator.name}`,
+      )
+      .join("\n");
+  }
+
+  /** The assistant's reminder tools; they act as the member who started the turn. */
+  tools(actorOf: (requester: TurnRequester) => Actor): RoomTool[] {
+    const asFirst = (requestedBy: TurnRequester[]) => actorOf(requestedBy[0]!);
+    const result = (o: Outcome) => {
+      if (!o.ok) throw new Error(o.text);
+      return o.text;
+    };
+    return [
+      defineTool({
+        name: "create_reminder",
+        description:
+          "Set a reminder in this room. `who` is 'me' (the person asking), 'room' (everyone) or a member's name. " +
+          `\`when\` in plain English in the asker's time zone, e.g. ${WHEN_EXAMPLES.map((e) => `'${e}'`).join(", ")}.`,
+        inputSchema: z.object({ who: z.string().min(1).max(40), what: z.string().min(1).max(500), when: z.string().min(1).max(100) }),
+        approval: () => null,
+        execute: async ({ who, what, when }, requestedBy) =>
+          result(await this.create(asFirst(requestedBy), { kind: "reminder", target: who, text: what, when })),
+      }),
+      defineTool({
+        name: "list_reminders",
+        description: "List this room's reminders and scheduled jobs (ids, what, for whom, next time).",
+        inputSchema: z.object({}),
+        approval: () => null,
+        execute: (_input, requestedBy) => this.describeList(asFirst(requestedBy).timeZone),
+      }),
+      defineTool({
+        name: "cancel_reminder",
+        description: "Cancel a reminder or scheduled job by its id (from list_reminders).",
+        inputSchema: z.object({ id: z.string().min(1).max(64) }),
+        approval: () => null,
+        execute: async ({ id }, requestedBy) => result(await this.act(asFirst(requestedBy), id, "cancel")),
+      }),
+      defineTool({
+        name: "schedule_job",
+        description:
+          "Schedule yourself (the assistant) to run a prompt at a time or repeatedly, posting the answer in this room, e.g. when 'every weekday at 8', prompt 'summarise yesterday'.",
+        inputSchema: z.object({ when: z.string().min(1).max(100), prompt: z.string().min(1).max(1000) }),
+        approval: () => null,
+        execute: async ({ when, prompt }, requestedBy) =>
+          result(await this.create(asFirst(requestedBy), { kind: "job", target: "room", text: prompt, when })),
+      }),
+    ];
+  }
+}
+
+const HELP =
+  "Commands: `/remind me|@room|@name <what> <when>`, `/reminders`, `/schedule <when>: <prompt>` (the assistant runs it then), " +
+  "`/timezone [Area/City]`, `/help`.";

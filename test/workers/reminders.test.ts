@@ -1,0 +1,242 @@
+/// <reference types="@cloudflare/vitest-plugin/types" />
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { getAgentByName } from "agents";
+import { afterEach, describe, expect, it } from "vitest";
+import { setModelOverride } from "../../server/assistant/config";
+import { api, connect, msgId, roomName, session, type TestMember } from "./client";
+import { scriptedModel, textParts, toolCallParts } from "./mockModel";
+
+afterEach(() => setModelOverride(null));
+
+const stubOf = (room: string) => getAgentByName(env.ChatRoom, room);
+
+/**
+ * Stands in for the clock reaching the reminder's time: the agents
+ * scheduler's due check reads its job table, so we move our jobs' time to
+ * the past and then run the real alarm handler.
+ */
+async function fireDue(room: string): Promise<boolean> {
+  const stub = await stubOf(room);
+  await runInDurableObject(stub, (_i, state) => {
+    state.storage.sql.exec("UPDATE cf_agents_jobs SET time = 0 WHERE fn = 'fireReminder'");
+  });
+  return runDurableObjectAlarm(stub);
+}
+
+async function scheduledJobs(room: string) {
+  const stub = await stubOf(room);
+  return runInDurableObject(stub, (_i, state) =>
+    state.storage.sql
+      .exec<{ payload: string }>("SELECT payload FROM cf_agents_jobs WHERE fn = 'fireReminder'")
+      .toArray()
+      // The scheduler wraps our payload with its own bookkeeping.
+      .map((r) => (JSON.parse(r.payload) as { payload: { id: string; at: number } }).payload),
+  );
+}
+
+async function command(m: TestMember, text: string) {
+  const id = msgId();
+  m.send({ type: "command", id, text });
+  return m.next("command_result", (f) => f.id === id);
+}
+
+async function join(room: string, name: string, tz = "Europe/Berlin") {
+  const s = await session(name);
+  const m = await connect(room, s.token, { tz });
+  await m.next("reminders");
+  return { m, id: s.id, token: s.token };
+}
+
+const reminderMessages = (m: TestMember) => m.all("message").filter((f) => f.message.kind === "reminder");
+
+describe("reminders", () => {
+  it("confirms what it understood, fires into the room and leaves the list", async () => {
+    const room = roomName("rem");
+    const { m: a } = await join(room, "alice");
+    const { m: b } = await join(room, "bob");
+    const result = await command(a, "/remind me to stretch in 10 minutes");
+    expect(result.ok).toBe(true);
+    const confirmation = await b.next("message", (f) => f.message.kind === "system");
+    expect(confirmation.message.text).toMatch(/I'll remind @alice Europe\/Berlin, next .*: “stretch”/);
+    const listed = await b.next("reminders", (f) => f.items.length === 1);
+    expect(listed.items[0]).toMatchObject({ text: "stretch", target: { type: "member", name: "alice" }, repeat: "once" });
+    expect(listed.items[0]!.nextAt - Date.now()).toBeGreaterThan(9 * 60_000);
+
+    expect(await fireDue(room)).toBe(true);
+    const fired = await b.next("message", (f) => f.message.kind === "reminder");
+    expect(fired.message.text).toBe("⏰ @alice: stretch");
+    await b.next("reminders", (f) => f.items.length === 0);
+    expect(await scheduledJobs(room)).toEqual([]);
+  });
+
+  it("fires with nobody connected after the room was evicted, and members see it when they return", async () => {
+    const room = roomName("rem");
+    const { m: a, token } = await join(room, "alice");
+    await command(a, "/remind @room water the plants in 1 hour");
+    a.close();
+    const stub = await stubOf(room);
+    await evictDurableObject(stub, { webSockets: "close" });
+    expect(await fireDue(room)).toBe(true);
+    const back = await connect(room, token);
+    const snap = await back.next("snapshot");
+    expect(snap.messages.filter((m) => m.kind === "reminder").map((m) => m.text)).toEqual(["⏰ @room: water the plants"]);
+  });
+
+  it("posts an occurrence once even when its alarm is retried", async () => {
+    const room = roomName("rem");
+    const { m: a } = await join(room, "alice");
+    await command(a, "/remind me to breathe in 5 minutes");
+    const [job] = await scheduledJobs(room);
+    const stub = await stubOf(room);
+    // The scheduler retrying the same occurrence calls the callback again.
+    await runInDurableObject(stub, async (instance) => {
+      await instance.fireReminder(job!);
+      await instance.fireReminder(job!);
+    });
+    await fireDue(room);
+    await a.settle();
+    expect(reminderMessages(a)).toHaveLength(1);
+  });
+
+  it("schedules the next occurrence of a recurring reminder in the creator's zone", async () => {
+    const room = roomName("rem");
+    const { m: a } = await join(room, "alice", "America/New_York");
+    await command(a, "/remind @room standup every weekday at 9am");
+    const [first] = await scheduledJobs(room);
+    await fireDue(room);
+    await a.next("message", (f) => f.message.kind === "reminder");
+    const list = await a.next("reminders", (f) => f.items.length === 1 && f.items[0]!.nextAt !== first!.at);
+    const next = list.items[0]!;
+    expect(next).toMatchObject({ recurring: true, repeat: "every weekday at 09:00", timeZone: "America/New_York" });
+    const local = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(next.nextAt));
+    expect(local).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 09:00$/);
+    expect(next.nextAt).toBeGreaterThan(first!.at);
+    expect((await scheduledJobs(room)).map((j) => j.at)).toEqual([next.nextAt]);
+  });
+
+  it("does not fire a reminder cancelled while its alarm was due", async () => {
+    const room = roomName("rem");
+    const { m: a } = await join(room, "alice");
+    await command(a, "/remind me to leave in 2 hours");
+    const [job] = await scheduledJobs(room);
+    const stub = await stubOf(room);
+    await runInDurableObject(stub, (_i, state) => {
+      state.storage.sql.exec("UPDATE cf_agents_jobs SET time = 0 WHERE fn = 'fireReminder'");
+    });
+    a.send({ type: "reminder_action", id: job!.id, action: "cancel" });
+    expect((await a.next("command_result", (f) => f.id === job!.id)).ok).toBe(true);
+    await runDurableObjectAlarm(stub);
+    // A stale callback for the cancelled occurrence does nothing either.
+    await runInDurableObject(stub, (instance) => instance.fireReminder(job!));
+    await a.settle();
+    expect(reminderMessages(a)).toEqual([]);
+  });
+
+  it("marks a reminder that fires long after its time as late", async () => {
+    const room = roomName("rem");
+    const { m: a } = await join(room, "alice");
+    await command(a, "/remind me to call back in 10 minutes");
+    const [job] = await scheduledJobs(room);
+    const stub = await stubOf(room);
+    const past = Date.now() - 5 * 60_000;
+    await runInDurableObject(stub, async (instance, state) => {
+      state.storage.sql.exec("UPDATE reminders SET next_at = ? WHERE id = ?", past, job!.id);
+      await instance.fireReminder({ id: job!.id, at: past });
+    });
+    const fired = await a.next("message", (f) => f.message.kind === "reminder");
+    expect(fired.message.text).toMatch(/^⏰ @alice: call back _\(late — it was due .* Europe\/Berlin\)_$/);
+  });
+
+  it("lets the creator, the target or an owner manage a reminder, and nobody else", async () => {
+    const room = roomName("rem");
+    const { m: owner } = await join(room, "olive");
+    const { m: alice } = await join(room, "alice");
+    const { m: bob } = await join(room, "bob");
+    await command(alice, "/remind @room lunch every weekday at 12");
+    const [job] = await scheduledJobs(room);
+    bob.send({ type: "reminder_action", id: job!.id, action: "pause" });
+    expect((await bob.next("command_result")).ok).toBe(false);
+    alice.send({ type: "reminder_action", id: job!.id, action: "pause" });
+    expect((await alice.next("command_result", (f) => f.id === job!.id)).ok).toBe(true);
+    expect((await bob.next("reminders", (f) => f.items[0]?.paused === true)).items[0]!.paused).toBe(true);
+    expect(await scheduledJobs(room)).toEqual([]);
+    alice.send({ type: "reminder_action", id: job!.id, action: "resume" });
+    await bob.next("reminders", (f) => f.items[0]?.paused === false);
+    owner.send({ type: "reminder_action", id: job!.id, action: "snooze", snooze: "1h" });
+    const snoozed = await bob.next("reminders", (f) => Math.abs((f.items[0]?.nextAt ?? 0) - (Date.now() + 3_600_000)) < 60_000);
+    expect((await scheduledJobs(room)).map((j) => j.at)).toEqual([snoozed.items[0]!.nextAt]);
+    owner.send({ type: "reminder_action", id: job!.id, action: "cancel" });
+    await bob.next("reminders", (f) => f.items.length === 0);
+  });
+
+  it("explains what it could not understand, with examples, and enforces limits", async () => {
+    const room = roomName("rem");
+    const { m: a } = await join(room, "alice");
+    const bad = await command(a, "/remind me to do the thing sometime");
+    expect(bad).toMatchObject({ ok: false, text: expect.stringMatching(/could not find a time.*Try: `\/remind/) });
+    const nobody = await command(a, "/remind @zed hi in 5 minutes");
+    expect(nobody.text).toMatch(/Nobody called zed/);
+    const fast = await command(a, '/remind me tick cron "* * * * * *"');
+    expect(fast.text).toMatch(/once a minute/);
+    for (let i = 0; i < 10; i++) expect((await command(a, `/remind me n${i} in ${i + 5} minutes`)).ok).toBe(true);
+    const eleventh = await command(a, "/remind me one too many in 30 minutes");
+    expect(eleventh).toMatchObject({ ok: false, text: expect.stringMatching(/10 reminders/) });
+    expect((await a.next("reminders", (f) => f.items.length === 10)).items).toHaveLength(10);
+  });
+
+  it("keeps viewers from setting reminders", async () => {
+    const owner = await session("olive");
+    const res = await api("/api/rooms", owner.token, { visibility: "private" });
+    const room = ((await res.json()) as { room: string }).room;
+    const inv = await api(`/api/rooms/${room}/invites`, owner.token, { role: "viewer" });
+    const invite = decodeURIComponent(((await inv.json()) as { path: string }).path.split("#invite=")[1]!);
+    const v = await connect(room, (await session("vic")).token, { invite });
+    const result = await command(v, "/remind @room hi in 5 minutes");
+    expect(result).toMatchObject({ ok: false, text: expect.stringMatching(/Viewers/) });
+  });
+
+  it("runs a scheduled job as one assistant turn per occurrence", async () => {
+    const model = scriptedModel([{ parts: textParts(["Here is your summary."]) }]);
+    setModelOverride(() => model);
+    const room = roomName("rem");
+    const { m: a } = await join(room, "alice");
+    const result = await command(a, "/schedule every weekday at 8: summarise yesterday");
+    expect(result.text).toMatch(/scheduled the assistant every weekday at 08:00 \(Europe\/Berlin\)/);
+    const [job] = await scheduledJobs(room);
+    await fireDue(room);
+    const done = await a.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done");
+    expect(done.message.text).toBe("Here is your summary.");
+    // A retried alarm for the same occurrence starts no second turn.
+    const stub = await stubOf(room);
+    await runInDurableObject(stub, (instance) => instance.fireReminder(job!));
+    await a.settle();
+    expect(model.calls).toHaveLength(1);
+    expect(JSON.stringify(model.calls[0]!.prompt)).toContain("alice (scheduled job): summarise yesterday");
+  });
+
+  it("gives the assistant tools to create and list reminders, shown as cards", async () => {
+    const model = scriptedModel([
+      { parts: toolCallParts("create_reminder", { who: "room", what: "review the board", when: "every Monday at 10" }) },
+      { parts: textParts(["Done: every Monday at 10."]) },
+    ]);
+    setModelOverride(() => model);
+    const room = roomName("rem");
+    const { m: a } = await join(room, "alice");
+    a.send({ type: "send", id: msgId(), text: "@assistant remind us every Monday at 10 to review the board" });
+    const card = await a.next("tool", (f) => f.part.tool === "create_reminder" && f.part.state === "done");
+    expect(String(card.part.output)).toMatch(/every Monday at 10:00 Europe\/Berlin/);
+    const list = await a.next("reminders", (f) => f.items.length === 1);
+    expect(list.items[0]).toMatchObject({ text: "review the board", creator: { name: "alice" }, target: { type: "room" } });
+  });
+
+  it("reads times in the member's zone and lets them change it", async () => {
+    const room = roomName("rem");
+    const { m: a } = await join(room, "alice", "Asia/Tokyo");
+    expect((await command(a, "/timezone")).text).toBe("Your time zone is Asia/Tokyo.");
+    expect((await command(a, "/timezone Mars/Olympus")).ok).toBe(false);
+    a.send({ type: "set_timezone", timeZone: "America/New_York" });
+    const r = await command(a, "/remind me to sleep tomorrow at 23:00");
+    expect(r.text).toMatch(/America\/New_York, next .* 23:00/);
+  });
+});
