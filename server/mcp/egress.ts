@@ -1,0 +1,193 @@
+/**
+ * Where a room may connect on members' behalf (SSRF guard).
+ *
+ * A member can point the room at any URL, and the room then makes requests
+ * from inside the platform. Only public https endpoints are allowed:
+ * loopback, private, link-local, CGNAT, metadata, multicast, reserved and
+ * unspecified addresses are refused, in every spelling — the WHATWG URL
+ * parser already turns decimal, octal, hex and short IPv4 forms
+ * (2130706433, 0177.0.0.1, 0x7f.1, 127.1) into dotted quads, and
+ * IPv4-mapped or NAT64 IPv6 addresses are unwrapped and checked as IPv4.
+ * Local names (localhost, *.local, *.internal …) are refused too. The only
+ * way to reach a local server is MCP_ALLOW_HOSTS (e.g. "127.0.0.1:*"), for
+ * development and tests. Every refusal names its rule.
+ *
+ * Names are not resolved here (Workers have no DNS API); on Cloudflare,
+ * outbound fetches cannot reach private networks anyway. The guard runs on
+ * the server URL, on every redirect (redirects are followed by hand) and on
+ * every OAuth discovery/token request, because the MCP transport and its
+ * OAuth helpers fetch through `guardedFetch`.
+ */
+
+export type EgressDecision = { ok: true } | { ok: false; rule: string; message: string };
+
+const MAX_REDIRECTS = 5;
+
+export function parseAllowHosts(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+export function checkEgress(rawUrl: string, allowHosts: string[] = []): EgressDecision {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    return refuse("invalid_url", `${JSON.stringify(rawUrl)} is not a URL`);
+  }
+  if (url.username || url.password) return refuse("credentials_in_url", "URLs with user:password@ are refused; use headers");
+  const host = url.hostname.toLowerCase();
+  const port = url.port || (url.protocol === "https:" ? "443" : url.protocol === "http:" ? "80" : "");
+  if (allowed(host, port, allowHosts)) {
+    return url.protocol === "https:" || url.protocol === "http:" ? { ok: true } : refuse("scheme", `${url.protocol} is not http(s)`);
+  }
+  if (url.protocol !== "https:") return refuse("https_only", `only https URLs are allowed (got ${url.protocol.replace(":", "")})`);
+
+  const v4 = parseIPv4(host);
+  if (v4 !== null) return checkIPv4(v4, host);
+  if (host.startsWith("[")) return checkIPv6(host.slice(1, -1));
+  return checkName(host);
+}
+
+/** Entries are "host:port" or "host:*" (IPv6 as "[::1]:*"); a bare host means any port. */
+function allowed(host: string, port: string, allowHosts: string[]): boolean {
+  return allowHosts.some((entry) => {
+    const i = entry.lastIndexOf(":");
+    const [h, p] = i > 0 && !entry.endsWith("]") ? [entry.slice(0, i), entry.slice(i + 1)] : [entry, "*"];
+    return h === host && (p === "*" || p === port);
+  });
+}
+
+function refuse(rule: string, message: string): EgressDecision {
+  return { ok: false, rule, message: `refused by the egress guard (${rule}): ${message}` };
+}
+
+const LOCAL_NAMES = ["localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "metadata.google.internal", "metadata"];
+const LOCAL_SUFFIXES = [".localhost", ".local", ".internal", ".localdomain", ".home.arpa", ".lan", ".intranet", ".corp"];
+
+function checkName(host: string): EgressDecision {
+  const name = host.replace(/\.+$/, "");
+  if (!name) return refuse("invalid_host", "empty host name");
+  if (LOCAL_NAMES.includes(name) || LOCAL_SUFFIXES.some((s) => name.endsWith(s))) {
+    return refuse("local_name", `${host} names a local machine`);
+  }
+  if (!name.includes(".")) return refuse("local_name", `${host} is a single-label (local) name`);
+  return { ok: true };
+}
+
+/** Dotted quad → 32-bit number (the URL parser has already canonicalised every IPv4 spelling). */
+function parseIPv4(host: string): number | null {
+  const parts = host.split(".");
+  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p))) return null;
+  const octets = parts.map(Number);
+  if (octets.some((o) => o > 255)) return null;
+  return ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
+}
+
+const V4_RULES: Array<[string, number, number]> = [
+  ["unspecified", ip("0.0.0.0"), 8],
+  ["private", ip("10.0.0.0"), 8],
+  ["cgnat", ip("100.64.0.0"), 10],
+  ["loopback", ip("127.0.0.0"), 8],
+  ["metadata", ip("169.254.169.254"), 32],
+  ["link_local", ip("169.254.0.0"), 16],
+  ["private", ip("172.16.0.0"), 12],
+  ["reserved", ip("192.0.0.0"), 24],
+  ["documentation", ip("192.0.2.0"), 24],
+  ["private", ip("192.168.0.0"), 16],
+  ["benchmarking", ip("198.18.0.0"), 15],
+  ["documentation", ip("198.51.100.0"), 24],
+  ["documentation", ip("203.0.113.0"), 24],
+  ["multicast", ip("224.0.0.0"), 4],
+  ["reserved", ip("240.0.0.0"), 4],
+];
+
+function ip(dotted: string): number {
+  return parseIPv4(dotted)!;
+}
+
+function checkIPv4(addr: number, shown: string): EgressDecision {
+  for (const [rule, base, bits] of V4_RULES) {
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+    if ((addr & mask) >>> 0 === (base & mask) >>> 0) return refuse(rule, `${shown} is a ${rule.replace("_", "-")} address`);
+  }
+  return { ok: true };
+}
+
+/**
+ * Expands an IPv6 literal to 8 hextets. The URL parser has already printed
+ * it in compressed hex (an IPv4 tail like ::ffff:127.0.0.1 becomes
+ * ::ffff:7f00:1), so only hex groups and one "::" can appear.
+ */
+function expandIPv6(text: string): number[] | null {
+  if (!/^[0-9a-f:]+$/.test(text)) return null;
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const l = halves[0] ? halves[0].split(":") : [];
+  const r = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+  const missing = 8 - l.length - r.length;
+  if ((halves.length === 1 && missing !== 0) || missing < 0) return null;
+  const groups = [...l, ...Array<string>(missing).fill("0"), ...r].map((x) => parseInt(x, 16));
+  return groups.every((x) => Number.isInteger(x) && x <= 0xffff) ? groups : null;
+}
+
+function checkIPv6(text: string): EgressDecision {
+  const g = expandIPv6(text.toLowerCase());
+  if (!g) return refuse("invalid_host", `[${text}] is not an IPv6 address`);
+  const shown = `[${text}]`;
+  if (g.every((x) => x === 0)) return refuse("unspecified", `${shown} is the unspecified address`);
+  if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return refuse("loopback", `${shown} is the loopback address`);
+  const embedded = (hi: number, lo: number) => ((hi << 16) | lo) >>> 0;
+  // ::ffff:a.b.c.d (mapped), ::a.b.c.d (compatible), 64:ff9b::a.b.c.d (NAT64): check the IPv4 inside.
+  if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0xffff || g[5] === 0)) {
+    const inner = checkIPv4(embedded(g[6]!, g[7]!), shown);
+    if (!inner.ok) return refuse(`ipv4_mapped_${inner.rule}`, `${shown} wraps an IPv4 address that is refused (${inner.rule})`);
+  }
+  if (g[0] === 0x64 && g[1] === 0xff9b) {
+    const inner = checkIPv4(embedded(g[6]!, g[7]!), shown);
+    if (!inner.ok) return refuse(`nat64_${inner.rule}`, `${shown} wraps an IPv4 address that is refused (${inner.rule})`);
+  }
+  if ((g[0]! & 0xfe00) === 0xfc00) return refuse("unique_local", `${shown} is a unique-local (private) address`);
+  if ((g[0]! & 0xffc0) === 0xfe80) return refuse("link_local", `${shown} is a link-local address`);
+  if ((g[0]! & 0xff00) === 0xff00) return refuse("multicast", `${shown} is a multicast address`);
+  if (g[0] === 0x2001 && g[1] === 0xdb8) return refuse("documentation", `${shown} is a documentation address`);
+  return { ok: true };
+}
+
+/**
+ * fetch for MCP connections: checks every URL, follows redirects by hand so
+ * each hop is checked, and never sends a request the guard refused.
+ */
+export function guardedFetch(allowHosts: string[]): typeof fetch {
+  return async (input: RequestInfo | URL, init?: RequestInit) => {
+    let request = new Request(input, init);
+    for (let hop = 0; ; hop++) {
+      const decision = checkEgress(request.url, allowHosts);
+      if (!decision.ok) throw new EgressError(decision.rule, decision.message);
+      const response = await fetch(request, { redirect: "manual" });
+      const location = response.headers.get("Location");
+      if (response.status < 300 || response.status >= 400 || !location) return response;
+      if (hop >= MAX_REDIRECTS) throw new EgressError("too_many_redirects", `more than ${MAX_REDIRECTS} redirects`);
+      const next = new URL(location, request.url).href;
+      // 303 (and 301/302 after POST) turn into GET without a body, as browsers do.
+      const keepMethod = response.status === 307 || response.status === 308;
+      request = new Request(next, {
+        method: keepMethod ? request.method : "GET",
+        headers: request.headers,
+        body: keepMethod ? request.body : undefined,
+      });
+    }
+  };
+}
+
+export class EgressError extends Error {
+  constructor(
+    readonly rule: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "EgressError";
+  }
+}
