@@ -30,4 +30,7 @@ export interface Env {
   ASSISTANT_MEMBER_TURNS_PER_MINUTE?: string;
   ASSISTANT_ROOM_TOKENS_PER_DAY?: string;
   ASSISTANT_MEMBER_TOKENS_PER_DAY?: string;
+
+  /** Local hosts MCP servers may be reached on, e.g. "127.0.0.1:*" (development and tests only). */
+  MCP_ALLOW_HOSTS?: string;
 }

@@ -33,8 +33,13 @@ export default {
     if (url.pathname.startsWith("/agents/")) {
       const routed = await routeAgentRequest(request, env, {
         onBeforeConnect: (req, lobby) => admitRoomSocket(req, env, lobby.name),
-        // Rooms speak only WebSocket to the outside; HTTP reaches them via /api.
-        onBeforeRequest: () => apiError(404, "not_found", "Rooms are reached over WebSocket."),
+        // Rooms speak only WebSocket to the outside; HTTP reaches them via
+        // /api. The one exception is the OAuth redirect back from an MCP
+        // server's provider, which the agents SDK verifies (state + PKCE).
+        onBeforeRequest: (req) =>
+          req.method === "GET" && new URL(req.url).pathname.endsWith("/callback")
+            ? undefined
+            : apiError(404, "not_found", "Rooms are reached over WebSocket."),
       });
       return routed ?? apiError(404, "not_found", "No such agent.");
     }

@@ -50,7 +50,7 @@ export const MessageText = z
 export const Author = z.object({ id: z.string(), name: z.string() });
 export type Author = z.infer<typeof Author>;
 
-export const MessageKind = z.enum(["user", "system", "assistant", "reminder"]);
+export const MessageKind = z.enum(["user", "system", "assistant", "reminder", "tool"]);
 
 /**
  * Where an assistant message stands. `streaming` while the model writes,
@@ -171,6 +171,14 @@ export const SetTimeZoneFrame = z.strictObject({
   timeZone: z.string().min(1).max(64),
 });
 
+/** Enables or disables one MCP tool (its connector or an owner). */
+export const McpToolFrame = z.strictObject({
+  type: z.literal("mcp_tool"),
+  server: z.string().min(1).max(64),
+  tool: z.string().min(1).max(200),
+  enabled: z.boolean(),
+});
+
 /** Stops the assistant turn writing message `seq`; the partial answer is kept. */
 export const StopFrame = z.strictObject({
   type: z.literal("stop"),
@@ -196,6 +204,7 @@ export const ClientFrame = z.discriminatedUnion("type", [
   CommandFrame,
   ReminderActionFrame,
   SetTimeZoneFrame,
+  McpToolFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameInput = z.input<typeof ClientFrame>;
@@ -286,6 +295,50 @@ export const ToolFrame = z.object({
   seq: Seq,
   part: ToolPart,
 });
+/** An MCP server of the room as members see it (never its credentials). */
+export const McpServerView = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Origin and path only: query strings may carry keys. */
+  url: z.string(),
+  state: z.enum(["connecting", "authenticating", "connected", "discovering", "ready", "failed"]),
+  error: z.string().nullable(),
+  addedBy: Author,
+  tools: z.array(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      readOnly: z.boolean(),
+      enabled: z.boolean(),
+      /** Disabled because its description or schema changed. */
+      changed: z.boolean(),
+    }),
+  ),
+  prompts: z.array(z.object({ name: z.string(), description: z.string() })),
+  resources: z.array(z.object({ uri: z.string(), name: z.string() })),
+  /** The OAuth consent URL: sent only to the member who added the server. */
+  authUrl: z.string().nullable(),
+});
+export type McpServerView = z.infer<typeof McpServerView>;
+export const McpAuditView = z.object({
+  at: z.number(),
+  server: z.string(),
+  tool: z.string(),
+  args: z.string(),
+  via: z.enum(["assistant", "command", "code"]),
+  requestedBy: z.string(),
+  approvedBy: z.string().nullable(),
+  outcome: z.enum(["ok", "error", "denied"]),
+  durationMs: z.number(),
+  error: z.string().nullable(),
+});
+/** The room's MCP servers and recent calls; on join and after every change. */
+export const McpFrame = z.object({
+  type: z.literal("mcp"),
+  servers: z.array(McpServerView),
+  audit: z.array(McpAuditView),
+});
+
 /** A reminder or scheduled job as the panel shows it. */
 export const ReminderItem = z.object({
   id: z.string(),
@@ -343,6 +396,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   ToolFrame,
   RemindersFrame,
   CommandResultFrame,
+  McpFrame,
   PresenceFrame,
   TypingStateFrame,
   ErrorFrame,

@@ -256,7 +256,7 @@ export class Assistant {
         model,
         system: turn.system,
         messages,
-        tools: this.aiTools(tools, turn.requestedBy),
+        tools: this.aiTools(tools, turn.requestedBy, draft),
         toolApproval: ({ toolCall }) => {
           const t = tools.find((x) => x.name === toolCall.toolName);
           return t?.approval(toolCall.input, turn.requestedBy) ? "user-approval" : undefined;
@@ -329,14 +329,17 @@ export class Assistant {
     }
   }
 
-  private aiTools(tools: RoomTool[], requestedBy: TurnRequester[]): ToolSet {
+  private aiTools(tools: RoomTool[], requestedBy: TurnRequester[], draft: Draft): ToolSet {
     return Object.fromEntries(
       tools.map((t) => [
         t.name,
         tool({
           description: t.description,
           inputSchema: t.inputSchema,
-          execute: async (input: unknown) => capResult(await t.execute(input, requestedBy)),
+          execute: async (input: unknown, { toolCallId }) => {
+            const approvedBy = draft.parts.find((p) => p.callId === toolCallId)?.decidedBy ?? null;
+            return capResult(await t.execute(input, requestedBy, { callId: toolCallId, approvedBy }));
+          },
         }),
       ]),
     );

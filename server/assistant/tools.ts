@@ -3,7 +3,7 @@
  * (reminders, MCP servers) register their tools through the same
  * interface, so every call gets the same card, approval and cap.
  */
-import type { z } from "zod";
+import type { FlexibleSchema } from "ai";
 import type { Role } from "../../shared/protocol";
 
 export interface TurnRequester {
@@ -15,13 +15,21 @@ export interface TurnRequester {
 export interface RoomTool<Input = unknown> {
   name: string;
   description: string;
-  inputSchema: z.ZodType<Input>;
+  /** A zod schema, or JSON Schema wrapped with `jsonSchema()` (MCP tools). */
+  inputSchema: FlexibleSchema<Input>;
   /**
    * Null when the call runs without asking. Otherwise the ids of members
    * (besides the room's owners, who always may) who can approve it.
    */
   approval(input: Input, requestedBy: TurnRequester[]): { approvers: string[] } | null;
-  execute(input: Input, requestedBy: TurnRequester[]): Promise<unknown> | unknown;
+  execute(input: Input, requestedBy: TurnRequester[], call: ToolCallInfo): Promise<unknown> | unknown;
+}
+
+/** About one call, for tools that record it (MCP's audit trail). */
+export interface ToolCallInfo {
+  callId: string;
+  /** Who approved it, when it needed approval. */
+  approvedBy: { id: string; name: string } | null;
 }
 
 /** Tool results reach the model as data, and never more than this much of it. */

@@ -15,6 +15,9 @@ import { Agent, type Connection, type ConnectionContext, type WSMessage } from "
 import { Assistant } from "../assistant/Assistant";
 import { Reminders, type Actor, type FirePayload } from "../reminders/Reminders";
 import { isTimeZone } from "../reminders/when";
+import { guardedFetch, parseAllowHosts } from "../mcp/egress";
+import { McpServers } from "../mcp/McpServers";
+import { oauthPopupResponse } from "../mcp/oauthPopup";
 import { LIMITS } from "../../shared/limits";
 import { CloseCode, type RoomInfo, type ServerFrame } from "../../shared/protocol";
 import type { Env } from "../env";
@@ -39,6 +42,22 @@ export class ChatRoom extends Agent<Env> {
   #limiter?: RateLimiter;
   #assistant?: Assistant;
   #reminders?: Reminders;
+  #mcpServers?: McpServers;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Every MCP connection — added now or restored from storage after a
+    // wake — fetches through the egress guard: the server URL, each
+    // redirect and the OAuth discovery and token requests. The SDK builds
+    // all of them in createConnection, so that is where the fetch goes in.
+    const manager = this.mcp as unknown as {
+      createConnection(id: string, url: string, options: { transport?: Record<string, unknown> }): unknown;
+    };
+    const create = manager.createConnection.bind(manager);
+    const fetchGuarded = guardedFetch(parseAllowHosts(env.MCP_ALLOW_HOSTS));
+    manager.createConnection = (id, url, options) =>
+      create(id, url, { ...options, transport: { ...options.transport, fetch: fetchGuarded } });
+  }
 
   // Lazy: `this.name` is only known once the SDK has initialised the
   // instance, and tables are created on first use after each wake (cheap
@@ -69,6 +88,7 @@ export class ChatRoom extends Agent<Env> {
         keepAliveWhile: (fn) => this.keepAliveWhile(fn),
       });
       this.#assistant.registerTools(() => this.reminders.tools((m) => this.actor(m)));
+      this.#assistant.registerTools(() => this.mcpServers.tools());
     }
     return this.#assistant;
   }
@@ -90,6 +110,32 @@ export class ChatRoom extends Agent<Env> {
     }));
   }
 
+  get mcpServers(): McpServers {
+    return (this.#mcpServers ??= new McpServers({
+      sql: this.ctx.storage.sql,
+      allowHosts: parseAllowHosts(this.env.MCP_ALLOW_HOSTS),
+      add: (name, url) => this.addMcpServer(name, url, { transport: { type: "streamable-http" } }),
+      remove: (id) => this.removeMcpServer(id),
+      reconnect: async (id) => {
+        await this.mcp.connectToServer(id);
+        await this.mcp.discoverIfConnected(id);
+      },
+      state: () => this.getMcpServers() as unknown as ReturnType<ConstructorParameters<typeof McpServers>[0]["state"]>,
+      callTool: (serverId, name, args, signal) => this.mcp.callTool({ serverId, name, arguments: args }, { signal }),
+      owners: () => this.members.owners(),
+      sendPerMember: (build) => {
+        const encoded = new Map<string, string>();
+        for (const c of this.getConnections<ConnectionState>()) {
+          if (!c.state) continue;
+          let frame = encoded.get(c.state.memberId);
+          if (!frame) encoded.set(c.state.memberId, (frame = encode(build(c.state.memberId))));
+          c.send(frame);
+        }
+      },
+      postSystem: (text) => this.assistant.postSystem(text),
+    }));
+  }
+
   /** The scheduler's callback for reminders and jobs (see reminders/Reminders.ts). */
   async fireReminder(payload: FirePayload): Promise<void> {
     await this.reminders.fire(payload);
@@ -98,6 +144,9 @@ export class ChatRoom extends Agent<Env> {
   /** Runs on every wake: finish what a crash or restart cut off. */
   override onStart(): void {
     this.assistant.recover();
+    // MCP connections change state in the background (restore, OAuth, discovery).
+    this.mcp.onServerStateChanged(() => this.mcpServers.changed());
+    this.mcp.configureOAuthCallback({ customHandler: (result) => oauthPopupResponse(result) });
   }
 
   // The SDK's own frames (identity, state sync, MCP server list with its
@@ -158,6 +207,7 @@ export class ChatRoom extends Agent<Env> {
     );
     connection.send(encode(this.syncFrame(params.get("since"))));
     connection.send(encode({ type: "reminders", items: this.reminders.list() }));
+    connection.send(encode(this.mcpServers.frameFor(admission.member.id)));
     this.presenceChanged();
     connection.send(encode({ type: "typing", typers: typersOf(this.states(), Date.now()) }));
     for (const frame of this.assistant.catchUpFrames()) connection.send(encode(frame));
@@ -180,9 +230,11 @@ export class ChatRoom extends Agent<Env> {
         return this.assistant.stop(frame.seq, sender, reply);
       case "approve":
         return this.assistant.approve(frame.seq, frame.callId, frame.approved, sender, reply);
-      case "command": {
-        const outcome = await this.reminders.command(this.actor(sender), frame.text);
-        return reply({ type: "command_result", id: frame.id, ok: outcome.ok, text: outcome.text });
+      case "command":
+        return this.runCommand(sender, frame.id, frame.text, reply);
+      case "mcp_tool": {
+        const outcome = this.mcpServers.setToolEnabled(this.actor(sender), frame.server, frame.tool, frame.enabled);
+        return reply({ type: "command_result", id: `${frame.server}.${frame.tool}`, ok: outcome.ok, text: outcome.text });
       }
       case "reminder_action": {
         const outcome = await this.reminders.act(this.actor(sender), frame.id, frame.action, frame.snooze);
@@ -232,6 +284,32 @@ export class ChatRoom extends Agent<Env> {
       if (changes) return { type: "catchup", messages: changes, rev: changes.at(-1)?.rev ?? since };
     }
     return { type: "snapshot", reason: since === null ? "join" : "gap", ...this.log.latest(), rev: this.log.currentRev() };
+  }
+
+  /** Slash commands: /mcp … here, the rest (reminders, jobs, time zone, help) in Reminders. */
+  private async runCommand(sender: ConnectionState, id: string, text: string, reply: (f: ServerFrame) => void) {
+    const actor = this.actor(sender);
+    if (/^\/mcp(\s|$)/.test(text)) {
+      const outcome = await this.mcpServers.command(actor, text.replace(/^\/mcp\s*/, ""));
+      if (outcome.part) {
+        // A direct tool call is shown to everyone as a card, like the assistant's.
+        const stored = this.log.insert({
+          id: `tool-${id}`,
+          kind: "tool",
+          author: { id: sender.memberId, name: sender.name },
+          text: text.split(/\s+/).slice(0, 3).join(" "),
+          now: Date.now(),
+          status: outcome.ok ? "done" : "failed",
+        });
+        if (stored.status === "stored") {
+          const message = this.log.settle(stored.message.seq, outcome.ok ? "done" : "failed", stored.message.text, [outcome.part]);
+          this.broadcast(encode({ type: "message", message }));
+        }
+      }
+      return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
+    }
+    const outcome = await this.reminders.command(actor, text);
+    return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
   }
 
   /** Who is acting, with the time zone their times are read in. */

@@ -12,11 +12,13 @@ export interface CompletionScript {
   delayMs?: number;
   /** Stop after the chunks without finishing, holding the response open. */
   hang?: boolean;
+  /** Tool calls the model makes after its text (the answer then finishes with `tool_calls`). */
+  toolCalls?: Array<{ id: string; name: string; arguments: unknown }>;
 }
 
 export interface FakeOpenAI {
   baseUrl: string;
-  requests: Array<{ model: string; messages: Array<{ role: string; content: unknown }> }>;
+  requests: Array<{ model: string; messages: Array<{ role: string; content: unknown }>; tools?: Array<{ function: { name: string } }> }>;
   /** Resolves when a request has started streaming (for crash tests). */
   streaming: Promise<void>;
   close(): Promise<void>;
@@ -51,9 +53,26 @@ export async function startFakeOpenAI(scripts: CompletionScript[]): Promise<Fake
       event({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] });
     }
     if (script.hang) return;
+    const calls = script.toolCalls ?? [];
+    calls.forEach((call, index) =>
+      event({
+        ...base,
+        choices: [
+          {
+            index: 0,
+            delta: {
+              tool_calls: [
+                { index, id: call.id, type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } },
+              ],
+            },
+            finish_reason: null,
+          },
+        ],
+      }),
+    );
     event({
       ...base,
-      choices: [{ index: 0, delta: {}, finish_reason: "stop" }],
+      choices: [{ index: 0, delta: {}, finish_reason: calls.length > 0 ? "tool_calls" : "stop" }],
       usage: { prompt_tokens: 12, completion_tokens: script.chunks.length, total_tokens: 12 + script.chunks.length },
     });
     res.end("data: [DONE]\n\n");

@@ -1,0 +1,192 @@
+/**
+ * MCP servers in a room, end to end: `wrangler dev` (the room is the MCP
+ * client) against the real @modelcontextprotocol/server-everything over
+ * streamable HTTP, a scripted OpenAI-compatible model for the assistant, and
+ * a loopback canary that must never be reached by a refused URL.
+ */
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startDevServer, type DevServer } from "../support/dev-server";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai";
+import { startEverything, type Everything } from "../support/mcp-everything";
+import { createSession, NodeMember } from "../support/node-member";
+
+let server: DevServer;
+let everything: Everything;
+let model: FakeOpenAI;
+let canary: Server;
+let canaryPort: number;
+let canaryHits = 0;
+let redirector: Server;
+let redirectorPort: number;
+let alice: NodeMember;
+let bob: NodeMember;
+let aliceId: string;
+const ROOM = "mcp-room";
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<[Server, number]> {
+  const port = await freePort();
+  const srv = createServer(handler);
+  await new Promise<void>((r) => srv.listen(port, "127.0.0.1", r));
+  return [srv, port];
+}
+
+async function command(m: NodeMember, text: string) {
+  const id = crypto.randomUUID();
+  m.send({ type: "command", id, text });
+  return m.next("command_result", (f) => f.id === id, 30_000);
+}
+
+const everythingView = (m: NodeMember) =>
+  m.next("mcp", (f) => f.servers.some((s) => s.name === "everything" && s.state === "ready" && s.tools.length > 0), 30_000);
+
+beforeAll(async () => {
+  everything = await startEverything();
+  [canary, canaryPort] = await listen((_req, res) => {
+    canaryHits += 1;
+    res.end("canary");
+  });
+  // An allowed host that redirects to the canary: the guard must check the hop.
+  [redirector, redirectorPort] = await listen((_req, res) => {
+    res.writeHead(307, { Location: `http://127.0.0.1:${canaryPort}/mcp` }).end();
+  });
+  model = await startFakeOpenAI([
+    { chunks: [], toolCalls: [{ name: "everything__echo", arguments: { message: "from the model" } }] },
+    { chunks: ["The server echoed it."] },
+    { chunks: [], toolCalls: [{ name: "everything__toggle-simulated-logging", arguments: {} }] },
+    { chunks: ["Logging toggled."] },
+  ]);
+  server = await startDevServer({
+    vars: {
+      MCP_ALLOW_HOSTS: `127.0.0.1:${everything.port},127.0.0.1:${redirectorPort}`,
+      AI_PROVIDER: "openai-compatible",
+      OPENAI_BASE_URL: model.baseUrl,
+      AI_MODEL: "scripted",
+    },
+  });
+  const a = await createSession(server.url, "alice");
+  aliceId = a.id;
+  alice = await NodeMember.connect(server.url, ROOM, a.token);
+  await alice.next("snapshot");
+  bob = await NodeMember.connect(server.url, ROOM, (await createSession(server.url, "bob")).token);
+  await bob.next("snapshot");
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await everything?.stop();
+  await model?.close();
+  canary?.close();
+  redirector?.close();
+});
+
+describe("MCP servers in a room", () => {
+  it("connects a real server and shows its tools, prompts and resources to every member", async () => {
+    const result = await command(alice, `/mcp add everything ${everything.url}`);
+    expect(result).toMatchObject({ ok: true, text: "everything is connected." });
+    const view = await everythingView(bob);
+    const server = view.servers.find((s) => s.name === "everything")!;
+    expect(server.addedBy.name).toBe("alice");
+    expect(server.tools.map((t) => t.name)).toEqual(expect.arrayContaining(["echo", "get-sum", "toggle-simulated-logging"]));
+    expect(server.tools.find((t) => t.name === "echo")).toMatchObject({ readOnly: true, enabled: true, changed: false });
+    expect(server.tools.find((t) => t.name === "toggle-simulated-logging")?.readOnly).toBe(false);
+    expect(server.prompts.length).toBeGreaterThan(0);
+    expect(server.resources.length).toBeGreaterThan(0);
+    expect(server.authUrl).toBeNull();
+  });
+
+  it("calls a tool without a model and shows the result to everyone as a card", async () => {
+    const result = await command(bob, '/mcp call everything.echo {"message":"hi there"}');
+    expect(result.ok).toBe(true);
+    const card = await alice.next("message", (f) => f.message.kind === "tool");
+    expect(card.message).toMatchObject({ author: { name: "bob" }, status: "done" });
+    expect(card.message.parts[0]).toMatchObject({ tool: "everything.echo", state: "done", input: { message: "hi there" } });
+    expect(JSON.stringify(card.message.parts[0]!.output)).toContain("Echo: hi there");
+  });
+
+  it("turns a failing tool into a failed card and audits it", async () => {
+    const result = await command(bob, '/mcp call everything.get-sum {"a":"one","b":2}');
+    expect(result.ok).toBe(false);
+    const card = await alice.next("message", (f) => f.message.kind === "tool" && f.message.status === "failed");
+    expect(card.message.parts[0]!.state).toBe("error");
+    const audit = await alice.next("mcp", (f) => f.audit.some((e) => e.tool === "get-sum"));
+    expect(audit.audit.find((e) => e.tool === "get-sum")).toMatchObject({ outcome: "error", via: "command", requestedBy: "bob" });
+  });
+
+  it("keeps direct calls of non-read-only tools to the member who connected the server", async () => {
+    const result = await command(bob, "/mcp call everything.toggle-simulated-logging {}");
+    expect(result).toMatchObject({ ok: false, text: expect.stringMatching(/not read-only.*alice/) });
+  });
+
+  it("lets the assistant use a read-only MCP tool and shows the call as a card", async () => {
+    bob.send({ type: "send", id: crypto.randomUUID(), text: "@assistant echo something" });
+    const done = await alice.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", 30_000);
+    expect(done.message.text).toBe("The server echoed it.");
+    expect(done.message.parts[0]).toMatchObject({ tool: "everything__echo", state: "done" });
+    expect(JSON.stringify(done.message.parts[0]!.output)).toContain("from the model");
+    // The model was offered the MCP tools and got the result as a tool message.
+    expect(model.requests[0]!.tools?.map((t) => t.function.name)).toContain("everything__echo");
+    expect(JSON.stringify(model.requests[1]!.messages)).toContain("Echo: from the model");
+  });
+
+  it("asks the member who connected the server to approve a non-read-only call, and audits the approver", async () => {
+    bob.send({ type: "send", id: crypto.randomUUID(), text: "@assistant toggle logging" });
+    const waiting = await bob.next("tool", (f) => f.part.state === "awaiting_approval", 30_000);
+    expect(waiting.part.approvers).toContain(aliceId);
+    bob.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: true });
+    expect(await bob.next("error", (f) => f.code === "not_approver")).toBeTruthy();
+    alice.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: true });
+    const done = await bob.next("message_updated", (f) => f.message.seq === waiting.seq && f.message.status === "done", 30_000);
+    expect(done.message.parts[0]).toMatchObject({ state: "done", decidedBy: { name: "alice" } });
+    const audit = await bob.next("mcp", (f) => f.audit.some((e) => e.tool === "toggle-simulated-logging"));
+    expect(audit.audit.find((e) => e.tool === "toggle-simulated-logging")).toMatchObject({
+      via: "assistant",
+      requestedBy: "bob",
+      approvedBy: "alice",
+      outcome: "ok",
+    });
+  });
+
+  it("disables a tool on request and refuses calls to it", async () => {
+    const id = crypto.randomUUID();
+    alice.send({ type: "mcp_tool", server: "everything", tool: "get-sum", enabled: false });
+    await alice.next("mcp", (f) => f.servers[0]?.tools.find((t) => t.name === "get-sum")?.enabled === false);
+    const result = await command(alice, '/mcp call everything.get-sum {"a":1,"b":2}');
+    expect(result).toMatchObject({ ok: false, text: expect.stringMatching(/disabled/) });
+    void id;
+  });
+
+  it("refuses private and loopback URLs by rule, and follows no redirect to them", async () => {
+    const refused = [
+      [`http://127.0.0.1:${canaryPort}/mcp`, "https_only"],
+      [`https://127.0.0.1:${canaryPort}/mcp`, "loopback"],
+      [`https://localhost:${canaryPort}/mcp`, "local_name"],
+      [`https://[::1]:${canaryPort}/mcp`, "loopback"],
+      [`https://2130706433:${canaryPort}/mcp`, "loopback"],
+      [`https://0x7f.1:${canaryPort}/mcp`, "loopback"],
+      ["https://169.254.169.254/mcp", "metadata"],
+      ["https://10.1.2.3/mcp", "private"],
+    ] as const;
+    for (const [i, [url, rule]] of refused.entries()) {
+      const result = await command(alice, `/mcp add bad${i} ${url}`);
+      expect(result).toMatchObject({ ok: false, text: expect.stringContaining(`(${rule})`) });
+    }
+    const redirected = await command(alice, `/mcp add hop http://127.0.0.1:${redirectorPort}/mcp`);
+    expect(redirected.ok).toBe(false);
+    expect(canaryHits).toBe(0);
+  });
+
+  it("reconnects transparently to a restarted server that forgot our session", async () => {
+    const port = everything.port;
+    await everything.stop();
+    everything = await startEverything(port);
+    const result = await command(bob, '/mcp call everything.echo {"message":"after restart"}');
+    expect(result).toMatchObject({ ok: true });
+  });
+
+  it("lets only the connector or an owner remove the server", async () => {
+    expect((await command(bob, "/mcp remove everything")).ok).toBe(false);
+    expect((await command(alice, "/mcp remove everything")).ok).toBe(true);
+    await bob.next("mcp", (f) => f.servers.length === 0);
+  });
+});
