@@ -17,8 +17,8 @@ let model: FakeOpenAI;
 let canary: Server;
 let canaryPort: number;
 let canaryHits = 0;
-let redirector: Server;
-let redirectorPort: number;
+let trap: Server;
+let trapPort: number;
 let alice: NodeMember;
 let bob: NodeMember;
 let aliceId: string;
@@ -46,9 +46,20 @@ beforeAll(async () => {
     canaryHits += 1;
     res.end("canary");
   });
-  // An allowed host that redirects to the canary: the guard must check the hop.
-  [redirector, redirectorPort] = await listen((_req, res) => {
-    res.writeHead(307, { Location: `http://127.0.0.1:${canaryPort}/mcp` }).end();
+  // An allowed MCP server that demands OAuth and names the canary as its
+  // authorization server: the OAuth discovery request must be refused too.
+  [trap, trapPort] = await listen((req, res) => {
+    const base = `http://127.0.0.1:${trapPort}`;
+    if (req.url?.startsWith("/.well-known/oauth-protected-resource")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ resource: `${base}/mcp`, authorization_servers: [`http://127.0.0.1:${canaryPort}`] }));
+      return;
+    }
+    res.writeHead(401, {
+      "WWW-Authenticate": `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource"`,
+      "content-type": "application/json",
+    });
+    res.end(JSON.stringify({ error: "unauthorized" }));
   });
   model = await startFakeOpenAI([
     { chunks: [], toolCalls: [{ name: "everything__echo", arguments: { message: "from the model" } }] },
@@ -58,7 +69,7 @@ beforeAll(async () => {
   ]);
   server = await startDevServer({
     vars: {
-      MCP_ALLOW_HOSTS: `127.0.0.1:${everything.port},127.0.0.1:${redirectorPort}`,
+      MCP_ALLOW_HOSTS: `127.0.0.1:${everything.port},127.0.0.1:${trapPort}`,
       AI_PROVIDER: "openai-compatible",
       OPENAI_BASE_URL: model.baseUrl,
       AI_MODEL: "scripted",
@@ -77,7 +88,7 @@ afterAll(async () => {
   await everything?.stop();
   await model?.close();
   canary?.close();
-  redirector?.close();
+  trap?.close();
 });
 
 describe("MCP servers in a room", () => {
@@ -148,15 +159,13 @@ describe("MCP servers in a room", () => {
   });
 
   it("disables a tool on request and refuses calls to it", async () => {
-    const id = crypto.randomUUID();
     alice.send({ type: "mcp_tool", server: "everything", tool: "get-sum", enabled: false });
     await alice.next("mcp", (f) => f.servers[0]?.tools.find((t) => t.name === "get-sum")?.enabled === false);
     const result = await command(alice, '/mcp call everything.get-sum {"a":1,"b":2}');
     expect(result).toMatchObject({ ok: false, text: expect.stringMatching(/disabled/) });
-    void id;
   });
 
-  it("refuses private and loopback URLs by rule, and follows no redirect to them", async () => {
+  it("refuses private and loopback URLs by rule, also when OAuth discovery points at them", async () => {
     const refused = [
       [`http://127.0.0.1:${canaryPort}/mcp`, "https_only"],
       [`https://127.0.0.1:${canaryPort}/mcp`, "loopback"],
@@ -171,8 +180,9 @@ describe("MCP servers in a room", () => {
       const result = await command(alice, `/mcp add bad${i} ${url}`);
       expect(result).toMatchObject({ ok: false, text: expect.stringContaining(`(${rule})`) });
     }
-    const redirected = await command(alice, `/mcp add hop http://127.0.0.1:${redirectorPort}/mcp`);
-    expect(redirected.ok).toBe(false);
+    const trapped = await command(alice, `/mcp add trap http://127.0.0.1:${trapPort}/mcp`);
+    expect(trapped.ok).toBe(false);
+    expect(trapped.text).toMatch(/egress guard/);
     expect(canaryHits).toBe(0);
   });
 
