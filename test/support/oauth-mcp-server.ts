@@ -1,0 +1,139 @@
+/**
+ * A local OAuth-protected MCP server for tests, built with the MCP SDK's
+ * auth helpers: `mcpAuthRouter` (metadata, dynamic client registration,
+ * authorize, token), `requireBearerAuth` on /mcp, and a stateless
+ * streamable-HTTP MCP server with one tool, `whoami`. The "consent page"
+ * approves at once and redirects with a code; the test follows that
+ * redirect to the room's callback like a browser popup would.
+ *
+ * Every token it issues is recorded, so a test can scan frames for them.
+ */
+import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { mcpAuthRouter, getOAuthProtectedResourceMetadataUrl } from "@modelcontextprotocol/sdk/server/auth/router.js";
+import { requireBearerAuth } from "@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js";
+import type { AuthorizationParams, OAuthServerProvider } from "@modelcontextprotocol/sdk/server/auth/provider.js";
+import type { OAuthRegisteredClientsStore } from "@modelcontextprotocol/sdk/server/auth/clients.js";
+import type { OAuthClientInformationFull, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import express from "express";
+import { z } from "zod";
+import { freePort } from "./dev-server";
+
+export interface OAuthMcpServer {
+  url: string;
+  port: number;
+  /** Every access token, refresh token and client secret handed out. */
+  secrets: string[];
+  stop(): Promise<void>;
+}
+
+class MemoryProvider implements OAuthServerProvider {
+  readonly clients = new Map<string, OAuthClientInformationFull>();
+  readonly codes = new Map<string, { client: OAuthClientInformationFull; params: AuthorizationParams }>();
+  readonly tokens = new Map<string, AuthInfo>();
+
+  constructor(
+    private readonly secrets: string[],
+    private readonly resource: URL,
+  ) {}
+
+  get clientsStore(): OAuthRegisteredClientsStore {
+    return {
+      getClient: (id) => this.clients.get(id),
+      registerClient: (client) => {
+        const full = { ...client, client_id: `client-${randomUUID()}`, client_id_issued_at: Math.floor(Date.now() / 1000) } as OAuthClientInformationFull;
+        if (full.client_secret) this.secrets.push(full.client_secret);
+        this.clients.set(full.client_id, full);
+        return full;
+      },
+    };
+  }
+
+  async authorize(client: OAuthClientInformationFull, params: AuthorizationParams, res: express.Response): Promise<void> {
+    const code = randomUUID();
+    this.codes.set(code, { client, params });
+    const target = new URL(params.redirectUri);
+    target.searchParams.set("code", code);
+    if (params.state !== undefined) target.searchParams.set("state", params.state);
+    res.redirect(target.href);
+  }
+
+  async challengeForAuthorizationCode(_client: OAuthClientInformationFull, code: string): Promise<string> {
+    const entry = this.codes.get(code);
+    if (!entry) throw new Error("unknown authorization code");
+    return entry.params.codeChallenge;
+  }
+
+  async exchangeAuthorizationCode(client: OAuthClientInformationFull, code: string): Promise<OAuthTokens> {
+    const entry = this.codes.get(code);
+    if (!entry || entry.client.client_id !== client.client_id) throw new Error("invalid authorization code");
+    this.codes.delete(code);
+    return this.issue(client.client_id);
+  }
+
+  async exchangeRefreshToken(client: OAuthClientInformationFull): Promise<OAuthTokens> {
+    return this.issue(client.client_id);
+  }
+
+  async verifyAccessToken(token: string): Promise<AuthInfo> {
+    const info = this.tokens.get(token);
+    if (!info || (info.expiresAt ?? 0) < Date.now() / 1000) throw new Error("invalid or expired token");
+    return info;
+  }
+
+  private issue(clientId: string): OAuthTokens {
+    const access = `at-${randomUUID()}`;
+    const refresh = `rt-${randomUUID()}`;
+    this.secrets.push(access, refresh);
+    this.tokens.set(access, { token: access, clientId, scopes: ["mcp"], expiresAt: Math.floor(Date.now() / 1000) + 3600, resource: this.resource });
+    return { access_token: access, token_type: "bearer", expires_in: 3600, refresh_token: refresh, scope: "mcp" };
+  }
+}
+
+export async function startOAuthMcpServer(): Promise<OAuthMcpServer> {
+  const port = await freePort();
+  const base = new URL(`http://127.0.0.1:${port}`);
+  const mcpUrl = new URL("/mcp", base);
+  const secrets: string[] = [];
+  const provider = new MemoryProvider(secrets, mcpUrl);
+
+  const app = express();
+  app.use(express.json());
+  app.use(mcpAuthRouter({ provider, issuerUrl: base, resourceServerUrl: mcpUrl, scopesSupported: ["mcp"] }));
+  const auth = requireBearerAuth({ verifier: provider, resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(mcpUrl) });
+
+  app.post("/mcp", auth, async (req, res) => {
+    // Stateless: a fresh server and transport per request.
+    const server = new McpServer({ name: "oauth-test", version: "1.0.0" });
+    server.registerTool(
+      "whoami",
+      { description: "Says which OAuth client is calling", inputSchema: {}, annotations: { readOnlyHint: true } },
+      async (_args, extra) => ({ content: [{ type: "text", text: `client ${extra.authInfo?.clientId ?? "anonymous"}` }] }),
+    );
+    server.registerTool(
+      "shout",
+      { description: "Upper-cases a word", inputSchema: { word: z.string() }, annotations: { readOnlyHint: true } },
+      async ({ word }) => ({ content: [{ type: "text", text: word.toUpperCase() }] }),
+    );
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on("close", () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  });
+
+  const httpServer: Server = await new Promise((resolve) => {
+    const s = app.listen(port, "127.0.0.1", () => resolve(s));
+  });
+  return {
+    url: mcpUrl.href,
+    port,
+    secrets,
+    stop: () => new Promise<void>((r) => httpServer.close(() => r())),
+  };
+}
