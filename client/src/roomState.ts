@@ -207,6 +207,10 @@ function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
       return { ...state, typers: frame.typers };
     case "error":
       return applyError(state, frame);
+    default:
+      // A frame this client has no view for yet (reminders, command results)
+      // must not wipe the state: returning nothing here crashed the room.
+      return state;
   }
 }
 

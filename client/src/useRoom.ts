@@ -18,7 +18,8 @@ const RENEW_COOLDOWN_MS = 60_000;
 export type ConnectionStatus = "online" | "reconnecting" | "offline" | "refused";
 
 export interface RoomActions {
-  send(text: string): void;
+  /** `replyTo`: the seq this message answers (an assistant message asks it again). */
+  send(text: string, replyTo?: number): void;
   retry(id: string): void;
   discard(id: string): void;
   edit(seq: number, text: string): void;
@@ -26,6 +27,16 @@ export interface RoomActions {
   loadOlder(): void;
   typing(composerText: string): void;
   clearError(): void;
+  /** Stops the assistant turn writing message `seq`. */
+  stop(seq: number): void;
+  /** Approves or denies a tool call awaiting approval. */
+  approve(seq: number, callId: string, approved: boolean): void;
+}
+
+function sendFrame(p: { id: string; text: string; replyTo?: number }): ClientFrameInput {
+  return p.replyTo === undefined
+    ? { type: "send", id: p.id, text: p.text }
+    : { type: "send", id: p.id, text: p.text, replyTo: p.replyTo };
 }
 
 /** 44xx closes (CloseCode and any later sibling) mean "not with these credentials": retrying cannot help. */
@@ -109,7 +120,7 @@ export function useRoom(
       if (frame.type === "welcome") {
         welcomedRef.current = true;
         for (const p of unsentMessages(stateRef.current)) {
-          socket.send(JSON.stringify({ type: "send", id: p.id, text: p.text }));
+          socket.send(JSON.stringify(sendFrame(p)));
         }
       }
     };
@@ -158,10 +169,10 @@ export function useRoom(
 
   const actions = useMemo<RoomActions>(
     () => ({
-      send(text) {
+      send(text, replyTo) {
         const id = crypto.randomUUID();
-        dispatch({ type: "send", id, text, at: Date.now() });
-        transmit({ type: "send", id, text });
+        dispatch({ type: "send", id, text, at: Date.now(), ...(replyTo !== undefined ? { replyTo } : {}) });
+        transmit(sendFrame({ id, text, replyTo }));
         if (typingSentAtRef.current !== 0) transmit({ type: "typing", active: false });
         typingSentAtRef.current = 0;
       },
@@ -169,7 +180,7 @@ export function useRoom(
         const p = stateRef.current.pending.find((m) => m.id === id);
         if (!p) return;
         dispatch({ type: "retry", id });
-        transmit({ type: "send", id, text: p.text });
+        transmit(sendFrame(p));
       },
       discard(id) {
         dispatch({ type: "discard", id });
@@ -198,6 +209,12 @@ export function useRoom(
       },
       clearError() {
         dispatch({ type: "clear_error" });
+      },
+      stop(seq) {
+        transmit({ type: "stop", seq });
+      },
+      approve(seq, callId, approved) {
+        transmit({ type: "approve", seq, callId, approved });
       },
     }),
     [transmit],

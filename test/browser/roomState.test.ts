@@ -237,6 +237,54 @@ describe("roomReducer", () => {
     expect(s.messages[0]?.parts).toEqual([{ ...part, state: "done", output: 42 }]);
   });
 
+  it("keeps a reply's target on the pending message, through failure and retry", () => {
+    let s = roomReducer(joined([row(1, { kind: "assistant", status: "done" })]), {
+      type: "send",
+      id: "abcdefgh-9",
+      text: "and then?",
+      at: 1,
+      replyTo: 1,
+    });
+    expect(unsentMessages(s).map((p) => [p.id, p.replyTo])).toEqual([["abcdefgh-9", 1]]);
+    s = apply(s, { type: "error", code: "rate_limited", message: "Slow down.", ref: "abcdefgh-9" });
+    s = roomReducer(s, { type: "retry", id: "abcdefgh-9" });
+    expect(s.pending).toEqual([{ id: "abcdefgh-9", text: "and then?", replyTo: 1, createdAt: 1, state: "pending" }]);
+    // A plain message carries no replyTo at all (the frame must not send one).
+    s = roomReducer(s, { type: "send", id: "abcdefgh-10", text: "plain", at: 2 });
+    expect("replyTo" in s.pending[1]!).toBe(false);
+  });
+
+  it("keeps streamed text and tool cards until the final row replaces them", () => {
+    const part = {
+      type: "tool" as const,
+      callId: "c1",
+      tool: "delete_message",
+      input: { seq: 1 },
+      state: "awaiting_approval" as const,
+      textOffset: 5,
+      startedAt: 1,
+      approvers: [ME.id],
+    };
+    let s = joined([row(2, { kind: "assistant", text: "", status: "streaming", rev: 2 })]);
+    s = apply(s, { type: "draft", seq: 2, offset: 0, text: "Sure." }, { type: "tool", seq: 2, part });
+    expect(s.messages[0]).toMatchObject({ text: "Sure.", status: "streaming", parts: [part] });
+    const decided = { ...part, state: "denied" as const, approvers: undefined, decidedBy: ME };
+    s = apply(s, {
+      type: "message_updated",
+      message: row(2, { kind: "assistant", text: "Sure. Not deleted.", status: "done", rev: 3, parts: [decided] }),
+    });
+    expect(s.messages[0]).toMatchObject({ text: "Sure. Not deleted.", status: "done", parts: [decided] });
+    // A late draft for a finished message changes nothing it should not.
+    s = apply(s, { type: "draft", seq: 2, offset: 99, text: "late" });
+    expect(s.messages[0]?.text).toBe("Sure. Not deleted.");
+  });
+
+  it("keeps its state on a valid frame it has no view for", () => {
+    const s = joined([row(1)]);
+    const frame = { type: "reminders", items: [] } as unknown as ServerFrame;
+    expect(roomReducer(s, { type: "frame", frame })).toBe(s);
+  });
+
   it("removes a discarded failed message", () => {
     let s = roomReducer(joined([]), { type: "send", id: "abcdefgh-8", text: "x", at: 1 });
     s = roomReducer(s, { type: "discard", id: "abcdefgh-8" });

@@ -13,7 +13,7 @@ export interface CompletionScript {
   /** Stop after the chunks without finishing, holding the response open. */
   hang?: boolean;
   /** Tool calls the model makes after its text (the answer then finishes with `tool_calls`). */
-  toolCalls?: Array<{ id: string; name: string; arguments: unknown }>;
+  toolCalls?: Array<{ id?: string; name: string; arguments: unknown }>;
 }
 
 export interface FakeOpenAI {
@@ -62,7 +62,7 @@ export async function startFakeOpenAI(scripts: CompletionScript[]): Promise<Fake
             index: 0,
             delta: {
               tool_calls: [
-                { index, id: call.id, type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } },
+                { index, id: call.id ?? `call_${requests.length}_${index}`, type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } },
               ],
             },
             finish_reason: null,

@@ -1,5 +1,5 @@
-import { useLayoutEffect, useRef } from "react";
-import type { ChatMessage } from "../../../shared/protocol";
+import { useLayoutEffect, useMemo, useRef } from "react";
+import type { ChatMessage, PresenceMember } from "../../../shared/protocol";
 import type { PendingMessage, RoomState } from "../roomState";
 import type { RoomActions } from "../useRoom";
 import { MessageRow, PendingRow } from "./MessageRow";
@@ -14,9 +14,13 @@ export function MessageList({
   hasMore,
   loadingOlder,
   canWrite,
+  presence,
+  onReply,
   actions,
 }: {
   messages: ChatMessage[];
+  presence: PresenceMember[];
+  onReply: (message: ChatMessage) => void;
   pending: PendingMessage[];
   self: RoomState["self"];
   hasMore: boolean;
@@ -32,6 +36,8 @@ export function MessageList({
   const pendingCountRef = useRef(0);
 
   const firstSeq = messages[0]?.seq;
+  const names = useMemo(() => new Map(presence.map((m) => [m.id, m.name])), [presence]);
+  const authors = useMemo(() => new Map(messages.map((m) => [m.seq, m.author.name])), [messages]);
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -69,7 +75,18 @@ export function MessageList({
           <li className="empty muted">No messages yet. Say hello!</li>
         )}
         {messages.map((m) => (
-          <MessageRow key={m.seq} message={m} own={m.author.id === self?.id} canWrite={canWrite} actions={actions} />
+          <MessageRow
+            key={m.seq}
+            message={m}
+            own={m.author.id === self?.id}
+            canWrite={canWrite}
+            selfId={self?.id}
+            // Only rows that show "waiting for approval by …" re-render on presence changes.
+            names={m.parts.some((p) => p.state === "awaiting_approval") ? names : undefined}
+            replyToAuthor={m.replyTo !== null ? authors.get(m.replyTo) : undefined}
+            onReply={onReply}
+            actions={actions}
+          />
         ))}
         {pending.map((p) => (
           <PendingRow key={p.id} message={p} author={self?.name ?? "You"} actions={actions} />

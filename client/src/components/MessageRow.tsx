@@ -1,9 +1,10 @@
-import { memo, useId, useMemo, useState, type KeyboardEvent } from "react";
-import { MessageText, type ChatMessage, type MessageStatus } from "../../../shared/protocol";
+import { memo, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
+import { MessageText, type ChatMessage, type MessageStatus, type ToolPart } from "../../../shared/protocol";
 import { formatFullTime, formatTime } from "../time";
 import { renderMarkdown } from "../markdown";
 import type { PendingMessage } from "../roomState";
 import type { RoomActions } from "../useRoom";
+import { ToolCard } from "./ToolCard";
 
 function Timestamp({ at }: { at: number }) {
   return (
@@ -13,50 +14,124 @@ function Timestamp({ at }: { at: number }) {
   );
 }
 
+/** Final and waiting states get a small label; streaming gets the animated indicator. */
 const STATUS_LABELS: Record<MessageStatus, string | null> = {
   streaming: "writing…",
   waiting: "waiting for approval",
   done: null,
   stopped: "stopped",
-  interrupted: "interrupted",
+  interrupted: "interrupted — the server restarted",
   failed: "failed",
 };
 
-function ToolCalls({ parts }: { parts: ChatMessage["parts"] }) {
-  if (parts.length === 0) return null;
+const NO_NAMES: ReadonlyMap<string, string> = new Map();
+
+function MessageBody({ text, code = false }: { text: string; code?: boolean }) {
+  const html = useMemo(() => renderMarkdown(text), [text]);
+  const ref = useRef<HTMLDivElement>(null);
+  // Copy buttons for code blocks: added after each render of the sanitised
+  // HTML (React replaces the whole inner HTML when it changes).
+  useLayoutEffect(() => {
+    if (!code || !ref.current) return;
+    for (const pre of ref.current.querySelectorAll("pre")) {
+      if (pre.querySelector(":scope > .copy-code")) continue;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-code";
+      button.setAttribute("aria-label", "Copy code");
+      pre.prepend(button);
+    }
+  }, [html, code]);
+  const onClick = (e: MouseEvent<HTMLDivElement>) => {
+    const button = (e.target as Element).closest?.(".copy-code");
+    if (!(button instanceof HTMLElement)) return;
+    const source = button.parentElement?.querySelector("code")?.textContent ?? "";
+    void navigator.clipboard?.writeText(source).then(
+      () => {
+        button.dataset.copied = "true";
+        setTimeout(() => delete button.dataset.copied, 1500);
+      },
+      () => undefined,
+    );
+  };
+  // renderMarkdown escapes raw HTML and sanitises the rest (see markdown.ts).
   return (
-    <ul className="tool-calls" aria-label="Tool calls">
-      {parts.map((p) => (
-        <li key={p.callId} className={`tool-call tool-${p.state}`}>
-          <code>{p.tool}</code> <span className="muted">{p.state.replace("_", " ")}</span>
-          {p.error && <span className="form-error"> {p.error}</span>}
-        </li>
-      ))}
-    </ul>
+    <div
+      ref={ref}
+      className="message-text"
+      data-testid="message-text"
+      onClick={code ? onClick : undefined}
+      dangerouslySetInnerHTML={{ __html: html }}
+    />
   );
 }
 
-function MessageBody({ text }: { text: string }) {
-  const html = useMemo(() => renderMarkdown(text), [text]);
-  // renderMarkdown escapes raw HTML and sanitises the rest (see markdown.ts).
-  return <div className="message-text" data-testid="message-text" dangerouslySetInnerHTML={{ __html: html }} />;
+/** The answer's text with its tool cards placed where the calls happened. */
+function AssistantBody({
+  message: m,
+  selfId,
+  canWrite,
+  names,
+  actions,
+}: {
+  message: ChatMessage;
+  selfId: string | undefined;
+  canWrite: boolean;
+  names: ReadonlyMap<string, string>;
+  actions: RoomActions;
+}) {
+  const pieces: Array<{ key: string; text: string } | { key: string; part: ToolPart }> = [];
+  let at = 0;
+  const parts = [...m.parts].sort((a, b) => a.textOffset - b.textOffset);
+  for (const part of parts) {
+    const offset = Math.min(Math.max(part.textOffset, at), m.text.length);
+    if (offset > at) pieces.push({ key: `text-${at}`, text: m.text.slice(at, offset) });
+    pieces.push({ key: `tool-${part.callId}`, part });
+    at = offset;
+  }
+  if (m.text.length > at || pieces.length === 0) pieces.push({ key: `text-${at}`, text: m.text.slice(at) });
+  const onDecide = (callId: string, approved: boolean) => actions.approve(m.seq, callId, approved);
+
+  return (
+    <div className="assistant-body" data-testid="assistant-body">
+      {pieces.map((p) =>
+        "part" in p ? (
+          <ToolCard key={p.key} part={p.part} selfId={selfId} canWrite={canWrite} names={names} onDecide={onDecide} />
+        ) : (
+          <MessageBody key={p.key} text={p.text} code />
+        ),
+      )}
+    </div>
+  );
 }
 
 export const MessageRow = memo(function MessageRow({
   message: m,
   own,
   canWrite,
+  selfId,
+  names = NO_NAMES,
+  replyToAuthor,
+  onReply,
   actions,
 }: {
   message: ChatMessage;
   own: boolean;
   canWrite: boolean;
+  selfId?: string | undefined;
+  /** Member id → name (presence), for "waiting for approval by …". */
+  names?: ReadonlyMap<string, string>;
+  /** Author of the message this one answers, when it is loaded. */
+  replyToAuthor?: string | undefined;
+  onReply?: (message: ChatMessage) => void;
   actions: RoomActions;
 }) {
   const [editing, setEditing] = useState(false);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const mayChange = own && canWrite && !m.deleted && m.kind === "user";
+  const assistant = m.kind === "assistant";
   const statusLabel = m.status ? STATUS_LABELS[m.status] : null;
+  const live = m.status === "streaming" || m.status === "waiting";
 
   return (
     <li
@@ -66,17 +141,42 @@ export const MessageRow = memo(function MessageRow({
       data-id={m.id}
       data-author={m.author.name}
       data-author-id={m.author.id}
+      data-kind={m.kind}
+      data-status={m.status ?? undefined}
       data-state="sent"
+      aria-busy={m.status === "streaming" || undefined}
     >
       <div className="message-meta">
+        {assistant && (
+          <span className="avatar-ai" title="AI assistant" aria-label="AI assistant">
+            AI
+          </span>
+        )}
         <span className="author">{m.author.name}</span>
         <Timestamp at={m.createdAt} />
+        {m.replyTo !== null && replyToAuthor && (
+          <span className="reply-context muted" data-testid="reply-context">
+            ↪ to {replyToAuthor}
+          </span>
+        )}
         {m.editedAt !== null && !m.deleted && (
           <span className="edited" title={`Edited ${formatFullTime(m.editedAt)}`}>
             (edited)
           </span>
         )}
-        {statusLabel && <span className="delivery">{statusLabel}</span>}
+        {assistant && statusLabel ? (
+          <span
+            className={`assistant-status status-${m.status}`}
+            data-testid="assistant-status"
+            data-status={m.status ?? undefined}
+            role={live ? "status" : undefined}
+          >
+            {m.status === "streaming" && <span className="writing-dots" aria-hidden="true" />}
+            {statusLabel}
+          </span>
+        ) : (
+          statusLabel && <span className="delivery">{statusLabel}</span>
+        )}
       </div>
       {m.deleted ? (
         <p className="message-text deleted" data-testid="message-text">
@@ -91,11 +191,30 @@ export const MessageRow = memo(function MessageRow({
             setEditing(false);
           }}
         />
+      ) : assistant ? (
+        <AssistantBody message={m} selfId={selfId} canWrite={canWrite} names={names} actions={actions} />
       ) : (
-        <>
-          <MessageBody text={m.text} />
-          <ToolCalls parts={m.parts} />
-        </>
+        <MessageBody text={m.text} />
+      )}
+      {assistant && canWrite && !m.deleted && (
+        <div className="message-actions assistant-actions">
+          {live && (
+            <button
+              type="button"
+              className="danger"
+              data-testid="stop-turn"
+              onClick={() => actions.stop(m.seq)}
+              aria-label={`Stop the assistant (message ${m.seq})`}
+            >
+              ■ Stop
+            </button>
+          )}
+          {onReply && (
+            <button type="button" data-testid="reply" onClick={() => onReply(m)} aria-label={`Reply to ${m.author.name} (message ${m.seq})`}>
+              Reply
+            </button>
+          )}
+        </div>
       )}
       {mayChange && !editing && (
         <div className="message-actions floating">

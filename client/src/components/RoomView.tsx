@@ -1,7 +1,8 @@
-import { useEffect } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import type { ChatMessage } from "../../../shared/protocol";
 import { useRoom } from "../useRoom";
 import { useSession } from "../session";
-import { Composer } from "./Composer";
+import { Composer, type ReplyTarget } from "./Composer";
 import { InvitePanel } from "./InvitePanel";
 import { Link } from "./Link";
 import { MessageList } from "./MessageList";
@@ -10,11 +11,22 @@ import { PresenceList } from "./PresenceList";
 import { RoomHeader } from "./RoomHeader";
 import { TypingLine } from "./TypingLine";
 
+/** What `@` offers until an assistant message tells the configured name. */
+const DEFAULT_ASSISTANT_NAME = "assistant";
+
 export function RoomView({ room, invite }: { room: string; invite: string | null }) {
   const session = useSession();
   const { state, status, actions } = useRoom(room, invite);
   const isPrivate = room.startsWith("p_");
   const title = isPrivate ? "Private room" : `#${room}`;
+  const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
+  const onReply = useCallback((m: ChatMessage) => setReplyTo({ seq: m.seq, author: m.author.name }), []);
+  const cancelReply = useCallback(() => setReplyTo(null), []);
+  // The welcome frame does not name the assistant: its messages do.
+  const assistantName = useMemo(
+    () => state.messages.findLast((m) => m.kind === "assistant")?.author.name ?? DEFAULT_ASSISTANT_NAME,
+    [state.messages],
+  );
 
   useEffect(() => {
     document.title = `${title} · Hearth`;
@@ -71,6 +83,8 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
           hasMore={state.hasMore}
           loadingOlder={state.loadingOlder}
           canWrite={readOnlyReason === null}
+          presence={state.presence}
+          onReply={onReply}
           actions={actions}
         />
         <TypingLine state={state} />
@@ -78,6 +92,9 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
           maxChars={state.messageChars}
           readOnlyReason={readOnlyReason}
           error={state.error}
+          replyTo={replyTo}
+          onCancelReply={cancelReply}
+          assistantName={assistantName}
           actions={actions}
         />
       </main>
