@@ -243,6 +243,8 @@ export const WelcomeFrame = z.object({
   self: z.object({ id: z.string(), name: z.string(), role: Role }),
   room: RoomInfo,
   limits: z.object({ messageChars: z.number(), frameBytes: z.number(), pageMax: z.number() }),
+  /** The name members @mention to ask the room's AI member. */
+  assistant: z.object({ name: z.string() }),
 });
 /** Replace everything the client holds: first join, or a gap too big to fill. */
 export const SnapshotFrame = z.object({

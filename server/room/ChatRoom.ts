@@ -203,6 +203,7 @@ export class ChatRoom extends Agent<Env> {
         self: admission.member,
         room: this.members.info()!,
         limits: { messageChars: LIMITS.messageChars, frameBytes: LIMITS.frameChars, pageMax: LIMITS.pageMax },
+        assistant: { name: this.assistant.config.name },
       }),
     );
     connection.send(encode(this.syncFrame(params.get("since"))));
