@@ -6,7 +6,9 @@
 import type {
   ChatMessage,
   ErrorFrame,
+  McpServerView,
   PresenceMember,
+  ReminderItem,
   Role,
   RoomInfo,
   ServerFrame,
@@ -28,6 +30,30 @@ export interface PendingMessage {
 
 export type ConnectionState = "connecting" | "online" | "reconnecting" | "refused";
 
+export type McpAuditEntry = Extract<ServerFrame, { type: "mcp" }>["audit"][number];
+
+/** Where a command was issued, so its answer shows next to it. */
+export type CommandOrigin = "composer" | "reminders" | "mcp";
+
+/** A command, reminder action or tool toggle, and the server's answer once it came. */
+export interface CommandEntry {
+  /** The frame's id; for reminder actions the reminder id, for tool toggles `server.tool`. */
+  id: string;
+  origin: CommandOrigin;
+  /** What was asked, for the user ("/remind …", "Cancel", "Disable everything.echo"). */
+  label: string;
+  state: "pending" | "ok" | "failed";
+  /** The server's answer (Markdown with backticks), or why none came. */
+  text: string;
+  /** Increases with every change, so a repeated answer with the same id still re-renders. */
+  n: number;
+}
+
+/** Commands kept for display; older ones are dropped. */
+export const COMMANDS_KEPT = 20;
+/** What `@` offers until the welcome frame names the assistant. */
+export const DEFAULT_ASSISTANT_NAME = "assistant";
+
 export interface RoomState {
   self: { id: string; name: string; role: Role } | null;
   room: RoomInfo | null;
@@ -44,6 +70,14 @@ export interface RoomState {
   error: { code: string; message: string } | null;
   connection: ConnectionState;
   refused: { code: number; reason: string } | null;
+  /** The name members @mention to ask the room's AI member (from `welcome`). */
+  assistantName: string;
+  /** The room's reminders and jobs, as the last `reminders` frame listed them. */
+  reminders: ReminderItem[];
+  /** The room's MCP servers and recent calls, from the last `mcp` frame. */
+  mcp: { servers: McpServerView[]; audit: McpAuditEntry[] };
+  /** Recent commands, oldest first. */
+  commands: CommandEntry[];
 }
 
 export type RoomAction =
@@ -54,7 +88,10 @@ export type RoomAction =
   | { type: "history_requested" }
   | { type: "disconnected" }
   | { type: "refused"; code: number; reason: string }
-  | { type: "clear_error" };
+  | { type: "clear_error" }
+  | { type: "command_sent"; id: string; origin: CommandOrigin; label: string }
+  | { type: "command_unsent"; id: string; reason: string }
+  | { type: "dismiss_command"; id: string };
 
 export function initialRoomState(): RoomState {
   return {
@@ -71,6 +108,10 @@ export function initialRoomState(): RoomState {
     error: null,
     connection: "connecting",
     refused: null,
+    assistantName: DEFAULT_ASSISTANT_NAME,
+    reminders: [],
+    mcp: { servers: [], audit: [] },
+    commands: [],
   };
 }
 
@@ -115,6 +156,11 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
         connection: state.connection === "refused" ? "refused" : "reconnecting",
         loadingOlder: false,
         typers: [],
+        // Their answers would have come on the socket that just closed.
+        commands: settlePending(
+          state.commands,
+          "The connection dropped before the room answered; the command may or may not have run.",
+        ),
       };
     case "refused":
       return {
@@ -124,10 +170,52 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
         loadingOlder: false,
         typers: [],
         presence: [],
+        commands: settlePending(state.commands, "The room refused the connection."),
       };
     case "clear_error":
       return state.error ? { ...state, error: null } : state;
+    case "command_sent": {
+      const entry: CommandEntry = {
+        id: action.id,
+        origin: action.origin,
+        label: action.label,
+        state: "pending",
+        text: "",
+        n: nextN(state.commands),
+      };
+      return { ...state, commands: [...state.commands, entry].slice(-COMMANDS_KEPT) };
+    }
+    case "command_unsent":
+      return {
+        ...state,
+        commands: patchCommand(state.commands, action.id, { state: "failed", text: action.reason }),
+      };
+    case "dismiss_command":
+      return { ...state, commands: state.commands.filter((c) => c.id !== action.id) };
   }
+}
+
+function nextN(commands: readonly CommandEntry[]): number {
+  return (commands.at(-1)?.n ?? 0) + 1;
+}
+
+/** Answers the newest pending entry with `id` (else the newest with `id`); unknown ids are left alone. */
+function patchCommand(
+  commands: CommandEntry[],
+  id: string,
+  patch: Pick<CommandEntry, "state" | "text">,
+): CommandEntry[] {
+  let at = commands.findLastIndex((c) => c.id === id && c.state === "pending");
+  if (at < 0) at = commands.findLastIndex((c) => c.id === id);
+  if (at < 0) return commands;
+  const n = nextN(commands);
+  return commands.map((c, i) => (i === at ? { ...c, ...patch, n } : c));
+}
+
+function settlePending(commands: CommandEntry[], reason: string): CommandEntry[] {
+  if (!commands.some((c) => c.state === "pending")) return commands;
+  let n = nextN(commands);
+  return commands.map((c) => (c.state === "pending" ? { ...c, state: "failed", text: reason, n: n++ } : c));
 }
 
 function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
@@ -140,6 +228,7 @@ function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
         messageChars: frame.limits.messageChars,
         connection: "online",
         refused: null,
+        assistantName: frame.assistant.name,
       };
     case "snapshot":
       return confirmPending(
@@ -207,9 +296,27 @@ function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
       return { ...state, typers: frame.typers };
     case "error":
       return applyError(state, frame);
+    case "reminders":
+      return { ...state, reminders: [...frame.items].sort((a, b) => a.nextAt - b.nextAt) };
+    case "mcp":
+      return { ...state, mcp: { servers: frame.servers, audit: frame.audit } };
+    case "command_result": {
+      const commands = patchCommand(state.commands, frame.id, { state: frame.ok ? "ok" : "failed", text: frame.text });
+      if (commands !== state.commands) return { ...state, commands };
+      // An answer to nothing this tab asked (sent before a reload): show it by the composer.
+      const entry: CommandEntry = {
+        id: frame.id,
+        origin: "composer",
+        label: "",
+        state: frame.ok ? "ok" : "failed",
+        text: frame.text,
+        n: nextN(state.commands),
+      };
+      return { ...state, commands: [...state.commands, entry].slice(-COMMANDS_KEPT) };
+    }
     default:
-      // A frame this client has no view for yet (reminders, command results)
-      // must not wipe the state: returning nothing here crashed the room.
+      // A frame this client has no view for yet must not wipe the state:
+      // returning nothing here crashed the room.
       return state;
   }
 }
@@ -286,6 +393,11 @@ function maxRev(rows: readonly ChatMessage[]): number {
 /** Pending messages that should go (again) to the server on a fresh connection. */
 export function unsentMessages(state: RoomState): PendingMessage[] {
   return state.pending.filter((p) => p.state === "pending");
+}
+
+/** The newest command issued from `origin`, answered or not. */
+export function latestCommand(state: RoomState, origin: CommandOrigin): CommandEntry | null {
+  return state.commands.findLast((c) => c.origin === origin) ?? null;
 }
 
 /** Other members typing right now, by the server's `until` deadlines. */

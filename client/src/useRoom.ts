@@ -6,7 +6,7 @@
 import PartySocket from "partysocket";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef } from "react";
 import { CloseCode, ServerFrame, type ClientFrameInput } from "../../shared/protocol";
-import { initialRoomState, roomReducer, unsentMessages, type RoomState } from "./roomState";
+import { initialRoomState, roomReducer, unsentMessages, type CommandOrigin, type RoomState } from "./roomState";
 import { renewSession, useSession } from "./session";
 import { useOnline } from "./useOnline";
 
@@ -31,6 +31,27 @@ export interface RoomActions {
   stop(seq: number): void;
   /** Approves or denies a tool call awaiting approval. */
   approve(seq: number, callId: string, approved: boolean): void;
+  /** A slash command (`/remind …`); its answer lands in `state.commands` under `origin`. */
+  command(text: string, origin?: CommandOrigin): void;
+  /** Cancels, snoozes, pauses or resumes a reminder; `label` describes it to the user. */
+  reminderAction(id: string, action: ReminderActionKind, label: string, snooze?: SnoozeChoice): void;
+  /** Enables or disables one tool of one of the room's MCP servers. */
+  mcpTool(server: string, tool: string, enabled: boolean): void;
+  dismissCommand(id: string): void;
+}
+
+export type ReminderActionKind = "cancel" | "snooze" | "pause" | "resume";
+export type SnoozeChoice = "10m" | "1h" | "tomorrow";
+
+const NOT_CONNECTED = "Not connected to the room: try again once it is back online.";
+
+/** The browser's IANA zone, sent as `tz` so reminders are read in it. */
+export function browserTimeZone(): string | null {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+  } catch {
+    return null;
+  }
 }
 
 function sendFrame(p: { id: string; text: string; replyTo?: number }): ClientFrameInput {
@@ -89,7 +110,7 @@ export function useRoom(
       // Evaluated on every (re)connect, so `since` is always the latest revision.
       query: () => {
         const rev = stateRef.current.rev;
-        return { token: tokenRef.current, invite, since: rev > 0 ? String(rev) : null };
+        return { token: tokenRef.current, invite, since: rev > 0 ? String(rev) : null, tz: browserTimeZone() };
       },
       // Frames must not pile up while offline: pending messages are resent
       // from state after `welcome`, anything else is stale by then.
@@ -215,6 +236,28 @@ export function useRoom(
       },
       approve(seq, callId, approved) {
         transmit({ type: "approve", seq, callId, approved });
+      },
+      command(text, origin = "composer") {
+        const id = crypto.randomUUID();
+        const trimmed = text.trim();
+        dispatch({ type: "command_sent", id, origin, label: trimmed });
+        if (!transmit({ type: "command", id, text: trimmed })) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
+        if (origin === "composer" && typingSentAtRef.current !== 0) transmit({ type: "typing", active: false });
+        if (origin === "composer") typingSentAtRef.current = 0;
+      },
+      reminderAction(id, action, label, snooze) {
+        dispatch({ type: "command_sent", id, origin: "reminders", label });
+        const frame: ClientFrameInput =
+          snooze === undefined ? { type: "reminder_action", id, action } : { type: "reminder_action", id, action, snooze };
+        if (!transmit(frame)) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
+      },
+      mcpTool(server, tool, enabled) {
+        const id = `${server}.${tool}`;
+        dispatch({ type: "command_sent", id, origin: "mcp", label: `${enabled ? "Enable" : "Disable"} ${id}` });
+        if (!transmit({ type: "mcp_tool", server, tool, enabled })) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
+      },
+      dismissCommand(id) {
+        dispatch({ type: "dismiss_command", id });
       },
     }),
     [transmit],

@@ -3,7 +3,14 @@
  * member (its own localStorage, so its own identity), and the few UI steps
  * every test needs.
  */
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from "playwright-core";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -40,9 +47,14 @@ export function watchPage(page: Page, problems: string[]): void {
   });
 }
 
-/** A fresh browser identity that picked `name` on the landing page. */
-export async function newMember(browser: Browser, baseUrl: string, name: string): Promise<Member> {
-  const context = await browser.newContext({ baseURL: baseUrl });
+/** A fresh browser identity that picked `name` on the landing page (`options`: time zone, locale…). */
+export async function newMember(
+  browser: Browser,
+  baseUrl: string,
+  name: string,
+  options: BrowserContextOptions = {},
+): Promise<Member> {
+  const context = await browser.newContext({ ...options, baseURL: baseUrl });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const problems: string[] = [];

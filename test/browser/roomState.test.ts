@@ -1,9 +1,11 @@
 /** The client's pure room reducer: no browser, no server. */
 import { describe, expect, it } from "vitest";
-import type { ChatMessage, ServerFrame } from "../../shared/protocol";
+import type { ChatMessage, ReminderItem, ServerFrame } from "../../shared/protocol";
 import {
   activeTypers,
+  COMMANDS_KEPT,
   initialRoomState,
+  latestCommand,
   roomReducer,
   unsentMessages,
   type RoomState,
@@ -39,6 +41,7 @@ const welcome: ServerFrame = {
   self: { ...ME, role: "member" },
   room: { name: "general", visibility: "public" },
   limits: { messageChars: 4000, frameBytes: 65536, pageMax: 100 },
+  assistant: { name: "helper" },
 };
 
 function joined(messages: ChatMessage[], hasMore = false): RoomState {
@@ -279,9 +282,9 @@ describe("roomReducer", () => {
     expect(s.messages[0]?.text).toBe("Sure. Not deleted.");
   });
 
-  it("keeps its state on a valid frame it has no view for", () => {
+  it("keeps its state on a frame it has no view for", () => {
     const s = joined([row(1)]);
-    const frame = { type: "reminders", items: [] } as unknown as ServerFrame;
+    const frame = { type: "from_the_future", items: [] } as unknown as ServerFrame;
     expect(roomReducer(s, { type: "frame", frame })).toBe(s);
   });
 
@@ -289,5 +292,116 @@ describe("roomReducer", () => {
     let s = roomReducer(joined([]), { type: "send", id: "abcdefgh-8", text: "x", at: 1 });
     s = roomReducer(s, { type: "discard", id: "abcdefgh-8" });
     expect(s.pending).toEqual([]);
+  });
+});
+
+const reminder = (id: string, nextAt: number, over: Partial<ReminderItem> = {}): ReminderItem => ({
+  id,
+  kind: "reminder",
+  text: `text of ${id}`,
+  target: { type: "room", id: null, name: "room" },
+  creator: THEM,
+  repeat: "once",
+  recurring: false,
+  timeZone: "Europe/Berlin",
+  nextAt,
+  paused: false,
+  ...over,
+});
+
+describe("roomReducer: assistant name, reminders, MCP and commands", () => {
+  it("takes the assistant's name from welcome, and starts with the default", () => {
+    expect(initialRoomState().assistantName).toBe("assistant");
+    expect(joined([]).assistantName).toBe("helper");
+  });
+
+  it("replaces the reminders with every frame, soonest first, and keeps the messages", () => {
+    let s = joined([row(1)]);
+    s = apply(s, { type: "reminders", items: [reminder("r_b", 300), reminder("r_a", 100), reminder("r_c", 200)] });
+    expect(s.reminders.map((r) => r.id)).toEqual(["r_a", "r_c", "r_b"]);
+    expect(seqs(s)).toEqual([1]);
+    s = apply(s, { type: "reminders", items: [reminder("r_c", 200)] });
+    expect(s.reminders.map((r) => r.id)).toEqual(["r_c"]);
+  });
+
+  it("replaces the MCP servers and audit with every frame", () => {
+    const server = {
+      id: "everything",
+      name: "everything",
+      url: "http://127.0.0.1:1/mcp",
+      state: "ready" as const,
+      error: null,
+      addedBy: THEM,
+      tools: [{ name: "echo", description: "Echoes", readOnly: true, enabled: true, changed: false }],
+      prompts: [],
+      resources: [],
+      authUrl: null,
+    };
+    const audit = {
+      at: 5, server: "everything", tool: "echo", args: "{}", via: "command" as const,
+      requestedBy: "Them", approvedBy: null, outcome: "ok" as const, durationMs: 3, error: null,
+    };
+    let s = apply(joined([]), { type: "mcp", servers: [server], audit: [audit] });
+    expect(s.mcp.servers.map((x) => [x.name, x.state])).toEqual([["everything", "ready"]]);
+    expect(s.mcp.audit).toEqual([audit]);
+    s = apply(s, { type: "mcp", servers: [], audit: [] });
+    expect(s.mcp).toEqual({ servers: [], audit: [] });
+  });
+
+  it("answers a sent command by id, and keeps answers apart by origin", () => {
+    let s = roomReducer(joined([]), { type: "command_sent", id: "cmd-00001", origin: "composer", label: "/remind me x in 5 min" });
+    s = roomReducer(s, { type: "command_sent", id: "r_abc", origin: "reminders", label: "Cancel “x”" });
+    expect(latestCommand(s, "composer")).toMatchObject({ id: "cmd-00001", state: "pending", text: "" });
+
+    s = apply(s, { type: "command_result", id: "r_abc", ok: false, text: "Only its creator may." });
+    expect(latestCommand(s, "reminders")).toMatchObject({ state: "failed", text: "Only its creator may." });
+    expect(latestCommand(s, "composer")?.state).toBe("pending");
+
+    s = apply(s, { type: "command_result", id: "cmd-00001", ok: true, text: "I'll remind you." });
+    expect(latestCommand(s, "composer")).toMatchObject({ state: "ok", text: "I'll remind you." });
+    expect(latestCommand(s, "mcp")).toBeNull();
+  });
+
+  it("answers the newest pending action when the same id is used twice, and re-renders a repeated answer", () => {
+    let s = roomReducer(joined([]), { type: "command_sent", id: "everything.echo", origin: "mcp", label: "Disable" });
+    s = apply(s, { type: "command_result", id: "everything.echo", ok: true, text: "Disabled." });
+    const first = latestCommand(s, "mcp")!;
+    s = roomReducer(s, { type: "command_sent", id: "everything.echo", origin: "mcp", label: "Enable" });
+    s = apply(s, { type: "command_result", id: "everything.echo", ok: true, text: "Enabled." });
+    expect(s.commands.map((c) => [c.label, c.text])).toEqual([
+      ["Disable", "Disabled."],
+      ["Enable", "Enabled."],
+    ]);
+    expect(latestCommand(s, "mcp")!.n).toBeGreaterThan(first.n);
+  });
+
+  it("shows an answer nobody here asked for by the composer", () => {
+    const s = apply(joined([]), { type: "command_result", id: "unknown-1", ok: false, text: "Unknown command /x." });
+    expect(latestCommand(s, "composer")).toMatchObject({ id: "unknown-1", state: "failed", text: "Unknown command /x." });
+  });
+
+  it("fails commands that could not be sent or whose connection dropped, and forgets dismissed ones", () => {
+    let s = roomReducer(joined([]), { type: "command_sent", id: "cmd-a", origin: "composer", label: "/help" });
+    s = roomReducer(s, { type: "command_unsent", id: "cmd-a", reason: "Not connected." });
+    expect(latestCommand(s, "composer")).toMatchObject({ state: "failed", text: "Not connected." });
+
+    s = roomReducer(s, { type: "command_sent", id: "cmd-b", origin: "mcp", label: "/mcp add x http://x" });
+    s = roomReducer(s, { type: "disconnected" });
+    expect(latestCommand(s, "mcp")?.state).toBe("failed");
+    expect(latestCommand(s, "mcp")?.text).toMatch(/connection dropped/);
+    // The failed one from before keeps its own reason.
+    expect(latestCommand(s, "composer")?.text).toBe("Not connected.");
+
+    s = roomReducer(s, { type: "dismiss_command", id: "cmd-b" });
+    expect(latestCommand(s, "mcp")).toBeNull();
+  });
+
+  it("keeps only the most recent commands", () => {
+    let s = joined([]);
+    for (let i = 0; i < COMMANDS_KEPT + 5; i++) {
+      s = roomReducer(s, { type: "command_sent", id: `cmd-${i}`, origin: "composer", label: `/help ${i}` });
+    }
+    expect(s.commands).toHaveLength(COMMANDS_KEPT);
+    expect(s.commands[0]?.id).toBe("cmd-5");
   });
 });

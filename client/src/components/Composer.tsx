@@ -1,7 +1,9 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { MessageText } from "../../../shared/protocol";
+import { commandMatches, commandUsage, completeCommand, isCommand, type CommandHint } from "../commands";
 import { mentionAt } from "../mention";
-import type { RoomState } from "../roomState";
+import type { CommandEntry, RoomState } from "../roomState";
+import { CommandNote } from "./CommandNote";
 import type { RoomActions } from "../useRoom";
 
 /** The counter appears once this share of the cap is used. */
@@ -20,6 +22,7 @@ export function Composer({
   replyTo,
   onCancelReply,
   assistantName,
+  commandResult,
   actions,
 }: {
   maxChars: number;
@@ -29,6 +32,8 @@ export function Composer({
   onCancelReply: () => void;
   /** Offered as an `@` completion. */
   assistantName: string;
+  /** The room's answer to the last command sent from here. */
+  commandResult: CommandEntry | null;
   actions: RoomActions;
 }) {
   const [text, setText] = useState("");
@@ -44,13 +49,21 @@ export function Composer({
   const inputId = useId();
   const hintId = useId();
   const counterId = useId();
+  const usageId = useId();
   const disabled = readOnlyReason !== null;
   const length = text.length;
   const over = length > maxChars;
   const showCounter = length >= maxChars * COUNTER_FROM;
   const shownError = localError ?? error?.message ?? "";
-  const found = disabled || !focused ? null : mentionAt(text, caret, assistantName);
+  /** The command text the member dismissed the suggestions for with Escape. */
+  const [dismissedCommand, setDismissedCommand] = useState<string | null>(null);
+  const [activeHint, setActiveHint] = useState(0);
+  const hints = disabled || !focused || text === dismissedCommand ? [] : commandMatches(text, caret);
+  const hint: CommandHint | undefined = hints[Math.min(activeHint, hints.length - 1)];
+  const usage = hints.length === 0 && !disabled ? commandUsage(text) : null;
+  const found = disabled || !focused || hints.length > 0 ? null : mentionAt(text, caret, assistantName);
   const mention = found && found.start !== dismissedAt ? found : null;
+  const commandOptionId = (i: number) => `${listId}-command-${i}`;
 
   // Choosing "Reply" puts the caret here.
   const replySeq = replyTo?.seq;
@@ -74,8 +87,42 @@ export function Composer({
     });
   };
 
+  const moveCaretToEnd = (next: string) => {
+    requestAnimationFrame(() => {
+      const el = inputRef.current;
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(next.length, next.length);
+    });
+  };
+
+  const acceptHint = (chosen: CommandHint) => {
+    const next = completeCommand(chosen);
+    setText(next);
+    setCaret(next.length);
+    setActiveHint(0);
+    moveCaretToEnd(next);
+  };
+
+  const submitCommand = () => {
+    const command = text.trim();
+    if (command.length > maxChars) {
+      setLocalError(`a command has at most ${maxChars} characters`);
+      return;
+    }
+    actions.command(command);
+    setText("");
+    setCaret(0);
+    setDismissedCommand(null);
+    setActiveHint(0);
+    setLocalError(null);
+    inputRef.current?.focus();
+  };
+
   const submit = () => {
     if (disabled) return;
+    // Slash commands go to the room as commands, never as chat messages.
+    if (isCommand(text)) return submitCommand();
     const parsed = MessageText.safeParse(text);
     if (!parsed.success) {
       // An empty composer is not worth an error message.
@@ -93,6 +140,21 @@ export function Composer({
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.nativeEvent.isComposing) return;
+    if (hint && (e.key === "Tab" || e.key === "Enter") && !e.shiftKey) {
+      e.preventDefault();
+      acceptHint(hint);
+      return;
+    }
+    if (hints.length > 1 && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+      e.preventDefault();
+      const at = Math.min(activeHint, hints.length - 1);
+      setActiveHint((at + (e.key === "ArrowDown" ? 1 : hints.length - 1)) % hints.length);
+      return;
+    }
+    if (e.key === "Escape" && hints.length > 0) {
+      setDismissedCommand(text);
+      return;
+    }
     if (mention && (e.key === "Tab" || e.key === "Enter") && !e.shiftKey) {
       e.preventDefault();
       complete();
@@ -115,7 +177,12 @@ export function Composer({
     submit();
   };
 
-  const describedBy = [replyTo ? replyId : null, disabled ? hintId : null, showCounter ? counterId : null]
+  const describedBy = [
+    replyTo ? replyId : null,
+    disabled ? hintId : null,
+    showCounter ? counterId : null,
+    usage ? usageId : null,
+  ]
     .filter(Boolean)
     .join(" ");
 
@@ -146,8 +213,8 @@ export function Composer({
           aria-describedby={describedBy || undefined}
           aria-invalid={over || undefined}
           aria-autocomplete="list"
-          aria-controls={mention ? listId : undefined}
-          aria-activedescendant={mention ? optionId : undefined}
+          aria-controls={mention || hint ? listId : undefined}
+          aria-activedescendant={hint ? commandOptionId(hints.indexOf(hint)) : mention ? optionId : undefined}
           onKeyDown={onKeyDown}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onFocus={() => setFocused(true)}
@@ -156,6 +223,7 @@ export function Composer({
             setDismissedAt(null);
           }}
           onChange={(e) => {
+            if (e.target.value !== text) setActiveHint(0);
             setText(e.target.value);
             setCaret(e.target.selectionStart);
             setLocalError(null);
@@ -163,6 +231,27 @@ export function Composer({
             actions.typing(e.target.value);
           }}
         />
+        {hint && (
+          <ul className="mention-list command-list" id={listId} role="listbox" aria-label="Commands" data-testid="command-list">
+            {hints.map((h, i) => (
+              <li
+                key={h.name}
+                id={commandOptionId(i)}
+                role="option"
+                aria-selected={h === hint}
+                data-testid="command-option"
+                data-command={h.name}
+                // mousedown, not click: the textarea keeps its focus and caret.
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  acceptHint(h);
+                }}
+              >
+                <code>{h.name}</code> <span className="muted small">{h.usage.slice(h.name.length).replace(/^ — /, "· ").trim() || "· Tab or Enter"}</span>
+              </li>
+            ))}
+          </ul>
+        )}
         {mention && (
           <ul className="mention-list" id={listId} role="listbox" aria-label="Mention suggestions" data-testid="mention-list">
             <li
@@ -184,7 +273,15 @@ export function Composer({
           Send
         </button>
       </div>
+      {commandResult && (
+        <CommandNote entry={commandResult} testId="command-result" onDismiss={() => actions.dismissCommand(commandResult.id)} />
+      )}
       <div className="composer-footer">
+        {usage && (
+          <p id={usageId} className="muted small command-usage" data-testid="command-usage">
+            <code>{usage.usage}</code>
+          </p>
+        )}
         {disabled && (
           <p id={hintId} className="muted small">
             {readOnlyReason}

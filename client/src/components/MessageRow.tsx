@@ -105,6 +105,22 @@ function AssistantBody({
   );
 }
 
+const noDecision = () => undefined;
+
+/** A member's `/mcp call`: the command as typed, and its one card (nobody approves these). */
+function ToolCallBody({ message: m, selfId }: { message: ChatMessage; selfId: string | undefined }) {
+  return (
+    <div className="tool-call-body" data-testid="tool-call-body">
+      <p className="message-text tool-command" data-testid="message-text">
+        <code>{m.text}</code>
+      </p>
+      {m.parts.map((part) => (
+        <ToolCard key={part.callId} part={part} selfId={selfId} canWrite={false} names={NO_NAMES} onDecide={noDecision} />
+      ))}
+    </div>
+  );
+}
+
 export const MessageRow = memo(function MessageRow({
   message: m,
   own,
@@ -152,6 +168,11 @@ export const MessageRow = memo(function MessageRow({
             AI
           </span>
         )}
+        {m.kind === "reminder" && (
+          <span className="avatar-reminder" title="Reminder" role="img" aria-label="Reminder" data-testid="reminder-icon">
+            🔔
+          </span>
+        )}
         <span className="author">{m.author.name}</span>
         <Timestamp at={m.createdAt} />
         {m.replyTo !== null && replyToAuthor && (
@@ -193,6 +214,8 @@ export const MessageRow = memo(function MessageRow({
         />
       ) : assistant ? (
         <AssistantBody message={m} selfId={selfId} canWrite={canWrite} names={names} actions={actions} />
+      ) : m.kind === "tool" ? (
+        <ToolCallBody message={m} selfId={selfId} />
       ) : (
         <MessageBody text={m.text} />
       )}

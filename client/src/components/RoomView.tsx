@@ -1,18 +1,20 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import type { ChatMessage } from "../../../shared/protocol";
+import { latestCommand } from "../roomState";
 import { useRoom } from "../useRoom";
 import { useSession } from "../session";
 import { Composer, type ReplyTarget } from "./Composer";
 import { InvitePanel } from "./InvitePanel";
 import { Link } from "./Link";
+import { McpPanel } from "./McpPanel";
+import { RemindersPanel } from "./RemindersPanel";
 import { MessageList } from "./MessageList";
 import { NameForm } from "./NameForm";
 import { PresenceList } from "./PresenceList";
 import { RoomHeader } from "./RoomHeader";
 import { TypingLine } from "./TypingLine";
 
-/** What `@` offers until an assistant message tells the configured name. */
-const DEFAULT_ASSISTANT_NAME = "assistant";
+type Panel = "reminders" | "mcp";
 
 export function RoomView({ room, invite }: { room: string; invite: string | null }) {
   const session = useSession();
@@ -22,11 +24,20 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
   const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
   const onReply = useCallback((m: ChatMessage) => setReplyTo({ seq: m.seq, author: m.author.name }), []);
   const cancelReply = useCallback(() => setReplyTo(null), []);
-  // The welcome frame does not name the assistant: its messages do.
-  const assistantName = useMemo(
-    () => state.messages.findLast((m) => m.kind === "assistant")?.author.name ?? DEFAULT_ASSISTANT_NAME,
-    [state.messages],
-  );
+  // One side panel at a time: a drawer on narrow screens.
+  const [panel, setPanel] = useState<Panel | null>(null);
+  const panelId = useId();
+  const remindersToggle = useRef<HTMLButtonElement>(null);
+  const mcpToggle = useRef<HTMLButtonElement>(null);
+  const togglePanel = (which: Panel) => setPanel((open) => (open === which ? null : which));
+  const closePanel = () => {
+    const toggle = panel === "mcp" ? mcpToggle : remindersToggle;
+    setPanel(null);
+    toggle.current?.focus();
+  };
+  const onPanelKeyDown = (e: KeyboardEvent) => {
+    if (e.key === "Escape") closePanel();
+  };
 
   useEffect(() => {
     document.title = `${title} · Hearth`;
@@ -65,9 +76,46 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
   const readOnlyReason =
     role === "viewer" ? "You joined as a viewer: you can read this room but not write in it." : null;
 
+  const canAct = role !== undefined && role !== "viewer";
+  const reminderCount = state.reminders.length;
+  const serverCount = state.mcp.servers.length;
+
   return (
-    <div className="room-layout">
-      <RoomHeader title={title} status={status} connection={state.connection} />
+    <div className={`room-layout${panel ? " with-panel" : ""}`}>
+      <RoomHeader title={title} status={status} connection={state.connection}>
+        <button
+          ref={remindersToggle}
+          type="button"
+          className="panel-toggle"
+          data-testid="reminders-toggle"
+          aria-expanded={panel === "reminders"}
+          aria-controls={panel === "reminders" ? `${panelId}-reminders` : undefined}
+          onClick={() => togglePanel("reminders")}
+        >
+          <span aria-hidden="true">🔔</span> Reminders
+          {reminderCount > 0 && (
+            <span className="count" data-testid="reminders-count">
+              {reminderCount}
+            </span>
+          )}
+        </button>
+        <button
+          ref={mcpToggle}
+          type="button"
+          className="panel-toggle"
+          data-testid="mcp-toggle"
+          aria-expanded={panel === "mcp"}
+          aria-controls={panel === "mcp" ? `${panelId}-mcp` : undefined}
+          onClick={() => togglePanel("mcp")}
+        >
+          <span aria-hidden="true">⚙</span> MCP
+          {serverCount > 0 && (
+            <span className="count" data-testid="mcp-count">
+              {serverCount}
+            </span>
+          )}
+        </button>
+      </RoomHeader>
       <aside className="room-sidebar" aria-label="Room details">
         <PresenceList members={state.presence} selfId={state.self?.id} />
         {state.room?.visibility === "private" && role === "owner" && (
@@ -94,10 +142,36 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
           error={state.error}
           replyTo={replyTo}
           onCancelReply={cancelReply}
-          assistantName={assistantName}
+          assistantName={state.assistantName}
+          commandResult={latestCommand(state, "composer")}
           actions={actions}
         />
       </main>
+      {panel && (
+        <aside className="room-panel" aria-label={panel === "mcp" ? "MCP servers" : "Reminders"} onKeyDown={onPanelKeyDown}>
+          {panel === "reminders" ? (
+            <RemindersPanel
+              id={`${panelId}-reminders`}
+              items={state.reminders}
+              canAct={canAct}
+              result={latestCommand(state, "reminders")}
+              actions={actions}
+              onClose={closePanel}
+            />
+          ) : (
+            <McpPanel
+              id={`${panelId}-mcp`}
+              servers={state.mcp.servers}
+              audit={state.mcp.audit}
+              selfId={state.self?.id}
+              canAct={canAct}
+              result={latestCommand(state, "mcp")}
+              actions={actions}
+              onClose={closePanel}
+            />
+          )}
+        </aside>
+      )}
     </div>
   );
 }

@@ -1,0 +1,196 @@
+/**
+ * The MCP panel in a real Chromium against `wrangler dev` and real MCP
+ * servers: @modelcontextprotocol/server-everything over streamable HTTP, and
+ * an OAuth-protected one built with the MCP SDK's auth helpers. Two members:
+ * Alice adds the servers through the panel, Bob sees them, is refused what
+ * only the connector may do, and runs a read-only tool with `/mcp call`.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevServer, type DevServer } from "../support/dev-server";
+import { startEverything, type Everything } from "../support/mcp-everything";
+import { startOAuthMcpServer, type OAuthMcpServer } from "../support/oauth-mcp-server";
+import { eventually, launchBrowser, messageRow, newMember, openRoom, send, uniqueRoom, type Member } from "./browser";
+
+let server: DevServer;
+let everything: Everything;
+let oauth: OAuthMcpServer;
+let browser: Browser;
+let alice: Member;
+let bob: Member;
+const room = uniqueRoom("mcp");
+
+beforeAll(async () => {
+  everything = await startEverything();
+  oauth = await startOAuthMcpServer();
+  server = await startDevServer({
+    vars: { MCP_ALLOW_HOSTS: `127.0.0.1:${everything.port},127.0.0.1:${oauth.port}` },
+  });
+  browser = await launchBrowser();
+  alice = await newMember(browser, server.url, "Alice");
+  bob = await newMember(browser, server.url, "Bob");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await everything?.stop();
+  await oauth?.stop();
+});
+
+function serverCard(page: Page, name: string) {
+  return page.locator(`[data-testid="mcp-server"][data-name="${name}"]`);
+}
+
+function tool(page: Page, serverName: string, name: string) {
+  return serverCard(page, serverName).locator(`[data-testid="mcp-tool"][data-name="${name}"]`);
+}
+
+async function addThroughForm(page: Page, name: string, url: string): Promise<string> {
+  await page.getByTestId("mcp-add-name").fill(name);
+  await page.getByTestId("mcp-add-url").fill(url);
+  await page.getByTestId("mcp-add-submit").click();
+  const result = page.locator('[data-testid="mcp-result"]:not([data-state="pending"])').filter({ hasText: `/mcp add ${name}` });
+  await result.waitFor({ timeout: 30_000 });
+  expect(await result.getAttribute("data-ok"), await result.innerText()).toBe("true");
+  return result.innerText();
+}
+
+async function showTools(page: Page, name: string): Promise<void> {
+  const toggle = serverCard(page, name).getByTestId("mcp-tools-toggle");
+  if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+  expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+}
+
+describe("MCP servers in the browser", () => {
+  it("adds a server through the panel form; both members see it ready with its tools", async () => {
+    // Alice joins first: she owns the room.
+    await openRoom(alice.page, `/r/${room}`);
+    await openRoom(bob.page, `/r/${room}`);
+    for (const m of [alice, bob]) {
+      const toggle = m.page.getByTestId("mcp-toggle");
+      expect(await toggle.getAttribute("aria-expanded")).toBe("false");
+      await toggle.click();
+      expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+      await m.page.getByTestId("mcp-panel").waitFor();
+      await m.page.getByTestId("mcp-empty").waitFor();
+    }
+
+    expect(await addThroughForm(alice.page, "everything", everything.url)).toContain("everything is connected");
+    // The form empties once the room took it.
+    await eventually(() => alice.page.getByTestId("mcp-add-name").inputValue(), "");
+
+    for (const m of [alice, bob]) {
+      const card = serverCard(m.page, "everything");
+      await card.and(m.page.locator('[data-state="ready"]')).waitFor({ timeout: 30_000 });
+      expect(await card.getByTestId("mcp-state").textContent()).toBe("ready");
+      expect(await card.getByTestId("mcp-added-by").innerText()).toBe(m === alice ? "Alice (you)" : "Alice");
+      expect(await card.getByTestId("mcp-tool-count").innerText()).toMatch(/^\d+ tools, \d+ enabled$/);
+      expect(await card.getByTestId("mcp-authorize").count()).toBe(0);
+      await showTools(m.page, "everything");
+      const names = await card.getByTestId("mcp-tool").evaluateAll((els) => els.map((e) => e.getAttribute("data-name")));
+      expect(names).toEqual(expect.arrayContaining(["echo", "get-sum", "toggle-simulated-logging"]));
+      expect(await tool(m.page, "everything", "echo").getByTestId("mcp-tool-readonly").count()).toBe(1);
+      expect(await tool(m.page, "everything", "toggle-simulated-logging").getByTestId("mcp-tool-readonly").count()).toBe(0);
+      expect(await tool(m.page, "everything", "echo").innerText()).toMatch(/echo/i);
+      expect(await tool(m.page, "everything", "get-sum").getByTestId("mcp-tool-toggle").isChecked()).toBe(true);
+      expect(await card.getByTestId("mcp-prompts").locator("li").count()).toBeGreaterThan(0);
+      expect(await card.getByTestId("mcp-resources").locator("li").count()).toBeGreaterThan(0);
+      // The room says who connected it.
+      await messageRow(m.page, "Alice connected the MCP server").waitFor();
+    }
+  });
+
+  it("refuses Bob's tool toggle and removal; Alice's toggle disables get-sum for both", async () => {
+    const bobsBox = tool(bob.page, "everything", "get-sum").getByTestId("mcp-tool-toggle");
+    await bobsBox.click();
+    const refusal = bob.page.locator('[data-testid="mcp-result"][data-state="failed"]');
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toContain("Only Alice or a room owner can change everything's tools");
+    expect(await refusal.getAttribute("role")).toBe("alert");
+    expect(await bobsBox.isChecked()).toBe(true);
+    expect(await tool(bob.page, "everything", "get-sum").getAttribute("data-enabled")).toBe("true");
+
+    await serverCard(bob.page, "everything").getByTestId("mcp-remove").click();
+    await bob.page.locator('[data-testid="mcp-result"][data-state="failed"]').filter({ hasText: "/mcp remove everything" }).waitFor();
+    expect(await bob.page.getByTestId("mcp-result").innerText()).toContain("Only Alice (who connected it) or a room owner");
+    expect(await serverCard(alice.page, "everything").count()).toBe(1);
+
+    await tool(alice.page, "everything", "get-sum").getByTestId("mcp-tool-toggle").click();
+    await alice.page.locator('[data-testid="mcp-result"][data-state="ok"]').filter({ hasText: "Disabled everything.get-sum" }).waitFor();
+    for (const m of [alice, bob]) {
+      await tool(m.page, "everything", "get-sum").and(m.page.locator('[data-enabled="false"]')).waitFor();
+      expect(await tool(m.page, "everything", "get-sum").getByTestId("mcp-tool-toggle").isChecked()).toBe(false);
+      // The others stay on.
+      expect(await tool(m.page, "everything", "echo").getByTestId("mcp-tool-toggle").isChecked()).toBe(true);
+    }
+  });
+
+  it("shows Bob's /mcp call to both as a tool card, and audits it with Bob as requester", async () => {
+    await send(bob.page, '/mcp call everything.echo {"message":"hi from bob"}');
+    const result = bob.page.locator('[data-testid="command-result"]:not([data-state="pending"])');
+    await result.waitFor({ timeout: 30_000 });
+    expect(await result.getAttribute("data-ok"), await result.innerText()).toBe("true");
+    expect(await bob.page.getByTestId("composer-input").inputValue()).toBe("");
+
+    for (const m of [alice, bob]) {
+      const row = m.page.locator('[data-testid="message"][data-kind="tool"]').last();
+      await row.waitFor();
+      expect(await row.getAttribute("data-author")).toBe("Bob");
+      expect(await row.getByTestId("message-text").innerText()).toBe("/mcp call everything.echo");
+      const card = row.locator('[data-testid="tool-card"][data-tool="everything.echo"]');
+      expect(await card.getAttribute("data-state")).toBe("done");
+      expect(await card.getByTestId("tool-input").textContent()).toContain("hi from bob");
+      expect(await card.getByTestId("tool-output").textContent()).toContain("hi from bob");
+      // Nobody approves a member's own direct call.
+      expect(await card.getByTestId("approve-tool").count()).toBe(0);
+    }
+
+    for (const m of [alice, bob]) {
+      const audited = m.page.locator('[data-testid="mcp-audit-row"][data-tool="everything.echo"]').first();
+      await audited.waitFor();
+      expect(await audited.getAttribute("data-requested-by")).toBe("Bob");
+      expect(await audited.getAttribute("data-outcome")).toBe("ok");
+      expect(await audited.getAttribute("data-via")).toBe("command");
+      const cells = await audited.locator("td").allInnerTexts();
+      expect(cells.slice(1)).toEqual(["everything.echo", "command", "Bob", "—", "ok", expect.stringMatching(/^\d+(\.\d)? m?s$/)]);
+    }
+  });
+
+  it("offers Authorize only to the member who added an OAuth server; the popup authorizes it for everyone", async () => {
+    expect(await addThroughForm(alice.page, "secure", oauth.url)).toContain("needs authorization");
+    for (const m of [alice, bob]) {
+      await serverCard(m.page, "secure").and(m.page.locator('[data-state="authenticating"]')).waitFor({ timeout: 30_000 });
+    }
+    expect(await serverCard(bob.page, "secure").getByTestId("mcp-authorize").count()).toBe(0);
+    const authorize = serverCard(alice.page, "secure").getByTestId("mcp-authorize");
+    expect(await authorize.count()).toBe(1);
+
+    const callback = alice.context.waitForEvent("response", { predicate: (r) => new URL(r.url()).pathname.endsWith("/callback") });
+    const popupOpened = alice.page.waitForEvent("popup");
+    await authorize.click();
+    const popup = await popupOpened;
+    const closed = popup.waitForEvent("close", { timeout: 15_000 });
+    const response = await callback;
+    expect(response.status()).toBe(200);
+    expect(await response.text()).toContain("Authorized");
+    // The callback page tells the opener, and closes itself.
+    await alice.page.getByTestId("mcp-auth-status").filter({ hasText: "Authorized" }).waitFor();
+    await closed;
+
+    for (const m of [alice, bob]) {
+      await serverCard(m.page, "secure").and(m.page.locator('[data-state="ready"]')).waitFor({ timeout: 30_000 });
+    }
+    expect(await serverCard(alice.page, "secure").getByTestId("mcp-authorize").count()).toBe(0);
+
+    // Alice removes it: gone for both.
+    await serverCard(alice.page, "secure").getByTestId("mcp-remove").click();
+    for (const m of [alice, bob]) await serverCard(m.page, "secure").waitFor({ state: "detached" });
+    expect(await serverCard(bob.page, "everything").count()).toBe(1);
+  });
+});
+
+it("ran without page errors or protocol warnings", () => {
+  const problems = [...alice.problems, ...bob.problems].filter((p) => !p.includes("favicon"));
+  expect(problems).toEqual([]);
+});
