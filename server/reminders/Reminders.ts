@@ -103,7 +103,7 @@ export class Reminders {
   private timeZoneCommand(actor: Actor, rest: string): Outcome {
     if (!rest) return { ok: true, text: `Your time zone is ${actor.timeZone}.` };
     if (!isTimeZone(rest)) return { ok: false, text: `${rest} is not an IANA time zone (e.g. Europe/Berlin, America/New_York).` };
-    this.host.members.setTimeZone(actor.id, rest);
+    this.host.members.setTimeZone(actor.id, rest, true);
     return { ok: true, text: `Your time zone is now ${rest}.` };
   }
 
@@ -171,6 +171,10 @@ export class Reminders {
     if (!r) return { ok: false, text: `There is no reminder ${id}.` };
     const allowed = actor.role === "owner" || r.creator.id === actor.id || (r.target.type === "member" && r.target.id === actor.id);
     if (!allowed || actor.role === "viewer") return { ok: false, text: "Only its creator, its target or a room owner can change this reminder." };
+    // Refuse before touching the schedule: a refused action changes nothing.
+    if ((action === "pause" || action === "resume") && r.schedule.kind === "once") {
+      return { ok: false, text: "Only repeating reminders can be paused." };
+    }
     if (r.scheduleId) await this.host.cancelSchedule(r.scheduleId);
     const now = Date.now();
     switch (action) {
@@ -180,7 +184,6 @@ export class Reminders {
         return { ok: true, text: `Cancelled “${r.text}”.` };
       case "pause":
       case "resume": {
-        if (r.schedule.kind === "once") return { ok: false, text: "Only repeating reminders can be paused." };
         if (action === "pause") {
           this.store.setPaused(id, true, null);
         } else {
@@ -301,4 +304,4 @@ export class Reminders {
 
 const HELP =
   "Commands: `/remind me|@room|@name <what> <when>`, `/reminders`, `/schedule <when>: <prompt>` (the assistant runs it then), " +
-  "`/timezone [Area/City]`, `/help`.";
+  "`/timezone [Area/City]`, `/mcp add <name> <url>`, `/mcp remove <name>`, `/mcp list`, `/mcp call <server>.<tool> {json}`, `/help`.";

@@ -195,7 +195,7 @@ export class ChatRoom extends Agent<Env> {
     }
     const params = new URL(ctx.request.url).searchParams;
     const reported = params.get("tz");
-    if (reported && isTimeZone(reported)) this.members.setTimeZone(admission.member.id, reported);
+    if (reported && isTimeZone(reported)) this.members.setTimeZone(admission.member.id, reported, false);
     connection.setState(stateFor(admission.member, this.members.timeZone(admission.member.id) ?? "UTC"));
     connection.send(
       encode({
@@ -245,7 +245,7 @@ export class ChatRoom extends Agent<Env> {
         if (!isTimeZone(frame.timeZone)) {
           return reply(errorFrame("invalid_frame", `${frame.timeZone} is not an IANA time zone.`, "set_timezone"));
         }
-        this.members.setTimeZone(sender.memberId, frame.timeZone);
+        this.members.setTimeZone(sender.memberId, frame.timeZone, true);
         connection.setState({ ...sender, timeZone: frame.timeZone });
         return;
       }

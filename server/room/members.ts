@@ -44,7 +44,8 @@ export class Membership {
       name TEXT NOT NULL,
       role TEXT NOT NULL,
       joined_at INTEGER NOT NULL,
-      time_zone TEXT
+      time_zone TEXT,
+      time_zone_explicit INTEGER NOT NULL DEFAULT 0
     )`);
   }
 
@@ -121,8 +122,16 @@ export class Membership {
     return this.sql.exec<{ tz: string | null }>("SELECT time_zone AS tz FROM members WHERE id = ?", id).toArray()[0]?.tz ?? null;
   }
 
-  setTimeZone(id: string, timeZone: string): void {
-    this.sql.exec("UPDATE members SET time_zone = ? WHERE id = ?", timeZone, id);
+  /**
+   * A zone the member chose (/timezone, set_timezone) wins over the one the
+   * browser reports on each connect.
+   */
+  setTimeZone(id: string, timeZone: string, explicit: boolean): void {
+    if (explicit) {
+      this.sql.exec("UPDATE members SET time_zone = ?, time_zone_explicit = 1 WHERE id = ?", timeZone, id);
+    } else {
+      this.sql.exec("UPDATE members SET time_zone = ? WHERE id = ? AND time_zone_explicit = 0", timeZone, id);
+    }
   }
 
   rename(id: string, name: string): void {

@@ -239,4 +239,28 @@ describe("reminders", () => {
     const r = await command(a, "/remind me to sleep tomorrow at 23:00");
     expect(r.text).toMatch(/America\/New_York, next .* 23:00/);
   });
+
+  it("keeps a zone the member chose over the one the browser reports", async () => {
+    const room = roomName("rem");
+    const s = await session("alice");
+    const a = await connect(room, s.token, { tz: "Asia/Tokyo" });
+    await a.next("reminders");
+    expect((await command(a, "/timezone Europe/Lisbon")).ok).toBe(true);
+    a.close();
+    const b = await connect(room, s.token, { tz: "Asia/Tokyo" });
+    await b.next("reminders");
+    expect((await command(b, "/timezone")).text).toBe("Your time zone is Europe/Lisbon.");
+  });
+
+  it("refuses to pause a one-off reminder without losing its schedule", async () => {
+    const room = roomName("rem");
+    const { m: a } = await join(room, "alice");
+    await command(a, "/remind me to eat in 30 minutes");
+    const [job] = await scheduledJobs(room);
+    a.send({ type: "reminder_action", id: job!.id, action: "pause" });
+    expect((await a.next("command_result", (f) => f.id === job!.id)).ok).toBe(false);
+    expect(await scheduledJobs(room)).toEqual([job]);
+    expect(await fireDue(room)).toBe(true);
+    await a.next("message", (f) => f.message.kind === "reminder");
+  });
 });
