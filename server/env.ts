@@ -31,6 +31,8 @@ export interface Env {
   ASSISTANT_ROOM_TOKENS_PER_DAY?: string;
   ASSISTANT_MEMBER_TOKENS_PER_DAY?: string;
 
+  /** Dynamic Worker Loader for Code Mode's sandbox. */
+  LOADER?: WorkerLoader;
   /** Local hosts MCP servers may be reached on, e.g. "127.0.0.1:*" (development and tests only). */
   MCP_ALLOW_HOSTS?: string;
 }
