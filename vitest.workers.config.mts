@@ -15,5 +15,7 @@ export default defineConfig({
       },
     }),
   ],
-  test: { include: ["test/workers/**/*.test.ts"] },
+  // Generous timeouts: the suite shares two cores with process and browser
+  // tests in CI; waits inside tests are event-driven, not sleeps.
+  test: { include: ["test/workers/**/*.test.ts"], testTimeout: 20_000 },
 });

@@ -67,7 +67,7 @@ export class TestMember {
   async next<T extends Frame["type"]>(
     type: T,
     where: (f: FrameOf<T>) => boolean = () => true,
-    { count = 1, timeoutMs = 5000 } = {},
+    { count = 1, timeoutMs = 10_000 } = {},
   ): Promise<FrameOf<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -14,7 +14,7 @@ async function openLobby() {
   const frames: LobbyFrame[] = [];
   ws.addEventListener("message", (e) => frames.push(LobbyFrame.parse(JSON.parse(e.data as string))));
   const until = async (pred: (f: LobbyFrame) => boolean) => {
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 10_000;
     while (!frames.some(pred)) {
       if (Date.now() > deadline) throw new Error(`lobby never matched; got ${JSON.stringify(frames.at(-1))}`);
       await new Promise((r) => setTimeout(r, 20));
