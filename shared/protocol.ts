@@ -75,6 +75,8 @@ export const ToolPart = z.object({
   /** Member ids that may approve or deny (only while awaiting approval). */
   approvers: z.array(z.string()).optional(),
   decidedBy: z.object({ id: z.string(), name: z.string() }).optional(),
+  /** For calls made from inside a Code Mode run: the code card's callId. */
+  parentCallId: z.string().optional(),
 });
 export type ToolPart = z.infer<typeof ToolPart>;
 

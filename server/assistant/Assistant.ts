@@ -25,6 +25,17 @@ import { roomTools } from "./roomTools";
 import { capResult, type RoomTool, type TurnRequester } from "./tools";
 import { mentions } from "./trigger";
 import { TurnStore, type PendingApproval, type TurnRecord } from "./turns";
+import { codeTool, useCode, type ToolMode } from "../codemode/CodeMode";
+
+/** How long a call from inside a Code Mode run waits for its approval. */
+export const CODE_APPROVAL_WAIT_MS = 5 * 60_000;
+
+interface InnerApproval {
+  part: ToolPart;
+  resolve(by: { id: string; name: string }): void;
+  reject(reason: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 /** What the assistant needs from its room. */
 export interface AssistantHost {
@@ -55,6 +66,8 @@ export class Assistant {
   private readonly budget: AssistantBudget;
   private readonly tools: RoomTool[];
   private running: RunningTurn | null = null;
+  /** Approvals that calls made from inside a running Code Mode run wait for. */
+  private readonly innerApprovals = new Map<string, InnerApproval>();
   /** Extra tools registered by other room features (reminders, MCP). */
   private readonly extraTools: Array<() => RoomTool[]> = [];
 
@@ -119,6 +132,7 @@ export class Assistant {
     if (sender.role === "viewer") return reply(errorFrame("read_only", "Viewers cannot stop the assistant.", seq));
     if (this.running?.seq === seq) {
       this.running.controller.abort();
+      this.rejectInnerApprovals("the turn was stopped");
       return;
     }
     const turn = this.turns.get(seq);
@@ -131,6 +145,17 @@ export class Assistant {
   }
 
   approve(seq: number, callId: string, approved: boolean, sender: ConnectionState, reply: Reply): void {
+    const inner = this.running?.seq === seq ? this.innerApprovals.get(callId) : undefined;
+    if (inner) {
+      if (sender.role === "viewer" || !(inner.part.approvers ?? []).includes(sender.memberId)) {
+        return reply(errorFrame("not_approver", "You may not decide this tool call.", seq));
+      }
+      this.innerApprovals.delete(callId);
+      clearTimeout(inner.timer);
+      if (approved) inner.resolve({ id: sender.memberId, name: sender.name });
+      else inner.reject(new Error(`${inner.part.tool} was denied by ${sender.name}`));
+      return;
+    }
     const turn = this.turns.get(seq);
     const pending = turn?.status === "waiting" ? turn.pending.find((p) => p.callId === callId) : undefined;
     if (!turn || !pending || pending.approved !== undefined) {
@@ -249,7 +274,7 @@ export class Assistant {
   private async run(turn: TurnRecord, model: LanguageModel, messages: ModelMessage[], draft: Draft): Promise<void> {
     const controller = new AbortController();
     this.running = { seq: turn.seq, controller, draft };
-    const tools = [...this.tools, ...this.extraTools.flatMap((provide) => provide())];
+    const tools = this.toolsFor(turn, draft);
     const pending: PendingApproval[] = [];
     try {
       const result = streamText({
@@ -326,6 +351,38 @@ export class Assistant {
     } finally {
       if (this.running?.seq === turn.seq) this.running = null;
       if (!this.turns.current()) this.kick();
+    }
+  }
+
+  /** The turn's tools: each room tool directly, or one `code` tool over all of them (Code Mode). */
+  private toolsFor(turn: TurnRecord, draft: Draft): RoomTool[] {
+    const all = [...this.tools, ...this.extraTools.flatMap((provide) => provide())];
+    const mode = (this.host.members.setting("tool_mode") ?? "auto") as ToolMode;
+    const loader = this.host.env.LOADER;
+    if (!loader || !useCode(mode, all, this.config.toolTokens)) return all;
+    return [
+      codeTool(loader, all, {
+        requestedBy: turn.requestedBy,
+        textOffset: () => draft.text.length,
+        upsertPart: (part) => draft.upsertPart(part),
+        approversFor: (extra) => [...new Set([...extra, ...this.host.members.owners()])],
+        waitForApproval: (part) =>
+          new Promise((resolve, reject) => {
+            const timer = setTimeout(() => {
+              this.innerApprovals.delete(part.callId);
+              reject(new Error(`${part.tool} got no decision within ${CODE_APPROVAL_WAIT_MS / 60_000} minutes`));
+            }, CODE_APPROVAL_WAIT_MS);
+            this.innerApprovals.set(part.callId, { part, resolve, reject, timer });
+          }),
+      }),
+    ];
+  }
+
+  private rejectInnerApprovals(reason: string): void {
+    for (const [callId, inner] of this.innerApprovals) {
+      clearTimeout(inner.timer);
+      inner.reject(new Error(reason));
+      this.innerApprovals.delete(callId);
     }
   }
 

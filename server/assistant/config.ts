@@ -14,6 +14,8 @@ export interface AssistantConfig {
   maxSteps: number;
   /** Budget for the transcript sent as context, in estimated tokens. */
   contextTokens: number;
+  /** In "auto" tool mode: above this many tokens of tool definitions, use Code Mode. */
+  toolTokens: number;
   budgets: {
     roomTurnsPerMinute: number;
     memberTurnsPerMinute: number;
@@ -34,6 +36,7 @@ export function assistantConfig(env: Env): AssistantConfig {
     name: (env.ASSISTANT_NAME || "assistant").toLowerCase(),
     maxSteps: Math.max(1, int(env.ASSISTANT_MAX_STEPS, 5)),
     contextTokens: Math.max(200, int(env.ASSISTANT_CONTEXT_TOKENS, 4000)),
+    toolTokens: int(env.ASSISTANT_TOOL_TOKENS, 1500),
     budgets: {
       roomTurnsPerMinute: int(env.ASSISTANT_ROOM_TURNS_PER_MINUTE, 10),
       memberTurnsPerMinute: int(env.ASSISTANT_MEMBER_TURNS_PER_MINUTE, 4),

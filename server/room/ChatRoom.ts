@@ -309,8 +309,23 @@ export class ChatRoom extends Agent<Env> {
       }
       return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
     }
+    if (/^\/codemode(\s|$)/.test(text)) {
+      const outcome = this.toolModeCommand(actor, text.replace(/^\/codemode\s*/, "").trim());
+      return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
+    }
     const outcome = await this.reminders.command(actor, text);
     return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
+  }
+
+  /** `/codemode [direct|code|auto]`: how the assistant gets the room's tools (owners change it). */
+  private toolModeCommand(actor: Actor, mode: string): { ok: boolean; text: string } {
+    const current = this.members.setting("tool_mode") ?? "auto";
+    if (!mode) return { ok: true, text: `The assistant's tool mode is ${current} (direct, code, or auto: code when the tool catalog is large).` };
+    if (mode !== "direct" && mode !== "code" && mode !== "auto") return { ok: false, text: "Use `/codemode direct`, `/codemode code` or `/codemode auto`." };
+    if (actor.role !== "owner") return { ok: false, text: "Only a room owner can change the tool mode." };
+    this.members.setSetting("tool_mode", mode);
+    this.assistant.postSystem(`${actor.name} set the assistant's tool mode to **${mode}**.`);
+    return { ok: true, text: `Tool mode: ${mode}.` };
   }
 
   /** Who is acting, with the time zone their times are read in. */

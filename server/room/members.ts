@@ -150,6 +150,15 @@ export class Membership {
     return member;
   }
 
+  /** A room setting (e.g. the assistant's tool mode), stored with the room. */
+  setting(key: string): string | null {
+    return this.meta(`setting:${key}`);
+  }
+
+  setSetting(key: string, value: string): void {
+    this.setMeta(`setting:${key}`, value);
+  }
+
   private meta(key: string): string | null {
     const row = this.sql.exec<{ value: string }>("SELECT value FROM room_meta WHERE key = ?", key).toArray()[0];
     return row?.value ?? null;

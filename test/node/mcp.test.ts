@@ -73,6 +73,8 @@ beforeAll(async () => {
       AI_PROVIDER: "openai-compatible",
       OPENAI_BASE_URL: model.baseUrl,
       AI_MODEL: "scripted",
+      // These tests are about direct tool calls; Code Mode has its own tests.
+      ASSISTANT_TOOL_TOKENS: "1000000",
     },
   });
   const a = await createSession(server.url, "alice");

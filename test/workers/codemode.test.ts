@@ -1,0 +1,92 @@
+/// <reference types="@cloudflare/vitest-plugin/types" />
+import { afterEach, describe, expect, it } from "vitest";
+import { setModelOverride } from "../../server/assistant/config";
+import { connect, msgId, roomName, session, type TestMember } from "./client";
+import { scriptedModel, textParts, toolCallParts, promptText } from "./mockModel";
+
+afterEach(() => setModelOverride(null));
+
+async function command(m: TestMember, text: string) {
+  const id = msgId();
+  m.send({ type: "command", id, text });
+  return m.next("command_result", (f) => f.id === id);
+}
+
+async function codeRoom() {
+  const room = roomName("code");
+  const owner = await session("olive");
+  const o = await connect(room, owner.token, { tz: "Europe/Berlin" });
+  await o.next("typing");
+  const b = await connect(room, (await session("bob")).token);
+  await b.next("typing");
+  expect((await command(o, "/codemode code")).ok).toBe(true);
+  return { room, o, b, ownerId: owner.id };
+}
+
+describe("Code Mode", () => {
+  it("gives the model one typed code tool and shows the run with its nested calls", async () => {
+    const code = "async () => { const info = await codemode.room_info({}); console.log('online', info.online.length); return info.online.map((m) => m.name); }";
+    const model = scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["Two people: olive and bob."]) }]);
+    setModelOverride(() => model);
+    const { o, b } = await codeRoom();
+    b.send({ type: "send", id: msgId(), text: "@assistant who is online?" });
+
+    const done = await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
+    const [card, inner] = [done.message.parts.find((p) => p.tool === "code")!, done.message.parts.find((p) => p.tool === "room_info")!];
+    expect(card).toMatchObject({ state: "done", input: { code } });
+    expect(card.output).toMatchObject({ result: ["bob", "olive"], logs: ["online 2"] });
+    expect(inner).toMatchObject({ state: "done", parentCallId: card.callId });
+    // One tool offered, described as a typed API that names the room's tools.
+    const offered = model.calls[0]!.tools!;
+    expect(offered.map((t) => t.name)).toEqual(["code"]);
+    expect(JSON.stringify(offered[0])).toMatch(/room_info[\s\S]*create_reminder/);
+    expect(promptText(model.calls[1]!)).toContain("online 2");
+  });
+
+  it("makes a call from code wait for an approval, like a direct call", async () => {
+    const { o, b, ownerId } = await codeRoom();
+    b.send({ type: "send", id: msgId(), text: "spam spam spam" });
+    const spam = await o.next("message", (f) => f.message.text === "spam spam spam");
+    const code = `async () => { const r = await codemode.delete_message({ seq: ${spam.message.seq}, reason: "spam" }); return r; }`;
+    const model = scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["Removed."]) }]);
+    setModelOverride(() => model);
+    b.send({ type: "send", id: msgId(), text: "@assistant delete the spam" });
+
+    const waiting = await b.next("tool", (f) => f.part.tool === "delete_message" && f.part.state === "awaiting_approval", { timeoutMs: 15_000 });
+    expect(waiting.part.approvers).toEqual([ownerId]);
+    expect(waiting.part.parentCallId).toBeTruthy();
+    // Nothing happened yet, and bob cannot decide.
+    b.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: true });
+    expect(await b.next("error")).toMatchObject({ code: "not_approver" });
+    expect(o.all("message_updated").some((f) => f.message.seq === spam.message.seq)).toBe(false);
+
+    o.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: true });
+    const deleted = await b.next("message_updated", (f) => f.message.seq === spam.message.seq, { timeoutMs: 15_000 });
+    expect(deleted.message.deleted).toBe(true);
+    const done = await b.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
+    expect(done.message.parts.find((p) => p.tool === "delete_message")).toMatchObject({ state: "done", decidedBy: { name: "olive" } });
+  });
+
+  it("reports a denial inside code as an error of the run, not a broken turn", async () => {
+    const { o, b } = await codeRoom();
+    b.send({ type: "send", id: msgId(), text: "keep me" });
+    const keep = await o.next("message", (f) => f.message.text === "keep me");
+    const code = `async () => { try { await codemode.delete_message({ seq: ${keep.message.seq}, reason: "x" }); return "deleted"; } catch (e) { return "refused: " + e.message; } }`;
+    setModelOverride(() => scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["It was refused."]) }]));
+    b.send({ type: "send", id: msgId(), text: "@assistant delete keep me" });
+    const waiting = await o.next("tool", (f) => f.part.state === "awaiting_approval", { timeoutMs: 15_000 });
+    o.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: false });
+    const done = await b.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
+    expect(done.message.parts.find((p) => p.tool === "code")!.output).toMatchObject({ result: expect.stringMatching(/refused: .*denied by olive/) });
+    expect(done.message.parts.find((p) => p.tool === "delete_message")!.state).toBe("denied");
+  });
+
+  it("lets only owners change the tool mode", async () => {
+    const room = roomName("code");
+    const o = await connect(room, (await session("olive")).token);
+    const b = await connect(room, (await session("bob")).token);
+    expect((await command(b, "/codemode code")).ok).toBe(false);
+    expect((await command(o, "/codemode")).text).toMatch(/auto/);
+    expect((await command(o, "/codemode sideways")).ok).toBe(false);
+  });
+});
