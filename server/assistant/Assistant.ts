@@ -84,6 +84,11 @@ export class Assistant {
     });
   }
 
+  /** Every tool of the room, built-in and registered (Code Mode scripts run against these). */
+  roomTools(): RoomTool[] {
+    return [...this.tools, ...this.extraTools.flatMap((provide) => provide())];
+  }
+
   registerTools(provider: () => RoomTool[]): void {
     this.extraTools.push(provider);
   }
@@ -118,8 +123,9 @@ export class Assistant {
    * A scheduled job is due: run its prompt as a turn (queued behind a
    * running one). The key makes a retried alarm enqueue it only once.
    */
-  runJob(job: { key: string; prompt: string; creator: TurnRequester }): void {
-    this.turns.enqueue({ key: job.key, seq: null, prompt: job.prompt, member: job.creator }, Date.now());
+  runJob(job: { key: string; prompt: string; creator: TurnRequester; late?: boolean }): void {
+    const prompt = job.prompt + (job.late ? " (this scheduled run is late: the server was down at its time)" : "");
+    this.turns.enqueue({ key: job.key, seq: null, prompt, member: job.creator }, Date.now());
     this.kick();
   }
 
@@ -356,7 +362,7 @@ export class Assistant {
 
   /** The turn's tools: each room tool directly, or one `code` tool over all of them (Code Mode). */
   private toolsFor(turn: TurnRecord, draft: Draft): RoomTool[] {
-    const all = [...this.tools, ...this.extraTools.flatMap((provide) => provide())];
+    const all = this.roomTools();
     const mode = (this.host.members.setting("tool_mode") ?? "auto") as ToolMode;
     const loader = this.host.env.LOADER;
     if (!loader || !useCode(mode, all, this.config.toolTokens)) return all;

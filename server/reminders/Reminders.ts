@@ -40,7 +40,8 @@ export interface RemindersHost {
   postSystem(text: string): void;
   schedule(at: number, payload: FirePayload): Promise<string>;
   cancelSchedule(scheduleId: string): Promise<void>;
-  runJob(job: { key: string; prompt: string; creator: TurnRequester }): void;
+  /** A scheduled job is due: an assistant prompt, or `/run <script> [json]`. */
+  runJob(job: { key: string; prompt: string; creator: TurnRequester; late: boolean }): void;
 }
 
 export const REMINDER_LIMITS = { perRoom: 50, perMember: 10 };
@@ -230,8 +231,9 @@ export class Reminders {
       const creator = this.host.members.get(r.creator.id);
       this.host.runJob({
         key: `job:${r.id}:${payload.at}`,
-        prompt: r.text + (late ? " (this scheduled run is late: the server was down at its time)" : ""),
+        prompt: r.text,
         creator: { id: r.creator.id, name: creator?.name ?? r.creator.name, role: creator?.role ?? "member" },
+        late,
       });
     }
     // Occurrences missed while the server was down collapse into this one.

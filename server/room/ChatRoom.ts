@@ -18,6 +18,7 @@ import { isTimeZone } from "../reminders/when";
 import { guardedFetch, parseAllowHosts } from "../mcp/egress";
 import { McpServers } from "../mcp/McpServers";
 import { oauthPopupResponse } from "../mcp/oauthPopup";
+import { Scripts } from "../codemode/Scripts";
 import { LIMITS } from "../../shared/limits";
 import { CloseCode, type RoomInfo, type ServerFrame } from "../../shared/protocol";
 import type { Env } from "../env";
@@ -43,6 +44,7 @@ export class ChatRoom extends Agent<Env> {
   #assistant?: Assistant;
   #reminders?: Reminders;
   #mcpServers?: McpServers;
+  #scripts?: Scripts;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -89,6 +91,7 @@ export class ChatRoom extends Agent<Env> {
       });
       this.#assistant.registerTools(() => this.reminders.tools((m) => this.actor(m)));
       this.#assistant.registerTools(() => this.mcpServers.tools());
+      this.#assistant.registerTools(() => this.scripts.tools());
     }
     return this.#assistant;
   }
@@ -106,7 +109,13 @@ export class ChatRoom extends Agent<Env> {
       cancelSchedule: async (id) => {
         await this.cancelSchedule(id);
       },
-      runJob: (job) => this.assistant.runJob(job),
+      runJob: (job) => {
+        if (!job.prompt.startsWith("/run ")) return this.assistant.runJob(job);
+        const actor = this.actor({ id: job.creator.id, name: job.creator.name, role: job.creator.role });
+        void this.keepAliveWhile(() => this.scripts.run(actor, job.prompt.slice(5))).catch((err: unknown) =>
+          console.error("scheduled script failed", err),
+        );
+      },
     }));
   }
 
@@ -132,6 +141,18 @@ export class ChatRoom extends Agent<Env> {
           c.send(frame);
         }
       },
+      postSystem: (text) => this.assistant.postSystem(text),
+    }));
+  }
+
+  get scripts(): Scripts {
+    return (this.#scripts ??= new Scripts({
+      sql: this.ctx.storage.sql,
+      log: this.log,
+      loader: this.env.LOADER,
+      broadcast: (frame) => this.broadcast(encode(frame)),
+      roomTools: () => this.assistant.roomTools(),
+      owners: () => this.members.owners(),
       postSystem: (text) => this.assistant.postSystem(text),
     }));
   }
@@ -307,6 +328,14 @@ export class ChatRoom extends Agent<Env> {
           this.broadcast(encode({ type: "message", message }));
         }
       }
+      return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
+    }
+    if (/^\/scripts(\s|$)/.test(text)) {
+      const outcome = this.scripts.command(actor, text.replace(/^\/scripts\s*/, ""));
+      return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
+    }
+    if (/^\/run(\s|$)/.test(text)) {
+      const outcome = await this.scripts.run(actor, text.replace(/^\/run\s*/, ""));
       return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
     }
     if (/^\/codemode(\s|$)/.test(text)) {

@@ -90,3 +90,75 @@ describe("Code Mode", () => {
     expect((await command(o, "/codemode sideways")).ok).toBe(false);
   });
 });
+
+describe("saved scripts", () => {
+  async function fireDue(room: string) {
+    const { env } = await import("cloudflare:workers");
+    const { getAgentByName } = await import("agents");
+    const { runInDurableObject, runDurableObjectAlarm } = await import("cloudflare:test");
+    const stub = await getAgentByName(env.ChatRoom, room);
+    await runInDurableObject(stub, (_i, state) => {
+      state.storage.sql.exec("UPDATE cf_agents_jobs SET time = 0 WHERE fn = 'fireReminder'");
+    });
+    return runDurableObjectAlarm(stub);
+  }
+
+  it("saves a successful run, re-runs it without a model, and lists it", async () => {
+    const code = "async () => { const info = await codemode.room_info({}); return info.online.length; }";
+    const model = scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["2"]) }]);
+    setModelOverride(() => model);
+    const { o, b } = await codeRoom();
+    b.send({ type: "send", id: msgId(), text: "@assistant how many are online?" });
+    await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
+    expect((await command(b, "/scripts save headcount")).ok).toBe(true);
+    expect((await command(o, "/scripts")).text).toMatch(/headcount \(v1, by bob\)/);
+
+    const ran = await command(o, "/run headcount");
+    expect(ran.ok).toBe(true);
+    const run = await b.next("message_updated", (f) => f.message.kind === "tool" && f.message.status === "done");
+    const card = run.message.parts.find((p) => p.tool === "code")!;
+    expect(card.output).toMatchObject({ result: 2 });
+    expect(run.message.parts.find((p) => p.tool === "room_info")).toMatchObject({ state: "done", parentCallId: card.callId });
+    expect(model.calls).toHaveLength(2);
+  });
+
+  it("lets the assistant fix a script as a new version, keeping the old one, and runs it with input", async () => {
+    const model = scriptedModel([
+      { parts: toolCallParts("save_script", { name: "greet", code: "async () => `hi ${input.who}`" }) },
+      { parts: textParts(["Saved."]) },
+      { parts: toolCallParts("get_script", { name: "greet" }, "call-get") },
+      { parts: toolCallParts("save_script", { name: "greet", code: "async () => `hello ${input.who}!`" }, "call-save2") },
+      { parts: textParts(["Fixed."]) },
+    ]);
+    setModelOverride(() => model);
+    const { o } = await codeRoom();
+    expect((await command(o, "/codemode direct")).ok).toBe(true);
+    o.send({ type: "send", id: msgId(), text: "@assistant save a greet script" });
+    await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
+    o.send({ type: "send", id: msgId(), text: "@assistant fix script greet" });
+    await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { count: 2, timeoutMs: 15_000 });
+    expect((await command(o, "/scripts")).text).toMatch(/greet \(v2/);
+    await command(o, '/run greet {"who":"Ada"}');
+    const run = await o.next("message_updated", (f) => f.message.kind === "tool" && f.message.status === "done");
+    expect(run.message.parts[0]!.output).toMatchObject({ result: "hello Ada!" });
+  });
+
+  it("runs a script on a schedule and posts its error when it fails", async () => {
+    const model = scriptedModel([
+      { parts: toolCallParts("save_script", { name: "flaky", code: "async () => { throw new Error('upstream is down'); }" }) },
+      { parts: textParts(["Saved."]) },
+    ]);
+    setModelOverride(() => model);
+    const { room, o } = await codeRoom();
+    expect((await command(o, "/codemode direct")).ok).toBe(true);
+    o.send({ type: "send", id: msgId(), text: "@assistant save flaky" });
+    await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
+    expect((await command(o, "/schedule every weekday at 8: /run flaky")).ok).toBe(true);
+    expect(await fireDue(room)).toBe(true);
+    const failed = await o.next("message_updated", (f) => f.message.kind === "tool" && f.message.status === "failed", { timeoutMs: 15_000 });
+    expect(failed.message.parts[0]!.error).toMatch(/upstream is down/);
+    const notice = await o.next("message", (f) => f.message.kind === "system" && /flaky/.test(f.message.text) && /failed/.test(f.message.text));
+    expect(notice.message.text).toMatch(/upstream is down/);
+    expect(model.calls).toHaveLength(2);
+  });
+});
