@@ -10,8 +10,9 @@
  * tools themselves audit (MCP). Code cannot bypass an approval because the
  * sandbox holds no tool — only these callbacks.
  */
-import { createCodeTool } from "@cloudflare/codemode/ai";
+import { createCodeTool, generateTypes } from "@cloudflare/codemode/ai";
 import { asSchema, tool, type ToolSet } from "ai";
+import { z } from "zod";
 import { sanitizeToolName } from "@cloudflare/codemode";
 import type { ToolPart } from "../../shared/protocol";
 import { capResult, defineTool, type RoomTool, type TurnRequester } from "../assistant/tools";
@@ -40,6 +41,14 @@ export function catalogTokens(tools: RoomTool[]): number {
 export function useCode(mode: ToolMode, tools: RoomTool[], budgetTokens: number): boolean {
   return mode === "code" || (mode === "auto" && catalogTokens(tools) > budgetTokens);
 }
+
+/**
+ * Above this many tokens of declarations, the `code` tool's description
+ * lists no tool at all: the code finds what it needs with
+ * `codemode.search_tools` and `codemode.describe_tools` (progressive
+ * discovery), so the description stays small whatever the catalog's size.
+ */
+export const INLINE_TYPES_TOKENS = 1_000;
 
 /** The single `code` room tool over `tools`. */
 export function codeTool(loader: WorkerLoader, tools: RoomTool[], hooks: CodeRunHooks, limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS): RoomTool {
@@ -91,7 +100,14 @@ export function codeTool(loader: WorkerLoader, tools: RoomTool[], hooks: CodeRun
       }),
     ]),
   );
-  const code = createCodeTool({ tools: inner, executor: sandboxExecutor(loader, limits) });
+  const fullTypes = generateTypes(inner, "codemode");
+  const compact = Math.ceil(fullTypes.length / 4) > INLINE_TYPES_TOKENS;
+  const code = compact
+    ? createCodeTool({
+        tools: [{ name: "codemode", tools: { ...inner, ...discoveryTools(tools, inner) }, types: DISCOVERY_TYPES(tools.length) }],
+        executor: sandboxExecutor(loader, limits),
+      })
+    : createCodeTool({ tools: inner, executor: sandboxExecutor(loader, limits) });
   return defineTool<{ code: string }>({
     name: "code",
     // createCodeTool builds a plain string description (types included).
@@ -104,6 +120,40 @@ export function codeTool(loader: WorkerLoader, tools: RoomTool[], hooks: CodeRun
       return code.execute!(input, { toolCallId: call.callId, messages: [], context: {} });
     },
   });
+}
+
+const DISCOVERY_TYPES = (count: number) => `declare const codemode: {
+  /** Finds tools among the room's ${count} by words in their names and descriptions (best first). */
+  search_tools(input: { query: string; limit?: number }): Promise<Array<{ name: string; description: string }>>;
+  /** TypeScript declarations of the named tools, to call them correctly. */
+  describe_tools(input: { names: string[] }): Promise<string>;
+  /** Every tool found is callable as codemode.<name>(input). */
+  [tool: string]: (input: any) => Promise<any>;
+};`;
+
+/** search_tools / describe_tools: the index the code uses instead of a full type listing. */
+function discoveryTools(tools: RoomTool[], inner: ToolSet): ToolSet {
+  const index = tools.map((t) => ({ name: sanitizeToolName(t.name), description: t.description.slice(0, 200), words: `${t.name} ${t.description}`.toLowerCase() }));
+  return {
+    search_tools: tool({
+      description: "Search the room's tools",
+      inputSchema: z.object({ query: z.string().min(1).max(200), limit: z.number().int().min(1).max(50).optional() }),
+      execute: async ({ query, limit }) => {
+        const terms = query.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+        return index
+          .map((entry) => ({ entry, score: terms.filter((t) => entry.words.includes(t)).length }))
+          .filter((x) => x.score > 0)
+          .sort((a, b) => b.score - a.score)
+          .slice(0, limit ?? 10)
+          .map(({ entry }) => ({ name: entry.name, description: entry.description }));
+      },
+    }),
+    describe_tools: tool({
+      description: "Declarations of tools",
+      inputSchema: z.object({ names: z.array(z.string()).min(1).max(20) }),
+      execute: async ({ names }) => generateTypes(Object.fromEntries(names.filter((n) => n in inner).map((n) => [n, inner[n]!])), "codemode"),
+    }),
+  };
 }
 
 function schemaOf(t: RoomTool): unknown {

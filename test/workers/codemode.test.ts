@@ -162,3 +162,43 @@ describe("saved scripts", () => {
     expect(model.calls).toHaveLength(2);
   });
 });
+
+describe("progressive discovery", () => {
+  it("keeps the code tool small for a large catalog and lets code find and call tools", async () => {
+    const { env } = await import("cloudflare:workers");
+    const { getAgentByName } = await import("agents");
+    const { runInDurableObject } = await import("cloudflare:test");
+    const { z } = await import("zod");
+    const { defineTool } = await import("../../server/assistant/tools");
+    const code = `async () => {
+      const found = await codemode.search_tools({ query: "frobnicate 217" });
+      const decl = await codemode.describe_tools({ names: [found[0].name] });
+      const r = await codemode[found[0].name]({ n: 3 });
+      return { name: found[0].name, r, declared: decl.includes(found[0].name) };
+    }`;
+    const model = scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["done"]) }]);
+    setModelOverride(() => model);
+    const { room, o, b } = await codeRoom();
+    const stub = await getAgentByName(env.ChatRoom, room);
+    await runInDurableObject(stub, (instance) => {
+      const many = Array.from({ length: 400 }, (_, i) =>
+        defineTool({
+          name: `frobnicate_${i}`,
+          description: `Frobnicates widget number ${i} of the inventory and returns a detailed report with many fields.`,
+          inputSchema: z.object({ n: z.number().describe("How many widgets to frobnicate") }),
+          approval: () => null,
+          execute: ({ n }: { n: number }) => ({ widget: i, frobnicated: n }),
+        }),
+      );
+      instance.assistant.registerTools(() => many);
+    });
+    b.send({ type: "send", id: msgId(), text: "@assistant frobnicate widget 217 three times" });
+    const done = await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 20_000 });
+    expect(done.message.parts.find((p) => p.tool === "code")!.output).toMatchObject({
+      result: { name: "frobnicate_217", r: { widget: 217, frobnicated: 3 }, declared: true },
+    });
+    const offered = JSON.stringify(model.calls[0]!.tools);
+    expect(Math.ceil(offered.length / 4)).toBeLessThan(1_500);
+    expect(offered).not.toContain("frobnicate_399");
+  });
+});
