@@ -24,6 +24,7 @@ import { apiError } from "./http/respond";
 export { ChatRoom } from "./room/ChatRoom";
 export { Lobby } from "./lobby/Lobby";
 export { LocalSecret } from "./auth/LocalSecret";
+export { SandboxOutbound } from "./codemode/outbound";
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {

@@ -25,7 +25,7 @@ import { roomTools } from "./roomTools";
 import { capResult, type RoomTool, type TurnRequester } from "./tools";
 import { mentions } from "./trigger";
 import { TurnStore, type PendingApproval, type TurnRecord } from "./turns";
-import { codeTool, useCode, type ToolMode } from "../codemode/CodeMode";
+import { codeTool, useCode, type SandboxSettings, type ToolMode } from "../codemode/CodeMode";
 
 /** How long a call from inside a Code Mode run waits for its approval. */
 export const CODE_APPROVAL_WAIT_MS = 5 * 60_000;
@@ -47,6 +47,8 @@ export interface AssistantHost {
   broadcast(frame: ServerFrame): void;
   online(): PresenceMember[];
   keepAliveWhile<T>(fn: () => Promise<T>): Promise<T>;
+  /** The room's Code Mode mode and sandbox settings. */
+  codeMode(): { mode: ToolMode; sandbox: SandboxSettings };
 }
 
 type Reply = (frame: ServerFrame) => void;
@@ -363,7 +365,7 @@ export class Assistant {
   /** The turn's tools: each room tool directly, or one `code` tool over all of them (Code Mode). */
   private toolsFor(turn: TurnRecord, draft: Draft): RoomTool[] {
     const all = this.roomTools();
-    const mode = (this.host.members.setting("tool_mode") ?? "auto") as ToolMode;
+    const { mode, sandbox } = this.host.codeMode();
     const loader = this.host.env.LOADER;
     if (!loader || !useCode(mode, all, this.config.toolTokens)) return all;
     return [
@@ -380,7 +382,7 @@ export class Assistant {
             }, CODE_APPROVAL_WAIT_MS);
             this.innerApprovals.set(part.callId, { part, resolve, reject, timer });
           }),
-      }),
+      }, sandbox),
     ];
   }
 

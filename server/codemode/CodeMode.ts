@@ -50,8 +50,21 @@ export function useCode(mode: ToolMode, tools: RoomTool[], budgetTokens: number)
  */
 export const INLINE_TYPES_TOKENS = 1_000;
 
+/** The room's Code Mode settings (owners change them with /codemode). */
+export interface SandboxSettings {
+  limits: SandboxLimits;
+  /** Where the sandbox's fetch() may go; null: nowhere. */
+  outbound: Fetcher | null;
+}
+
 /** The single `code` room tool over `tools`. */
-export function codeTool(loader: WorkerLoader, tools: RoomTool[], hooks: CodeRunHooks, limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS): RoomTool {
+export function codeTool(
+  loader: WorkerLoader,
+  tools: RoomTool[],
+  hooks: CodeRunHooks,
+  settings: SandboxSettings = { limits: DEFAULT_SANDBOX_LIMITS, outbound: null },
+): RoomTool {
+  const limits = settings.limits;
   let parent = "";
   let counter = 0;
   const inner: ToolSet = Object.fromEntries(
@@ -105,9 +118,9 @@ export function codeTool(loader: WorkerLoader, tools: RoomTool[], hooks: CodeRun
   const code = compact
     ? createCodeTool({
         tools: [{ name: "codemode", tools: { ...inner, ...discoveryTools(tools, inner) }, types: DISCOVERY_TYPES(tools.length) }],
-        executor: sandboxExecutor(loader, limits),
+        executor: sandboxExecutor(loader, limits, settings.outbound),
       })
-    : createCodeTool({ tools: inner, executor: sandboxExecutor(loader, limits) });
+    : createCodeTool({ tools: inner, executor: sandboxExecutor(loader, limits, settings.outbound) });
   return defineTool<{ code: string }>({
     name: "code",
     // createCodeTool builds a plain string description (types included).

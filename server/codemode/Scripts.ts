@@ -12,7 +12,7 @@ import type { ChatMessage, Role, ServerFrame, ToolPart } from "../../shared/prot
 import { Draft } from "../assistant/draft";
 import { defineTool, type RoomTool, type TurnRequester } from "../assistant/tools";
 import type { MessageLog } from "../room/messages";
-import { codeTool } from "./CodeMode";
+import { codeTool, type SandboxSettings } from "./CodeMode";
 import { SCRIPT_NAME, ScriptStore } from "./scriptStore";
 
 export interface ScriptsHost {
@@ -23,6 +23,7 @@ export interface ScriptsHost {
   roomTools(): RoomTool[];
   owners(): string[];
   postSystem(text: string): void;
+  sandbox(): SandboxSettings;
 }
 
 export interface ScriptActor {
@@ -111,7 +112,7 @@ export class Scripts {
         if ((part.approvers ?? []).includes(actor.id)) return { id: actor.id, name: actor.name };
         throw new Error(`${part.tool} needs approval by someone else; ask @assistant to run it so they can approve`);
       },
-    });
+    }, this.host.sandbox());
     const wrapped = `async () => { const input = ${JSON.stringify(input)}; return await (${script.code})(); }`;
     let status: "done" | "failed" = "done";
     try {

@@ -19,6 +19,7 @@ import { guardedFetch, parseAllowHosts } from "../mcp/egress";
 import { McpServers } from "../mcp/McpServers";
 import { oauthPopupResponse } from "../mcp/oauthPopup";
 import { Scripts } from "../codemode/Scripts";
+import { CodeModeSettings } from "../codemode/settings";
 import { LIMITS } from "../../shared/limits";
 import { CloseCode, type RoomInfo, type ServerFrame } from "../../shared/protocol";
 import type { Env } from "../env";
@@ -45,6 +46,7 @@ export class ChatRoom extends Agent<Env> {
   #reminders?: Reminders;
   #mcpServers?: McpServers;
   #scripts?: Scripts;
+  #codeMode?: CodeModeSettings;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -88,6 +90,7 @@ export class ChatRoom extends Agent<Env> {
         broadcast: (frame) => this.broadcast(encode(frame)),
         online: () => presenceOf(this.states()),
         keepAliveWhile: (fn) => this.keepAliveWhile(fn),
+        codeMode: () => ({ mode: this.codeMode.mode(), sandbox: this.sandbox() }),
       });
       this.#assistant.registerTools(() => this.reminders.tools((m) => this.actor(m)));
       this.#assistant.registerTools(() => this.mcpServers.tools());
@@ -154,7 +157,17 @@ export class ChatRoom extends Agent<Env> {
       roomTools: () => this.assistant.roomTools(),
       owners: () => this.members.owners(),
       postSystem: (text) => this.assistant.postSystem(text),
+      sandbox: () => this.sandbox(),
     }));
+  }
+
+  get codeMode(): CodeModeSettings {
+    return (this.#codeMode ??= new CodeModeSettings(this.members, (text) => this.assistant.postSystem(text)));
+  }
+
+  private sandbox() {
+    const exports = this.ctx.exports as unknown as Parameters<CodeModeSettings["outbound"]>[0];
+    return { limits: this.codeMode.limits(), outbound: this.codeMode.outbound(exports) };
   }
 
   /** The scheduler's callback for reminders and jobs (see reminders/Reminders.ts). */
@@ -339,22 +352,11 @@ export class ChatRoom extends Agent<Env> {
       return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
     }
     if (/^\/codemode(\s|$)/.test(text)) {
-      const outcome = this.toolModeCommand(actor, text.replace(/^\/codemode\s*/, "").trim());
+      const outcome = this.codeMode.command(actor, text.replace(/^\/codemode\s*/, ""));
       return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
     }
     const outcome = await this.reminders.command(actor, text);
     return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
-  }
-
-  /** `/codemode [direct|code|auto]`: how the assistant gets the room's tools (owners change it). */
-  private toolModeCommand(actor: Actor, mode: string): { ok: boolean; text: string } {
-    const current = this.members.setting("tool_mode") ?? "auto";
-    if (!mode) return { ok: true, text: `The assistant's tool mode is ${current} (direct, code, or auto: code when the tool catalog is large).` };
-    if (mode !== "direct" && mode !== "code" && mode !== "auto") return { ok: false, text: "Use `/codemode direct`, `/codemode code` or `/codemode auto`." };
-    if (actor.role !== "owner") return { ok: false, text: "Only a room owner can change the tool mode." };
-    this.members.setSetting("tool_mode", mode);
-    this.assistant.postSystem(`${actor.name} set the assistant's tool mode to **${mode}**.`);
-    return { ok: true, text: `Tool mode: ${mode}.` };
   }
 
   /** Who is acting, with the time zone their times are read in. */

@@ -1,0 +1,82 @@
+/**
+ * A room's Code Mode settings, kept with the room (room_meta): the tool
+ * mode, the hosts the sandbox may reach (none by default) and its limits.
+ * Anyone can see them (`/codemode`); only owners change them.
+ */
+import type { Role } from "../../shared/protocol";
+import type { Membership } from "../room/members";
+import type { ToolMode } from "./CodeMode";
+import { normaliseHost, type OutboundProps } from "./outbound";
+import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "./sandbox";
+
+const LIMIT_RANGES = { timeoutMs: [500, 60_000], outputChars: [500, 100_000] } as const;
+
+export class CodeModeSettings {
+  constructor(
+    private readonly members: Membership,
+    private readonly postSystem: (text: string) => void,
+  ) {}
+
+  mode(): ToolMode {
+    return (this.members.setting("tool_mode") ?? "auto") as ToolMode;
+  }
+
+  hosts(): string[] {
+    return JSON.parse(this.members.setting("sandbox_hosts") ?? "[]") as string[];
+  }
+
+  limits(): SandboxLimits {
+    return { ...DEFAULT_SANDBOX_LIMITS, ...(JSON.parse(this.members.setting("sandbox_limits") ?? "{}") as Partial<SandboxLimits>) };
+  }
+
+  /** The sandbox's network: nothing, or the room's gateway with its allowed hosts. */
+  outbound(exports: { SandboxOutbound?: (options: { props: OutboundProps }) => Fetcher }): Fetcher | null {
+    const hosts = this.hosts();
+    return hosts.length && exports.SandboxOutbound ? exports.SandboxOutbound({ props: { hosts } }) : null;
+  }
+
+  describe(): string {
+    const l = this.limits();
+    const hosts = this.hosts();
+    return (
+      `Tool mode: ${this.mode()} (direct, code, or auto: code when the tool catalog is large). ` +
+      `Sandbox network: ${hosts.length ? hosts.join(", ") : "off"}. Limits: ${l.timeoutMs} ms, ${l.outputChars} characters of output.`
+    );
+  }
+
+  command(actor: { name: string; role: Role }, args: string): { ok: boolean; text: string } {
+    const [verb = "", ...rest] = args.trim().split(/\s+/).filter(Boolean);
+    if (!verb) return { ok: true, text: this.describe() };
+    if (actor.role !== "owner") return { ok: false, text: `Only a room owner can change Code Mode. ${this.describe()}` };
+    if (verb === "direct" || verb === "code" || verb === "auto") {
+      this.members.setSetting("tool_mode", verb);
+      this.postSystem(`${actor.name} set the assistant's tool mode to **${verb}**.`);
+      return { ok: true, text: `Tool mode: ${verb}.` };
+    }
+    if (verb === "allow" || verb === "deny") {
+      const host = normaliseHost(rest[0] ?? "");
+      if (!host) return { ok: false, text: "Give a host name, e.g. `/codemode allow api.github.com`." };
+      const hosts = new Set(this.hosts());
+      if (verb === "allow") hosts.add(host);
+      else hosts.delete(host);
+      this.members.setSetting("sandbox_hosts", JSON.stringify([...hosts].sort()));
+      this.postSystem(`${actor.name} ${verb === "allow" ? "allowed" : "removed"} **${host}** for code run by the assistant.`);
+      return { ok: true, text: this.describe() };
+    }
+    if (verb === "limits") {
+      const next = this.limits();
+      for (const pair of rest) {
+        const [key, value] = pair.split("=");
+        const field = key === "timeout" ? "timeoutMs" : key === "output" ? "outputChars" : null;
+        const n = Number(value);
+        if (!field) return { ok: false, text: "Use `/codemode limits timeout=<ms> output=<characters>`." };
+        const [min, max] = LIMIT_RANGES[field];
+        if (!Number.isInteger(n) || n < min || n > max) return { ok: false, text: `${key} must be a whole number from ${min} to ${max}.` };
+        next[field] = n;
+      }
+      this.members.setSetting("sandbox_limits", JSON.stringify(next));
+      return { ok: true, text: this.describe() };
+    }
+    return { ok: false, text: "Use `/codemode [direct|code|auto]`, `/codemode allow|deny <host>` or `/codemode limits timeout=<ms> output=<chars>`." };
+  }
+}
