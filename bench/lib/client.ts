@@ -1,0 +1,164 @@
+/**
+ * The driver's side of a socket: lean on purpose, because one Node process
+ * plays up to 2,000 members and its own CPU must not become the bottleneck
+ * it is trying to measure.
+ *
+ * - `ws` without permessage-deflate and without UTF-8 validation (frames are
+ *   ours; validation would only add driver CPU, the same for every server).
+ * - A frame's `type` is read from its first bytes (every server here writes
+ *   `{"type":"…"` first); only frames a scenario asks for are JSON-parsed.
+ * - Arrival time is taken once, when the frame event fires.
+ */
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+
+export type Target = "A" | "R" | "W";
+
+/** Where a target's rooms are and how to enter them. */
+export interface Endpoint {
+  target: Target;
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** A only: session tokens from POST /api/session; member i uses tokens[i % length]. */
+  tokens?: string[];
+}
+
+export function roomUrl(ep: Endpoint, room: string, member = 0): string {
+  const ws = ep.url.replace(/^http/, "ws");
+  switch (ep.target) {
+    case "A":
+      return `${ws}/agents/chat-room/${room}?token=${encodeURIComponent(ep.tokens![member % ep.tokens!.length]!)}`;
+    case "R":
+      return `${ws}/raw/${room}`;
+    case "W":
+      return `${ws}/${room}`;
+  }
+}
+
+/** POST /api/session `count` times (A's members need tokens). */
+export async function createTokens(baseUrl: string, count: number): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`${baseUrl}/api/session`, { method: "POST", body: JSON.stringify({ name: `bench${i}` }) });
+    if (!res.ok) throw new Error(`session: ${res.status} ${await res.text()}`);
+    tokens.push(((await res.json()) as { token: string }).token);
+  }
+  return tokens;
+}
+
+export type FrameHandler = (type: string, text: string, at: number) => void;
+
+export class BenchSocket {
+  closed = false;
+  private handler: FrameHandler = () => {};
+
+  readonly ws: WebSocket;
+
+  // (No parameter properties: the driver runs on Node's type stripping.)
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+    ws.on("message", (data: Buffer) => {
+      const at = performance.now();
+      const text = data.toString();
+      this.handler(frameType(text), text, at);
+    });
+    ws.on("close", () => (this.closed = true));
+    ws.on("error", () => (this.closed = true));
+  }
+
+  static open(url: string, handler?: FrameHandler, timeoutMs = 30_000): Promise<BenchSocket> {
+    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: timeoutMs });
+    const s = new BenchSocket(ws);
+    if (handler) s.handler = handler;
+    return new Promise((res, rej) => {
+      ws.once("open", () => res(s));
+      ws.once("error", rej);
+    });
+  }
+
+  onFrame(handler: FrameHandler): void {
+    this.handler = handler;
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  /** Resolves with the first frame of `type` matching `where`, or rejects after the timeout. */
+  next(type: string, where: (frame: any) => boolean = () => true, timeoutMs = 30_000): Promise<{ frame: any; at: number }> {
+    const previous = this.handler;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.handler = previous;
+        reject(new Error(`timed out waiting for ${type}`));
+      }, timeoutMs);
+      this.handler = (t, text, at) => {
+        previous(t, text, at);
+        if (t !== type) return;
+        const frame = JSON.parse(text);
+        if (!where(frame)) return;
+        clearTimeout(timer);
+        this.handler = previous;
+        resolve({ frame, at });
+      };
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.closed || this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((res) => {
+      const t = setTimeout(() => {
+        this.ws.terminate();
+        res();
+      }, 2_000);
+      this.ws.once("close", () => {
+        clearTimeout(t);
+        res();
+      });
+      this.ws.close();
+    });
+  }
+}
+
+/** `{"type":"message",…` → "message" without parsing the frame. */
+export function frameType(text: string): string {
+  if (text.startsWith('{"type":"')) {
+    const end = text.indexOf('"', 9);
+    if (end > 9) return text.slice(9, end);
+  }
+  try {
+    return String((JSON.parse(text) as { type?: unknown }).type);
+  } catch {
+    return "";
+  }
+}
+
+/** Opens `count` sockets with bounded concurrency (a burst of handshakes would measure the accept path instead). */
+export async function openMany(
+  urlOf: (i: number) => string,
+  count: number,
+  handlerOf: (i: number) => FrameHandler,
+  concurrency = 16,
+): Promise<BenchSocket[]> {
+  const sockets: BenchSocket[] = new Array(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      sockets[i] = await BenchSocket.open(urlOf(i), handlerOf(i));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return sockets;
+}
+
+export async function closeAll(sockets: BenchSocket[]): Promise<void> {
+  await Promise.all(sockets.filter(Boolean).map((s) => s.close()));
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A unique, valid public room name (1–40 of a-z 0-9 -). */
+export function roomName(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 10)}`.toLowerCase().slice(0, 40);
+}

@@ -1,0 +1,32 @@
+/**
+ * Renders a results file as a Markdown table (for docs/benchmarks.md):
+ *
+ *   node bench/report.ts [bench/results/latest.json]
+ */
+import { readFileSync } from "node:fs";
+
+interface Row {
+  metric: string;
+  unit: string;
+  A: number | string;
+  R: number | string;
+  W: number | string;
+  ratio: number | string;
+  target: string;
+  met: boolean | null;
+  note?: string;
+}
+
+const file = process.argv[2] ?? "bench/results/latest.json";
+const result = JSON.parse(readFileSync(file, "utf8")) as { meta: { mode: string; startedAt: string; seconds: number }; summary: Row[] };
+const cell = (x: unknown) => String(x ?? "").replace(/\|/g, "\\|");
+console.log(`Run: ${result.meta.mode}, started ${result.meta.startedAt}, ${result.meta.seconds} s.\n`);
+console.log("| metric | unit | A (app) | R (raw DO) | W (node ws) | A vs R | target | |");
+console.log("|---|---|---:|---:|---:|---|---|---|");
+for (const r of result.summary) {
+  const status = r.met === null ? "" : r.met ? "met" : "**missed**";
+  console.log(`| ${cell(r.metric)} | ${cell(r.unit)} | ${cell(r.A)} | ${cell(r.R)} | ${cell(r.W)} | ${cell(r.ratio)} | ${cell(r.target)} | ${status} |`);
+}
+const notes = result.summary.filter((r) => r.note);
+if (notes.length) console.log("");
+for (const r of notes) console.log(`- ${r.metric}: ${r.note}`);
