@@ -3,7 +3,7 @@
  *
  * Model deltas arrive every few milliseconds; sending each as a frame to
  * every member would multiply frames by recipients. Deltas are coalesced
- * and flushed about every 50 ms as one `draft` frame (serialised once, sent
+ * and flushed about every 30 ms as one `draft` frame (serialised once, sent
  * to all). The text is checkpointed to SQLite about once a second, so a
  * crash loses at most a second of text; tool-card changes are rarer and are
  * checkpointed at once.
@@ -16,7 +16,7 @@ export interface DraftIO {
   now(): number;
 }
 
-export const DRAFT_FLUSH_MS = 50;
+export const DRAFT_FLUSH_MS = 30;
 export const DRAFT_CHECKPOINT_MS = 1_000;
 
 export class Draft {

@@ -49,6 +49,12 @@ export interface QueuedMention {
   member: TurnRequester;
 }
 
+/** Mentions waiting for a turn, without creating tables in a room that never had any. */
+export function queuedMentions(sql: SqlStorage): number {
+  const exists = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'assistant_queue'").toArray().length > 0;
+  return exists ? sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM assistant_queue").one().n : 0;
+}
+
 export class TurnStore {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS assistant_turns (

@@ -13,6 +13,7 @@
  */
 import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
 import { Assistant } from "../assistant/Assistant";
+import { queuedMentions } from "../assistant/turns";
 import { Reminders, type Actor, type FirePayload } from "../reminders/Reminders";
 import { isTimeZone } from "../reminders/when";
 import { guardedFetch, parseAllowHosts } from "../mcp/egress";
@@ -35,6 +36,9 @@ import { RateLimiter } from "./rateLimit";
 
 type RoomConnection = Connection<ConnectionState>;
 
+/** How long presence changes are gathered before one frame goes out. */
+const PRESENCE_COALESCE_MS = 100;
+
 export class ChatRoom extends Agent<Env> {
   // The room's name is in the URL already; don't echo it in a protocol frame.
   static override options = { sendIdentityOnConnect: false };
@@ -47,6 +51,8 @@ export class ChatRoom extends Agent<Env> {
   #mcpServers?: McpServers;
   #scripts?: Scripts;
   #codeMode?: CodeModeSettings;
+  #presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  #leaving = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -87,7 +93,7 @@ export class ChatRoom extends Agent<Env> {
         roomName: this.name,
         log: this.log,
         members: this.members,
-        broadcast: (frame) => this.broadcast(encode(frame)),
+        broadcast: (frame) => this.fanOut(encode(frame)),
         online: () => presenceOf(this.states()),
         keepAliveWhile: (fn) => this.keepAliveWhile(fn),
         codeMode: () => ({ mode: this.codeMode.mode(), sandbox: this.sandbox() }),
@@ -104,7 +110,7 @@ export class ChatRoom extends Agent<Env> {
       sql: this.ctx.storage.sql,
       log: this.log,
       members: this.members,
-      broadcast: (frame) => this.broadcast(encode(frame)),
+      broadcast: (frame) => this.fanOut(encode(frame)),
       postSystem: (text) => this.assistant.postSystem(text),
       // The agents scheduler persists the alarm; idempotent so that a retried
       // fire re-scheduling the same next occurrence adds no second row.
@@ -153,7 +159,7 @@ export class ChatRoom extends Agent<Env> {
       sql: this.ctx.storage.sql,
       log: this.log,
       loader: this.env.LOADER,
-      broadcast: (frame) => this.broadcast(encode(frame)),
+      broadcast: (frame) => this.fanOut(encode(frame)),
       roomTools: () => this.assistant.roomTools(),
       owners: () => this.members.owners(),
       postSystem: (text) => this.assistant.postSystem(text),
@@ -177,7 +183,11 @@ export class ChatRoom extends Agent<Env> {
 
   /** Runs on every wake: finish what a crash or restart cut off. */
   override onStart(): void {
-    this.assistant.recover();
+    // Most wakes have nothing to recover; two indexed reads decide whether
+    // the assistant needs building at all (wake cost, B5 in the benchmarks).
+    if (this.log.unfinished().some((m) => m.status === "streaming") || queuedMentions(this.ctx.storage.sql) > 0) {
+      this.assistant.recover();
+    }
     // MCP connections change state in the background (restore, OAuth, discovery).
     this.mcp.onServerStateChanged(() => this.mcpServers.changed());
     this.mcp.configureOAuthCallback({ customHandler: (result) => oauthPopupResponse(result) });
@@ -243,6 +253,7 @@ export class ChatRoom extends Agent<Env> {
     connection.send(encode(this.syncFrame(params.get("since"))));
     connection.send(encode({ type: "reminders", items: this.reminders.list() }));
     connection.send(encode(this.mcpServers.frameFor(admission.member.id)));
+    connection.send(encode({ type: "presence", members: presenceOf(this.states()) }));
     this.presenceChanged();
     connection.send(encode({ type: "typing", typers: typersOf(this.states(), Date.now()) }));
     for (const frame of this.assistant.catchUpFrames()) connection.send(encode(frame));
@@ -338,7 +349,7 @@ export class ChatRoom extends Agent<Env> {
         });
         if (stored.status === "stored") {
           const message = this.log.settle(stored.message.seq, outcome.ok ? "done" : "failed", stored.message.text, [outcome.part]);
-          this.broadcast(encode({ type: "message", message }));
+          this.fanOut(encode({ type: "message", message }));
         }
       }
       return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
@@ -370,7 +381,7 @@ export class ChatRoom extends Agent<Env> {
       log: this.log,
       members: this.members,
       now: () => Date.now(),
-      broadcast: (frame) => this.broadcast(encode(frame)),
+      broadcast: (frame) => this.fanOut(encode(frame)),
       reply: (frame) => connection.send(encode(frame)),
       updateSender: (state) => {
         connection.setState(state);
@@ -382,22 +393,55 @@ export class ChatRoom extends Agent<Env> {
     };
   }
 
-  /** Admitted sockets' attachments, leaving out one that is closing. */
-  private *states(without?: string): Iterable<ConnectionState> {
+  /** Admitted sockets' attachments, leaving out ones that are closing. */
+  private *states(without: ReadonlySet<string> = new Set()): Iterable<ConnectionState> {
     for (const c of this.getConnections<ConnectionState>()) {
-      if (c.id !== without && c.state) yield c.state;
+      if (!without.has(c.id) && c.state) yield c.state;
     }
   }
 
+  /**
+   * Sends one serialised frame to every socket of the room. The runtime's
+   * own socket list is enough here: the SDK's broadcast also reads every
+   * socket's attachment on every call, which showed up as the fan-out cost
+   * in the benchmarks (docs/benchmarks.md, B1/B2).
+   */
+  private fanOut(frame: string, without?: ReadonlySet<string>): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      // partyserver tags every socket with its connection id first.
+      if (without?.size && without.has(this.ctx.getTags(ws)[0] ?? "")) continue;
+      try {
+        ws.send(frame);
+      } catch {
+        // A socket closing right now: its close handler updates presence.
+      }
+    }
+  }
+
+  /**
+   * Presence changes are coalesced: a burst of joins or leaves becomes one
+   * presence frame per PRESENCE_COALESCE_MS instead of one per socket to
+   * every socket (O(n²) frames when a big room fills up). A joiner gets its
+   * own copy at once. The timer is short next to the ~10 s an idle room
+   * needs before it can be evicted, so it always fires.
+   */
   private presenceChanged(without?: string): void {
-    const members = presenceOf(this.states(without));
-    this.broadcast(encode({ type: "presence", members }), without ? [without] : undefined);
+    if (without) this.#leaving.add(without);
+    this.#presenceTimer ??= setTimeout(() => this.flushPresence(), PRESENCE_COALESCE_MS);
+  }
+
+  private flushPresence(): void {
+    this.#presenceTimer = null;
+    const leaving = this.#leaving;
+    this.#leaving = new Set();
+    const members = presenceOf(this.states(leaving));
+    this.fanOut(encode({ type: "presence", members }), leaving);
     this.reportOnline(members.length);
   }
 
   private typingChanged(without?: string): void {
-    const frame = encode({ type: "typing", typers: typersOf(this.states(without), Date.now()) });
-    this.broadcast(frame, without ? [without] : undefined);
+    const skip = new Set(without ? [without] : []);
+    this.fanOut(encode({ type: "typing", typers: typersOf(this.states(skip), Date.now()) }), skip);
   }
 
   private reportOnline(online: number): void {
