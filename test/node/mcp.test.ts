@@ -66,6 +66,18 @@ beforeAll(async () => {
     { chunks: ["The server echoed it."] },
     { chunks: [], toolCalls: [{ name: "everything__toggle-simulated-logging", arguments: {} }] },
     { chunks: ["Logging toggled."] },
+    {
+      chunks: [],
+      toolCalls: [
+        {
+          name: "code",
+          arguments: {
+            code: "async () => { const e = await codemode.everything__echo({ message: 'via code' }); const s = await codemode.everything__get_sum({ a: 2, b: 3 }); return { e, s }; }",
+          },
+        },
+      ],
+    },
+    { chunks: ["Ran it as code."] },
   ]);
   server = await startDevServer({
     vars: {
@@ -158,6 +170,29 @@ describe("MCP servers in a room", () => {
       approvedBy: "alice",
       outcome: "ok",
     });
+  });
+
+  it("runs model-written code against the server in the sandbox, with nested cards and audit rows", async () => {
+    expect((await command(alice, "/codemode code")).ok).toBe(true);
+    bob.send({ type: "send", id: crypto.randomUUID(), text: "@assistant do both as code" });
+    const done = await alice.next(
+      "message_updated",
+      (f) => f.message.kind === "assistant" && f.message.status === "done" && f.message.parts.some((p) => p.tool === "code"),
+      30_000,
+    );
+    const card = done.message.parts.find((p) => p.tool === "code")!;
+    expect(card.state).toBe("done");
+    expect(JSON.stringify(card.output)).toContain("Echo: via code");
+    const nested = done.message.parts.filter((p) => p.parentCallId === card.callId).map((p) => [p.tool, p.state]);
+    expect(nested).toEqual([
+      ["everything__echo", "done"],
+      ["everything__get-sum", "done"],
+    ]);
+    // The model saw one tool, not the server's catalog.
+    expect(model.requests.at(-2)!.tools?.map((t) => t.function.name)).toEqual(["code"]);
+    const audit = await alice.next("mcp", (f) => f.audit.some((e) => e.tool === "echo" && e.args.includes("via code")));
+    expect(audit.audit.find((e) => e.args.includes("via code"))).toMatchObject({ via: "assistant", requestedBy: "bob", outcome: "ok" });
+    expect((await command(alice, "/codemode direct")).ok).toBe(true);
   });
 
   it("disables a tool on request and refuses calls to it", async () => {
