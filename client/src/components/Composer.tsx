@@ -9,6 +9,12 @@ import type { RoomActions } from "../useRoom";
 /** The counter appears once this share of the cap is used. */
 const COUNTER_FROM = 0.8;
 
+/** Text put into the composer from elsewhere; `n` changes with every request. */
+export interface ComposerFill {
+  text: string;
+  n: number;
+}
+
 /** The message being answered, shown above the composer. */
 export interface ReplyTarget {
   seq: number;
@@ -23,6 +29,7 @@ export function Composer({
   onCancelReply,
   assistantName,
   commandResult,
+  fill = null,
   actions,
 }: {
   maxChars: number;
@@ -34,6 +41,8 @@ export function Composer({
   assistantName: string;
   /** The room's answer to the last command sent from here. */
   commandResult: CommandEntry | null;
+  /** Replaces the text and puts the caret at its end (e.g. "Save as script"). */
+  fill?: ComposerFill | null;
   actions: RoomActions;
 }) {
   const [text, setText] = useState("");
@@ -70,6 +79,17 @@ export function Composer({
   useEffect(() => {
     if (replySeq !== undefined) inputRef.current?.focus();
   }, [replySeq]);
+
+  const fillN = fill?.n;
+  useEffect(() => {
+    if (fillN === undefined || !fill || disabled) return;
+    setText(fill.text);
+    setCaret(fill.text.length);
+    setDismissedCommand(null);
+    setLocalError(null);
+    moveCaretToEnd(fill.text);
+    // Only a new request fills the composer, not a re-render.
+  }, [fillN]);
 
   const complete = () => {
     if (!mention) return;

@@ -1,6 +1,7 @@
 import { useLayoutEffect, useMemo, useRef } from "react";
 import type { ChatMessage, PresenceMember } from "../../../shared/protocol";
 import type { PendingMessage, RoomState } from "../roomState";
+import { latestSavableRun } from "../codeParts";
 import type { RoomActions } from "../useRoom";
 import { MessageRow, PendingRow } from "./MessageRow";
 
@@ -16,11 +17,14 @@ export function MessageList({
   canWrite,
   presence,
   onReply,
+  onSaveScript,
   actions,
 }: {
   messages: ChatMessage[];
   presence: PresenceMember[];
   onReply: (message: ChatMessage) => void;
+  /** Fills the composer with `/scripts save `. */
+  onSaveScript?: () => void;
   pending: PendingMessage[];
   self: RoomState["self"];
   hasMore: boolean;
@@ -38,6 +42,7 @@ export function MessageList({
   const firstSeq = messages[0]?.seq;
   const names = useMemo(() => new Map(presence.map((m) => [m.id, m.name])), [presence]);
   const authors = useMemo(() => new Map(messages.map((m) => [m.seq, m.author.name])), [messages]);
+  const savable = useMemo(() => latestSavableRun(messages), [messages]);
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -86,6 +91,8 @@ export function MessageList({
             replyToAuthor={m.replyTo !== null ? authors.get(m.replyTo) : undefined}
             onReply={onReply}
             actions={actions}
+            savableCallId={savable?.seq === m.seq ? savable.callId : undefined}
+            onSaveScript={onSaveScript}
           />
         ))}
         {pending.map((p) => (

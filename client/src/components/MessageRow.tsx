@@ -4,7 +4,8 @@ import { formatFullTime, formatTime } from "../time";
 import { renderMarkdown } from "../markdown";
 import type { PendingMessage } from "../roomState";
 import type { RoomActions } from "../useRoom";
-import { ToolCard } from "./ToolCard";
+import { groupParts } from "../codeParts";
+import { PartCard, type CardContext } from "./CodeCard";
 
 function Timestamp({ at }: { at: number }) {
   return (
@@ -73,16 +74,22 @@ function AssistantBody({
   canWrite,
   names,
   actions,
+  savableCallId,
+  onSaveScript,
 }: {
   message: ChatMessage;
   selfId: string | undefined;
   canWrite: boolean;
   names: ReadonlyMap<string, string>;
   actions: RoomActions;
+  savableCallId: string | undefined;
+  onSaveScript: (() => void) | undefined;
 }) {
   const pieces: Array<{ key: string; text: string } | { key: string; part: ToolPart }> = [];
   let at = 0;
-  const parts = [...m.parts].sort((a, b) => a.textOffset - b.textOffset);
+  // Calls made from inside a Code Mode run show inside its card, not here.
+  const tree = groupParts(m.parts);
+  const parts = [...tree.top].sort((a, b) => a.textOffset - b.textOffset);
   for (const part of parts) {
     const offset = Math.min(Math.max(part.textOffset, at), m.text.length);
     if (offset > at) pieces.push({ key: `text-${at}`, text: m.text.slice(at, offset) });
@@ -90,13 +97,21 @@ function AssistantBody({
     at = offset;
   }
   if (m.text.length > at || pieces.length === 0) pieces.push({ key: `text-${at}`, text: m.text.slice(at) });
-  const onDecide = (callId: string, approved: boolean) => actions.approve(m.seq, callId, approved);
+  const ctx: CardContext = {
+    selfId,
+    canWrite,
+    names,
+    onDecide: (callId, approved) => actions.approve(m.seq, callId, approved),
+    children: tree.children,
+    savableCallId: canWrite ? savableCallId : undefined,
+    onSaveScript,
+  };
 
   return (
     <div className="assistant-body" data-testid="assistant-body">
       {pieces.map((p) =>
         "part" in p ? (
-          <ToolCard key={p.key} part={p.part} selfId={selfId} canWrite={canWrite} names={names} onDecide={onDecide} />
+          <PartCard key={p.key} part={p.part} ctx={ctx} />
         ) : (
           <MessageBody key={p.key} text={p.text} code />
         ),
@@ -107,15 +122,39 @@ function AssistantBody({
 
 const noDecision = () => undefined;
 
-/** A member's `/mcp call`: the command as typed, and its one card (nobody approves these). */
-function ToolCallBody({ message: m, selfId }: { message: ChatMessage; selfId: string | undefined }) {
+/**
+ * A member's `/mcp call` or `/run <script>`: the command as typed, and its
+ * card — for a script, the code card with its calls inside (nobody approves
+ * these: a run without a model has no turn to pause).
+ */
+function ToolCallBody({
+  message: m,
+  selfId,
+  savableCallId,
+  onSaveScript,
+}: {
+  message: ChatMessage;
+  selfId: string | undefined;
+  savableCallId: string | undefined;
+  onSaveScript: (() => void) | undefined;
+}) {
+  const tree = groupParts(m.parts);
+  const ctx: CardContext = {
+    selfId,
+    canWrite: false,
+    names: NO_NAMES,
+    onDecide: noDecision,
+    children: tree.children,
+    savableCallId,
+    onSaveScript,
+  };
   return (
     <div className="tool-call-body" data-testid="tool-call-body">
       <p className="message-text tool-command" data-testid="message-text">
         <code>{m.text}</code>
       </p>
-      {m.parts.map((part) => (
-        <ToolCard key={part.callId} part={part} selfId={selfId} canWrite={false} names={NO_NAMES} onDecide={noDecision} />
+      {tree.top.map((part) => (
+        <PartCard key={part.callId} part={part} ctx={ctx} />
       ))}
     </div>
   );
@@ -130,6 +169,8 @@ export const MessageRow = memo(function MessageRow({
   replyToAuthor,
   onReply,
   actions,
+  savableCallId,
+  onSaveScript,
 }: {
   message: ChatMessage;
   own: boolean;
@@ -141,12 +182,20 @@ export const MessageRow = memo(function MessageRow({
   replyToAuthor?: string | undefined;
   onReply?: (message: ChatMessage) => void;
   actions: RoomActions;
+  /** The code card in this message that `/scripts save` would save (the room's newest done run). */
+  savableCallId?: string | undefined;
+  /** Fills the composer with `/scripts save `. */
+  onSaveScript?: (() => void) | undefined;
 }) {
   const [editing, setEditing] = useState(false);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const mayChange = own && canWrite && !m.deleted && m.kind === "user";
   const assistant = m.kind === "assistant";
-  const statusLabel = m.status ? STATUS_LABELS[m.status] : null;
+  // A Code Mode run waiting for a nested call's approval keeps the message
+  // `streaming`; it is waiting all the same.
+  const shownStatus: MessageStatus | null =
+    m.status === "streaming" && m.parts.some((p) => p.state === "awaiting_approval") ? "waiting" : m.status;
+  const statusLabel = shownStatus ? STATUS_LABELS[shownStatus] : null;
   const live = m.status === "streaming" || m.status === "waiting";
 
   return (
@@ -187,12 +236,12 @@ export const MessageRow = memo(function MessageRow({
         )}
         {assistant && statusLabel ? (
           <span
-            className={`assistant-status status-${m.status}`}
+            className={`assistant-status status-${shownStatus}`}
             data-testid="assistant-status"
             data-status={m.status ?? undefined}
             role={live ? "status" : undefined}
           >
-            {m.status === "streaming" && <span className="writing-dots" aria-hidden="true" />}
+            {shownStatus === "streaming" && <span className="writing-dots" aria-hidden="true" />}
             {statusLabel}
           </span>
         ) : (
@@ -213,9 +262,22 @@ export const MessageRow = memo(function MessageRow({
           }}
         />
       ) : assistant ? (
-        <AssistantBody message={m} selfId={selfId} canWrite={canWrite} names={names} actions={actions} />
+        <AssistantBody
+          message={m}
+          selfId={selfId}
+          canWrite={canWrite}
+          names={names}
+          actions={actions}
+          savableCallId={savableCallId}
+          onSaveScript={onSaveScript}
+        />
       ) : m.kind === "tool" ? (
-        <ToolCallBody message={m} selfId={selfId} />
+        <ToolCallBody
+          message={m}
+          selfId={selfId}
+          savableCallId={canWrite ? savableCallId : undefined}
+          onSaveScript={onSaveScript}
+        />
       ) : (
         <MessageBody text={m.text} />
       )}

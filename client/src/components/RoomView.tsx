@@ -3,7 +3,7 @@ import type { ChatMessage } from "../../../shared/protocol";
 import { latestCommand } from "../roomState";
 import { useRoom } from "../useRoom";
 import { useSession } from "../session";
-import { Composer, type ReplyTarget } from "./Composer";
+import { Composer, type ComposerFill, type ReplyTarget } from "./Composer";
 import { InvitePanel } from "./InvitePanel";
 import { Link } from "./Link";
 import { McpPanel } from "./McpPanel";
@@ -24,6 +24,12 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
   const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
   const onReply = useCallback((m: ChatMessage) => setReplyTo({ seq: m.seq, author: m.author.name }), []);
   const cancelReply = useCallback(() => setReplyTo(null), []);
+  // "Save as script" on a code card: the member types the name and sends.
+  const [composerFill, setComposerFill] = useState<ComposerFill | null>(null);
+  const saveScript = useCallback(
+    () => setComposerFill((f) => ({ text: "/scripts save ", n: (f?.n ?? 0) + 1 })),
+    [],
+  );
   // One side panel at a time: a drawer on narrow screens.
   const [panel, setPanel] = useState<Panel | null>(null);
   const panelId = useId();
@@ -133,6 +139,7 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
           canWrite={readOnlyReason === null}
           presence={state.presence}
           onReply={onReply}
+          onSaveScript={saveScript}
           actions={actions}
         />
         <TypingLine state={state} />
@@ -144,6 +151,7 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
           onCancelReply={cancelReply}
           assistantName={state.assistantName}
           commandResult={latestCommand(state, "composer")}
+          fill={composerFill}
           actions={actions}
         />
       </main>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import type { ToolPart } from "../../../shared/protocol";
 
-const STATE_LABELS: Record<ToolPart["state"], string> = {
+export const STATE_LABELS: Record<ToolPart["state"], string> = {
   running: "running…",
   awaiting_approval: "needs approval",
   done: "done",
@@ -12,7 +12,7 @@ const STATE_LABELS: Record<ToolPart["state"], string> = {
 /** A decision sent but not yet answered keeps the buttons disabled this long at most. */
 const DECIDING_MS = 5_000;
 
-function pretty(value: unknown): string {
+export function pretty(value: unknown): string {
   if (value === undefined) return "";
   if (typeof value === "string") return value;
   try {

@@ -1,0 +1,176 @@
+/**
+ * Code Mode in a real Chromium against `wrangler dev`, with a scripted
+ * OpenAI-compatible model: the assistant's one `code` call shows as a code
+ * card with the calls its code made nested inside it (approvals included),
+ * then its console output and result — the same for every member.
+ */
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevServer, type DevServer } from "../support/dev-server";
+import { startFakeOpenAI, type CompletionScript, type FakeOpenAI } from "../support/fake-openai";
+import { eventually, launchBrowser, messageRow, newMember, openRoom, send, uniqueRoom, type Member } from "./browser";
+
+let server: DevServer;
+let fake: FakeOpenAI;
+let browser: Browser;
+/** Owner of every room here: she opens each one first. */
+let alice: Member;
+let bob: Member;
+/** The fake model plays script n for its n-th request: each test adds its own before asking. */
+const scripts: CompletionScript[] = [];
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI(scripts);
+  server = await startDevServer({
+    vars: { AI_PROVIDER: "openai-compatible", OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: "sk-test", AI_MODEL: "scripted" },
+  });
+  browser = await launchBrowser();
+  alice = await newMember(browser, server.url, "Alice");
+  bob = await newMember(browser, server.url, "Bob");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await fake?.close();
+});
+
+/** A public room Alice owns, both members in it, the assistant set to Code Mode. */
+async function codeModeRoom(prefix: string): Promise<void> {
+  const room = uniqueRoom(prefix);
+  await openRoom(alice.page, `/r/${room}`);
+  await openRoom(bob.page, `/r/${room}`);
+  await send(alice.page, "/codemode code");
+  const result = alice.page.locator('[data-testid="command-result"]:not([data-state="pending"])');
+  await result.waitFor();
+  expect(await result.getAttribute("data-ok"), await result.innerText()).toBe("true");
+  // A command is never posted as a message.
+  expect(await messageRow(alice.page, "/codemode").count()).toBe(0);
+}
+
+function assistantRows(page: Page): Locator {
+  return page.locator('[data-testid="message"][data-kind="assistant"]');
+}
+
+/** The tools of the cards nested in `card`, in order. */
+async function nestedTools(card: Locator): Promise<Array<string | null>> {
+  const cards = card.locator('[data-testid="code-nested"] > [data-testid="tool-card"]');
+  const tools: Array<string | null> = [];
+  for (let i = 0; i < (await cards.count()); i++) tools.push(await cards.nth(i).getAttribute("data-tool"));
+  return tools;
+}
+
+function problemsOf(...members: Member[]): string {
+  return members.flatMap((m) => m.problems.map((p) => `${m.name}: ${p}`)).join("\n");
+}
+
+describe("Code Mode cards", () => {
+  const source =
+    "async () => { const i = await codemode.room_info({}); console.log('n', i.online.length); const s = await codemode.search_messages({ query: 'hello' }); return { online: i.online.length, hits: s.length }; }";
+
+  it("shows the run's code, its calls nested inside it in order, its console and result, to every member", async () => {
+    await codeModeRoom("code");
+    const before = fake.requests.length;
+    scripts.push({ chunks: [], toolCalls: [{ name: "code", arguments: { code: source } }] }, { chunks: ["Done."] });
+    await send(bob.page, "hello everyone");
+    await messageRow(alice.page, "hello everyone").waitFor();
+    await send(bob.page, "@assistant count things");
+
+    for (const page of [alice.page, bob.page]) {
+      const row = assistantRows(page).last();
+      await row.and(page.locator('[data-status="done"]')).waitFor();
+      const cards = row.getByTestId("code-card");
+      expect(await cards.count()).toBe(1);
+      const card = cards.first();
+      expect(await card.getAttribute("data-state")).toBe("done");
+      // The code as text, exactly as the model wrote it.
+      expect(await card.getByTestId("code-source").textContent()).toBe(source);
+      expect(await card.getByTestId("code-source").locator("*:not(code)").count()).toBe(0);
+      // Both calls inside the code card, in call order, each done…
+      expect(await nestedTools(card)).toEqual(["room_info", "search_messages"]);
+      for (const state of await card.locator('[data-testid="code-nested"] [data-testid="tool-state"]').allInnerTexts()) {
+        expect(state).toBe("done");
+      }
+      // …and nowhere else: the only tool cards in the whole answer are those two.
+      expect(await row.getByTestId("tool-card").count()).toBe(2);
+      expect(await row.locator('[data-testid="assistant-body"] > [data-testid="tool-card"]').count()).toBe(0);
+      expect(await card.getByTestId("code-logs").innerText()).toBe("n 2");
+      const result = JSON.parse((await card.getByTestId("code-result").locator("pre").textContent()) ?? "null");
+      expect(result).toMatchObject({ online: 2 });
+      expect(result.hits).toBeGreaterThanOrEqual(1);
+      expect(await card.getByTestId("code-error").count()).toBe(0);
+      expect(await row.getByTestId("message-text").last().innerText()).toBe("Done.");
+    }
+    // The model was offered one tool, `code`, and got the run's result back.
+    const asked = fake.requests[before];
+    expect(asked?.tools?.map((t) => t.function.name)).toEqual(["code"]);
+    expect(JSON.stringify(fake.requests[before + 1]?.messages)).toContain("n 2");
+    expect(problemsOf(alice, bob)).toBe("");
+  });
+
+  it("fills the composer with /scripts save from the newest done run, and saving works", async () => {
+    const card = assistantRows(alice.page).last().getByTestId("code-card");
+    await card.getByTestId("code-save").click();
+    const input = alice.page.getByTestId("composer-input");
+    expect(await input.inputValue()).toBe("/scripts save ");
+    expect(await input.evaluate((el) => el === document.activeElement)).toBe(true);
+    await input.pressSequentially("counter");
+    await input.press("Enter");
+    const result = alice.page.locator('[data-testid="command-result"]:not([data-state="pending"])');
+    await eventually(() => result.getAttribute("data-ok"), "true");
+    expect(await result.innerText()).toContain("Saved counter v1");
+    await messageRow(bob.page, "saved the script").waitFor();
+  });
+
+  it("waits inside the run for an owner's approval of a nested call, then finishes it", async () => {
+    await codeModeRoom("code-approve");
+    const spam = `buy pills ${Date.now()}`;
+    await send(bob.page, spam);
+    const spamOnAlice = messageRow(alice.page, spam);
+    await spamOnAlice.waitFor();
+    const spamSeq = Number(await spamOnAlice.getAttribute("data-seq"));
+    expect(spamSeq).toBeGreaterThan(0);
+    const code =
+      'async () => { const m = await codemode.search_messages({ query: "buy pills" }); return await codemode.delete_message({ seq: m[0].seq, reason: "spam" }); }';
+    scripts.push({ chunks: [], toolCalls: [{ name: "code", arguments: { code } }] }, { chunks: ["Removed it."] });
+    await send(bob.page, "@assistant please clean up the spam");
+
+    const cardOn = (page: Page) => assistantRows(page).last().getByTestId("code-card");
+    const deleteOn = (page: Page) => cardOn(page).locator('[data-testid="code-nested"] [data-testid="tool-card"][data-tool="delete_message"]');
+
+    // Bob asked, but only an owner may decide: he sees who, she sees the buttons.
+    await deleteOn(bob.page).and(bob.page.locator('[data-state="awaiting_approval"]')).waitFor();
+    await deleteOn(alice.page).and(alice.page.locator('[data-state="awaiting_approval"]')).waitFor();
+    expect(await deleteOn(bob.page).getByTestId("approve-tool").count()).toBe(0);
+    expect(await deleteOn(bob.page).getByTestId("deny-tool").count()).toBe(0);
+    expect(await deleteOn(bob.page).getByTestId("tool-waiting").innerText()).toContain("Alice");
+    expect(await deleteOn(alice.page).getByTestId("deny-tool").count()).toBe(1);
+    for (const page of [alice.page, bob.page]) {
+      // The run is still open while it waits; the nested cards are not shown twice.
+      expect(await cardOn(page).getAttribute("data-state")).toBe("running");
+      expect(await assistantRows(page).last().getByTestId("assistant-status").innerText()).toBe("waiting for approval");
+      expect(await nestedTools(cardOn(page))).toEqual(["search_messages", "delete_message"]);
+      expect(await assistantRows(page).last().getByTestId("tool-card").count()).toBe(2);
+      expect(JSON.parse((await deleteOn(page).getByTestId("tool-input").textContent()) ?? "null")).toEqual({ seq: spamSeq, reason: "spam" });
+    }
+    // The spam is still there until she decides.
+    expect(await spamOnAlice.getByTestId("message-text").innerText()).toBe(spam);
+
+    await deleteOn(alice.page).getByTestId("approve-tool").click();
+
+    for (const page of [alice.page, bob.page]) {
+      const spamRow = page.locator(`[data-testid="message"][data-seq="${spamSeq}"]`);
+      await eventually(() => spamRow.getByTestId("message-text").innerText(), "message deleted");
+      const row = assistantRows(page).last();
+      await row.and(page.locator('[data-status="done"]')).waitFor();
+      expect(await cardOn(page).getAttribute("data-state")).toBe("done");
+      expect(await deleteOn(page).getAttribute("data-state")).toBe("done");
+      expect(await deleteOn(page).getByTestId("tool-decided").innerText()).toBe("Approved by Alice");
+      expect(await deleteOn(page).getByTestId("approve-tool").count()).toBe(0);
+      const result = JSON.parse((await cardOn(page).getByTestId("code-result").locator("pre").textContent()) ?? "null");
+      expect(result).toEqual({ deleted: spamSeq, reason: "spam" });
+      expect(await row.getByTestId("tool-card").count()).toBe(2);
+    }
+    expect(problemsOf(alice, bob)).toBe("");
+  });
+});
