@@ -23,6 +23,9 @@ export const COMMANDS: readonly CommandHint[] = [
   { name: "/mcp remove", usage: "/mcp remove <name>", takesArgs: true },
   { name: "/mcp list", usage: "/mcp list — servers, states, tools", takesArgs: false },
   { name: "/mcp call", usage: "/mcp call <server>.<tool> {json}", takesArgs: true },
+  { name: "/codemode", usage: "/codemode [direct|code|auto] · allow|deny <host> · limits timeout=<ms> output=<chars>", takesArgs: true },
+  { name: "/scripts", usage: "/scripts · /scripts save <name> · /scripts show <name>", takesArgs: true },
+  { name: "/run", usage: "/run <script> [json] — run a saved script without the model", takesArgs: true },
 ];
 
 /** Composer text that goes out as a `command` frame instead of a chat message. */

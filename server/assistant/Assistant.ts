@@ -101,7 +101,10 @@ export class Assistant {
    */
   recover(): void {
     for (const message of this.host.log.unfinished()) {
-      if (message.status !== "streaming" || this.running?.seq === message.seq) continue;
+      if (this.running?.seq === message.seq) continue;
+      // A waiting turn with its approvals saved is durable; a message that
+      // waited on a call inside a code run (held in memory) is not.
+      if (message.status === "waiting" && this.turns.get(message.seq)?.status === "waiting") continue;
       const parts = message.parts.map((p) => (p.state === "running" ? { ...p, state: "error" as const, error: "interrupted" } : p));
       this.host.broadcast({ type: "message_updated", message: this.host.log.settle(message.seq, "interrupted", message.text, parts) });
       this.turns.remove(message.seq);
@@ -155,13 +158,14 @@ export class Assistant {
   approve(seq: number, callId: string, approved: boolean, sender: ConnectionState, reply: Reply): void {
     const inner = this.running?.seq === seq ? this.innerApprovals.get(callId) : undefined;
     if (inner) {
-      if (sender.role === "viewer" || !(inner.part.approvers ?? []).includes(sender.memberId)) {
+      const allowed = new Set([...(inner.part.approvers ?? []), ...this.host.members.owners()]);
+      if (sender.role === "viewer" || !allowed.has(sender.memberId)) {
         return reply(errorFrame("not_approver", "You may not decide this tool call.", seq));
       }
       this.innerApprovals.delete(callId);
       clearTimeout(inner.timer);
       if (approved) inner.resolve({ id: sender.memberId, name: sender.name });
-      else inner.reject(new Error(`${inner.part.tool} was denied by ${sender.name}`));
+      else inner.reject(Object.assign(new Error(`${inner.part.tool} was denied by ${sender.name}`), { decidedBy: { id: sender.memberId, name: sender.name } }));
       return;
     }
     const turn = this.turns.get(seq);
@@ -374,14 +378,21 @@ export class Assistant {
         textOffset: () => draft.text.length,
         upsertPart: (part) => draft.upsertPart(part),
         approversFor: (extra) => [...new Set([...extra, ...this.host.members.owners()])],
-        waitForApproval: (part) =>
-          new Promise((resolve, reject) => {
-            const timer = setTimeout(() => {
-              this.innerApprovals.delete(part.callId);
-              reject(new Error(`${part.tool} got no decision within ${CODE_APPROVAL_WAIT_MS / 60_000} minutes`));
-            }, CODE_APPROVAL_WAIT_MS);
-            this.innerApprovals.set(part.callId, { part, resolve, reject, timer });
-          }),
+        waitForApproval: async (part) => {
+          // The message shows `waiting` while a call inside the code waits.
+          this.host.broadcast({ type: "message_updated", message: this.host.log.settle(turn.seq, "waiting", draft.text, draft.parts) });
+          try {
+            return await new Promise<{ id: string; name: string }>((resolve, reject) => {
+              const timer = setTimeout(() => {
+                this.innerApprovals.delete(part.callId);
+                reject(new Error(`${part.tool} got no decision within ${CODE_APPROVAL_WAIT_MS / 60_000} minutes`));
+              }, CODE_APPROVAL_WAIT_MS);
+              this.innerApprovals.set(part.callId, { part, resolve, reject, timer });
+            });
+          } finally {
+            this.host.broadcast({ type: "message_updated", message: this.host.log.settle(turn.seq, "streaming", draft.text, draft.parts) });
+          }
+        },
       }, sandbox),
     ];
   }

@@ -93,7 +93,8 @@ export function codeTool(
             try {
               approvedBy = await hooks.waitForApproval(waiting);
             } catch (err) {
-              hooks.upsertPart({ ...base, state: "denied", approvers: undefined, durationMs: Date.now() - base.startedAt });
+              const decidedBy = (err as { decidedBy?: { id: string; name: string } }).decidedBy;
+              hooks.upsertPart({ ...base, state: "denied", approvers: undefined, durationMs: Date.now() - base.startedAt, decidedBy, error: errorMessage(err) });
               throw err;
             }
             hooks.upsertPart({ ...base, decidedBy: approvedBy });
@@ -167,6 +168,10 @@ function discoveryTools(tools: RoomTool[], inner: ToolSet): ToolSet {
       execute: async ({ names }) => generateTypes(Object.fromEntries(names.filter((n) => n in inner).map((n) => [n, inner[n]!])), "codemode"),
     }),
   };
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function schemaOf(t: RoomTool): unknown {

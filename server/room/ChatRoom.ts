@@ -185,7 +185,7 @@ export class ChatRoom extends Agent<Env> {
   override onStart(): void {
     // Most wakes have nothing to recover; two indexed reads decide whether
     // the assistant needs building at all (wake cost, B5 in the benchmarks).
-    if (this.log.unfinished().some((m) => m.status === "streaming") || queuedMentions(this.ctx.storage.sql) > 0) {
+    if (this.log.unfinished().length > 0 || queuedMentions(this.ctx.storage.sql) > 0) {
       this.assistant.recover();
     }
     // MCP connections change state in the background (restore, OAuth, discovery).

@@ -55,6 +55,7 @@ describe("Code Mode", () => {
     const waiting = await b.next("tool", (f) => f.part.tool === "delete_message" && f.part.state === "awaiting_approval", { timeoutMs: 15_000 });
     expect(waiting.part.approvers).toEqual([ownerId]);
     expect(waiting.part.parentCallId).toBeTruthy();
+    await b.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "waiting");
     // Nothing happened yet, and bob cannot decide.
     b.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: true });
     expect(await b.next("error")).toMatchObject({ code: "not_approver" });
@@ -78,7 +79,7 @@ describe("Code Mode", () => {
     o.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: false });
     const done = await b.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
     expect(done.message.parts.find((p) => p.tool === "code")!.output).toMatchObject({ result: expect.stringMatching(/refused: .*denied by olive/) });
-    expect(done.message.parts.find((p) => p.tool === "delete_message")!.state).toBe("denied");
+    expect(done.message.parts.find((p) => p.tool === "delete_message")).toMatchObject({ state: "denied", decidedBy: { name: "olive" } });
   });
 
   it("lets only owners change the tool mode", async () => {
