@@ -343,6 +343,21 @@ export const McpFrame = z.object({
   audit: z.array(McpAuditView),
 });
 
+/** A saved Code Mode script (newest version) as the scripts panel shows it. */
+export const ScriptItem = z.object({
+  name: z.string(),
+  version: z.number().int().positive(),
+  code: z.string(),
+  savedBy: Author,
+  savedAt: z.number(),
+});
+export type ScriptItem = z.infer<typeof ScriptItem>;
+/** The room's saved scripts; on join and after every save. */
+export const ScriptsFrame = z.object({
+  type: z.literal("scripts"),
+  items: z.array(ScriptItem),
+});
+
 /** A reminder or scheduled job as the panel shows it. */
 export const ReminderItem = z.object({
   id: z.string(),
@@ -401,6 +416,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   RemindersFrame,
   CommandResultFrame,
   McpFrame,
+  ScriptsFrame,
   PresenceFrame,
   TypingStateFrame,
   ErrorFrame,

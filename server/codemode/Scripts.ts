@@ -8,7 +8,7 @@
  * approvers; otherwise it is refused (never silently allowed).
  */
 import { z } from "zod";
-import type { ChatMessage, Role, ServerFrame, ToolPart } from "../../shared/protocol";
+import type { ChatMessage, Role, ScriptItem, ServerFrame, ToolPart } from "../../shared/protocol";
 import { Draft } from "../assistant/draft";
 import { defineTool, type RoomTool, type TurnRequester } from "../assistant/tools";
 import type { MessageLog } from "../room/messages";
@@ -41,6 +41,15 @@ export class Scripts {
     this.store = new ScriptStore(host.sql);
   }
 
+  /** The newest version of every script, for the panel. */
+  list(): ScriptItem[] {
+    return this.store.all();
+  }
+
+  private changed(): void {
+    this.host.broadcast({ type: "scripts", items: this.list() });
+  }
+
   /** `/scripts`, `/scripts save <name>`, `/scripts show <name>`. */
   command(actor: ScriptActor, args: string): Outcome {
     const [verb = "", name = ""] = args.trim().split(/\s+/);
@@ -59,6 +68,7 @@ export class Scripts {
       const code = this.lastSuccessfulCode();
       if (!code) return { ok: false, text: "There is no successful code run in this room's recent messages to save." };
       const saved = this.store.save(name, code, { id: actor.id, name: actor.name }, Date.now());
+      this.changed();
       this.host.postSystem(`${actor.name} saved the script **${name}** (v${saved.version}). Run it with \`/run ${name}\`.`);
       return { ok: true, text: `Saved ${name} v${saved.version}.` };
     }
@@ -152,6 +162,7 @@ export class Scripts {
         execute: ({ name, code }, requestedBy) => {
           const by = requestedBy[0]!;
           const saved = this.store.save(name, code, { id: by.id, name: by.name }, Date.now());
+          this.changed();
           return { name, version: saved.version };
         },
       }),

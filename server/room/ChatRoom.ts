@@ -253,6 +253,7 @@ export class ChatRoom extends Agent<Env> {
     connection.send(encode(this.syncFrame(params.get("since"))));
     connection.send(encode({ type: "reminders", items: this.reminders.list() }));
     connection.send(encode(this.mcpServers.frameFor(admission.member.id)));
+    connection.send(encode({ type: "scripts", items: this.scripts.list() }));
     connection.send(encode({ type: "presence", members: presenceOf(this.states()) }));
     this.presenceChanged();
     connection.send(encode({ type: "typing", typers: typersOf(this.states(), Date.now()) }));
