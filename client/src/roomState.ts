@@ -11,6 +11,7 @@ import type {
   ReminderItem,
   Role,
   RoomInfo,
+  ScriptItem,
   ServerFrame,
   Typer,
 } from "../../shared/protocol";
@@ -33,7 +34,7 @@ export type ConnectionState = "connecting" | "online" | "reconnecting" | "refuse
 export type McpAuditEntry = Extract<ServerFrame, { type: "mcp" }>["audit"][number];
 
 /** Where a command was issued, so its answer shows next to it. */
-export type CommandOrigin = "composer" | "reminders" | "mcp";
+export type CommandOrigin = "composer" | "reminders" | "mcp" | "scripts";
 
 /** A command, reminder action or tool toggle, and the server's answer once it came. */
 export interface CommandEntry {
@@ -76,6 +77,8 @@ export interface RoomState {
   reminders: ReminderItem[];
   /** The room's MCP servers and recent calls, from the last `mcp` frame. */
   mcp: { servers: McpServerView[]; audit: McpAuditEntry[] };
+  /** The room's saved Code Mode scripts (newest version of each), by name, from the last `scripts` frame. */
+  scripts: ScriptItem[];
   /** Recent commands, oldest first. */
   commands: CommandEntry[];
 }
@@ -111,6 +114,7 @@ export function initialRoomState(): RoomState {
     assistantName: DEFAULT_ASSISTANT_NAME,
     reminders: [],
     mcp: { servers: [], audit: [] },
+    scripts: [],
     commands: [],
   };
 }
@@ -300,6 +304,8 @@ function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
       return { ...state, reminders: [...frame.items].sort((a, b) => a.nextAt - b.nextAt) };
     case "mcp":
       return { ...state, mcp: { servers: frame.servers, audit: frame.audit } };
+    case "scripts":
+      return { ...state, scripts: [...frame.items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
     case "command_result": {
       const commands = patchCommand(state.commands, frame.id, { state: frame.ok ? "ok" : "failed", text: frame.text });
       if (commands !== state.commands) return { ...state, commands };

@@ -122,6 +122,45 @@ describe("Code Mode cards", () => {
     await messageRow(bob.page, "saved the script").waitFor();
   });
 
+  it("lists the saved script in every member's Scripts panel; another member's Run posts a done code card to both", async () => {
+    for (const page of [alice.page, bob.page]) {
+      await eventually(() => page.getByTestId("scripts-count").innerText(), "1");
+      const toggle = page.getByTestId("scripts-toggle");
+      if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+      expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+      await page.getByTestId("scripts-panel").waitFor();
+      const items = page.getByTestId("script-item");
+      expect(await items.count()).toBe(1);
+      const item = items.first();
+      expect(await item.getAttribute("data-name")).toBe("counter");
+      expect(await item.getByTestId("script-version").innerText()).toBe("v1");
+      expect(await item.getByTestId("script-saved-by").innerText()).toBe("Alice");
+      // The code as text, never HTML.
+      expect(await item.getByTestId("script-code").textContent()).toBe(source);
+      expect(await item.getByTestId("script-code").locator("*:not(code)").count()).toBe(0);
+      expect(await item.getByTestId("script-run").count()).toBe(1);
+    }
+
+    const toolRows = (page: Page) => page.locator('[data-testid="message"][data-kind="tool"]');
+    const before = await toolRows(alice.page).count();
+    const requests = fake.requests.length;
+    await bob.page.getByTestId("script-item").first().getByTestId("script-run").click();
+    const result = bob.page.locator('[data-testid="scripts-result"]:not([data-state="pending"])');
+    await result.waitFor();
+    expect(await result.getAttribute("data-ok"), await result.innerText()).toBe("true");
+
+    for (const page of [alice.page, bob.page]) {
+      await eventually(() => toolRows(page).count(), before + 1);
+      const card = toolRows(page).last().getByTestId("code-card");
+      await eventually(() => card.getAttribute("data-state"), "done");
+      expect(await card.getByTestId("code-error").count()).toBe(0);
+      expect(JSON.parse((await card.getByTestId("code-result").locator("pre").textContent()) ?? "null")).toMatchObject({ online: 2 });
+    }
+    // A script run needs no model.
+    expect(fake.requests.length).toBe(requests);
+    expect(problemsOf(alice, bob)).toBe("");
+  });
+
   it("waits inside the run for an owner's approval of a nested call, then finishes it", async () => {
     await codeModeRoom("code-approve");
     const spam = `buy pills ${Date.now()}`;

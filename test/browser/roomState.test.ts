@@ -1,6 +1,6 @@
 /** The client's pure room reducer: no browser, no server. */
 import { describe, expect, it } from "vitest";
-import type { ChatMessage, ReminderItem, ServerFrame } from "../../shared/protocol";
+import type { ChatMessage, ReminderItem, ScriptItem, ServerFrame } from "../../shared/protocol";
 import {
   activeTypers,
   COMMANDS_KEPT,
@@ -322,6 +322,30 @@ describe("roomReducer: assistant name, reminders, MCP and commands", () => {
     expect(seqs(s)).toEqual([1]);
     s = apply(s, { type: "reminders", items: [reminder("r_c", 200)] });
     expect(s.reminders.map((r) => r.id)).toEqual(["r_c"]);
+  });
+
+  it("replaces the scripts with every frame, by name, and keeps the messages and reminders", () => {
+    const script = (name: string, version = 1): ScriptItem => ({
+      name,
+      version,
+      code: `async () => "${name}"`,
+      savedBy: THEM,
+      savedAt: 1_700_000_000_000 + version,
+    });
+    expect(initialRoomState().scripts).toEqual([]);
+    let s = apply(joined([row(1)]), { type: "reminders", items: [reminder("r_a", 100)] });
+    const before = s;
+    s = apply(s, { type: "scripts", items: [script("digest"), script("counter", 2)] });
+    expect(s.scripts.map((x) => [x.name, x.version])).toEqual([["counter", 2], ["digest", 1]]);
+    expect(s.scripts[0]).toEqual(script("counter", 2));
+    expect(seqs(s)).toEqual([1]);
+    expect(s.reminders.map((r) => r.id)).toEqual(["r_a"]);
+    // Pure: the earlier state is untouched.
+    expect(before.scripts).toEqual([]);
+    s = apply(s, { type: "scripts", items: [script("counter", 3)] });
+    expect(s.scripts.map((x) => [x.name, x.version])).toEqual([["counter", 3]]);
+    s = apply(s, { type: "scripts", items: [] });
+    expect(s.scripts).toEqual([]);
   });
 
   it("replaces the MCP servers and audit with every frame", () => {

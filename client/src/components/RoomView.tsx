@@ -8,13 +8,16 @@ import { InvitePanel } from "./InvitePanel";
 import { Link } from "./Link";
 import { McpPanel } from "./McpPanel";
 import { RemindersPanel } from "./RemindersPanel";
+import { ScriptsPanel } from "./ScriptsPanel";
 import { MessageList } from "./MessageList";
 import { NameForm } from "./NameForm";
 import { PresenceList } from "./PresenceList";
 import { RoomHeader } from "./RoomHeader";
 import { TypingLine } from "./TypingLine";
 
-type Panel = "reminders" | "mcp";
+type Panel = "reminders" | "mcp" | "scripts";
+
+const PANEL_LABELS: Record<Panel, string> = { reminders: "Reminders", mcp: "MCP servers", scripts: "Saved scripts" };
 
 export function RoomView({ room, invite }: { room: string; invite: string | null }) {
   const session = useSession();
@@ -35,9 +38,10 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
   const panelId = useId();
   const remindersToggle = useRef<HTMLButtonElement>(null);
   const mcpToggle = useRef<HTMLButtonElement>(null);
+  const scriptsToggle = useRef<HTMLButtonElement>(null);
   const togglePanel = (which: Panel) => setPanel((open) => (open === which ? null : which));
   const closePanel = () => {
-    const toggle = panel === "mcp" ? mcpToggle : remindersToggle;
+    const toggle = panel === "mcp" ? mcpToggle : panel === "scripts" ? scriptsToggle : remindersToggle;
     setPanel(null);
     toggle.current?.focus();
   };
@@ -85,6 +89,7 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
   const canAct = role !== undefined && role !== "viewer";
   const reminderCount = state.reminders.length;
   const serverCount = state.mcp.servers.length;
+  const scriptCount = state.scripts.length;
 
   return (
     <div className={`room-layout${panel ? " with-panel" : ""}`}>
@@ -118,6 +123,22 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
           {serverCount > 0 && (
             <span className="count" data-testid="mcp-count">
               {serverCount}
+            </span>
+          )}
+        </button>
+        <button
+          ref={scriptsToggle}
+          type="button"
+          className="panel-toggle"
+          data-testid="scripts-toggle"
+          aria-expanded={panel === "scripts"}
+          aria-controls={panel === "scripts" ? `${panelId}-scripts` : undefined}
+          onClick={() => togglePanel("scripts")}
+        >
+          <span aria-hidden="true">📜</span> Scripts
+          {scriptCount > 0 && (
+            <span className="count" data-testid="scripts-count">
+              {scriptCount}
             </span>
           )}
         </button>
@@ -156,8 +177,17 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
         />
       </main>
       {panel && (
-        <aside className="room-panel" aria-label={panel === "mcp" ? "MCP servers" : "Reminders"} onKeyDown={onPanelKeyDown}>
-          {panel === "reminders" ? (
+        <aside className="room-panel" aria-label={PANEL_LABELS[panel]} onKeyDown={onPanelKeyDown}>
+          {panel === "scripts" ? (
+            <ScriptsPanel
+              id={`${panelId}-scripts`}
+              items={state.scripts}
+              canAct={canAct}
+              result={latestCommand(state, "scripts")}
+              actions={actions}
+              onClose={closePanel}
+            />
+          ) : panel === "reminders" ? (
             <RemindersPanel
               id={`${panelId}-reminders`}
               items={state.reminders}
