@@ -24,6 +24,7 @@ import { Draft } from "./draft";
 import { roomTools } from "./roomTools";
 import { capResult, type RoomTool, type TurnRequester } from "./tools";
 import { mentions } from "./trigger";
+import { errorText } from "../errors";
 import { TurnStore, type PendingApproval, type TurnRecord } from "./turns";
 import { codeTool, useCode, type SandboxSettings, type ToolMode } from "../codemode/CodeMode";
 
@@ -64,8 +65,8 @@ const SYSTEM_AUTHOR = { id: "system", name: "Hearth" };
 
 export class Assistant {
   readonly config: AssistantConfig;
-  private readonly turns: TurnStore;
-  private readonly budget: AssistantBudget;
+  #turns?: TurnStore;
+  #budget?: AssistantBudget;
   private readonly tools: RoomTool[];
   private running: RunningTurn | null = null;
   /** Approvals that calls made from inside a running Code Mode run wait for. */
@@ -75,8 +76,6 @@ export class Assistant {
 
   constructor(private readonly host: AssistantHost) {
     this.config = assistantConfig(host.env);
-    this.turns = new TurnStore(host.sql);
-    this.budget = new AssistantBudget(host.sql, this.config.budgets);
     this.tools = roomTools({
       roomName: host.roomName,
       log: host.log,
@@ -84,6 +83,15 @@ export class Assistant {
       now: () => Date.now(),
       messageChanged: (message) => host.broadcast({ type: "message_updated", message }),
     });
+  }
+
+  // Tables are touched only when a message really asks the assistant: the
+  // first chat message after every wake passes through onMessage.
+  private get turns(): TurnStore {
+    return (this.#turns ??= new TurnStore(this.host.sql));
+  }
+  private get budget(): AssistantBudget {
+    return (this.#budget ??= new AssistantBudget(this.host.sql, this.config.budgets));
   }
 
   /** Every tool of the room, built-in and registered (Code Mode scripts run against these). */
@@ -332,7 +340,7 @@ export class Assistant {
             this.endPart(draft, part.toolCallId, { state: "done", output: capResult(part.output) });
             break;
           case "tool-error":
-            this.endPart(draft, part.toolCallId, { state: "error", error: errorText(part.error) });
+            this.endPart(draft, part.toolCallId, { state: "error", error: errorText(part.error, 300) });
             break;
           case "tool-output-denied":
             this.endPart(draft, part.toolCallId, { state: "denied" });
@@ -455,7 +463,7 @@ export class Assistant {
 
 /** Model errors as people can act on them. */
 function explainModelError(err: unknown): string {
-  const text = errorText(err);
+  const text = errorText(err, 300);
   if (/needs to be run remotely/i.test(text)) {
     return (
       "Workers AI (the AI binding) only runs on Cloudflare, not under `wrangler dev --local`. " +
@@ -465,7 +473,3 @@ function explainModelError(err: unknown): string {
   return text;
 }
 
-function errorText(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
-}

@@ -17,6 +17,7 @@ import { sanitizeToolName } from "@cloudflare/codemode";
 import type { ToolPart } from "../../shared/protocol";
 import { capResult, defineTool, type RoomTool, type TurnRequester } from "../assistant/tools";
 import { sandboxExecutor } from "./executor";
+import { errorText } from "../errors";
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "./sandbox";
 
 export type ToolMode = "direct" | "code" | "auto";
@@ -94,7 +95,7 @@ export function codeTool(
               approvedBy = await hooks.waitForApproval(waiting);
             } catch (err) {
               const decidedBy = (err as { decidedBy?: { id: string; name: string } }).decidedBy;
-              hooks.upsertPart({ ...base, state: "denied", approvers: undefined, durationMs: Date.now() - base.startedAt, decidedBy, error: errorMessage(err) });
+              hooks.upsertPart({ ...base, state: "denied", approvers: undefined, durationMs: Date.now() - base.startedAt, decidedBy, error: errorText(err) });
               throw err;
             }
             hooks.upsertPart({ ...base, decidedBy: approvedBy });
@@ -106,7 +107,7 @@ export function codeTool(
             hooks.upsertPart({ ...base, state: "done", output, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy ?? undefined });
             return output;
           } catch (err) {
-            const error = err instanceof Error ? err.message : String(err);
+            const error = errorText(err);
             hooks.upsertPart({ ...base, state: "error", error, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy ?? undefined });
             throw err;
           }
@@ -168,10 +169,6 @@ function discoveryTools(tools: RoomTool[], inner: ToolSet): ToolSet {
       execute: async ({ names }) => generateTypes(Object.fromEntries(names.filter((n) => n in inner).map((n) => [n, inner[n]!])), "codemode"),
     }),
   };
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function schemaOf(t: RoomTool): unknown {

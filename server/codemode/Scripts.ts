@@ -14,6 +14,7 @@ import { defineTool, type RoomTool, type TurnRequester } from "../assistant/tool
 import type { MessageLog } from "../room/messages";
 import { codeTool, type SandboxSettings } from "./CodeMode";
 import { SCRIPT_NAME, ScriptStore } from "./scriptStore";
+import { errorText } from "../errors";
 
 export interface ScriptsHost {
   sql: SqlStorage;
@@ -130,7 +131,7 @@ export class Scripts {
       draft.upsertPart({ ...card, state: "done", output, durationMs: Date.now() - card.startedAt });
     } catch (err) {
       status = "failed";
-      const error = err instanceof Error ? err.message : String(err);
+      const error = errorText(err);
       draft.upsertPart({ ...card, state: "error", error, durationMs: Date.now() - card.startedAt });
     }
     draft.close();

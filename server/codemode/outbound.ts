@@ -10,6 +10,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env";
 import { checkEgress, parseAllowHosts } from "../mcp/egress";
+import { errorText } from "../errors";
 
 export interface OutboundProps {
   hosts: string[];
@@ -28,7 +29,7 @@ export class SandboxOutbound extends WorkerEntrypoint<Env, OutboundProps> {
       // Redirects are not followed: the next hop would skip these checks.
       return await fetch(request, { redirect: "manual" });
     } catch (err) {
-      return new Response(`upstream unreachable: ${err instanceof Error ? err.message : String(err)}`, { status: 502 });
+      return new Response(`upstream unreachable: ${errorText(err)}`, { status: 502 });
     }
   }
 }

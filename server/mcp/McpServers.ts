@@ -19,6 +19,7 @@ import type { RoomTool, ToolCallInfo, TurnRequester } from "../assistant/tools";
 import { capResult, defineTool } from "../assistant/tools";
 import { checkEgress } from "./egress";
 import { McpStore, type AuditEntry } from "./store";
+import { errorText } from "../errors";
 
 export interface McpActor {
   id: string;
@@ -373,7 +374,3 @@ function sessionLost(err: unknown): boolean {
   return /session|404|not found|-32001/i.test(errorText(err));
 }
 
-function errorText(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.length > 400 ? `${text.slice(0, 400)}…` : text;
-}

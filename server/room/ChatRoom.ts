@@ -53,6 +53,7 @@ export class ChatRoom extends Agent<Env> {
   #codeMode?: CodeModeSettings;
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
   #leaving = new Set<string>();
+  #reportedOnline: number | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -320,7 +321,7 @@ export class ChatRoom extends Agent<Env> {
 
   /** Called by the lobby when it starts, to correct counts a crash left stale. */
   reportPresence(): void {
-    this.reportOnline(presenceOf(this.states()).length);
+    this.reportOnline(presenceOf(this.states()).length, true);
   }
 
   /** Snapshot on first join or past the catch-up bound; otherwise exactly the missed changes. */
@@ -445,7 +446,14 @@ export class ChatRoom extends Agent<Env> {
     this.fanOut(encode({ type: "typing", typers: typersOf(this.states(skip), Date.now()) }), skip);
   }
 
-  private reportOnline(online: number): void {
+  /**
+   * Tells the lobby when the count changed (a second tab, a rename or a
+   * typing burst leave it as it was: no RPC). `force` answers the lobby's
+   * own recheck. After a wake the last count is unknown, so it is sent.
+   */
+  private reportOnline(online: number, force = false): void {
+    if (!force && online === this.#reportedOnline) return;
+    this.#reportedOnline = online;
     if (this.members.info()?.visibility === "public") reportToLobby(this.env, this.ctx, this.name, online);
   }
 }
