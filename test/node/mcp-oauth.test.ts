@@ -23,12 +23,6 @@ async function connect(name: string, token: string) {
   return m;
 }
 
-async function command(m: NodeMember, text: string) {
-  const id = crypto.randomUUID();
-  m.send({ type: "command", id, text });
-  return m.next("command_result", (f) => f.id === id, 30_000);
-}
-
 beforeAll(async () => {
   oauth = await startOAuthMcpServer();
 }, 60_000);
@@ -49,7 +43,7 @@ describe("MCP OAuth", () => {
     let alice = await connect("alice", aliceSession.token);
     let bob = await connect("bob", bobSession.token);
 
-    const added = await command(alice, `/mcp add secure ${oauth.url}`);
+    const added = await alice.command(`/mcp add secure ${oauth.url}`);
     expect(added).toMatchObject({ ok: true, text: expect.stringMatching(/needs authorization/) });
     const forAlice = await alice.next("mcp", (f) => f.servers.some((s) => s.state === "authenticating" && s.authUrl));
     const authUrl = forAlice.servers[0]!.authUrl!;
@@ -75,7 +69,7 @@ describe("MCP OAuth", () => {
     alice = await connect("alice", aliceSession.token);
     bob = await connect("bob", bobSession.token);
     await bob.next("mcp", (f) => f.servers.some((s) => s.name === "secure" && s.state === "ready"), 30_000);
-    const who = await command(bob, "/mcp call secure.whoami {}");
+    const who = await bob.command("/mcp call secure.whoami {}");
     expect(who.ok).toBe(true);
     const card = await bob.next("message", (f) => f.message.kind === "tool");
     expect(JSON.stringify(card.message.parts[0]!.output)).toMatch(/client client-/);
@@ -87,7 +81,7 @@ describe("MCP OAuth", () => {
     server = await startDevServer({ persistDir, port, vars: vars() });
     alice = await connect("alice", aliceSession.token);
     await alice.next("mcp", (f) => f.servers.some((s) => s.name === "secure" && s.state === "ready"), 30_000);
-    expect((await command(alice, '/mcp call secure.shout {"word":"hello"}')).ok).toBe(true);
+    expect((await alice.command('/mcp call secure.shout {"word":"hello"}')).ok).toBe(true);
 
     // The callback is not an open door: a forged state is refused.
     const forged = await fetch(`${server.url}/agents/chat-room/${ROOM}/callback?code=x&state=forged`);

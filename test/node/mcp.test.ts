@@ -31,12 +31,6 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<[Ser
   return [srv, port];
 }
 
-async function command(m: NodeMember, text: string) {
-  const id = crypto.randomUUID();
-  m.send({ type: "command", id, text });
-  return m.next("command_result", (f) => f.id === id, 30_000);
-}
-
 const everythingView = (m: NodeMember) =>
   m.next("mcp", (f) => f.servers.some((s) => s.name === "everything" && s.state === "ready" && s.tools.length > 0), 30_000);
 
@@ -107,7 +101,7 @@ afterAll(async () => {
 
 describe("MCP servers in a room", () => {
   it("connects a real server and shows its tools, prompts and resources to every member", async () => {
-    const result = await command(alice, `/mcp add everything ${everything.url}`);
+    const result = await alice.command(`/mcp add everything ${everything.url}`);
     expect(result).toMatchObject({ ok: true, text: "everything is connected." });
     const view = await everythingView(bob);
     const server = view.servers.find((s) => s.name === "everything")!;
@@ -121,7 +115,7 @@ describe("MCP servers in a room", () => {
   });
 
   it("calls a tool without a model and shows the result to everyone as a card", async () => {
-    const result = await command(bob, '/mcp call everything.echo {"message":"hi there"}');
+    const result = await bob.command('/mcp call everything.echo {"message":"hi there"}');
     expect(result.ok).toBe(true);
     const card = await alice.next("message", (f) => f.message.kind === "tool");
     expect(card.message).toMatchObject({ author: { name: "bob" }, status: "done" });
@@ -130,7 +124,7 @@ describe("MCP servers in a room", () => {
   });
 
   it("turns a failing tool into a failed card and audits it", async () => {
-    const result = await command(bob, '/mcp call everything.get-sum {"a":"one","b":2}');
+    const result = await bob.command('/mcp call everything.get-sum {"a":"one","b":2}');
     expect(result.ok).toBe(false);
     const card = await alice.next("message", (f) => f.message.kind === "tool" && f.message.status === "failed");
     expect(card.message.parts[0]!.state).toBe("error");
@@ -139,7 +133,7 @@ describe("MCP servers in a room", () => {
   });
 
   it("keeps direct calls of non-read-only tools to the member who connected the server", async () => {
-    const result = await command(bob, "/mcp call everything.toggle-simulated-logging {}");
+    const result = await bob.command("/mcp call everything.toggle-simulated-logging {}");
     expect(result).toMatchObject({ ok: false, text: expect.stringMatching(/not read-only.*alice/) });
   });
 
@@ -173,7 +167,7 @@ describe("MCP servers in a room", () => {
   });
 
   it("runs model-written code against the server in the sandbox, with nested cards and audit rows", async () => {
-    expect((await command(alice, "/codemode code")).ok).toBe(true);
+    expect((await alice.command("/codemode code")).ok).toBe(true);
     bob.send({ type: "send", id: crypto.randomUUID(), text: "@assistant do both as code" });
     const done = await alice.next(
       "message_updated",
@@ -192,13 +186,13 @@ describe("MCP servers in a room", () => {
     expect(model.requests.at(-2)!.tools?.map((t) => t.function.name)).toEqual(["code"]);
     const audit = await alice.next("mcp", (f) => f.audit.some((e) => e.tool === "echo" && e.args.includes("via code")));
     expect(audit.audit.find((e) => e.args.includes("via code"))).toMatchObject({ via: "assistant", requestedBy: "bob", outcome: "ok" });
-    expect((await command(alice, "/codemode direct")).ok).toBe(true);
+    expect((await alice.command("/codemode direct")).ok).toBe(true);
   });
 
   it("disables a tool on request and refuses calls to it", async () => {
     alice.send({ type: "mcp_tool", server: "everything", tool: "get-sum", enabled: false });
     await alice.next("mcp", (f) => f.servers[0]?.tools.find((t) => t.name === "get-sum")?.enabled === false);
-    const result = await command(alice, '/mcp call everything.get-sum {"a":1,"b":2}');
+    const result = await alice.command('/mcp call everything.get-sum {"a":1,"b":2}');
     expect(result).toMatchObject({ ok: false, text: expect.stringMatching(/disabled/) });
   });
 
@@ -214,10 +208,10 @@ describe("MCP servers in a room", () => {
       ["https://10.1.2.3/mcp", "private"],
     ] as const;
     for (const [i, [url, rule]] of refused.entries()) {
-      const result = await command(alice, `/mcp add bad${i} ${url}`);
+      const result = await alice.command(`/mcp add bad${i} ${url}`);
       expect(result).toMatchObject({ ok: false, text: expect.stringContaining(`(${rule})`) });
     }
-    const trapped = await command(alice, `/mcp add trap http://127.0.0.1:${trapPort}/mcp`);
+    const trapped = await alice.command(`/mcp add trap http://127.0.0.1:${trapPort}/mcp`);
     expect(trapped.ok).toBe(false);
     expect(trapped.text).toMatch(/egress guard/);
     expect(canaryHits).toBe(0);
@@ -227,13 +221,13 @@ describe("MCP servers in a room", () => {
     const port = everything.port;
     await everything.stop();
     everything = await startEverything(port);
-    const result = await command(bob, '/mcp call everything.echo {"message":"after restart"}');
+    const result = await bob.command('/mcp call everything.echo {"message":"after restart"}');
     expect(result).toMatchObject({ ok: true });
   });
 
   it("lets only the connector or an owner remove the server", async () => {
-    expect((await command(bob, "/mcp remove everything")).ok).toBe(false);
-    expect((await command(alice, "/mcp remove everything")).ok).toBe(true);
+    expect((await bob.command("/mcp remove everything")).ok).toBe(false);
+    expect((await alice.command("/mcp remove everything")).ok).toBe(true);
     await bob.next("mcp", (f) => f.servers.length === 0);
   });
 });

@@ -80,6 +80,13 @@ export class NodeMember {
     });
   }
 
+  /** Sends a slash command and waits for its answer. */
+  command(text: string, timeoutMs = 30_000) {
+    const id = crypto.randomUUID();
+    this.send({ type: "command", id, text });
+    return this.next("command_result", (f) => f.id === id, timeoutMs);
+  }
+
   /** Every message of the room, oldest first: the join snapshot, then older pages. */
   async fullHistory(): Promise<FrameOf<"message">["message"][]> {
     const snapshot = await this.next("snapshot");

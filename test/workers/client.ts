@@ -94,6 +94,13 @@ export class TestMember {
     return this.closed;
   }
 
+  /** Sends a slash command and waits for its answer. */
+  async command(text: string) {
+    const id = crypto.randomUUID();
+    this.send({ type: "command", id, text });
+    return this.next("command_result", (f) => f.id === id);
+  }
+
   /** Resolves after the room has processed everything sent before (a history round trip). */
   async settle(): Promise<void> {
     const before = this.all("page").length;

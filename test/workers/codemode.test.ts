@@ -6,12 +6,6 @@ import { scriptedModel, textParts, toolCallParts, promptText } from "./mockModel
 
 afterEach(() => setModelOverride(null));
 
-async function command(m: TestMember, text: string) {
-  const id = msgId();
-  m.send({ type: "command", id, text });
-  return m.next("command_result", (f) => f.id === id);
-}
-
 async function codeRoom() {
   const room = roomName("code");
   const owner = await session("olive");
@@ -19,7 +13,7 @@ async function codeRoom() {
   await o.next("typing");
   const b = await connect(room, (await session("bob")).token);
   await b.next("typing");
-  expect((await command(o, "/codemode code")).ok).toBe(true);
+  expect((await o.command("/codemode code")).ok).toBe(true);
   return { room, o, b, ownerId: owner.id };
 }
 
@@ -86,9 +80,9 @@ describe("Code Mode", () => {
     const room = roomName("code");
     const o = await connect(room, (await session("olive")).token);
     const b = await connect(room, (await session("bob")).token);
-    expect((await command(b, "/codemode code")).ok).toBe(false);
-    expect((await command(o, "/codemode")).text).toMatch(/auto/);
-    expect((await command(o, "/codemode sideways")).ok).toBe(false);
+    expect((await b.command("/codemode code")).ok).toBe(false);
+    expect((await o.command("/codemode")).text).toMatch(/auto/);
+    expect((await o.command("/codemode sideways")).ok).toBe(false);
   });
 });
 
@@ -111,10 +105,10 @@ describe("saved scripts", () => {
     const { o, b } = await codeRoom();
     b.send({ type: "send", id: msgId(), text: "@assistant how many are online?" });
     await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
-    expect((await command(b, "/scripts save headcount")).ok).toBe(true);
-    expect((await command(o, "/scripts")).text).toMatch(/headcount \(v1, by bob\)/);
+    expect((await b.command("/scripts save headcount")).ok).toBe(true);
+    expect((await o.command("/scripts")).text).toMatch(/headcount \(v1, by bob\)/);
 
-    const ran = await command(o, "/run headcount");
+    const ran = await o.command("/run headcount");
     expect(ran.ok).toBe(true);
     const run = await b.next("message_updated", (f) => f.message.kind === "tool" && f.message.status === "done");
     const card = run.message.parts.find((p) => p.tool === "code")!;
@@ -133,15 +127,15 @@ describe("saved scripts", () => {
     ]);
     setModelOverride(() => model);
     const { o } = await codeRoom();
-    expect((await command(o, "/codemode direct")).ok).toBe(true);
+    expect((await o.command("/codemode direct")).ok).toBe(true);
     o.send({ type: "send", id: msgId(), text: "@assistant save a greet script" });
     await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
     o.send({ type: "send", id: msgId(), text: "@assistant fix script greet" });
     await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { count: 2, timeoutMs: 15_000 });
-    expect((await command(o, "/scripts")).text).toMatch(/greet \(v2/);
+    expect((await o.command("/scripts")).text).toMatch(/greet \(v2/);
     const listed = await o.next("scripts", (f) => f.items.some((i) => i.name === "greet" && i.version === 2));
     expect(listed.items.find((i) => i.name === "greet")!.code).toContain("hello");
-    await command(o, '/run greet {"who":"Ada"}');
+    await o.command('/run greet {"who":"Ada"}');
     const run = await o.next("message_updated", (f) => f.message.kind === "tool" && f.message.status === "done");
     expect(run.message.parts[0]!.output).toMatchObject({ result: "hello Ada!" });
   });
@@ -153,10 +147,10 @@ describe("saved scripts", () => {
     ]);
     setModelOverride(() => model);
     const { room, o } = await codeRoom();
-    expect((await command(o, "/codemode direct")).ok).toBe(true);
+    expect((await o.command("/codemode direct")).ok).toBe(true);
     o.send({ type: "send", id: msgId(), text: "@assistant save flaky" });
     await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
-    expect((await command(o, "/schedule every weekday at 8: /run flaky")).ok).toBe(true);
+    expect((await o.command("/schedule every weekday at 8: /run flaky")).ok).toBe(true);
     expect(await fireDue(room)).toBe(true);
     const failed = await o.next("message_updated", (f) => f.message.kind === "tool" && f.message.status === "failed", { timeoutMs: 15_000 });
     expect(failed.message.parts[0]!.error).toMatch(/upstream is down/);
@@ -216,15 +210,15 @@ describe("sandbox settings", () => {
       scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["ok"]) }, { parts: toolCallParts("code", { code }) }, { parts: textParts(["ok"]) }]),
     );
     const { o, b } = await codeRoom();
-    expect((await command(o, "/codemode")).text).toMatch(/Sandbox network: off/);
+    expect((await o.command("/codemode")).text).toMatch(/Sandbox network: off/);
     b.send({ type: "send", id: msgId(), text: "@assistant probe" });
     const closed = await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
     const closedOut = closed.message.parts.find((p) => p.tool === "code")!.output as { result: { other: string; allowed: string } };
     expect(closedOut.result.other).toMatch(/^threw/);
     expect(closedOut.result.allowed).toMatch(/^threw/);
 
-    expect((await command(b, "/codemode allow api.example.com")).ok).toBe(false);
-    expect((await command(o, "/codemode allow https://api.example.com")).text).toMatch(/Sandbox network: api\.example\.com/);
+    expect((await b.command("/codemode allow api.example.com")).ok).toBe(false);
+    expect((await o.command("/codemode allow https://api.example.com")).text).toMatch(/Sandbox network: api\.example\.com/);
     b.send({ type: "send", id: msgId(), text: "@assistant probe again" });
     const open = await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { count: 2, timeoutMs: 15_000 });
     const openOut = open.message.parts.find((p) => p.tool === "code")!.output as { result: { other: string; allowed: string } };
@@ -237,8 +231,8 @@ describe("sandbox settings", () => {
     const code = "async () => 'z'.repeat(3000)";
     setModelOverride(() => scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["ok"]) }]));
     const { o, b } = await codeRoom();
-    expect((await command(o, "/codemode limits timeout=2000 output=700")).text).toMatch(/2000 ms, 700 characters/);
-    expect((await command(o, "/codemode limits timeout=5")).ok).toBe(false);
+    expect((await o.command("/codemode limits timeout=2000 output=700")).text).toMatch(/2000 ms, 700 characters/);
+    expect((await o.command("/codemode limits timeout=5")).ok).toBe(false);
     b.send({ type: "send", id: msgId(), text: "@assistant long output" });
     const done = await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
     const out = done.message.parts.find((p) => p.tool === "code")!.output as { result: { truncated: boolean; preview: string } };

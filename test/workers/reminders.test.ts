@@ -35,12 +35,6 @@ async function scheduledJobs(room: string) {
   );
 }
 
-async function command(m: TestMember, text: string) {
-  const id = msgId();
-  m.send({ type: "command", id, text });
-  return m.next("command_result", (f) => f.id === id);
-}
-
 async function join(room: string, name: string, tz = "Europe/Berlin") {
   const s = await session(name);
   const m = await connect(room, s.token, { tz });
@@ -55,7 +49,7 @@ describe("reminders", () => {
     const room = roomName("rem");
     const { m: a } = await join(room, "alice");
     const { m: b } = await join(room, "bob");
-    const result = await command(a, "/remind me to stretch in 10 minutes");
+    const result = await a.command("/remind me to stretch in 10 minutes");
     expect(result.ok).toBe(true);
     const confirmation = await b.next("message", (f) => f.message.kind === "system");
     expect(confirmation.message.text).toMatch(/I'll remind @alice Europe\/Berlin, next .*: “stretch”/);
@@ -73,7 +67,7 @@ describe("reminders", () => {
   it("fires with nobody connected after the room was evicted, and members see it when they return", async () => {
     const room = roomName("rem");
     const { m: a, token } = await join(room, "alice");
-    await command(a, "/remind @room water the plants in 1 hour");
+    await a.command("/remind @room water the plants in 1 hour");
     a.close();
     const stub = await stubOf(room);
     await evictDurableObject(stub, { webSockets: "close" });
@@ -86,7 +80,7 @@ describe("reminders", () => {
   it("posts an occurrence once even when its alarm is retried", async () => {
     const room = roomName("rem");
     const { m: a } = await join(room, "alice");
-    await command(a, "/remind me to breathe in 5 minutes");
+    await a.command("/remind me to breathe in 5 minutes");
     const [job] = await scheduledJobs(room);
     const stub = await stubOf(room);
     // The scheduler retrying the same occurrence calls the callback again.
@@ -102,7 +96,7 @@ describe("reminders", () => {
   it("schedules the next occurrence of a recurring reminder in the creator's zone", async () => {
     const room = roomName("rem");
     const { m: a } = await join(room, "alice", "America/New_York");
-    await command(a, "/remind @room standup every weekday at 9am");
+    await a.command("/remind @room standup every weekday at 9am");
     const [first] = await scheduledJobs(room);
     await fireDue(room);
     await a.next("message", (f) => f.message.kind === "reminder");
@@ -118,7 +112,7 @@ describe("reminders", () => {
   it("does not fire a reminder cancelled while its alarm was due", async () => {
     const room = roomName("rem");
     const { m: a } = await join(room, "alice");
-    await command(a, "/remind me to leave in 2 hours");
+    await a.command("/remind me to leave in 2 hours");
     const [job] = await scheduledJobs(room);
     const stub = await stubOf(room);
     await runInDurableObject(stub, (_i, state) => {
@@ -136,7 +130,7 @@ describe("reminders", () => {
   it("marks a reminder that fires long after its time as late", async () => {
     const room = roomName("rem");
     const { m: a } = await join(room, "alice");
-    await command(a, "/remind me to call back in 10 minutes");
+    await a.command("/remind me to call back in 10 minutes");
     const [job] = await scheduledJobs(room);
     const stub = await stubOf(room);
     const past = Date.now() - 5 * 60_000;
@@ -153,7 +147,7 @@ describe("reminders", () => {
     const { m: owner } = await join(room, "olive");
     const { m: alice } = await join(room, "alice");
     const { m: bob } = await join(room, "bob");
-    await command(alice, "/remind @room lunch every weekday at 12");
+    await alice.command("/remind @room lunch every weekday at 12");
     const [job] = await scheduledJobs(room);
     bob.send({ type: "reminder_action", id: job!.id, action: "pause" });
     expect((await bob.next("command_result")).ok).toBe(false);
@@ -173,14 +167,14 @@ describe("reminders", () => {
   it("explains what it could not understand, with examples, and enforces limits", async () => {
     const room = roomName("rem");
     const { m: a } = await join(room, "alice");
-    const bad = await command(a, "/remind me to do the thing sometime");
+    const bad = await a.command("/remind me to do the thing sometime");
     expect(bad).toMatchObject({ ok: false, text: expect.stringMatching(/could not find a time.*Try: `\/remind/) });
-    const nobody = await command(a, "/remind @zed hi in 5 minutes");
+    const nobody = await a.command("/remind @zed hi in 5 minutes");
     expect(nobody.text).toMatch(/Nobody called zed/);
-    const fast = await command(a, '/remind me tick cron "* * * * * *"');
+    const fast = await a.command('/remind me tick cron "* * * * * *"');
     expect(fast.text).toMatch(/once a minute/);
-    for (let i = 0; i < 10; i++) expect((await command(a, `/remind me n${i} in ${i + 5} minutes`)).ok).toBe(true);
-    const eleventh = await command(a, "/remind me one too many in 30 minutes");
+    for (let i = 0; i < 10; i++) expect((await a.command(`/remind me n${i} in ${i + 5} minutes`)).ok).toBe(true);
+    const eleventh = await a.command("/remind me one too many in 30 minutes");
     expect(eleventh).toMatchObject({ ok: false, text: expect.stringMatching(/10 reminders/) });
     expect((await a.next("reminders", (f) => f.items.length === 10)).items).toHaveLength(10);
   });
@@ -192,7 +186,7 @@ describe("reminders", () => {
     const inv = await api(`/api/rooms/${room}/invites`, owner.token, { role: "viewer" });
     const invite = decodeURIComponent(((await inv.json()) as { path: string }).path.split("#invite=")[1]!);
     const v = await connect(room, (await session("vic")).token, { invite });
-    const result = await command(v, "/remind @room hi in 5 minutes");
+    const result = await v.command("/remind @room hi in 5 minutes");
     expect(result).toMatchObject({ ok: false, text: expect.stringMatching(/Viewers/) });
   });
 
@@ -201,7 +195,7 @@ describe("reminders", () => {
     setModelOverride(() => model);
     const room = roomName("rem");
     const { m: a } = await join(room, "alice");
-    const result = await command(a, "/schedule every weekday at 8: summarise yesterday");
+    const result = await a.command("/schedule every weekday at 8: summarise yesterday");
     expect(result.text).toMatch(/scheduled the assistant every weekday at 08:00 \(Europe\/Berlin\)/);
     const [job] = await scheduledJobs(room);
     await fireDue(room);
@@ -233,10 +227,10 @@ describe("reminders", () => {
   it("reads times in the member's zone and lets them change it", async () => {
     const room = roomName("rem");
     const { m: a } = await join(room, "alice", "Asia/Tokyo");
-    expect((await command(a, "/timezone")).text).toBe("Your time zone is Asia/Tokyo.");
-    expect((await command(a, "/timezone Mars/Olympus")).ok).toBe(false);
+    expect((await a.command("/timezone")).text).toBe("Your time zone is Asia/Tokyo.");
+    expect((await a.command("/timezone Mars/Olympus")).ok).toBe(false);
     a.send({ type: "set_timezone", timeZone: "America/New_York" });
-    const r = await command(a, "/remind me to sleep tomorrow at 23:00");
+    const r = await a.command("/remind me to sleep tomorrow at 23:00");
     expect(r.text).toMatch(/America\/New_York, next .* 23:00/);
   });
 
@@ -245,17 +239,17 @@ describe("reminders", () => {
     const s = await session("alice");
     const a = await connect(room, s.token, { tz: "Asia/Tokyo" });
     await a.next("reminders");
-    expect((await command(a, "/timezone Europe/Lisbon")).ok).toBe(true);
+    expect((await a.command("/timezone Europe/Lisbon")).ok).toBe(true);
     a.close();
     const b = await connect(room, s.token, { tz: "Asia/Tokyo" });
     await b.next("reminders");
-    expect((await command(b, "/timezone")).text).toBe("Your time zone is Europe/Lisbon.");
+    expect((await b.command("/timezone")).text).toBe("Your time zone is Europe/Lisbon.");
   });
 
   it("refuses to pause a one-off reminder without losing its schedule", async () => {
     const room = roomName("rem");
     const { m: a } = await join(room, "alice");
-    await command(a, "/remind me to eat in 30 minutes");
+    await a.command("/remind me to eat in 30 minutes");
     const [job] = await scheduledJobs(room);
     a.send({ type: "reminder_action", id: job!.id, action: "pause" });
     expect((await a.next("command_result", (f) => f.id === job!.id)).ok).toBe(false);
