@@ -5,7 +5,7 @@
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { LanguageModel } from "ai";
 import { createWorkersAI } from "workers-ai-provider";
-import type { Env } from "../env";
+import { settings, type Env } from "../env";
 
 export interface AssistantConfig {
   /** The name people @mention; also the author name of its messages. */
@@ -26,22 +26,19 @@ export interface AssistantConfig {
 
 const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 
-function int(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : fallback;
-}
-
+/** Numbers come validated, with their defaults, from the one settings schema (server/env.ts). */
 export function assistantConfig(env: Env): AssistantConfig {
+  const s = settings(env);
   return {
     name: (env.ASSISTANT_NAME || "assistant").toLowerCase(),
-    maxSteps: Math.max(1, int(env.ASSISTANT_MAX_STEPS, 5)),
-    contextTokens: Math.max(200, int(env.ASSISTANT_CONTEXT_TOKENS, 4000)),
-    toolTokens: int(env.ASSISTANT_TOOL_TOKENS, 1500),
+    maxSteps: s.ASSISTANT_MAX_STEPS,
+    contextTokens: s.ASSISTANT_CONTEXT_TOKENS,
+    toolTokens: s.ASSISTANT_TOOL_TOKENS,
     budgets: {
-      roomTurnsPerMinute: int(env.ASSISTANT_ROOM_TURNS_PER_MINUTE, 10),
-      memberTurnsPerMinute: int(env.ASSISTANT_MEMBER_TURNS_PER_MINUTE, 4),
-      roomTokensPerDay: int(env.ASSISTANT_ROOM_TOKENS_PER_DAY, 200_000),
-      memberTokensPerDay: int(env.ASSISTANT_MEMBER_TOKENS_PER_DAY, 50_000),
+      roomTurnsPerMinute: s.ASSISTANT_ROOM_TURNS_PER_MINUTE,
+      memberTurnsPerMinute: s.ASSISTANT_MEMBER_TURNS_PER_MINUTE,
+      roomTokensPerDay: s.ASSISTANT_ROOM_TOKENS_PER_DAY,
+      memberTokensPerDay: s.ASSISTANT_MEMBER_TOKENS_PER_DAY,
     },
   };
 }

@@ -9,7 +9,7 @@
  * rotation; this object then is never created.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
+import { settings, type Env } from "../env";
 
 export class LocalSecret extends DurableObject<Env> {
   async get(): Promise<string> {
@@ -24,8 +24,19 @@ export class LocalSecret extends DurableObject<Env> {
 
 let cached: Promise<string> | undefined;
 
+/**
+ * The HMAC key. A configured SESSION_SECRET shorter than 32 bytes is
+ * refused (ConfigError) rather than used: a short key can be brute-forced
+ * offline from any one token, and tokens are readable by their holders.
+ */
 export function signingSecret(env: Env): Promise<string> {
-  if (env.SESSION_SECRET) return Promise.resolve(env.SESSION_SECRET);
+  let configured: string | undefined;
+  try {
+    configured = settings(env).SESSION_SECRET;
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  if (configured) return Promise.resolve(configured);
   cached ??= env.LocalSecret.getByName("signing-key")
     .get()
     .catch((err: unknown) => {

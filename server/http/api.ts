@@ -16,7 +16,7 @@ import {
   verifySession,
   type SessionClaims,
 } from "../auth/tokens";
-import type { Env } from "../env";
+import { ConfigError, type Env } from "../env";
 import { apiError, json } from "./respond";
 
 export async function handleApi(request: Request, env: Env): Promise<Response> {
@@ -24,7 +24,15 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
   const path = url.pathname;
   if (path === "/api/health") return json({ ok: true });
   if (request.method !== "POST") return apiError(405, "method_not_allowed", "Use POST.");
-  const secret = await signingSecret(env);
+  let secret: string;
+  try {
+    secret = await signingSecret(env);
+  } catch (err) {
+    // Refuse loudly rather than sign with a weak or missing key.
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    return apiError(500, "misconfigured", err.message);
+  }
 
   if (path === "/api/session") return createSession(request, secret);
   const caller = await verifySession(secret, bearer(request));
@@ -32,7 +40,12 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
 
   if (path === "/api/rooms") return createRoom(request, env, caller.claims);
   const invite = /^\/api\/rooms\/([^/]+)\/invites$/.exec(path);
-  if (invite) return createInvite(request, env, secret, caller.claims, decodeURIComponent(invite[1]!));
+  if (invite) {
+    // A malformed escape (e.g. %E0%A4%A) makes decodeURIComponent throw: a client error, not a 500.
+    const room = decodePathSegment(invite[1]!);
+    if (room === null) return apiError(400, "bad_path", "The room name in the path is not valid percent-encoding.");
+    return createInvite(request, env, secret, caller.claims, room);
+  }
   return apiError(404, "not_found", `No API at ${path}.`);
 }
 
@@ -75,6 +88,14 @@ async function createInvite(
   const expiresAt = Date.now() + INVITE_TTL_MS;
   const token = await signToken(secret, { typ: "invite", room: roomName, role: body.data.role, exp: expiresAt });
   return json({ role: body.data.role, path: `/r/${roomName}#invite=${token}`, expiresAt }, 201);
+}
+
+function decodePathSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }
 
 function bearer(request: Request): string | null {

@@ -23,7 +23,7 @@ import { Scripts } from "../codemode/Scripts";
 import { CodeModeSettings } from "../codemode/settings";
 import { LIMITS } from "../../shared/limits";
 import { CloseCode, type RoomInfo, type ServerFrame } from "../../shared/protocol";
-import type { Env } from "../env";
+import { ConfigError, type Env } from "../env";
 import { readIdentity } from "../http/identityHeader";
 import { handleChatFrame, type ChatContext } from "./chat";
 import type { ConnectionState } from "./connectionState";
@@ -80,10 +80,7 @@ export class ChatRoom extends Agent<Env> {
     return (this.#members ??= new Membership(this.ctx.storage.sql, this.name));
   }
   get limiter(): RateLimiter {
-    return (this.#limiter ??= new RateLimiter(
-      Number(this.env.RATE_LIMIT_PER_SECOND ?? 5),
-      Number(this.env.RATE_LIMIT_BURST ?? 20),
-    ));
+    return (this.#limiter ??= RateLimiter.fromEnv(this.env));
   }
 
   get assistant(): Assistant {
@@ -214,7 +211,8 @@ export class ChatRoom extends Agent<Env> {
       this.admit(connection, ctx);
     } catch (err) {
       console.error(`room ${this.name}: connect failed`, err);
-      connection.send(encode(errorFrame("internal", "The room failed to open this connection; try again.")));
+      const text = err instanceof ConfigError ? err.message : "The room failed to open this connection; try again.";
+      connection.send(encode(errorFrame("internal", text)));
       connection.close(1011, "internal error");
     }
   }
@@ -224,7 +222,9 @@ export class ChatRoom extends Agent<Env> {
       await this.receive(connection, data);
     } catch (err) {
       console.error(`room ${this.name}: frame failed`, err);
-      connection.send(encode(errorFrame("internal", "The room failed to handle that frame; nothing was changed.")));
+      // A bad setting is the operator's to fix; its message names it (never a secret's value).
+      const text = err instanceof ConfigError ? err.message : "The room failed to handle that frame; nothing was changed.";
+      connection.send(encode(errorFrame("internal", text)));
     }
   }
 

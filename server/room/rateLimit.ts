@@ -1,3 +1,5 @@
+import { settings, type Env } from "../env";
+
 /**
  * A token bucket per connection: `burst` frames at once, refilled at
  * `perSecond`. Kept in memory on purpose: an eviction only happens after
@@ -5,6 +7,12 @@
  * losing the map on hibernation loses nothing.
  */
 export class RateLimiter {
+  /** From the validated settings (throws ConfigError when they are not valid). */
+  static fromEnv(env: Env): RateLimiter {
+    const s = settings(env);
+    return new RateLimiter(s.RATE_LIMIT_PER_SECOND, s.RATE_LIMIT_BURST);
+  }
+
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
