@@ -231,7 +231,7 @@ export class Assistant {
     const usageIds = requestedBy.map((m) => this.budget.startTurn(m.id, now));
     const accepted = queued.filter((q) => requesters.has(q.member.id));
     const triggers = accepted.flatMap((q) => (q.seq === null ? [] : [q.seq]));
-    const prompts = accepted.flatMap((q) => (q.prompt === null ? [] : [`${q.member.name} (scheduled job): ${q.prompt}`]));
+    const prompts = accepted.flatMap((q) => (q.prompt === null ? [] : [{ from: q.member.name, text: q.prompt }]));
     const stored = this.host.log.insert({
       id: `assistant-${crypto.randomUUID()}`,
       kind: "assistant",

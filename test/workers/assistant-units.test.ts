@@ -67,12 +67,12 @@ describe("buildContext", () => {
       assistantName: "assistant", roomName: "general", now: Date.UTC(2026, 10, 22, 9), online: [],
       recent, triggers: [recent[4]!], contextTokens: 40, });
     expect(messages).toEqual([
-      { role: "user", content: "bob: short one" },
+      { role: "user", content: '{"from":"bob","text":"short one"}' },
       { role: "assistant", content: "an earlier answer" },
-      { role: "user", content: "carol: @assistant what now?" },
+      { role: "user", content: '{"from":"carol","text":"@assistant what now?"}' },
     ]);
     expect(system).toContain('room "general"');
-    expect(system).toContain("asked by carol");
+    expect(system).toContain('asked by "carol"');
     expect(system).toContain("2026-11-22T09:00:00.000Z");
   });
 });

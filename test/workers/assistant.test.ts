@@ -5,7 +5,7 @@ import { getAgentByName } from "agents";
 import { afterEach, describe, expect, it } from "vitest";
 import { setModelOverride } from "../../server/assistant/config";
 import { api, connect, msgId, roomName, session, type TestMember } from "./client";
-import { Gate, promptText, scriptedModel, textParts, toolCallParts, type Script } from "./mockModel";
+import { Gate, promptText, scriptedModel, textParts, toolCallParts, userTexts, type Script } from "./mockModel";
 
 function useModel(scripts: Script[]) {
   const model = scriptedModel(scripts);
@@ -78,8 +78,8 @@ describe("assistant", () => {
     say(a!, "thanks!", first.message.seq);
     await settled(a!, "done", 2);
     expect(model.calls).toHaveLength(2);
-    // The context carries speaker labels.
-    expect(promptText(model.calls[1]!)).toContain("alice: thanks!");
+    // The context carries speakers, each message as {"from", "text"}.
+    expect(userTexts(model.calls[1]!)).toContain(JSON.stringify({ from: "alice", text: "thanks!" }));
   });
 
   it("shows tool calls as cards with their result", async () => {
@@ -159,8 +159,8 @@ describe("assistant", () => {
     gate.end();
     await settled(a!, "done", 2);
     expect(model.calls).toHaveLength(2);
-    const second = promptText(model.calls[1]!);
-    expect(second).toContain("bob, carol");
+    const system = model.calls[1]!.prompt.find((m) => m.role === "system")?.content;
+    expect(system).toContain('asked by "bob", "carol"');
     expect(a!.all("message").filter((f) => f.message.kind === "assistant")).toHaveLength(2);
   });
 

@@ -89,3 +89,10 @@ export function scriptedModel(scripts: Script[]): MockLanguageModelV4 & { calls:
 export function promptText(call: LanguageModelV4CallOptions): string {
   return JSON.stringify(call.prompt);
 }
+
+/** The text of each user message of a call's prompt, in order. */
+export function userTexts(call: LanguageModelV4CallOptions): string[] {
+  return call.prompt.flatMap((m) =>
+    m.role === "user" ? m.content.flatMap((c) => (c.type === "text" ? [c.text] : [])) : [],
+  );
+}

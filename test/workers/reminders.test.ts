@@ -5,7 +5,7 @@ import { getAgentByName } from "agents";
 import { afterEach, describe, expect, it } from "vitest";
 import { setModelOverride } from "../../server/assistant/config";
 import { api, connect, msgId, roomName, session, type TestMember } from "./client";
-import { scriptedModel, textParts, toolCallParts } from "./mockModel";
+import { scriptedModel, textParts, toolCallParts, userTexts } from "./mockModel";
 
 afterEach(() => setModelOverride(null));
 
@@ -206,7 +206,7 @@ describe("reminders", () => {
     await runInDurableObject(stub, (instance) => instance.fireReminder(job!));
     await a.settle();
     expect(model.calls).toHaveLength(1);
-    expect(JSON.stringify(model.calls[0]!.prompt)).toContain("alice (scheduled job): summarise yesterday");
+    expect(userTexts(model.calls[0]!)).toContain(JSON.stringify({ from: "alice", via: "scheduled job", text: "summarise yesterday" }));
   });
 
   it("gives the assistant tools to create and list reminders, shown as cards", async () => {
