@@ -4,7 +4,8 @@
  * - /api/*      sessions, room creation, invites (http/api.ts)
  * - /agents/*   room sockets, routed by the agents SDK to the ChatRoom
  *               Durable Object named in the URL — after this file checked
- *               the Origin, the session token and any invite
+ *               the path, the Origin, the session token and any invite —
+ *               and signed OAuth callbacks; nothing else
  * - /parties/*  the lobby socket (partyserver)
  * - anything else is a static asset of the React client (wrangler assets).
  */
@@ -19,6 +20,8 @@ import { handleApi } from "./http/api";
 import { withIdentity } from "./http/identityHeader";
 import { originAllowed } from "./http/origin";
 import { refuseSocket } from "./http/refuseSocket";
+import { parseAgentRoute, refusedQuery, sanitizedRoomRequest } from "./http/agentRoute";
+import { verifyOauthCallbackSignature } from "./auth/oauthCallback";
 import { apiError } from "./http/respond";
 
 export { ChatRoom } from "./room/ChatRoom";
@@ -28,37 +31,80 @@ export { SandboxOutbound } from "./codemode/outbound";
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
-    const url = new URL(request.url);
-    if (url.pathname.startsWith("/api/")) return handleApi(request, env);
-
-    if (url.pathname.startsWith("/agents/")) {
-      const routed = await routeAgentRequest(request, env, {
-        onBeforeConnect: (req, lobby) => admitRoomSocket(req, env, lobby.name),
-        // Rooms speak only WebSocket to the outside; HTTP reaches them via
-        // /api. The one exception is the OAuth redirect back from an MCP
-        // server's provider, which the agents SDK verifies (state + PKCE).
-        onBeforeRequest: (req) =>
-          req.method === "GET" && new URL(req.url).pathname.endsWith("/callback")
-            ? undefined
-            : apiError(404, "not_found", "Rooms are reached over WebSocket."),
-      });
-      return routed ?? apiError(404, "not_found", "No such agent.");
+    try {
+      return await route(request, env);
+    } catch (err) {
+      // workerd would answer an HTML error page (with the stack trace under
+      // `wrangler dev`); clients get a plain JSON error, the log the detail.
+      console.error("worker: request failed", err);
+      return apiError(500, "internal", "Something went wrong; try again.");
     }
-
-    if (url.pathname.startsWith("/parties/")) {
-      const routed = await routePartykitRequest(request, env, {
-        onBeforeConnect: (req, lobby) => {
-          if (lobby.name !== LOBBY_PATH.room) return apiError(404, "not_found", "There is one lobby: main.");
-          if (!originAllowed(req, env.ALLOWED_ORIGINS)) return apiError(403, "bad_origin", "Origin not allowed.");
-        },
-        onBeforeRequest: () => apiError(404, "not_found", "The lobby is reached over WebSocket."),
-      });
-      return routed ?? apiError(404, "not_found", "No such party.");
-    }
-
-    return env.ASSETS ? env.ASSETS.fetch(request) : apiError(404, "not_found", "Not found.");
   },
 } satisfies ExportedHandler<Env>;
+
+async function route(request: Request, env: Env): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.pathname.startsWith("/api/")) return handleApi(request, env);
+
+  if (url.pathname.startsWith("/agents/")) return routeRoom(request, env, url);
+
+  if (url.pathname.startsWith("/parties/")) {
+    // routePartykitRequest would route /parties/<any-class>/<any-name> to
+    // any Durable Object (a room socket that skipped admitRoomSocket). The
+    // only party is the lobby.
+    if (url.pathname !== `/parties/${LOBBY_PATH.party}/${LOBBY_PATH.room}`) {
+      return apiError(404, "not_found", "There is one lobby: /parties/lobby/main.");
+    }
+    const routed = await routePartykitRequest(sanitizedRoomRequest(request), env, {
+      onBeforeConnect: (req) => {
+        if (!originAllowed(req, env.ALLOWED_ORIGINS)) return apiError(403, "bad_origin", "Origin not allowed.");
+      },
+      onBeforeRequest: () => apiError(404, "not_found", "The lobby is reached over WebSocket."),
+    });
+    return routed ?? apiError(404, "not_found", "No such party.");
+  }
+
+  return env.ASSETS ? env.ASSETS.fetch(request) : apiError(404, "not_found", "Not found.");
+}
+
+/**
+ * `/agents/*`: exactly two shapes reach a room (http/agentRoute.ts) — a
+ * member's socket, after admitRoomSocket(), and a signed OAuth callback.
+ * Everything else answers 404 here without touching any Durable Object.
+ */
+async function routeRoom(request: Request, env: Env, url: URL): Promise<Response> {
+  const target = parseAgentRoute(url);
+  const upgrade = request.headers.get("Upgrade")?.toLowerCase() === "websocket";
+  if (!target) {
+    // A socket gets its reason in a frame (browsers cannot read a refused
+    // upgrade); a foreign page gets no socket at all.
+    if (!upgrade) return apiError(404, "not_found", "No such room path.");
+    if (!originAllowed(request, env.ALLOWED_ORIGINS)) return apiError(403, "bad_origin", "Origin not allowed.");
+    return refuseSocket("not_found", "That is not a room: room names are 1–40 lowercase letters, digits and hyphens.");
+  }
+  const refused = refusedQuery(url);
+  if (refused) return apiError(400, "bad_request", `The query parameter ${refused} is not accepted.`);
+
+  if (target.kind === "room-socket") {
+    if (!upgrade) return apiError(404, "not_found", "Rooms are reached over WebSocket.");
+  } else {
+    // The OAuth redirect back from an MCP server's provider: a plain GET
+    // with the SDK's `state`, on a path only this room handed out. The SDK
+    // then checks the state (single use, 10 minutes) and PKCE.
+    if (upgrade || request.method !== "GET" || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(url.searchParams.get("state") ?? "")) {
+      return apiError(404, "not_found", "No OAuth flow is pending here.");
+    }
+    const secret = await signingSecret(env);
+    if (!(await verifyOauthCallbackSignature(secret, target.room, target.signature))) {
+      return apiError(404, "not_found", "No OAuth flow is pending here.");
+    }
+  }
+
+  const routed = await routeAgentRequest(sanitizedRoomRequest(request), env, {
+    onBeforeConnect: (req) => admitRoomSocket(req, env, target.room),
+  });
+  return routed ?? apiError(404, "not_found", "No such room path.");
+}
 
 /**
  * Runs before a room sees a socket: the Origin, the session token and the

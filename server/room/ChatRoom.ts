@@ -25,6 +25,10 @@ import { LIMITS } from "../../shared/limits";
 import { CloseCode, type RoomInfo, type ServerFrame } from "../../shared/protocol";
 import { ConfigError, type Env } from "../env";
 import { readIdentity } from "../http/identityHeader";
+import { oauthCallbackPath } from "../http/agentRoute";
+import { apiError } from "../http/respond";
+import { oauthCallbackSignature } from "../auth/oauthCallback";
+import { signingSecret } from "../auth/LocalSecret";
 import { handleChatFrame, type ChatContext } from "./chat";
 import type { ConnectionState } from "./connectionState";
 import { encode, errorFrame, parseClientFrame } from "./frames";
@@ -35,6 +39,11 @@ import { presenceOf, typersOf } from "./presence";
 import { RateLimiter } from "./rateLimit";
 
 type RoomConnection = Connection<ConnectionState>;
+
+/** The hibernation tag of member sockets (see getConnectionTags). */
+const MEMBER_TAG = "member";
+/** The agents SDK's header marking a socket as a nested agent's. */
+const SUB_AGENT_HEADER = "x-cf-agents-subagent-url";
 
 /** How long presence changes are gathered before one frame goes out. */
 const PRESENCE_COALESCE_MS = 100;
@@ -130,7 +139,14 @@ export class ChatRoom extends Agent<Env> {
     return (this.#mcpServers ??= new McpServers({
       sql: this.ctx.storage.sql,
       allowHosts: parseAllowHosts(this.env.MCP_ALLOW_HOSTS),
-      add: (name, url) => this.addMcpServer(name, url, { transport: { type: "streamable-http" } }),
+      // The OAuth callback path carries the Worker's mark for this room
+      // (auth/oauthCallback.ts), so that only rooms that started a flow
+      // can be reached by a request without a session.
+      add: async (name, url) =>
+        this.addMcpServer(name, url, {
+          callbackPath: oauthCallbackPath(this.name, await oauthCallbackSignature(await signingSecret(this.env), this.name)),
+          transport: { type: "streamable-http" },
+        }),
       remove: (id) => this.removeMcpServer(id),
       reconnect: async (id) => {
         await this.mcp.connectToServer(id);
@@ -141,7 +157,7 @@ export class ChatRoom extends Agent<Env> {
       owners: () => this.members.owners(),
       sendPerMember: (build) => {
         const encoded = new Map<string, string>();
-        for (const c of this.getConnections<ConnectionState>()) {
+        for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
           if (!c.state) continue;
           let frame = encoded.get(c.state.memberId);
           if (!frame) encoded.set(c.state.memberId, (frame = encode(build(c.state.memberId))));
@@ -195,6 +211,34 @@ export class ChatRoom extends Agent<Env> {
   // OAuth URLs) are not part of Hearth's protocol: never send them.
   override shouldSendProtocolMessages(): boolean {
     return false;
+  }
+
+  /**
+   * Which sockets are the room's members. Tags are set when the runtime
+   * accepts a socket and are read by `ctx.getWebSockets(tag)` without
+   * touching attachments, so fan-out (fanOut) and presence (states) both
+   * select exactly this set: nobody can receive the room without being in
+   * its presence. A socket is a member socket when the Worker verified who
+   * it is; one the SDK would hand to a nested agent never is (the Worker
+   * strips that header and onBeforeSubAgent refuses such routes anyway).
+   */
+  override getConnectionTags(_connection: Connection, ctx: ConnectionContext): string[] {
+    const request = ctx.request;
+    return readIdentity(request) && !request.headers.has(SUB_AGENT_HEADER) ? [MEMBER_TAG] : [];
+  }
+
+  // The SDK can host nested "sub-agents" under /sub/<class>/<name>; Hearth
+  // has none, and a nested room would skip the room-name rules and the
+  // lobby's bookkeeping. The Worker never routes such paths; refuse here too.
+  override async onBeforeSubAgent(): Promise<Response> {
+    return apiError(404, "not_found", "No such room path.");
+  }
+
+  // Rooms speak WebSocket. The only HTTP request the Worker lets through is
+  // the OAuth callback, which the SDK answers before this hook; anything
+  // else (an unknown or used `state`) ends here.
+  override onRequest(): Response {
+    return apiError(404, "not_found", "No OAuth flow is pending here.");
   }
 
   // Clients never write the SDK's Agent state; readonly makes the SDK refuse
@@ -397,7 +441,7 @@ export class ChatRoom extends Agent<Env> {
 
   /** Admitted sockets' attachments, leaving out ones that are closing. */
   private *states(without: ReadonlySet<string> = new Set()): Iterable<ConnectionState> {
-    for (const c of this.getConnections<ConnectionState>()) {
+    for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
       if (!without.has(c.id) && c.state) yield c.state;
     }
   }
@@ -409,7 +453,7 @@ export class ChatRoom extends Agent<Env> {
    * in the benchmarks (docs/benchmarks.md, B1/B2).
    */
   private fanOut(frame: string, without?: ReadonlySet<string>): void {
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.ctx.getWebSockets(MEMBER_TAG)) {
       // partyserver tags every socket with its connection id first.
       if (without?.size && without.has(this.ctx.getTags(ws)[0] ?? "")) continue;
       try {

@@ -61,7 +61,9 @@ describe("MCP OAuth", () => {
     const consent = await fetch(authUrl, { redirect: "manual" });
     expect(consent.status).toBe(302);
     const callback = consent.headers.get("location")!;
-    expect(new URL(callback).pathname).toBe(`/agents/chat-room/${ROOM}/callback`);
+    // The room's callback path carries the Worker's mark for this room.
+    const callbackPath = new URL(callback).pathname;
+    expect(callbackPath).toMatch(new RegExp(`^/agents/chat-room/${ROOM}/oauth/[A-Za-z0-9_-]{43}/callback$`));
     const done = await fetch(callback);
     expect(done.status).toBe(200);
     expect(await done.text()).toContain("Authorized");
@@ -85,7 +87,15 @@ describe("MCP OAuth", () => {
 
     // The callback is not an open door: a forged state is refused.
     const forged = await fetch(`${server.url}/agents/chat-room/${ROOM}/callback?code=x&state=forged`);
-    expect(forged.status).toBeGreaterThanOrEqual(400);
+    expect(forged.status).toBe(404);
+    // Nor is the marked path with a made-up state. (A replay of the used
+    // state only shows "Authorized" again: the SDK treats it as a reloaded
+    // popup of a server that is already authorized and changes nothing.)
+    const madeUp = await fetch(`${server.url}${callbackPath}?code=x&state=abc.def`);
+    expect(madeUp.status).toBe(404);
+    // The mark is for this room only.
+    const elsewhere = await fetch(`${server.url}${callbackPath.replace(ROOM, "other-room")}?code=x&state=abc.def`);
+    expect(elsewhere.status).toBe(404);
 
     expect(oauth.secrets.length).toBeGreaterThanOrEqual(2);
     for (const secret of oauth.secrets) {

@@ -4,7 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import { getAgentByName } from "agents";
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "../../shared/protocol";
-import { api, connect, msgId, ORIGIN, roomName, session, UpgradeRefused } from "./client";
+import { api, connect, msgId, ORIGIN, roomName, session, TestMember, UpgradeRefused } from "./client";
 
 async function memberRows(room: string) {
   const stub = await getAgentByName(env.ChatRoom, room);
@@ -58,16 +58,32 @@ describe("identity and access", () => {
   });
 
   it("ignores an identity header a client forges", async () => {
+    // A valid session for mallory, plus a header claiming to be someone else
+    // with an owner's invite role: the room must see only mallory.
     const room = roomName();
-    const res = await exports.default.fetch(`${ORIGIN}/agents/chat-room/${room}`, {
-      headers: { Upgrade: "websocket", Origin: ORIGIN, "x-hearth-identity": JSON.stringify({ id: "m_x", name: "root" }) },
+    const owner = await connect(room, (await session("alice")).token);
+    await owner.next("welcome");
+    const { token, id } = await session("mallory");
+    const url = `${ORIGIN}/agents/chat-room/${room}?token=${encodeURIComponent(token)}`;
+    const res = await exports.default.fetch(url, {
+      headers: {
+        Upgrade: "websocket",
+        Origin: ORIGIN,
+        "x-hearth-identity": JSON.stringify({ id: "m_alice_forged", name: "root", inviteRole: "owner" }),
+        "X-Hearth-Identity": JSON.stringify({ id: "m_x", name: "root" }),
+      },
     });
+    expect(res.status).toBe(101);
     res.webSocket!.accept();
-    const frames: string[] = [];
-    res.webSocket!.addEventListener("message", (e) => frames.push(e.data as string));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(JSON.parse(frames[0]!)).toMatchObject({ type: "error", code: "unauthorized" });
-    expect(await memberRows(room)).toEqual([]);
+    const mallory = new TestMember(res.webSocket!);
+    const welcome = await mallory.next("welcome");
+    expect(welcome.self).toMatchObject({ id, name: "mallory", role: "member" });
+    expect(await memberRows(room)).toEqual([
+      { name: "alice", role: "owner" },
+      { name: "mallory", role: "member" },
+    ]);
+    mallory.close();
+    owner.close();
   });
 
   it("makes the first member of a public room its owner and later ones members", async () => {
