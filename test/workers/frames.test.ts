@@ -18,6 +18,9 @@ async function twoMembers() {
   await a.next("snapshot");
   await b.next("typing");
   await a.next("presence", (f) => f.members.length === 2);
+  // Bob's own copy on joining, then the room's coalesced presence frame
+  // (which reaches the two sockets in no particular order).
+  await b.next("presence", (f) => f.members.length === 2, { count: 2 });
   return { room, a, b };
 }
 
