@@ -9,16 +9,20 @@
  * approval wait for it (the run pauses until an approver decides), and the
  * tools themselves audit (MCP). Code cannot bypass an approval because the
  * sandbox holds no tool — only these callbacks.
+ *
+ * The run's time limit bounds the code, not people: while a call waits for
+ * an approval the run's clock stops (sandbox.ts, runClock.ts), so a decision
+ * that comes after the limit still lets the code go on.
  */
-import { createCodeTool, generateTypes } from "@cloudflare/codemode/ai";
+import { createCodeTool, generateTypes, resolveProvider } from "@cloudflare/codemode/ai";
 import { asSchema, tool, type ToolSet } from "ai";
 import { z } from "zod";
-import { sanitizeToolName } from "@cloudflare/codemode";
+import { runCode, sanitizeToolName } from "@cloudflare/codemode";
 import type { ToolPart } from "../../shared/protocol";
 import { capResult, defineTool, type RoomTool, type TurnRequester } from "../assistant/tools";
 import { sandboxExecutor } from "./executor";
 import { errorText } from "../errors";
-import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "./sandbox";
+import { DEFAULT_SANDBOX_LIMITS, RunClock, type SandboxLimits } from "./sandbox";
 
 export type ToolMode = "direct" | "code" | "auto";
 
@@ -58,6 +62,14 @@ export interface SandboxSettings {
   outbound: Fetcher | null;
 }
 
+/** One execution of the `code` tool: its card, its inner calls and its clock. */
+interface CodeRun {
+  parent: string;
+  counter: number;
+  clock: RunClock;
+  ended: boolean;
+}
+
 /** The single `code` room tool over `tools`. */
 export function codeTool(
   loader: WorkerLoader,
@@ -66,63 +78,24 @@ export function codeTool(
   settings: SandboxSettings = { limits: DEFAULT_SANDBOX_LIMITS, outbound: null },
 ): RoomTool {
   const limits = settings.limits;
-  let parent = "";
-  let counter = 0;
-  const inner: ToolSet = Object.fromEntries(
-    tools.map((t) => [
-      sanitizeToolName(t.name),
-      tool({
-        description: t.description,
-        inputSchema: t.inputSchema,
-        execute: async (input: unknown) => {
-          counter += 1;
-          const base: ToolPart = {
-            type: "tool",
-            callId: `${parent}/${counter}`,
-            tool: t.name,
-            input,
-            state: "running",
-            textOffset: hooks.textOffset(),
-            startedAt: Date.now(),
-            parentCallId: parent,
-          };
-          let approvedBy: { id: string; name: string } | null = null;
-          const approval = t.approval(input, hooks.requestedBy);
-          if (approval) {
-            const waiting: ToolPart = { ...base, state: "awaiting_approval", approvers: hooks.approversFor(approval.approvers) };
-            hooks.upsertPart(waiting);
-            try {
-              approvedBy = await hooks.waitForApproval(waiting);
-            } catch (err) {
-              const decidedBy = (err as { decidedBy?: { id: string; name: string } }).decidedBy;
-              hooks.upsertPart({ ...base, state: "denied", approvers: undefined, durationMs: Date.now() - base.startedAt, decidedBy, error: errorText(err) });
-              throw err;
-            }
-            hooks.upsertPart({ ...base, decidedBy: approvedBy });
-          } else {
-            hooks.upsertPart(base);
-          }
-          try {
-            const output = capResult(await t.execute(input, hooks.requestedBy, { callId: base.callId, approvedBy }));
-            hooks.upsertPart({ ...base, state: "done", output, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy ?? undefined });
-            return output;
-          } catch (err) {
-            const error = errorText(err);
-            hooks.upsertPart({ ...base, state: "error", error, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy ?? undefined });
-            throw err;
-          }
-        },
-      }),
-    ]),
-  );
-  const fullTypes = generateTypes(inner, "codemode");
+  // Built per run, so that runs side by side (two `code` calls in one step)
+  // keep their own card ids, clock and end.
+  const innerFor = (run: CodeRun): ToolSet =>
+    Object.fromEntries(tools.map((t) => [sanitizeToolName(t.name), innerTool(t, run, hooks)]));
+  const providersFor = (run: CodeRun) => {
+    const inner = innerFor(run);
+    return [resolveProvider({ name: "codemode", tools: compact ? { ...inner, ...discoveryTools(tools, inner) } : inner })];
+  };
+  const template = innerFor({ parent: "", counter: 0, clock: new RunClock(), ended: true });
+  const fullTypes = generateTypes(template, "codemode");
   const compact = Math.ceil(fullTypes.length / 4) > INLINE_TYPES_TOKENS;
+  // Only for its description and input schema: each run goes through runCode below.
   const code = compact
     ? createCodeTool({
-        tools: [{ name: "codemode", tools: { ...inner, ...discoveryTools(tools, inner) }, types: DISCOVERY_TYPES(tools.length) }],
+        tools: [{ name: "codemode", tools: { ...template, ...discoveryTools(tools, template) }, types: DISCOVERY_TYPES(tools.length) }],
         executor: sandboxExecutor(loader, limits, settings.outbound),
       })
-    : createCodeTool({ tools: inner, executor: sandboxExecutor(loader, limits, settings.outbound) });
+    : createCodeTool({ tools: template, executor: sandboxExecutor(loader, limits, settings.outbound) });
   return defineTool<{ code: string }>({
     name: "code",
     // createCodeTool builds a plain string description (types included).
@@ -130,9 +103,70 @@ export function codeTool(
     inputSchema: code.inputSchema as RoomTool<{ code: string }>["inputSchema"],
     approval: () => null,
     execute: async (input, _requestedBy, call) => {
-      parent = call.callId;
-      counter = 0;
-      return code.execute!(input, { toolCallId: call.callId, messages: [], context: {} });
+      const run: CodeRun = { parent: call.callId, counter: 0, clock: new RunClock(), ended: false };
+      try {
+        return await runCode({ code: input.code, executor: sandboxExecutor(loader, limits, settings.outbound, run.clock), providers: providersFor(run) });
+      } finally {
+        run.ended = true;
+      }
+    },
+  });
+}
+
+/** A room tool as the code sees it: a nested card, the same approval, then the tool's own execute. */
+function innerTool(t: RoomTool, run: CodeRun, hooks: CodeRunHooks) {
+  return tool({
+    description: t.description,
+    inputSchema: t.inputSchema,
+    execute: async (input: unknown) => {
+      run.counter += 1;
+      const base: ToolPart = {
+        type: "tool",
+        callId: `${run.parent}/${run.counter}`,
+        tool: t.name,
+        input,
+        state: "running",
+        textOffset: hooks.textOffset(),
+        startedAt: Date.now(),
+        parentCallId: run.parent,
+      };
+      let approvedBy: { id: string; name: string } | null = null;
+      const approval = t.approval(input, hooks.requestedBy);
+      if (approval) {
+        const waiting: ToolPart = { ...base, state: "awaiting_approval", approvers: hooks.approversFor(approval.approvers) };
+        hooks.upsertPart(waiting);
+        // People's time is not the code's: the run's clock stops while a
+        // decision is awaited (the wait has its own limit in the turn).
+        const resume = run.clock.pause();
+        try {
+          approvedBy = await hooks.waitForApproval(waiting);
+        } catch (err) {
+          const decidedBy = (err as { decidedBy?: { id: string; name: string } }).decidedBy;
+          hooks.upsertPart({ ...base, state: "denied", approvers: undefined, durationMs: Date.now() - base.startedAt, decidedBy, error: errorText(err) });
+          throw err;
+        } finally {
+          resume();
+        }
+        if (run.ended) {
+          // The code returned without awaiting this call: approving it now
+          // must not act for a run whose result is already given.
+          const error = `The code run ended before ${t.name} was approved; nothing was done.`;
+          hooks.upsertPart({ ...base, state: "error", approvers: undefined, error, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy });
+          throw new Error(error);
+        }
+        hooks.upsertPart({ ...base, decidedBy: approvedBy });
+      } else {
+        hooks.upsertPart(base);
+      }
+      try {
+        const output = capResult(await t.execute(input, hooks.requestedBy, { callId: base.callId, approvedBy }));
+        hooks.upsertPart({ ...base, state: "done", output, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy ?? undefined });
+        return output;
+      } catch (err) {
+        const error = errorText(err);
+        hooks.upsertPart({ ...base, state: "error", error, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy ?? undefined });
+        throw err;
+      }
     },
   });
 }

@@ -1,17 +1,19 @@
 /**
- * The executor Code Mode runs through: the codemode package's Dynamic
- * Worker executor, plus Hearth's loop budget and output cap (sandbox.ts).
+ * The executor Code Mode runs through (the codemode package's `Executor`
+ * contract, as `runCode` expects): Hearth's own Dynamic Worker sandbox
+ * (sandbox.ts) with the room's limits, network and, per run, the room's
+ * clock, which pauses while a call waits for an approval.
  */
 import type { Executor } from "@cloudflare/codemode";
-import { runInSandbox, type SandboxLimits } from "./sandbox";
+import { RunClock, runInSandbox, type SandboxLimits } from "./sandbox";
 
-export function sandboxExecutor(loader: WorkerLoader, limits: SandboxLimits, outbound: Fetcher | null = null): Executor {
+export function sandboxExecutor(loader: WorkerLoader, limits: SandboxLimits, outbound: Fetcher | null = null, clock?: RunClock): Executor {
   return {
     async execute(code, providers) {
       const namespaces = Array.isArray(providers)
         ? providers.map((p) => ({ name: p.name, fns: p.fns }))
         : [{ name: "codemode", fns: providers }];
-      const run = await runInSandbox(loader, code, namespaces, limits, outbound);
+      const run = await runInSandbox(loader, code, namespaces, limits, outbound, clock ?? new RunClock());
       return { result: run.result, error: run.error ?? undefined, logs: run.logs };
     },
   };

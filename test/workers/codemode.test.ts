@@ -2,7 +2,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { setModelOverride } from "../../server/assistant/config";
 import { connect, msgId, roomName, session, type TestMember } from "./client";
-import { scriptedModel, textParts, toolCallParts, promptText } from "./mockModel";
+import { Gate, scriptedModel, textParts, toolCallParts, promptText } from "./mockModel";
+import { templateEscape } from "./templateEscape";
+import { SANDBOX_GRACE_MS } from "../../server/codemode/sandbox";
 
 afterEach(() => setModelOverride(null));
 
@@ -60,6 +62,70 @@ describe("Code Mode", () => {
     expect(deleted.message.deleted).toBe(true);
     const done = await b.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
     expect(done.message.parts.find((p) => p.tool === "delete_message")).toMatchObject({ state: "done", decidedBy: { name: "olive" } });
+  });
+
+  it("lets an approval come after the sandbox's time limit: waiting for people is not the code's time", async () => {
+    const { o, b } = await codeRoom();
+    expect((await o.command("/codemode limits timeout=1000")).ok).toBe(true);
+    b.send({ type: "send", id: msgId(), text: "slow spam" });
+    const spam = await o.next("message", (f) => f.message.text === "slow spam");
+    const code = `async () => { const r = await codemode.delete_message({ seq: ${spam.message.seq}, reason: "spam" }); return { r, after: "approval" }; }`;
+    setModelOverride(() => scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["Removed."]) }]));
+    b.send({ type: "send", id: msgId(), text: "@assistant delete the slow spam" });
+    const waiting = await o.next("tool", (f) => f.part.tool === "delete_message" && f.part.state === "awaiting_approval", { timeoutMs: 15_000 });
+    // Decide only after the limit and the room's grace have both passed.
+    await new Promise((r) => setTimeout(r, 1_000 + SANDBOX_GRACE_MS + 500));
+    o.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: true });
+    const deleted = await b.next("message_updated", (f) => f.message.seq === spam.message.seq, { timeoutMs: 15_000 });
+    expect(deleted.message.deleted).toBe(true);
+    const done = await b.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
+    expect(done.message.parts.find((p) => p.tool === "code")).toMatchObject({ state: "done", output: { result: { after: "approval" } } });
+  });
+
+  it("does nothing for a call approved after its run ended (code that did not await it)", async () => {
+    const { o, b } = await codeRoom();
+    b.send({ type: "send", id: msgId(), text: "orphan spam" });
+    const spam = await o.next("message", (f) => f.message.text === "orphan spam");
+    const code = `async () => { codemode.delete_message({ seq: ${spam.message.seq}, reason: "spam" }); await new Promise((r) => setTimeout(r, 200)); return "left it"; }`;
+    const gate = new Gate();
+    setModelOverride(() => scriptedModel([{ parts: toolCallParts("code", { code }) }, { gate }]));
+    b.send({ type: "send", id: msgId(), text: "@assistant delete the orphan spam" });
+    const waiting = await o.next("tool", (f) => f.part.tool === "delete_message" && f.part.state === "awaiting_approval", { timeoutMs: 15_000 });
+    await o.next("tool", (f) => f.part.tool === "code" && f.part.state === "done", { timeoutMs: 15_000 });
+    o.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: true });
+    const refused = await o.next("tool", (f) => f.part.callId === waiting.part.callId && f.part.state === "error");
+    expect(refused.part.error).toMatch(/run ended before delete_message was approved; nothing was done/);
+    gate.open();
+    gate.text("ok");
+    gate.end();
+    await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
+    expect(o.all("message_updated").some((f) => f.message.seq === spam.message.seq && f.message.deleted)).toBe(false);
+  });
+
+  it("refuses code that does not parse: the reason on the card, nothing run", async () => {
+    // Twice wrapped: once by runCode, once more by the executor.
+    const code = templateEscape(2, "codemode.room_info({})");
+    const model = scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["That did not parse."]) }]);
+    setModelOverride(() => model);
+    const { o, b } = await codeRoom();
+    b.send({ type: "send", id: msgId(), text: "@assistant run this" });
+    const done = await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
+    const card = done.message.parts.find((p) => p.tool === "code")!;
+    expect(card).toMatchObject({ state: "error", error: expect.stringMatching(/does not parse \(.+\); nothing ran/) });
+    expect(done.message.parts.filter((p) => p.parentCallId)).toEqual([]);
+    expect(promptText(model.calls[1]!)).toMatch(/does not parse/);
+  });
+
+  it("ends a run whose code disables the sandbox's timers, and the room answers meanwhile", async () => {
+    const code = "async () => { const wait = setTimeout; globalThis.setTimeout = () => 0; globalThis.clearTimeout = () => {}; await new Promise((r) => wait(r, 600000)); }";
+    setModelOverride(() => scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["It timed out."]) }]));
+    const { o, b } = await codeRoom();
+    expect((await o.command("/codemode limits timeout=1000")).ok).toBe(true);
+    b.send({ type: "send", id: msgId(), text: "@assistant wait forever" });
+    await o.next("tool", (f) => f.part.tool === "code" && f.part.state === "running", { timeoutMs: 15_000 });
+    expect((await o.command("/codemode")).text).toMatch(/1000 ms/);
+    const done = await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
+    expect(done.message.parts.find((p) => p.tool === "code")).toMatchObject({ state: "error", error: expect.stringMatching(/time limit of 1000 ms/) });
   });
 
   it("reports a denial inside code as an error of the run, not a broken turn", async () => {

@@ -1,12 +1,15 @@
 /// <reference types="@cloudflare/vitest-plugin/types" />
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { runInSandbox } from "../../server/codemode/sandbox";
+import { templateEscape } from "./templateEscape";
+import { MAX_TOOL_CALLS_PER_RUN, SANDBOX_GRACE_MS, runInSandbox } from "../../server/codemode/sandbox";
 
 const loader = () => {
   if (!env.LOADER) throw new Error("no LOADER binding");
   return env.LOADER;
 };
+
+const quick = { timeoutMs: 1_000, outputChars: 8_000 };
 
 describe("Code Mode sandbox", () => {
   it("runs code that calls room tools over RPC and returns their result", async () => {
@@ -18,27 +21,45 @@ describe("Code Mode sandbox", () => {
     expect(calls).toEqual([{ a: 2, b: 3 }]);
   });
 
-  it("sees no env, no secrets and no bindings of the room", async () => {
+  it("gives code no `this` of the executor, no host bindings, and none of the host's modules", async () => {
     const run = await runInSandbox(
       loader(),
-      `async () => ({
-        env: typeof env, process: typeof process === "undefined" ? "none" : JSON.stringify(process.env ?? {}),
-        secret: String(globalThis.SESSION_SECRET), keys: Object.keys(globalThis).filter((k) => /SECRET|KEY|TOKEN|LOADER|ChatRoom/i.test(k)),
-      })`,
+      `async () => {
+        const arrowThis = typeof this;
+        const fnThis = await (async function () { return typeof this; })();
+        const workers = await import("cloudflare:workers");
+        const tryImport = async (m) => { try { await import(m); return "loaded"; } catch (e) { return "refused"; } };
+        const names = Object.getOwnPropertyNames(globalThis).filter((k) => /SECRET|KEY|TOKEN|LOADER|ChatRoom|Lobby|DB|AI|env|ctx|dispatch/i.test(k));
+        return {
+          arrowThis, fnThis, names,
+          workersEnv: Object.keys(workers.env ?? {}),
+          meta: JSON.stringify(Object.fromEntries(Object.getOwnPropertyNames(import.meta).map((k) => [k, String(import.meta[k])]))),
+          host: [await tryImport("./server/index.js"), await tryImport("../../server/room/ChatRoom"), await tryImport("/work/main/server/index.ts")],
+          guard: await import("./guard.js").then((m) => Object.keys(m), () => "no guard module"),
+          evals: [(() => { try { return eval("1"); } catch { return "refused"; } })(), (() => { try { return new Function("return 1")(); } catch { return "refused"; } })()],
+        };
+      }`,
       [],
     );
     expect(run.error).toBeNull();
-    const r = run.result as { env: string; process: string; secret: string; keys: string[] };
-    expect(r.env).toBe("undefined");
-    expect(r.secret).toBe("undefined");
-    expect(r.keys).toEqual([]);
-    expect(r.process).not.toContain("test-secret");
+    const r = run.result as Record<string, unknown>;
+    // A function spliced into the executor's method would see the
+    // WorkerEntrypoint as `this` (its env and ctx).
+    expect(r.arrowThis).toBe("undefined");
+    expect(r.fnThis).toBe("undefined");
+    expect(r.names).toEqual([]);
+    expect(r.workersEnv).toEqual([]);
+    expect(r.meta).not.toMatch(/server|test-secret|wt-|work/);
+    expect(r.host).toEqual(["refused", "refused", "refused"]);
+    // The loop counter's module offers nothing to reset it with.
+    expect(r.guard).toEqual(["tick"]);
+    expect(r.evals).toEqual(["refused", "refused"]);
   });
 
-  it("refuses outbound network", async () => {
+  it("refuses outbound network because the sandbox has none", async () => {
     const run = await runInSandbox(loader(), "async () => { const r = await fetch('https://example.com/'); return r.status; }", []);
     expect(run.result ?? null).toBeNull();
-    expect(run.error).toBeTruthy();
+    expect(run.error).toMatch(/not permitted to access the internet/i);
   });
 
   it("stops an infinite loop, and code that never settles", async () => {
@@ -47,7 +68,72 @@ describe("Code Mode sandbox", () => {
     const bare = await runInSandbox(loader(), "async () => { for (;;) ; }", [], { timeoutMs: 2_000, outputChars: 8_000 });
     expect(bare.error).toMatch(/loop iterations/);
     const hang = await runInSandbox(loader(), "async () => { await new Promise(() => {}); }", [], { timeoutMs: 500, outputChars: 8_000 });
-    expect(hang.error).toMatch(/time/i);
+    expect(hang.error).toMatch(/time limit/i);
+  });
+
+  it("does not let code switch the loop guard off by declaring its counter", async () => {
+    const calls: string[] = [];
+    const run = await runInSandbox(
+      loader(),
+      "async () => { const __hearthTick = () => {}; let n = 0; for (let i = 0; i < 6000000; i++) n++; await room.spy(); return n; }",
+      [{ name: "room", fns: { spy: async () => void calls.push("spy") } }],
+    );
+    expect(run.result ?? null).toBeNull();
+    expect(run.error).toMatch(/__hearthTick.*reserved/);
+    expect(calls).toEqual([]);
+  });
+
+  it("refuses code that does not parse, and so cannot close the executor's template", async () => {
+    const calls: string[] = [];
+    // Through runInSandbox the codemode package wraps unparseable text once.
+    const run = await runInSandbox(loader(), templateEscape(1, '__dispatchers.room.call("spy", "[]")'), [{ name: "room", fns: { spy: async () => { calls.push("spy"); return "spied"; } } }], quick);
+    expect(run.result ?? null).toBeNull();
+    expect(run.error).toMatch(/^The code does not parse/);
+    expect(calls).toEqual([]);
+  });
+
+  it("runs code whose last line is a comment (nothing spliced after it can be commented out)", async () => {
+    const run = await runInSandbox(loader(), "async () => { return 7; } // that is all", []);
+    expect(run).toMatchObject({ result: 7, error: null });
+  });
+
+  it("keeps its time limit when the code replaces the sandbox's timers", async () => {
+    const run = await runInSandbox(
+      loader(),
+      // A real timer stays pending, so workerd does not see a hung request.
+      "async () => { const wait = setTimeout; globalThis.setTimeout = () => 0; globalThis.clearTimeout = () => {}; Promise.race = () => new Promise(() => {}); await new Promise((r) => wait(r, 600000)); }",
+      [],
+      quick,
+    );
+    expect(run.error).toMatch(/time limit of 1000 ms/);
+    expect(run.durationMs).toBeLessThan(quick.timeoutMs + SANDBOX_GRACE_MS + 2_000);
+  }, 10_000);
+
+  it("ends a run at the limit plus grace on the host when a call into the room never settles", async () => {
+    const run = await runInSandbox(
+      loader(),
+      "async () => { await room.hang(); return 'never'; }",
+      [{ name: "room", fns: { hang: () => new Promise(() => {}) } }],
+      quick,
+    );
+    expect(run.result ?? null).toBeNull();
+    // The sandbox's own clock does not run while it waits on the room (that
+    // is how approvals do not count); the room's clock does.
+    expect(run.error).toMatch(/room stopped waiting/);
+    expect(run.durationMs).toBeGreaterThanOrEqual(quick.timeoutMs + SANDBOX_GRACE_MS - 50);
+  }, 10_000);
+
+  it(`fails the call past ${MAX_TOOL_CALLS_PER_RUN} tool calls in one run`, async () => {
+    let calls = 0;
+    const run = await runInSandbox(
+      loader(),
+      `async () => { let done = 0; try { for (let i = 0; i < ${MAX_TOOL_CALLS_PER_RUN + 5}; i++) { await room.ping(); done++; } } catch (e) { return { done, error: e.message }; } return { done }; }`,
+      [{ name: "room", fns: { ping: async () => { calls += 1; } } }],
+      { timeoutMs: 10_000, outputChars: 8_000 },
+    );
+    expect(run.error).toBeNull();
+    expect(run.result).toEqual({ done: MAX_TOOL_CALLS_PER_RUN, error: expect.stringMatching(new RegExp(`more than ${MAX_TOOL_CALLS_PER_RUN} tool calls`)) });
+    expect(calls).toBe(MAX_TOOL_CALLS_PER_RUN);
   });
 
   it("leaves ordinary loops alone", async () => {
