@@ -6,8 +6,9 @@
  * loopback, private, link-local, CGNAT, metadata, multicast, reserved and
  * unspecified addresses are refused, in every spelling — the WHATWG URL
  * parser already turns decimal, octal, hex and short IPv4 forms
- * (2130706433, 0177.0.0.1, 0x7f.1, 127.1) into dotted quads, and
- * IPv4-mapped or NAT64 IPv6 addresses are unwrapped and checked as IPv4.
+ * (2130706433, 0177.0.0.1, 0x7f.1, 127.1) into dotted quads, and IPv6
+ * addresses that carry an IPv4 one (mapped, compatible, translated, NAT64,
+ * 6to4, Teredo) are unwrapped and checked as IPv4.
  * Local names (localhost, *.local, *.internal …) are refused too. The only
  * way to reach a local server is MCP_ALLOW_HOSTS (e.g. "127.0.0.1:*"), for
  * development and tests. Every refusal names its rule.
@@ -139,21 +140,41 @@ function checkIPv6(text: string): EgressDecision {
   const shown = `[${text}]`;
   if (g.every((x) => x === 0)) return refuse("unspecified", `${shown} is the unspecified address`);
   if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return refuse("loopback", `${shown} is the loopback address`);
-  const embedded = (hi: number, lo: number) => ((hi << 16) | lo) >>> 0;
-  // ::ffff:a.b.c.d (mapped), ::a.b.c.d (compatible), 64:ff9b::a.b.c.d (NAT64): check the IPv4 inside.
-  if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0xffff || g[5] === 0)) {
-    const inner = checkIPv4(embedded(g[6]!, g[7]!), shown);
-    if (!inner.ok) return refuse(`ipv4_mapped_${inner.rule}`, `${shown} wraps an IPv4 address that is refused (${inner.rule})`);
-  }
-  if (g[0] === 0x64 && g[1] === 0xff9b) {
-    const inner = checkIPv4(embedded(g[6]!, g[7]!), shown);
-    if (!inner.ok) return refuse(`nat64_${inner.rule}`, `${shown} wraps an IPv4 address that is refused (${inner.rule})`);
+  // 64:ff9b:1::/48 is NAT64 for the operator's own use (RFC 8215), with the
+  // IPv4 address at a prefix-dependent place: refused whole.
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return refuse("nat64_local", `${shown} is a local-use NAT64 address`);
+  // IPv6 forms that carry an IPv4 address: the IPv4 inside is checked, so
+  // a wrapped 127.0.0.1 or 10.x is refused like the bare address.
+  const wrapped = wrappedIPv4(g);
+  if (wrapped) {
+    const inner = checkIPv4(wrapped.addr, shown);
+    if (!inner.ok) return refuse(`${wrapped.kind}_${inner.rule}`, `${shown} wraps an IPv4 address that is refused (${inner.rule})`);
   }
   if ((g[0]! & 0xfe00) === 0xfc00) return refuse("unique_local", `${shown} is a unique-local (private) address`);
   if ((g[0]! & 0xffc0) === 0xfe80) return refuse("link_local", `${shown} is a link-local address`);
+  // fec0::/10: deprecated (RFC 3879) but still routed inside some sites.
+  if ((g[0]! & 0xffc0) === 0xfec0) return refuse("site_local", `${shown} is a site-local address`);
   if ((g[0]! & 0xff00) === 0xff00) return refuse("multicast", `${shown} is a multicast address`);
   if (g[0] === 0x2001 && g[1] === 0xdb8) return refuse("documentation", `${shown} is a documentation address`);
   return { ok: true };
+}
+
+/**
+ * The IPv4 address inside an IPv6 one, for the forms that embed it:
+ * ::ffff:a.b.c.d (mapped), ::a.b.c.d (compatible), ::ffff:0:a.b.c.d
+ * (translated, RFC 2765), 64:ff9b::/96 (NAT64, RFC 6052), 2002:AABB:CCDD::/48
+ * (6to4, RFC 3056) and 2001:0::/32 (Teredo, RFC 4380: the client's address
+ * is stored inverted in the last 32 bits).
+ */
+function wrappedIPv4(g: number[]): { kind: string; addr: number } | null {
+  const v4 = (hi: number, lo: number) => ((hi << 16) | lo) >>> 0;
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  if (zeros(0, 5) && (g[5] === 0xffff || g[5] === 0)) return { kind: "ipv4_mapped", addr: v4(g[6]!, g[7]!) };
+  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) return { kind: "ipv4_translated", addr: v4(g[6]!, g[7]!) };
+  if (g[0] === 0x64 && g[1] === 0xff9b) return { kind: "nat64", addr: v4(g[6]!, g[7]!) };
+  if (g[0] === 0x2002) return { kind: "6to4", addr: v4(g[1]!, g[2]!) };
+  if (g[0] === 0x2001 && g[1] === 0) return { kind: "teredo", addr: v4(g[6]! ^ 0xffff, g[7]! ^ 0xffff) };
+  return null;
 }
 
 /**

@@ -53,6 +53,22 @@ const MATRIX: Array<[string, string]> = [
   ["https://[::ffff:10.0.0.1]/", "ipv4_mapped_private"],
   ["https://[64:ff9b::10.0.0.1]/", "nat64_private"],
   ["https://[::127.0.0.1]/", "ipv4_mapped_loopback"],
+  // IPv4-translated (::ffff:0:a.b.c.d), 6to4 (2002:AABB:CCDD::), Teredo
+  // (client address inverted), local-use NAT64, site-local (fec0::/10)
+  ["https://[::ffff:0:127.0.0.1]/", "ipv4_translated_loopback"],
+  ["https://[::ffff:0:10.0.0.1]/", "ipv4_translated_private"],
+  ["https://[::ffff:0:169.254.169.254]/", "ipv4_translated_metadata"],
+  ["https://[::ffff:0:5db8:d822]/", "ok"],
+  ["https://[2002:7f00:1::]/", "6to4_loopback"],
+  ["https://[2002:a00:1::1]/", "6to4_private"],
+  ["https://[2002:c0a8:101:1::1]/", "6to4_private"],
+  ["https://[2002:a9fe:a9fe::]/", "6to4_metadata"],
+  ["https://[2002:5db8:d822::1]/", "ok"],
+  ["https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/", "teredo_private"],
+  ["https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "teredo_loopback"],
+  ["https://[64:ff9b:1::a00:1]/", "nat64_local"],
+  ["https://[fec0::1]/", "site_local"],
+  ["https://[feff:ffff::1]/", "site_local"],
 ];
 
 describe("egress guard", () => {
