@@ -42,9 +42,10 @@ export class HostCalls extends RpcTarget {
 
   async call(namespace: string, tool: string, argsJson: string): Promise<Answer> {
     if (this.#ended) return { error: `The run had already ended; the call to ${tool} was refused.` };
+    // Counted first: calls to tools that do not exist are round trips too.
+    if (++this.#calls > this.max) return { error: `This run made more than ${this.max} tool calls; the call to ${tool} was refused.` };
     const fn = this.#namespaces.get(namespace)?.get(tool);
     if (!fn) return { error: `Tool "${tool}" not found` };
-    if (++this.#calls > this.max) return { error: `This run made more than ${this.max} tool calls; the call to ${tool} was refused.` };
     const work = (async () => {
       try {
         const args: unknown = JSON.parse(String(argsJson ?? "[]"));
