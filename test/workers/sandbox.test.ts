@@ -70,6 +70,9 @@ describe("Code Mode sandbox", () => {
     expect(loop.error).toMatch(/loop iterations/);
     const bare = await runInSandbox(loader(), "async () => { for (;;) ; }", [], { timeoutMs: 2_000, outputChars: 8_000 });
     expect(bare.error).toMatch(/loop iterations/);
+    for (const code of ["async () => { let i = 0; do i++; while (true); }", "async () => { while (true) while (true) ; }", "async () => { a: for (;;) { for (const x of [1]) continue a; } }"]) {
+      expect((await runInSandbox(loader(), code, [], { timeoutMs: 2_000, outputChars: 8_000 })).error).toMatch(/loop iterations/);
+    }
     const hang = await runInSandbox(loader(), "async () => { await new Promise(() => {}); }", [], { timeoutMs: 500, outputChars: 8_000 });
     expect(hang.error).toMatch(/time limit/i);
   });
@@ -93,6 +96,12 @@ describe("Code Mode sandbox", () => {
     expect(run.result ?? null).toBeNull();
     expect(run.error).toMatch(/^The code does not parse/);
     expect(calls).toEqual([]);
+  });
+
+  it("still runs the shapes the codemode package normalises: a statement list, a fenced block", async () => {
+    const fns = [{ name: "room", fns: { add: async (input: unknown) => (input as { a: number }).a + 1 } }];
+    expect(await runInSandbox(loader(), "const r = await room.add({ a: 1 });\nreturn r * 2;", fns)).toMatchObject({ result: 4, error: null });
+    expect(await runInSandbox(loader(), "```js\nasync () => await room.add({ a: 41 })\n```", fns)).toMatchObject({ result: 42, error: null });
   });
 
   it("runs code whose last line is a comment (nothing spliced after it can be commented out)", async () => {
