@@ -15,9 +15,10 @@
  *
  * Names are not resolved here (Workers have no DNS API); on Cloudflare,
  * outbound fetches cannot reach private networks anyway. The guard runs on
- * the server URL, on every redirect (redirects are followed by hand) and on
- * every OAuth discovery/token request, because the MCP transport and its
- * OAuth helpers fetch through `guardedFetch`.
+ * the server URL, on every redirect hop and on every OAuth discovery/token
+ * request, because the MCP transport and its OAuth helpers fetch through
+ * `guardedFetch` (which also keeps credentials from following a redirect
+ * to another origin).
  */
 
 export type EgressDecision = { ok: true } | { ok: false; rule: string; message: string };
@@ -177,30 +178,89 @@ function wrappedIPv4(g: number[]): { kind: string; addr: number } | null {
   return null;
 }
 
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
 /**
- * fetch for MCP connections: checks every URL, follows redirects by hand so
- * each hop is checked, and never sends a request the guard refused.
+ * Request headers that carry no credential and may go on to another
+ * origin: the CORS-safelisted ones and user-agent. Everything else —
+ * Authorization, Cookie, Mcp-Session-Id, a server's custom API-key header —
+ * stays with the origin it was meant for.
+ */
+const CROSS_ORIGIN_HEADERS = new Set(["accept", "accept-language", "content-language", "user-agent"]);
+
+/** Headers that describe a body, dropped with it when a redirect turns the request into a GET. */
+const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+
+/**
+ * fetch for MCP connections: checks every URL against the guard and never
+ * sends a request the guard refused.
+ *
+ * The caller's `redirect` mode is honoured. The MCP SDK asks for "manual"
+ * and follows only same-origin redirects itself (through this fetch, so
+ * each hop is checked); "manual" returns the 3xx as it is and "error"
+ * throws on one. With "follow" (the default), hops are followed here, at
+ * most MAX_REDIRECTS, each checked, each with the caller's abort signal,
+ * with the Fetch standard's method rules (303, and 301/302 after POST,
+ * become a GET without a body). Credentials never cross origins: on a
+ * redirect to another origin every header but CROSS_ORIGIN_HEADERS is
+ * dropped, and a request whose body would be sent again (307/308, e.g. a
+ * token request carrying a code or client secret) is refused instead.
  */
 export function guardedFetch(allowHosts: string[]): typeof fetch {
+  const check = (url: string) => {
+    const decision = checkEgress(url, allowHosts);
+    if (!decision.ok) throw new EgressError(decision.rule, decision.message);
+  };
   return async (input: RequestInfo | URL, init?: RequestInit) => {
-    let request = new Request(input, init);
+    // workerd's Request knows only "follow" and "manual", so the caller's
+    // mode is read here and every hop is sent as "manual".
+    const mode = init?.redirect ?? (input instanceof Request ? input.redirect : "follow");
+    const request = new Request(input, { ...init, redirect: "manual" });
+    check(request.url);
+    if (mode !== "follow") {
+      const response = await fetch(request);
+      if (mode === "error" && isRedirect(response)) {
+        await response.body?.cancel();
+        throw new TypeError(`fetch failed: ${request.url} answered with a redirect (${response.status}) and redirect mode is "error"`);
+      }
+      return response;
+    }
+    const signal = request.signal;
+    let url = request.url;
+    let method = request.method;
+    const headers = new Headers(request.headers);
+    // Buffered, so a 307/308 to the same origin can send it again.
+    let body: ArrayBuffer | null = request.body ? await request.arrayBuffer() : null;
     for (let hop = 0; ; hop++) {
-      const decision = checkEgress(request.url, allowHosts);
-      if (!decision.ok) throw new EgressError(decision.rule, decision.message);
-      const response = await fetch(request, { redirect: "manual" });
-      const location = response.headers.get("Location");
-      if (response.status < 300 || response.status >= 400 || !location) return response;
-      if (hop >= MAX_REDIRECTS) throw new EgressError("too_many_redirects", `more than ${MAX_REDIRECTS} redirects`);
-      const next = new URL(location, request.url).href;
-      // 303 (and 301/302 after POST) turn into GET without a body, as browsers do.
-      const keepMethod = response.status === 307 || response.status === 308;
-      request = new Request(next, {
-        method: keepMethod ? request.method : "GET",
-        headers: request.headers,
-        body: keepMethod ? request.body : undefined,
-      });
+      const response = await fetch(url, { method, headers, body, signal, redirect: "manual" });
+      const location = isRedirect(response) ? response.headers.get("Location") : null;
+      if (!location) return response;
+      await response.body?.cancel();
+      if (hop >= MAX_REDIRECTS) throw new EgressError("too_many_redirects", `refused by the egress guard (too_many_redirects): more than ${MAX_REDIRECTS} redirects`);
+      const next = new URL(location, url);
+      if ((response.status === 303 && method !== "GET" && method !== "HEAD") || ((response.status === 301 || response.status === 302) && method === "POST")) {
+        method = "GET";
+        body = null;
+        for (const name of BODY_HEADERS) headers.delete(name);
+      }
+      const from = new URL(url).origin;
+      if (next.origin !== from) {
+        if (body !== null) {
+          throw new EgressError(
+            "cross_origin_redirect",
+            `refused by the egress guard (cross_origin_redirect): ${from} redirected a ${method} with a body to ${next.origin}; it is not sent to another origin`,
+          );
+        }
+        for (const name of [...headers.keys()]) if (!CROSS_ORIGIN_HEADERS.has(name)) headers.delete(name);
+      }
+      url = next.href;
+      check(url);
     }
   };
+}
+
+function isRedirect(response: Response): boolean {
+  return REDIRECT_STATUSES.has(response.status);
 }
 
 export class EgressError extends Error {
