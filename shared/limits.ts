@@ -17,4 +17,22 @@ export const LIMITS = {
   catchupMax: 500,
   /** How long a typing indicator lives without a refresh (ms). */
   typingTtlMs: 6000,
+
+  // Stored data. A message is one SQLite row, and a Durable Object's SQLite
+  // refuses rows over 2 MB: a turn that grew past that could not be saved
+  // and left the assistant stuck. These caps keep every row well below it.
+  /** Tool cards in one message (a Code Mode run's nested calls included). */
+  partsPerMessage: 100,
+  /** Characters of one card's input as JSON (a code card's input holds its code). */
+  partInputChars: 20_000,
+  /** Characters of one card's output as JSON (the model sees at most as much). */
+  partOutputChars: 8_000,
+  /** Characters of one card's error text. */
+  partErrorChars: 1_000,
+  /** UTF-8 bytes of a message's text and cards together, as stored. */
+  messageBytes: 1_000_000,
+  /** Saved scripts in one room (each keeps its versions). */
+  scriptsPerRoom: 50,
+  /** Characters of one script version's code. */
+  scriptCodeChars: 20_000,
 } as const;

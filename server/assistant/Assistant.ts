@@ -25,6 +25,7 @@ import { roomTools } from "./roomTools";
 import { capResult, type RoomTool, type TurnRequester } from "./tools";
 import { mentions } from "./trigger";
 import { errorText } from "../errors";
+import { MessageFull } from "../room/messageLimits";
 import { TurnStore, type PendingApproval, type TurnRecord } from "./turns";
 import { codeTool, useCode, type SandboxSettings, type ToolMode } from "../codemode/CodeMode";
 
@@ -348,6 +349,9 @@ export class Assistant {
           case "error":
             throw part.error;
         }
+        // A card or text was refused (here or inside a Code Mode run): the
+        // message cannot grow, so the turn ends rather than run on unseen.
+        if (draft.overflow) throw new MessageFull(draft.overflow);
       }
       draft.close();
       if (controller.signal.aborted) return this.finish(turn, "stopped", draft.text, draft.parts);
@@ -365,6 +369,13 @@ export class Assistant {
       this.finish(turn, "done", draft.text, draft.parts);
     } catch (err) {
       draft.close();
+      if (err instanceof MessageFull || draft.overflow) {
+        controller.abort();
+        this.rejectInnerApprovals("the message is full");
+        this.finish(turn, "failed", draft.text, draft.parts);
+        this.postSystem(`The assistant's answer was stopped: ${draft.overflow ?? errorText(err)}. Ask for less at once (fewer tool calls or smaller results).`);
+        return;
+      }
       if (controller.signal.aborted) return this.finish(turn, "stopped", draft.text, draft.parts);
       this.finish(turn, "failed", draft.text, draft.parts);
       this.postSystem(`The assistant's model failed: ${explainModelError(err)}`);

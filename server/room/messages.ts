@@ -14,6 +14,7 @@
  */
 import type { Author, ChatMessage, MessageStatus, ToolPart } from "../../shared/protocol";
 import { LIMITS } from "../../shared/limits";
+import { fitForStorage } from "./messageLimits";
 
 interface MessageRow {
   seq: number;
@@ -140,17 +141,19 @@ export class MessageLog {
    * `draft` frames; this copy is what survives a crash.
    */
   checkpoint(seq: number, text: string, parts: ToolPart[]): void {
-    this.sql.exec("UPDATE messages SET text = ?, parts = ? WHERE seq = ?", text, JSON.stringify(parts), seq);
+    const row = fitForStorage(text, parts);
+    this.sql.exec("UPDATE messages SET text = ?, parts = ? WHERE seq = ?", row.text, row.partsJson, seq);
   }
 
   /** Stores an assistant message's new status (and text), as a change members catch up on. */
   settle(seq: number, status: MessageStatus, text: string, parts: ToolPart[]): ChatMessage {
+    const row = fitForStorage(text, parts);
     const rows = this.sql
       .exec<MessageRow>(
         `UPDATE messages SET status = ?, text = ?, parts = ?, rev = ${NEXT_REV} WHERE seq = ? RETURNING *`,
         status,
-        text,
-        JSON.stringify(parts),
+        row.text,
+        row.partsJson,
         seq,
       )
       .toArray();

@@ -12,7 +12,7 @@ import app from "../../server/index";
 import type { Env } from "../../server/env";
 import { setModelOverride } from "../../server/assistant/config";
 import { api, connect, msgId, ORIGIN, roomName, session } from "./client";
-import { scriptedModel, textParts, userTexts } from "./mockModel";
+import { scriptedModel, textParts, toolCallParts, userTexts } from "./mockModel";
 
 async function twoMembers() {
   const room = roomName("limits");
@@ -131,4 +131,64 @@ describe("the model's transcript", () => {
     const lines = [...texts, system].flatMap((t) => t.split("\n"));
     expect(lines.filter((l) => /^\s*alice\b.*:/.test(l))).toEqual([]);
   });
+});
+
+describe("message size", () => {
+  afterEach(() => setModelOverride(null));
+  const final = (status: string | null) => status !== "streaming" && status !== "waiting";
+
+  // Each search returns two ~4,000-character messages (~8 KB, the tool-result
+  // cap), so 300 calls are ~2.4 MB of cards: past SQLite's 2 MB row limit.
+  // Before the fix the checkpoint threw SQLITE_TOOBIG inside the turn, and
+  // the room never answered again.
+  it("ends a run whose cards outgrow a message as failed, with a reason, and keeps answering", async () => {
+    const room = roomName("limits");
+    const o = await connect(room, (await session("olive")).token);
+    await o.next("typing");
+    const b = await connect(room, (await session("bob")).token);
+    await b.next("typing");
+    expect((await o.command("/codemode code")).ok).toBe(true);
+    expect((await o.command("/codemode limits timeout=60000")).ok).toBe(true);
+    for (let i = 0; i < 2; i++) o.send({ type: "send", id: msgId(), text: `needle ${i} ${"x".repeat(3_980)}` });
+    await b.next("message", () => true, { count: 2 });
+
+    const code = `async () => { for (let i = 0; i < 300; i++) await codemode.search_messages({ query: "needle", limit: 20 }); return "searched"; }`;
+    const model = scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["Still here."]) }]);
+    setModelOverride(() => model);
+    b.send({ type: "send", id: msgId(), text: "@assistant search a lot" });
+    const ended = await o.next("message_updated", (f) => f.message.kind === "assistant" && final(f.message.status), { timeoutMs: 60_000 });
+    expect(ended.message.status).toBe("failed");
+    expect(ended.message.parts.length).toBeLessThanOrEqual(LIMITS.partsPerMessage);
+    const notice = await o.next("message", (f) => f.message.kind === "system" && /stopped/.test(f.message.text));
+    expect(notice.message.text).toMatch(new RegExp(`limit of ${LIMITS.partsPerMessage} tool calls|size limit`));
+
+    // What was stored fits, with room to spare, under the row limit.
+    const stub = await getAgentByName(env.ChatRoom, room);
+    const bytes = await runInDurableObject(stub, (_i, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT length(CAST(text AS BLOB)) + length(CAST(parts AS BLOB)) AS n FROM messages WHERE seq = ?", ended.message.seq).one().n,
+    );
+    expect(bytes).toBeLessThanOrEqual(LIMITS.messageBytes);
+
+    b.send({ type: "send", id: msgId(), text: "@assistant are you there?" });
+    const next = await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.seq > ended.message.seq && final(f.message.status), { timeoutMs: 30_000 });
+    expect(next.message).toMatchObject({ status: "done", text: "Still here." });
+  }, 120_000);
+
+  // Local workerd refuses rows over 8 MiB (production: 2 MB). Before the
+  // fix this card could not be written at all: the turn's message stayed
+  // `streaming` for good.
+  it("caps one card's input so that the message can always be stored", async () => {
+    const room = roomName("limits");
+    const o = await connect(room, (await session("olive")).token);
+    await o.next("typing");
+    expect((await o.command("/codemode code")).ok).toBe(true);
+    const code = `async () => { /* ${"x".repeat(8_500_000)} */ return 1; }`;
+    setModelOverride(() => scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["Ran it."]) }]));
+    o.send({ type: "send", id: msgId(), text: "@assistant run this" });
+    const ended = await o.next("message_updated", (f) => f.message.kind === "assistant" && final(f.message.status), { timeoutMs: 60_000 });
+    expect(ended.message.status).toBe("done");
+    const card = ended.message.parts.find((p) => p.tool === "code")!;
+    expect(card.input).toMatchObject({ truncated: true, totalChars: JSON.stringify({ code }).length });
+    expect(JSON.stringify(card.input).length).toBeLessThan(LIMITS.partInputChars + 1_000);
+  }, 120_000);
 });
