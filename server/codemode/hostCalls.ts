@@ -31,10 +31,6 @@ export class HostCalls extends RpcTarget {
     this.#namespaces = new Map(namespaces.map((ns) => [ns.name, new Map(Object.entries(ns.fns).map(([k, fn]) => [sanitizeToolName(k), fn]))]));
   }
 
-  get count(): number {
-    return this.#calls;
-  }
-
   end(): void {
     this.#ended = true;
     this.#end();
