@@ -1,5 +1,5 @@
 /// <reference types="@cloudflare/vitest-plugin/types" />
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { setModelOverride } from "../../server/assistant/config";
 import { connect, msgId, roomName, session, type TestMember } from "./client";
 import { Gate, scriptedModel, textParts, toolCallParts, promptText } from "./mockModel";
@@ -7,6 +7,10 @@ import { templateEscape } from "./templateEscape";
 import { SANDBOX_GRACE_MS } from "../../server/codemode/sandbox";
 
 afterEach(() => setModelOverride(null));
+
+// The file's first request loads the Worker (up to ~20 s on a busy machine);
+// pay that here, not inside the first test's own timeout.
+beforeAll(() => session("warm-up"), 60_000);
 
 async function codeRoom() {
   const room = roomName("code");
