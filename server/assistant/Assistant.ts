@@ -28,6 +28,7 @@ import { errorText } from "../errors";
 import { MessageFull } from "../room/messageLimits";
 import { TurnStore, type PendingApproval, type TurnRecord } from "./turns";
 import { codeTool, useCode, type SandboxSettings, type ToolMode } from "../codemode/CodeMode";
+import type { SandboxRunInfo } from "../codemode/outbound";
 
 /** How long a call from inside a Code Mode run waits for its approval. */
 export const CODE_APPROVAL_WAIT_MS = 5 * 60_000;
@@ -49,8 +50,8 @@ export interface AssistantHost {
   broadcast(frame: ServerFrame): void;
   online(): PresenceMember[];
   keepAliveWhile<T>(fn: () => Promise<T>): Promise<T>;
-  /** The room's Code Mode mode and sandbox settings. */
-  codeMode(): { mode: ToolMode; sandbox: SandboxSettings };
+  /** The room's Code Mode mode and sandbox settings (the run: for auditing the sandbox's requests). */
+  codeMode(run: SandboxRunInfo): { mode: ToolMode; sandbox: SandboxSettings };
 }
 
 type Reply = (frame: ServerFrame) => void;
@@ -388,7 +389,10 @@ export class Assistant {
   /** The turn's tools: each room tool directly, or one `code` tool over all of them (Code Mode). */
   private toolsFor(turn: TurnRecord, draft: Draft): RoomTool[] {
     const all = this.roomTools();
-    const { mode, sandbox } = this.host.codeMode();
+    const { mode, sandbox } = this.host.codeMode({
+      requestedBy: turn.requestedBy.map((r) => r.name).join(", "),
+      run: `assistant turn (message ${turn.seq})`,
+    });
     const loader = this.host.env.LOADER;
     if (!loader || !useCode(mode, all, this.config.toolTokens)) return all;
     return [

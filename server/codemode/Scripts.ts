@@ -13,6 +13,7 @@ import { Draft } from "../assistant/draft";
 import { defineTool, type RoomTool, type TurnRequester } from "../assistant/tools";
 import type { MessageLog } from "../room/messages";
 import { codeTool, type SandboxSettings } from "./CodeMode";
+import type { SandboxRunInfo } from "./outbound";
 import { SCRIPT_NAME, ScriptStore } from "./scriptStore";
 import { errorText } from "../errors";
 
@@ -24,7 +25,8 @@ export interface ScriptsHost {
   roomTools(): RoomTool[];
   owners(): string[];
   postSystem(text: string): void;
-  sandbox(): SandboxSettings;
+  /** The run: for auditing the sandbox's requests. */
+  sandbox(run: SandboxRunInfo): SandboxSettings;
 }
 
 export interface ScriptActor {
@@ -123,7 +125,7 @@ export class Scripts {
         if ((part.approvers ?? []).includes(actor.id)) return { id: actor.id, name: actor.name };
         throw new Error(`${part.tool} needs approval by someone else; ask @assistant to run it so they can approve`);
       },
-    }, this.host.sandbox());
+    }, this.host.sandbox({ requestedBy: actor.name, run: `/run ${name}` }));
     const wrapped = `async () => { const input = ${JSON.stringify(input)}; return await (${script.code})(); }`;
     let status: "done" | "failed" = "done";
     try {

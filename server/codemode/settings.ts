@@ -2,11 +2,18 @@
  * A room's Code Mode settings, kept with the room (room_meta): the tool
  * mode, the hosts the sandbox may reach (none by default) and its limits.
  * Anyone can see them (`/codemode`); only owners change them.
+ *
+ * An allowed host must pass the same egress guard as an MCP server's URL
+ * (public names only, no private or numeric-trick address; MCP_ALLOW_HOSTS
+ * is the exception for development), and is port-aware: "host" means https
+ * on 443, "host:port" that port only. SandboxOutbound checks both again on
+ * every request.
  */
 import type { Role } from "../../shared/protocol";
 import type { Membership } from "../room/members";
 import type { ToolMode } from "./CodeMode";
-import { normaliseHost, type OutboundProps } from "./outbound";
+import { checkEgress } from "../mcp/egress";
+import { parseAllowEntry, type OutboundProps, type SandboxRunInfo } from "./outbound";
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "./sandbox";
 
 const LIMIT_RANGES = { timeoutMs: [500, 60_000], outputChars: [500, 100_000] } as const;
@@ -15,6 +22,8 @@ export class CodeModeSettings {
   constructor(
     private readonly members: Membership,
     private readonly postSystem: (text: string) => void,
+    /** MCP_ALLOW_HOSTS: the guard's only exception. */
+    private readonly allowHosts: string[] = [],
   ) {}
 
   mode(): ToolMode {
@@ -29,10 +38,13 @@ export class CodeModeSettings {
     return { ...DEFAULT_SANDBOX_LIMITS, ...(JSON.parse(this.members.setting("sandbox_limits") ?? "{}") as Partial<SandboxLimits>) };
   }
 
-  /** The sandbox's network: nothing, or the room's gateway with its allowed hosts. */
-  outbound(exports: { SandboxOutbound?: (options: { props: OutboundProps }) => Fetcher }): Fetcher | null {
+  /** The sandbox's network: nothing, or the room's gateway with its allowed hosts and the run to audit requests under. */
+  outbound(
+    exports: { SandboxOutbound?: (options: { props: OutboundProps }) => Fetcher },
+    run: SandboxRunInfo & { room: string },
+  ): Fetcher | null {
     const hosts = this.hosts();
-    return hosts.length && exports.SandboxOutbound ? exports.SandboxOutbound({ props: { hosts } }) : null;
+    return hosts.length && exports.SandboxOutbound ? exports.SandboxOutbound({ props: { ...run, hosts } }) : null;
   }
 
   describe(): string {
@@ -54,8 +66,19 @@ export class CodeModeSettings {
       return { ok: true, text: `Tool mode: ${verb}.` };
     }
     if (verb === "allow" || verb === "deny") {
-      const host = normaliseHost(rest[0] ?? "");
-      if (!host) return { ok: false, text: "Give a host name, e.g. `/codemode allow api.github.com`." };
+      const parsed = parseAllowEntry(rest[0] ?? "");
+      if (!parsed) {
+        return {
+          ok: false,
+          text: "Give a host name with an optional port, e.g. `/codemode allow api.github.com` (https on port 443) or `/codemode allow api.example.com:8443`.",
+        };
+      }
+      const host = parsed.entry;
+      // Removing is always possible, even an entry the guard now refuses.
+      if (verb === "allow") {
+        const decision = checkEgress(parsed.url, this.allowHosts);
+        if (!decision.ok) return { ok: false, text: `Cannot allow ${host}: ${decision.message}. ${this.describe()}` };
+      }
       const hosts = new Set(this.hosts());
       if (verb === "allow") hosts.add(host);
       else hosts.delete(host);

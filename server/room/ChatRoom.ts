@@ -21,6 +21,8 @@ import { McpServers } from "../mcp/McpServers";
 import { oauthPopupResponse } from "../mcp/oauthPopup";
 import { Scripts } from "../codemode/Scripts";
 import { CodeModeSettings } from "../codemode/settings";
+import type { SandboxRunInfo } from "../codemode/outbound";
+import { McpStore, type AuditEntry } from "../mcp/store";
 import { LIMITS } from "../../shared/limits";
 import { CloseCode, type RoomInfo, type ServerFrame } from "../../shared/protocol";
 import { ConfigError, type Env } from "../env";
@@ -47,6 +49,8 @@ const SUB_AGENT_HEADER = "x-cf-agents-subagent-url";
 
 /** How long presence changes are gathered before one frame goes out. */
 const PRESENCE_COALESCE_MS = 100;
+/** How long audit rows of the sandbox's requests are gathered before one `mcp` frame goes out. */
+const AUDIT_FRAME_COALESCE_MS = 200;
 
 export class ChatRoom extends Agent<Env> {
   // The room's name is in the URL already; don't echo it in a protocol frame.
@@ -61,6 +65,7 @@ export class ChatRoom extends Agent<Env> {
   #scripts?: Scripts;
   #codeMode?: CodeModeSettings;
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  #auditFrameTimer: ReturnType<typeof setTimeout> | null = null;
   #leaving = new Set<string>();
   #reportedOnline: number | undefined;
 
@@ -103,7 +108,7 @@ export class ChatRoom extends Agent<Env> {
         broadcast: (frame) => this.fanOut(encode(frame)),
         online: () => presenceOf(this.states()),
         keepAliveWhile: (fn) => this.keepAliveWhile(fn),
-        codeMode: () => ({ mode: this.codeMode.mode(), sandbox: this.sandbox() }),
+        codeMode: (run) => ({ mode: this.codeMode.mode(), sandbox: this.sandbox(run) }),
       });
       this.#assistant.registerTools(() => this.reminders.tools((m) => this.actor(m)));
       this.#assistant.registerTools(() => this.mcpServers.tools());
@@ -177,17 +182,35 @@ export class ChatRoom extends Agent<Env> {
       roomTools: () => this.assistant.roomTools(),
       owners: () => this.members.owners(),
       postSystem: (text) => this.assistant.postSystem(text),
-      sandbox: () => this.sandbox(),
+      sandbox: (run) => this.sandbox(run),
     }));
   }
 
   get codeMode(): CodeModeSettings {
-    return (this.#codeMode ??= new CodeModeSettings(this.members, (text) => this.assistant.postSystem(text)));
+    return (this.#codeMode ??= new CodeModeSettings(
+      this.members,
+      (text) => this.assistant.postSystem(text),
+      parseAllowHosts(this.env.MCP_ALLOW_HOSTS),
+    ));
   }
 
-  private sandbox() {
+  private sandbox(run: SandboxRunInfo) {
     const exports = this.ctx.exports as unknown as Parameters<CodeModeSettings["outbound"]>[0];
-    return { limits: this.codeMode.limits(), outbound: this.codeMode.outbound(exports) };
+    return { limits: this.codeMode.limits(), outbound: this.codeMode.outbound(exports, { ...run, room: this.ctx.id.toString() }) };
+  }
+
+  /**
+   * RPC from SandboxOutbound (only this Worker holds the ChatRoom binding;
+   * the sandbox holds none): one row per request the sandbox's code made,
+   * in the same trail and panel as MCP tool calls.
+   */
+  auditSandboxFetch(entry: AuditEntry): void {
+    new McpStore(this.ctx.storage.sql).audit(entry);
+    // Code can make many requests in a run: one `mcp` frame per burst, not per request.
+    this.#auditFrameTimer ??= setTimeout(() => {
+      this.#auditFrameTimer = null;
+      this.mcpServers.changed();
+    }, AUDIT_FRAME_COALESCE_MS);
   }
 
   /** The scheduler's callback for reminders and jobs (see reminders/Reminders.ts). */
