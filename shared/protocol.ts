@@ -204,6 +204,13 @@ export const StopFrame = z.strictObject({
   type: z.literal("stop"),
   seq: Seq,
 });
+/** Asks for one saved script's code (the `scripts` frame lists only summaries). */
+export const GetScriptFrame = z.strictObject({
+  type: z.literal("get_script"),
+  name: z.string().min(1).max(40),
+  /** A version listed earlier; the newest when omitted. */
+  version: z.number().int().positive().optional(),
+});
 /** Decides a tool call that awaits approval. */
 export const ApproveFrame = z.strictObject({
   type: z.literal("approve"),
@@ -225,6 +232,7 @@ export const ClientFrame = z.discriminatedUnion("type", [
   ReminderActionFrame,
   SetTimeZoneFrame,
   McpToolFrame,
+  GetScriptFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameInput = z.input<typeof ClientFrame>;
@@ -361,20 +369,31 @@ export const McpFrame = z.object({
   audit: z.array(McpAuditView),
 });
 
-/** A saved Code Mode script (newest version) as the scripts panel shows it. */
+/**
+ * A saved Code Mode script (newest version) as the scripts panel lists it:
+ * a summary without the code, so that joining costs the same however much
+ * code a room keeps. The code comes on demand (`get_script` → `script`).
+ */
 export const ScriptItem = z.object({
   name: z.string(),
   version: z.number().int().positive(),
-  code: z.string(),
   savedBy: Author,
   savedAt: z.number(),
+  /** Characters of code. */
+  size: z.number().int().nonnegative(),
 });
 export type ScriptItem = z.infer<typeof ScriptItem>;
-/** The room's saved scripts; on join and after every save. */
+/** The room's saved scripts (at most LIMITS.scriptsPerRoom); on join and after every save. */
 export const ScriptsFrame = z.object({
   type: z.literal("scripts"),
   items: z.array(ScriptItem),
 });
+/** One version's code, answering `get_script` (to the asker only). */
+export const ScriptFrame = z.object({
+  type: z.literal("script"),
+  script: ScriptItem.extend({ code: z.string() }),
+});
+export type ScriptDetail = z.infer<typeof ScriptFrame>["script"];
 
 /** A reminder or scheduled job as the panel shows it. */
 export const ReminderItem = z.object({
@@ -435,6 +454,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   CommandResultFrame,
   McpFrame,
   ScriptsFrame,
+  ScriptFrame,
   PresenceFrame,
   TypingStateFrame,
   ErrorFrame,

@@ -11,6 +11,7 @@ import type {
   ReminderItem,
   Role,
   RoomInfo,
+  ScriptDetail,
   ScriptItem,
   ServerFrame,
   Typer,
@@ -79,6 +80,8 @@ export interface RoomState {
   mcp: { servers: McpServerView[]; audit: McpAuditEntry[] };
   /** The room's saved Code Mode scripts (newest version of each), by name, from the last `scripts` frame. */
   scripts: ScriptItem[];
+  /** Code fetched on demand (`get_script`), by script name; dropped when a newer version is listed. */
+  scriptCode: Record<string, ScriptDetail>;
   /** Recent commands, oldest first. */
   commands: CommandEntry[];
 }
@@ -115,6 +118,7 @@ export function initialRoomState(): RoomState {
     reminders: [],
     mcp: { servers: [], audit: [] },
     scripts: [],
+    scriptCode: {},
     commands: [],
   };
 }
@@ -304,8 +308,16 @@ function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
       return { ...state, reminders: [...frame.items].sort((a, b) => a.nextAt - b.nextAt) };
     case "mcp":
       return { ...state, mcp: { servers: frame.servers, audit: frame.audit } };
-    case "scripts":
-      return { ...state, scripts: [...frame.items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+    case "scripts": {
+      const scripts = [...frame.items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      // Code held for a version no longer listed is stale: the panel fetches the new one when opened.
+      const scriptCode = Object.fromEntries(
+        scripts.flatMap((s) => (state.scriptCode[s.name]?.version === s.version ? [[s.name, state.scriptCode[s.name]!]] : [])),
+      );
+      return { ...state, scripts, scriptCode };
+    }
+    case "script":
+      return { ...state, scriptCode: { ...state.scriptCode, [frame.script.name]: frame.script } };
     case "command_result": {
       const commands = patchCommand(state.commands, frame.id, { state: frame.ok ? "ok" : "failed", text: frame.text });
       if (commands !== state.commands) return { ...state, commands };

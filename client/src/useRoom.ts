@@ -37,6 +37,8 @@ export interface RoomActions {
   reminderAction(id: string, action: ReminderActionKind, label: string, snooze?: SnoozeChoice): void;
   /** Enables or disables one tool of one of the room's MCP servers. */
   mcpTool(server: string, tool: string, enabled: boolean): void;
+  /** Fetches one saved script's code; it lands in `state.scriptCode`. */
+  getScript(name: string, version: number): void;
   dismissCommand(id: string): void;
 }
 
@@ -255,6 +257,9 @@ export function useRoom(
         const id = `${server}.${tool}`;
         dispatch({ type: "command_sent", id, origin: "mcp", label: `${enabled ? "Enable" : "Disable"} ${id}` });
         if (!transmit({ type: "mcp_tool", server, tool, enabled })) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
+      },
+      getScript(name, version) {
+        transmit({ type: "get_script", name, version });
       },
       dismissCommand(id) {
         dispatch({ type: "dismiss_command", id });

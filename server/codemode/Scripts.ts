@@ -8,7 +8,7 @@
  * approvers; otherwise it is refused (never silently allowed).
  */
 import { z } from "zod";
-import type { ChatMessage, Role, ScriptItem, ServerFrame, ToolPart } from "../../shared/protocol";
+import type { ChatMessage, Role, ScriptDetail, ScriptItem, ServerFrame, ToolPart } from "../../shared/protocol";
 import { Draft } from "../assistant/draft";
 import { defineTool, type RoomTool, type TurnRequester } from "../assistant/tools";
 import type { MessageLog } from "../room/messages";
@@ -16,6 +16,7 @@ import { codeTool, type SandboxSettings } from "./CodeMode";
 import type { SandboxRunInfo } from "./outbound";
 import { SCRIPT_NAME, ScriptStore } from "./scriptStore";
 import { errorText } from "../errors";
+import { LIMITS } from "../../shared/limits";
 
 export interface ScriptsHost {
   sql: SqlStorage;
@@ -44,9 +45,15 @@ export class Scripts {
     this.store = new ScriptStore(host.sql);
   }
 
-  /** The newest version of every script, for the panel. */
+  /** The newest version of every script, for the panel: summaries, no code. */
   list(): ScriptItem[] {
-    return this.store.all();
+    return this.store.all().map(({ name, version, code, savedBy, savedAt }) => ({ name, version, savedBy, savedAt, size: code.length }));
+  }
+
+  /** One version with its code (`get_script`); the newest when `version` is omitted. */
+  detail(name: string, version?: number): ScriptDetail | null {
+    const s = version === undefined ? this.store.latest(name) : this.store.versions(name).find((v) => v.version === version);
+    return s ? { name: s.name, version: s.version, savedBy: s.savedBy, savedAt: s.savedAt, size: s.code.length, code: s.code } : null;
   }
 
   private changed(): void {
@@ -70,6 +77,8 @@ export class Scripts {
       if (!SCRIPT_NAME.test(name)) return { ok: false, text: "A script name has 1–40 characters: a–z first, then a–z, 0–9, _ or -." };
       const code = this.lastSuccessfulCode();
       if (!code) return { ok: false, text: "There is no successful code run in this room's recent messages to save." };
+      const refused = this.store.refusal(name, code);
+      if (refused) return { ok: false, text: refused };
       const saved = this.store.save(name, code, { id: actor.id, name: actor.name }, Date.now());
       this.changed();
       this.host.postSystem(`${actor.name} saved the script **${name}** (v${saved.version}). Run it with \`/run ${name}\`.`);
@@ -137,9 +146,12 @@ export class Scripts {
       draft.upsertPart({ ...card, state: "error", error, durationMs: Date.now() - card.startedAt });
     }
     draft.close();
+    // Calls refused because the message was full: the run did not do all it meant to.
+    if (draft.overflow) status = "failed";
     const message: ChatMessage = this.host.log.settle(seq, status, draft.text, draft.parts);
     this.host.broadcast({ type: "message_updated", message });
-    if (status === "failed") this.host.postSystem(`The script **${name}** failed: ${draft.parts.find((p) => p.callId === callId)?.error ?? "unknown error"}`);
+    const reason = draft.overflow ? `the run was stopped: ${draft.overflow}` : draft.parts.find((p) => p.callId === callId)?.error;
+    if (status === "failed") this.host.postSystem(`The script **${name}** failed: ${reason ?? "unknown error"}`);
     return { ok: status === "done", text: status === "done" ? `${name} ran.` : `${name} failed.` };
   }
 
@@ -160,9 +172,11 @@ export class Scripts {
       defineTool({
         name: "save_script",
         description: "Save code (an async arrow function using the room's tools; `input` holds the run's JSON input) as a new version of a script.",
-        inputSchema: z.object({ name: z.string().regex(SCRIPT_NAME), code: z.string().min(10).max(20_000) }),
+        inputSchema: z.object({ name: z.string().regex(SCRIPT_NAME), code: z.string().min(10).max(LIMITS.scriptCodeChars) }),
         approval: () => null,
         execute: ({ name, code }, requestedBy) => {
+          const refused = this.store.refusal(name, code);
+          if (refused) throw new Error(refused);
           const by = requestedBy[0]!;
           const saved = this.store.save(name, code, { id: by.id, name: by.name }, Date.now());
           this.changed();

@@ -1,7 +1,9 @@
 /**
  * Saved scripts: Code Mode runs worth keeping, by name, with every version
- * kept (saving again adds a version; the newest runs).
+ * kept (saving again adds a version; the newest runs). At most
+ * LIMITS.scriptsPerRoom names and LIMITS.scriptCodeChars of code a version.
  */
+import { LIMITS } from "../../shared/limits";
 
 export interface ScriptVersion {
   name: string;
@@ -36,6 +38,19 @@ export class ScriptStore {
       )
       .one();
     return { name, version: row.version, code, savedBy: by, savedAt: now };
+  }
+
+  /** Why this save would break the room's caps (LIMITS), or null when it fits. */
+  refusal(name: string, code: string): string | null {
+    if (code.length > LIMITS.scriptCodeChars) {
+      return `A script has at most ${LIMITS.scriptCodeChars.toLocaleString("en")} characters of code; this one has ${code.length.toLocaleString("en")}.`;
+    }
+    const known = this.sql.exec("SELECT 1 FROM scripts WHERE name = ? LIMIT 1", name).toArray().length > 0;
+    const count = this.sql.exec<{ n: number }>("SELECT COUNT(DISTINCT name) AS n FROM scripts").one().n;
+    if (!known && count >= LIMITS.scriptsPerRoom) {
+      return `This room keeps at most ${LIMITS.scriptsPerRoom} scripts; save a new version of one of them instead.`;
+    }
+    return null;
   }
 
   latest(name: string): ScriptVersion | null {

@@ -347,6 +347,11 @@ export class ChatRoom extends Agent<Env> {
         return this.assistant.approve(frame.seq, frame.callId, frame.approved, sender, reply);
       case "command":
         return this.runCommand(sender, frame.id, frame.text, reply);
+      case "get_script": {
+        const script = this.scripts.detail(frame.name, frame.version);
+        if (!script) return reply(errorFrame("not_found", `There is no script ${frame.name}${frame.version ? ` v${frame.version}` : ""}.`, frame.name));
+        return reply({ type: "script", script });
+      }
       case "mcp_tool": {
         const outcome = this.mcpServers.setToolEnabled(this.actor(sender), frame.server, frame.tool, frame.enabled);
         return reply({ type: "command_result", id: `${frame.server}.${frame.tool}`, ok: outcome.ok, text: outcome.text });

@@ -135,7 +135,11 @@ describe("Code Mode cards", () => {
       expect(await item.getAttribute("data-name")).toBe("counter");
       expect(await item.getByTestId("script-version").innerText()).toBe("v1");
       expect(await item.getByTestId("script-saved-by").innerText()).toBe("Alice");
-      // The code as text, never HTML.
+      expect(await item.getByTestId("script-size").innerText()).toContain(String(source.length));
+      // The list carries no code; opening the details fetches it (get_script), as text, never HTML.
+      expect(await item.getByTestId("script-code").count()).toBe(0);
+      await item.getByTestId("script-code-toggle").click();
+      await item.getByTestId("script-code").waitFor();
       expect(await item.getByTestId("script-code").textContent()).toBe(source);
       expect(await item.getByTestId("script-code").locator("*:not(code)").count()).toBe(0);
       expect(await item.getByTestId("script-run").count()).toBe(1);

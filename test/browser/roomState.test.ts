@@ -328,9 +328,9 @@ describe("roomReducer: assistant name, reminders, MCP and commands", () => {
     const script = (name: string, version = 1): ScriptItem => ({
       name,
       version,
-      code: `async () => "${name}"`,
       savedBy: THEM,
       savedAt: 1_700_000_000_000 + version,
+      size: 20,
     });
     expect(initialRoomState().scripts).toEqual([]);
     let s = apply(joined([row(1)]), { type: "reminders", items: [reminder("r_a", 100)] });
@@ -346,6 +346,19 @@ describe("roomReducer: assistant name, reminders, MCP and commands", () => {
     expect(s.scripts.map((x) => [x.name, x.version])).toEqual([["counter", 3]]);
     s = apply(s, { type: "scripts", items: [] });
     expect(s.scripts).toEqual([]);
+  });
+
+  it("keeps fetched script code for the listed version only", () => {
+    const item = (version: number): ScriptItem => ({ name: "digest", version, savedBy: THEM, savedAt: version, size: 9 });
+    let s = apply(joined([row(1)]), { type: "scripts", items: [item(1)] });
+    expect(s.scriptCode).toEqual({});
+    s = apply(s, { type: "script", script: { ...item(1), code: "async()=>1" } });
+    expect(s.scriptCode.digest?.code).toBe("async()=>1");
+    // The same version listed again: the code stays; a new version: it goes.
+    s = apply(s, { type: "scripts", items: [item(1)] });
+    expect(s.scriptCode.digest?.version).toBe(1);
+    s = apply(s, { type: "scripts", items: [item(2)] });
+    expect(s.scriptCode).toEqual({});
   });
 
   it("replaces the MCP servers and audit with every frame", () => {

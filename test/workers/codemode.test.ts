@@ -203,8 +203,9 @@ describe("saved scripts", () => {
     o.send({ type: "send", id: msgId(), text: "@assistant fix script greet" });
     await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { count: 2, timeoutMs: 15_000 });
     expect((await o.command("/scripts")).text).toMatch(/greet \(v2/);
-    const listed = await o.next("scripts", (f) => f.items.some((i) => i.name === "greet" && i.version === 2));
-    expect(listed.items.find((i) => i.name === "greet")!.code).toContain("hello");
+    await o.next("scripts", (f) => f.items.some((i) => i.name === "greet" && i.version === 2));
+    o.send({ type: "get_script", name: "greet", version: 2 });
+    expect((await o.next("script", (f) => f.script.version === 2)).script.code).toContain("hello");
     await o.command('/run greet {"who":"Ada"}');
     const run = await o.next("message_updated", (f) => f.message.kind === "tool" && f.message.status === "done");
     expect(run.message.parts[0]!.output).toMatchObject({ result: "hello Ada!" });

@@ -192,3 +192,84 @@ describe("message size", () => {
     expect(JSON.stringify(card.input).length).toBeLessThan(LIMITS.partInputChars + 1_000);
   }, 120_000);
 });
+
+describe("saved scripts", () => {
+  afterEach(() => setModelOverride(null));
+
+  async function scriptRoom(model: ReturnType<typeof scriptedModel>) {
+    setModelOverride(() => model);
+    const room = roomName("limits");
+    const o = await connect(room, (await session("olive")).token);
+    await o.next("typing");
+    expect((await o.command("/codemode direct")).ok).toBe(true);
+    return { room, o };
+  }
+  const done = (o: Awaited<ReturnType<typeof connect>>, count: number) =>
+    o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { count, timeoutMs: 15_000 });
+
+  it("lists summaries on join and sends one script's code on request", async () => {
+    const code = `async () => "${"x".repeat(5_000)}"`;
+    const { room, o } = await scriptRoom(
+      scriptedModel([{ parts: toolCallParts("save_script", { name: "big", code }) }, { parts: textParts(["Saved."]) }]),
+    );
+    o.send({ type: "send", id: msgId(), text: "@assistant save it" });
+    await done(o, 1);
+
+    const joiner = await connect(room, (await session("bob")).token);
+    const listed = await joiner.next("scripts");
+    expect(listed.items).toEqual([{ name: "big", version: 1, savedBy: { id: expect.any(String), name: "olive" }, savedAt: expect.any(Number), size: code.length }]);
+    // A summary: the code is not in it (before, every join carried every script's code).
+    expect(JSON.stringify(listed)).not.toContain("x".repeat(100));
+
+    joiner.send({ type: "get_script", name: "big" });
+    expect((await joiner.next("script")).script).toMatchObject({ name: "big", version: 1, code, size: code.length });
+    joiner.send({ type: "get_script", name: "big", version: 7 });
+    expect(await joiner.next("error")).toMatchObject({ code: "not_found", ref: "big", message: expect.stringContaining("big v7") });
+    // Only the asker gets the code.
+    await o.settle();
+    expect(o.all("script")).toEqual([]);
+  });
+
+  it("keeps at most LIMITS.scriptsPerRoom scripts; new versions of existing ones still save", async () => {
+    const model = scriptedModel([
+      { parts: toolCallParts("save_script", { name: "one-more", code: "async () => 1" }, "call-new") },
+      { parts: toolCallParts("save_script", { name: "s0", code: "async () => 2" }, "call-again") },
+      { parts: textParts(["Done."]) },
+    ]);
+    const { room, o } = await scriptRoom(model);
+    // A room that already keeps the most scripts it may (written directly: fifty saves would take fifty turns).
+    const stub = await getAgentByName(env.ChatRoom, room);
+    await runInDurableObject(stub, (instance) => {
+      const sql = (instance as unknown as { ctx: DurableObjectState }).ctx.storage.sql;
+      sql.exec("CREATE TABLE IF NOT EXISTS scripts (name TEXT NOT NULL, version INTEGER NOT NULL, code TEXT NOT NULL, saved_by_id TEXT NOT NULL, saved_by_name TEXT NOT NULL, saved_at INTEGER NOT NULL, PRIMARY KEY (name, version))");
+      for (let i = 0; i < LIMITS.scriptsPerRoom; i++) {
+        sql.exec("INSERT INTO scripts (name, version, code, saved_by_id, saved_by_name, saved_at) VALUES (?, 1, 'async () => 0', 'm', 'olive', 0)", `s${i}`);
+      }
+    });
+    o.send({ type: "send", id: msgId(), text: "@assistant save two scripts" });
+    const ended = await done(o, 1);
+    expect(ended.message.parts.find((p) => p.callId === "call-new")).toMatchObject({
+      state: "error",
+      error: expect.stringContaining(`at most ${LIMITS.scriptsPerRoom} scripts`),
+    });
+    expect(ended.message.parts.find((p) => p.callId === "call-again")).toMatchObject({ state: "done", output: { name: "s0", version: 2 } });
+    const listed = (await o.command("/scripts")).text;
+    expect(listed).not.toContain("one-more");
+    expect(listed).toMatch(/s0 \(v2/);
+  });
+
+  it("ends a /run whose calls outgrow its message as failed, even when the code swallows the refusals", async () => {
+    const code = "async () => { let refused = 0; for (let i = 0; i < 150; i++) { try { await codemode.room_info({}); } catch { refused++; } } return refused; }";
+    const { o } = await scriptRoom(
+      scriptedModel([{ parts: toolCallParts("save_script", { name: "many", code }) }, { parts: textParts(["Saved."]) }]),
+    );
+    o.send({ type: "send", id: msgId(), text: "@assistant save it" });
+    await done(o, 1);
+    await o.command("/run many");
+    const run = await o.next("message_updated", (f) => f.message.kind === "tool" && f.message.status !== "streaming", { timeoutMs: 30_000 });
+    expect(run.message.status).toBe("failed");
+    expect(run.message.parts.length).toBeLessThanOrEqual(LIMITS.partsPerMessage);
+    const notice = await o.next("message", (f) => f.message.kind === "system" && /many/.test(f.message.text));
+    expect(notice.message.text).toMatch(/stopped: .*limit of \d+ tool calls/);
+  });
+});

@@ -182,6 +182,7 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
             <ScriptsPanel
               id={`${panelId}-scripts`}
               items={state.scripts}
+              code={state.scriptCode}
               canAct={canAct}
               result={latestCommand(state, "scripts")}
               actions={actions}

@@ -1,10 +1,28 @@
-import type { ScriptItem } from "../../../shared/protocol";
+import { useEffect, useState } from "react";
+import type { ScriptDetail, ScriptItem } from "../../../shared/protocol";
 import type { CommandEntry } from "../roomState";
 import { formatFullTime, formatTime } from "../time";
 import type { RoomActions } from "../useRoom";
 import { CommandNote } from "./CommandNote";
 
-function ScriptRow({ item, canAct, actions }: { item: ScriptItem; canAct: boolean; actions: RoomActions }) {
+function ScriptRow({
+  item,
+  detail,
+  canAct,
+  actions,
+}: {
+  item: ScriptItem;
+  /** This version's code, once fetched. */
+  detail: ScriptDetail | undefined;
+  canAct: boolean;
+  actions: RoomActions;
+}) {
+  const code = detail?.version === item.version ? detail.code : null;
+  const [open, setOpen] = useState(false);
+  // Fetched when opened, and again when a new version is listed while open.
+  useEffect(() => {
+    if (open && code === null) actions.getScript(item.name, item.version);
+  }, [open, code, item.name, item.version, actions]);
   return (
     <li className="script-item" data-testid="script-item" data-name={item.name} data-version={item.version}>
       <p className="script-what">
@@ -16,6 +34,8 @@ function ScriptRow({ item, canAct, actions }: { item: ScriptItem; canAct: boolea
       <dl className="reminder-facts">
         <dt>By</dt>
         <dd data-testid="script-saved-by">{item.savedBy.name}</dd>
+        <dt>Size</dt>
+        <dd data-testid="script-size">{item.size.toLocaleString()} characters</dd>
         <dt>Saved</dt>
         <dd>
           <time dateTime={new Date(item.savedAt).toISOString()} title={formatFullTime(item.savedAt)} data-testid="script-saved-at">
@@ -23,12 +43,22 @@ function ScriptRow({ item, canAct, actions }: { item: ScriptItem; canAct: boolea
           </time>
         </dd>
       </dl>
-      <details className="script-code">
-        <summary>Code</summary>
-        {/* Text only: React escapes it, never HTML. */}
-        <pre className="tool-json" data-testid="script-code" aria-label={`Code of ${item.name}`}>
-          <code>{item.code}</code>
-        </pre>
+      {/* The list carries no code (joining stays cheap); opening asks the room for this version's. */}
+      <details
+        className="script-code"
+        onToggle={(e) => setOpen(e.currentTarget.open)}
+      >
+        <summary data-testid="script-code-toggle">Code</summary>
+        {code === null ? (
+          <p className="muted small" data-testid="script-code-loading">
+            Loading…
+          </p>
+        ) : (
+          // Text only: React escapes it, never HTML.
+          <pre className="tool-json" data-testid="script-code" aria-label={`Code of ${item.name}`}>
+            <code>{code}</code>
+          </pre>
+        )}
       </details>
       {canAct && (
         <div className="reminder-actions">
@@ -53,6 +83,7 @@ function ScriptRow({ item, canAct, actions }: { item: ScriptItem; canAct: boolea
 export function ScriptsPanel({
   id,
   items,
+  code,
   canAct,
   result,
   actions,
@@ -60,6 +91,8 @@ export function ScriptsPanel({
 }: {
   id: string;
   items: ScriptItem[];
+  /** Code fetched so far, by script name. */
+  code: Record<string, ScriptDetail>;
   canAct: boolean;
   result: CommandEntry | null;
   actions: RoomActions;
@@ -85,7 +118,7 @@ export function ScriptsPanel({
       ) : (
         <ul className="script-list" aria-label="Saved scripts">
           {items.map((item) => (
-            <ScriptRow key={item.name} item={item} canAct={canAct} actions={actions} />
+            <ScriptRow key={item.name} item={item} detail={code[item.name]} canAct={canAct} actions={actions} />
           ))}
         </ul>
       )}
