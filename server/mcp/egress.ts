@@ -221,7 +221,8 @@ export function guardedFetch(allowHosts: string[]): typeof fetch {
       const response = await fetch(request);
       if (mode === "error" && isRedirect(response)) {
         await response.body?.cancel();
-        throw new TypeError(`fetch failed: ${request.url} answered with a redirect (${response.status}) and redirect mode is "error"`);
+        const { origin, pathname } = new URL(request.url);
+        throw new TypeError(`fetch failed: ${origin}${pathname} answered with a redirect (${response.status}) and redirect mode is "error"`);
       }
       return response;
     }
@@ -237,7 +238,12 @@ export function guardedFetch(allowHosts: string[]): typeof fetch {
       if (!location) return response;
       await response.body?.cancel();
       if (hop >= MAX_REDIRECTS) throw new EgressError("too_many_redirects", `refused by the egress guard (too_many_redirects): more than ${MAX_REDIRECTS} redirects`);
-      const next = new URL(location, url);
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        throw new EgressError("invalid_url", "refused by the egress guard (invalid_url): the redirect's Location is not a URL");
+      }
       if ((response.status === 303 && method !== "GET" && method !== "HEAD") || ((response.status === 301 || response.status === 302) && method === "POST")) {
         method = "GET";
         body = null;

@@ -27,6 +27,8 @@ export interface OAuthMcpServer {
   port: number;
   /** Every access token, refresh token and client secret handed out. */
   secrets: string[];
+  /** POSTs to a path here are answered with a redirect (a server sending its clients elsewhere). */
+  redirects: Map<string, { status: number; location: string }>;
   stop(): Promise<void>;
 }
 
@@ -100,7 +102,13 @@ export async function startOAuthMcpServer(): Promise<OAuthMcpServer> {
   const secrets: string[] = [];
   const provider = new MemoryProvider(secrets, mcpUrl);
 
+  const redirects = new Map<string, { status: number; location: string }>();
   const app = express();
+  app.use((req, res, next) => {
+    const to = req.method === "POST" ? redirects.get(req.path) : undefined;
+    if (to) res.redirect(to.status, to.location);
+    else next();
+  });
   app.use(express.json());
   app.use(mcpAuthRouter({ provider, issuerUrl: base, resourceServerUrl: mcpUrl, scopesSupported: ["mcp"] }));
   const auth = requireBearerAuth({ verifier: provider, resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(mcpUrl) });
@@ -134,6 +142,7 @@ export async function startOAuthMcpServer(): Promise<OAuthMcpServer> {
     url: mcpUrl.href,
     port,
     secrets,
+    redirects,
     stop: () => new Promise<void>((r) => httpServer.close(() => r())),
   };
 }
