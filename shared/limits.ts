@@ -35,4 +35,11 @@ export const LIMITS = {
   scriptsPerRoom: 50,
   /** Characters of one script version's code. */
   scriptCodeChars: 20_000,
+
+  /** MCP servers one room may connect (each holds a connection and reconnects on every wake). */
+  mcpServersPerRoom: 8,
+  /** Tools listed per server in the `mcp` frame; the rest are counted (`toolCount`). */
+  mcpToolsListed: 40,
+  /** Characters of a tool description in the `mcp` frame. */
+  mcpDescriptionChars: 300,
 } as const;

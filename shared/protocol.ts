@@ -334,14 +334,25 @@ export const McpServerView = z.object({
   state: z.enum(["connecting", "authenticating", "connected", "discovering", "ready", "failed"]),
   error: z.string().nullable(),
   addedBy: Author,
+  /**
+   * Who may use the connector's connection (and its credentials):
+   * `me` only the connector; `approval` everyone, each call by someone else
+   * approved by the connector; `all` every member (read-only tools without
+   * asking).
+   */
+  access: z.enum(["me", "approval", "all"]),
+  /** How many tools the server has; `tools` lists at most LIMITS.mcpToolsListed of them. */
+  toolCount: z.number().int().nonnegative(),
   tools: z.array(
     z.object({
       name: z.string(),
       description: z.string(),
       readOnly: z.boolean(),
       enabled: z.boolean(),
-      /** Disabled because its description or schema changed. */
+      /** Disabled because its description, schema or annotations changed. */
       changed: z.boolean(),
+      /** Why the tool is not offered at all (its assistant name collides with another tool's), or null. */
+      blocked: z.string().nullable(),
     }),
   ),
   prompts: z.array(z.object({ name: z.string(), description: z.string() })),

@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandHint[] = [
   { name: "/help", usage: "/help — list the commands", takesArgs: false },
   { name: "/mcp add", usage: "/mcp add <name> <url> — connect an MCP server", takesArgs: true },
   { name: "/mcp remove", usage: "/mcp remove <name>", takesArgs: true },
+  { name: "/mcp access", usage: "/mcp access <name> me|approval|all — who may use your server", takesArgs: true },
   { name: "/mcp list", usage: "/mcp list — servers, states, tools", takesArgs: false },
   { name: "/mcp call", usage: "/mcp call <server>.<tool> {json}", takesArgs: true },
   { name: "/codemode", usage: "/codemode [direct|code|auto] · allow|deny <host> · limits timeout=<ms> output=<chars>", takesArgs: true },

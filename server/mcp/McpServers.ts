@@ -5,20 +5,31 @@
  * connections after hibernation. This module adds what a *shared* room
  * needs on top:
  *
- * - who connected each server (only they or an owner may remove it, and
- *   their approval is what a non-read-only call needs);
+ * - who connected each server (only they or an owner may remove it), and
+ *   who else may use its connection, which carries the connector's
+ *   credentials (access.ts): by default every call for someone else needs
+ *   the connector's approval, read-only or not;
  * - a per-member view of the state: the OAuth consent URL goes to the member
  *   who added the server and to nobody else; credentials go to no one;
  * - per-tool enable toggles with a fingerprint of the definition, so a tool
- *   that changes its description or schema is disabled until re-enabled;
+ *   that changes its description, schema or annotations (a flip to
+ *   read-only would drop its approvals) is disabled until re-enabled;
+ * - one assistant name per tool: a tool whose sanitised name collides with
+ *   an earlier one is not offered (approval is looked up by name);
+ * - adds serialised by name, capped per room, and cleaned up when they fail
+ *   (the SDK keeps a failed server and would reconnect it on every wake);
  * - an audit row for every call, and the egress guard before every request.
  */
+import { sanitizeToolName } from "@cloudflare/codemode";
+import { SdkHttpError } from "@modelcontextprotocol/client";
 import { jsonSchema } from "ai";
+import { LIMITS } from "../../shared/limits";
 import type { McpServerView, Role, ServerFrame, ToolPart } from "../../shared/protocol";
 import type { RoomTool, ToolCallInfo, TurnRequester } from "../assistant/tools";
 import { capResult, defineTool } from "../assistant/tools";
+import { accessLabel, callRule, mayApprove } from "./access";
 import { checkEgress } from "./egress";
-import { McpStore, type AuditEntry } from "./store";
+import { ACCESS_VALUES, McpStore, type Access, type AuditEntry } from "./store";
 import { errorText } from "../errors";
 
 export interface McpActor {
@@ -36,7 +47,7 @@ export interface McpHost {
   reconnect(serverId: string): Promise<void>;
   state(): {
     servers: Record<string, { name: string; server_url: string; auth_url: string | null; state: string; error: string | null }>;
-    tools: Array<{ serverId: string; name: string; description?: string; inputSchema: unknown; annotations?: { readOnlyHint?: boolean } }>;
+    tools: McpToolDefinition[];
     prompts: Array<{ serverId: string; name: string; description?: string }>;
     resources: Array<{ serverId: string; uri: string; name: string }>;
   };
@@ -47,6 +58,22 @@ export interface McpHost {
   postSystem(text: string): void;
 }
 
+export interface McpToolDefinition {
+  serverId: string;
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema: unknown;
+  annotations?: { readOnlyHint?: boolean } & Record<string, unknown>;
+}
+
+/** Who a call is for and who approved it (null: nobody was asked). */
+export interface CallParties {
+  via: AuditEntry["via"];
+  requesters: ReadonlyArray<{ id: string; name: string }>;
+  approvedBy: { id: string; name: string } | null;
+}
+
 export type Outcome = { ok: true; text: string; part?: ToolPart } | { ok: false; text: string; part?: ToolPart };
 
 export const CALL_TIMEOUT_MS = 30_000;
@@ -54,6 +81,10 @@ const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
 export class McpServers {
   private readonly store: McpStore;
+  /** Names being added right now: a second add of the same name waits for none and is refused. */
+  private readonly adding = new Set<string>();
+  /** SDK server ids being removed as orphans (so a state change mid-removal does not remove twice). */
+  private readonly removing = new Set<string>();
 
   constructor(private readonly host: McpHost) {
     this.store = new McpStore(host.sql);
@@ -66,6 +97,8 @@ export class McpServers {
         return this.add(actor, rest[0] ?? "", rest[1] ?? "");
       case "remove":
         return this.remove(actor, rest[0] ?? "");
+      case "access":
+        return this.setAccess(actor, rest[0] ?? "", rest[1] ?? "");
       case "list":
       case "":
         return { ok: true, text: this.describe() };
@@ -87,24 +120,41 @@ export class McpServers {
         return this.callDirect(actor, target.slice(0, dot), target.slice(dot + 1), input);
       }
       default:
-        return { ok: false, text: "Use `/mcp add <name> <url>`, `/mcp remove <name>`, `/mcp list` or `/mcp call <server>.<tool> {json}`." };
+        return {
+          ok: false,
+          text: "Use `/mcp add <name> <url>`, `/mcp remove <name>`, `/mcp access <name> me|approval|all`, `/mcp list` or `/mcp call <server>.<tool> {json}`.",
+        };
     }
   }
 
   async add(actor: McpActor, name: string, url: string): Promise<Outcome> {
     if (actor.role === "viewer") return { ok: false, text: "Viewers cannot add MCP servers." };
     if (!NAME.test(name)) return { ok: false, text: "A server name has 1–32 characters: a–z first, then a–z, 0–9, _ or -." };
+    // Checked and marked before the first await: the object runs one event
+    // at a time, so two concurrent adds of one name cannot both pass.
+    if (this.adding.has(name)) return { ok: false, text: `${name} is being added already: wait for that to finish.` };
     if (this.store.byName(name)) return { ok: false, text: `There is a server called ${name} already.` };
+    if (this.store.servers().length + this.adding.size >= LIMITS.mcpServersPerRoom) {
+      return { ok: false, text: `A room can connect at most ${LIMITS.mcpServersPerRoom} MCP servers: remove one first.` };
+    }
     const decision = checkEgress(url, this.host.allowHosts);
     if (!decision.ok) return { ok: false, text: `Cannot connect ${name}: ${decision.message}.` };
     let result: Awaited<ReturnType<McpHost["add"]>>;
+    this.adding.add(name);
     try {
-      result = await this.host.add(name, url);
-    } catch (err) {
-      this.changed();
-      return { ok: false, text: `Cannot connect ${name}: ${errorText(err)}` };
+      try {
+        result = await this.host.add(name, url);
+      } catch (err) {
+        // The SDK saved the server before connecting and keeps it after a
+        // failure; left alone it would reconnect on every wake, unseen.
+        await this.dropOrphans(name);
+        this.changed();
+        return { ok: false, text: `Cannot connect ${name}: ${errorText(err)}` };
+      }
+      this.store.addServer({ serverId: result.id, name, addedBy: { id: actor.id, name: actor.name }, createdAt: Date.now() });
+    } finally {
+      this.adding.delete(name);
     }
-    this.store.addServer({ serverId: result.id, name, addedBy: { id: actor.id, name: actor.name }, createdAt: Date.now() });
     this.changed();
     this.host.postSystem(`${actor.name} connected the MCP server **${name}** (${displayUrl(url)}).`);
     return result.state === "authenticating"
@@ -123,6 +173,26 @@ export class McpServers {
     this.changed();
     this.host.postSystem(`${actor.name} removed the MCP server **${name}**.`);
     return { ok: true, text: `Removed ${name}.` };
+  }
+
+  /** `/mcp access <server> me|approval|all`: who may use the connector's connection. */
+  setAccess(actor: McpActor, name: string, value: string): Outcome {
+    const meta = this.store.byName(name);
+    if (!meta) return { ok: false, text: `There is no server called ${name}.` };
+    if (!ACCESS_VALUES.includes(value as Access)) {
+      return {
+        ok: false,
+        text: `Use \`/mcp access ${name} me\` (only ${meta.addedBy.name}), \`approval\` (others with ${meta.addedBy.name}'s approval for each call) or \`all\` (every member).`,
+      };
+    }
+    if (actor.role !== "owner" && meta.addedBy.id !== actor.id) {
+      return { ok: false, text: `Only ${meta.addedBy.name} (who connected it) or a room owner can change who may use ${name}.` };
+    }
+    this.store.setAccess(meta.serverId, value as Access);
+    this.changed();
+    const label = accessLabel({ ...meta, access: value as Access });
+    this.host.postSystem(`${actor.name} set who may use the MCP server **${name}**: ${label}.`);
+    return { ok: true, text: `${name} can now be used by ${label}.` };
   }
 
   setToolEnabled(actor: McpActor, serverName: string, tool: string, enabled: boolean): Outcome {
@@ -145,17 +215,23 @@ export class McpServers {
     const found = this.resolve(serverName, tool);
     if (!found.ok) return found;
     const { meta, definition } = found;
-    const readOnly = definition.annotations?.readOnlyHint === true;
-    if (!readOnly && actor.role !== "owner" && meta.addedBy.id !== actor.id) {
+    const rule = callRule(meta, isReadOnly(definition), [actor]);
+    if (rule.kind === "refuse") return { ok: false, text: `${serverName}.${tool}: ${rule.reason}.` };
+    // A direct call has nobody to wait for: it goes ahead only when the
+    // caller is someone who could approve it.
+    if (rule.kind === "approve" && !mayApprove(meta, rule, actor, this.host.owners())) {
       return {
         ok: false,
-        text: `${serverName}.${tool} is not read-only: only ${meta.addedBy.name} (who connected it) or an owner can call it directly. Ask @assistant, and they can approve it.`,
+        text: rule.connectorOnly
+          ? `${serverName}.${tool} uses ${meta.addedBy.name}'s connection: a call by someone else needs ${meta.addedBy.name}'s approval. Ask @assistant, and ${meta.addedBy.name} can approve it.`
+          : `${serverName}.${tool} is not read-only: only ${meta.addedBy.name} (who connected it) or an owner can call it directly. Ask @assistant, and they can approve it.`,
       };
     }
     const startedAt = Date.now();
     const part: ToolPart = { type: "tool", callId: `cmd-${crypto.randomUUID()}`, tool: `${serverName}.${tool}`, input, state: "running", textOffset: 0, startedAt };
     try {
-      const output = await this.call(meta.serverId, serverName, tool, input, { via: "command", requestedBy: actor.name, approvedBy: null });
+      const approvedBy = rule.kind === "approve" ? { id: actor.id, name: actor.name } : null;
+      const output = await this.call(meta.serverId, serverName, tool, input, { via: "command", requesters: [actor], approvedBy });
       return { ok: true, text: `${serverName}.${tool} answered.`, part: { ...part, state: "done", output, durationMs: Date.now() - startedAt } };
     } catch (err) {
       return { ok: false, text: errorText(err), part: { ...part, state: "error", error: errorText(err), durationMs: Date.now() - startedAt } };
@@ -164,25 +240,23 @@ export class McpServers {
 
   /**
    * The one path every call takes (assistant, command, code): checks the
-   * tool is enabled and unchanged, calls with a timeout, retries once after
-   * reconnecting when the server lost our session, and audits.
+   * tool is enabled, unchanged and offered, that the access policy allows
+   * this call with this approval (re-checked here, at execution, against
+   * the policy and definition as they are now), calls with a timeout,
+   * retries once after reconnecting when the transport says the server
+   * lost our session, and audits.
    */
-  async call(
-    serverId: string,
-    serverName: string,
-    tool: string,
-    input: Record<string, unknown>,
-    who: { via: AuditEntry["via"]; requestedBy: string; approvedBy: string | null },
-  ): Promise<unknown> {
+  async call(serverId: string, serverName: string, tool: string, input: Record<string, unknown>, who: CallParties): Promise<unknown> {
     const started = Date.now();
     const audit = (outcome: AuditEntry["outcome"], error: string | null) => {
       this.store.audit({
-        at: started, server: serverName, tool, args: JSON.stringify(input), via: who.via, requestedBy: who.requestedBy,
-        approvedBy: who.approvedBy, outcome, durationMs: Date.now() - started, error,
+        at: started, server: serverName, tool, args: JSON.stringify(input), via: who.via,
+        requestedBy: who.requesters.map((r) => r.name).join(", "), approvedBy: who.approvedBy?.name ?? null,
+        outcome, durationMs: Date.now() - started, error,
       });
       this.changed();
     };
-    const check = this.checkTool(serverId, tool);
+    const check = this.checkTool(serverId, tool) ?? this.checkPolicy(serverId, tool, who);
     if (check) {
       audit("denied", check);
       throw new Error(check);
@@ -193,7 +267,9 @@ export class McpServers {
         result = await this.host.callTool(serverId, tool, input, AbortSignal.timeout(CALL_TIMEOUT_MS));
       } catch (err) {
         if (!sessionLost(err)) throw err;
-        // A restarted server rejects our old session id: reconnect, then retry once.
+        // The transport refused our old session id before the request was
+        // accepted (a restarted server): reconnect, then retry once. Nothing
+        // ran, so a tool that changes things cannot run twice.
         await this.host.reconnect(serverId);
         result = await this.host.callTool(serverId, tool, input, AbortSignal.timeout(CALL_TIMEOUT_MS));
       }
@@ -218,20 +294,23 @@ export class McpServers {
       if (state.servers[meta.serverId]?.state !== "ready") continue;
       for (const t of state.tools.filter((x) => x.serverId === meta.serverId)) {
         if (this.checkTool(meta.serverId, t.name)) continue;
-        const readOnly = t.annotations?.readOnlyHint === true;
+        const readOnly = isReadOnly(t);
         out.push(
           defineTool<Record<string, unknown>>({
             name: modelToolName(meta.name, t.name),
             description: `[MCP ${meta.name}] ${t.description ?? t.name}`.slice(0, 1024),
             inputSchema: jsonSchema<Record<string, unknown>>((t.inputSchema ?? { type: "object" }) as Parameters<typeof jsonSchema>[0]),
-            // Not read-only: the member who connected the server (or an owner) approves.
-            approval: () => (readOnly ? null : { approvers: [meta.addedBy.id] }),
+            // The connector approves; for a call that serves someone else
+            // under `approval`, even a read-only one. (A call the policy
+            // refuses asks nobody: `call` refuses it.) The requesters are the
+            // turn's — every member it answers — until turns track the
+            // requester per call.
+            approval: (_input, requestedBy: TurnRequester[]) => {
+              const rule = callRule(this.store.byId(meta.serverId) ?? meta, readOnly, requestedBy);
+              return rule.kind === "approve" ? { approvers: [meta.addedBy.id] } : null;
+            },
             execute: (input, requestedBy: TurnRequester[], call: ToolCallInfo) =>
-              this.call(meta.serverId, meta.name, t.name, input ?? {}, {
-                via: "assistant",
-                requestedBy: requestedBy.map((r) => r.name).join(", "),
-                approvedBy: call.approvedBy?.name ?? null,
-              }),
+              this.call(meta.serverId, meta.name, t.name, input ?? {}, { via: "assistant", requesters: requestedBy, approvedBy: call.approvedBy }),
           }),
         );
       }
@@ -242,6 +321,7 @@ export class McpServers {
   /** Per member: everyone gets the same view except the consent URL, which only the adder gets. */
   changed(): void {
     this.refreshFingerprints();
+    void this.dropOrphans();
     const servers = this.views();
     const audit = this.store.recentAudit(30);
     this.host.sendPerMember((memberId) => ({
@@ -261,8 +341,25 @@ export class McpServers {
 
   private views(): McpServerView[] {
     const state = this.host.state();
+    const blocked = this.collisions();
     return this.store.servers().map((meta) => {
       const s = state.servers[meta.serverId];
+      const tools = state.tools
+        .filter((t) => t.serverId === meta.serverId)
+        .map((t) => {
+          const setting = this.store.tool(meta.serverId, t.name);
+          return {
+            name: t.name,
+            description: (t.description ?? "").slice(0, LIMITS.mcpDescriptionChars),
+            readOnly: isReadOnly(t),
+            enabled: setting?.enabled ?? false,
+            changed: setting?.changed ?? false,
+            blocked: blocked.get(toolKey(meta.serverId, t.name)) ?? null,
+          };
+        });
+      // A server may list thousands of tools: the frame carries a bounded
+      // list (those that need attention first) and the count.
+      const attention = (t: (typeof tools)[number]) => t.changed || t.blocked !== null;
       return {
         id: meta.serverId,
         name: meta.name,
@@ -270,18 +367,9 @@ export class McpServers {
         state: (s?.state ?? "failed") as McpServerView["state"],
         error: s?.error ?? (s ? null : "not connected"),
         addedBy: meta.addedBy,
-        tools: state.tools
-          .filter((t) => t.serverId === meta.serverId)
-          .map((t) => {
-            const setting = this.store.tool(meta.serverId, t.name);
-            return {
-              name: t.name,
-              description: t.description ?? "",
-              readOnly: t.annotations?.readOnlyHint === true,
-              enabled: setting?.enabled ?? false,
-              changed: setting?.changed ?? false,
-            };
-          }),
+        access: meta.access,
+        toolCount: tools.length,
+        tools: [...tools.filter(attention), ...tools.filter((t) => !attention(t))].slice(0, LIMITS.mcpToolsListed),
         prompts: state.prompts.filter((p) => p.serverId === meta.serverId).map((p) => ({ name: p.name, description: p.description ?? "" })),
         resources: state.resources.filter((r) => r.serverId === meta.serverId).map((r) => ({ uri: r.uri, name: r.name })),
         authUrl: s?.state === "authenticating" ? s.auth_url : null,
@@ -300,10 +388,14 @@ export class McpServers {
         const current = fingerprint(t);
         const setting = this.store.tool(meta.serverId, t.name);
         if (!setting) this.store.setTool(meta.serverId, t.name, { enabled: true, fingerprint: current, changed: false });
-        else if (setting.enabled && setting.fingerprint !== current) {
+        else if (setting.fingerprint === legacyFingerprint(t)) {
+          // Enabled before annotations were part of the fingerprint, and
+          // unchanged since in what that approval covered: adopt as is.
+          this.store.setTool(meta.serverId, t.name, { ...setting, fingerprint: current });
+        } else if (setting.enabled && setting.fingerprint !== current) {
           this.store.setTool(meta.serverId, t.name, { enabled: false, fingerprint: setting.fingerprint, changed: true });
           this.host.postSystem(
-            `The tool **${meta.name}.${t.name}** changed its description or schema; it is disabled until ${meta.addedBy.name} or an owner re-enables it.`,
+            `The tool **${meta.name}.${t.name}** changed its definition (description, schema or annotations such as read-only); it is disabled until ${meta.addedBy.name} or an owner re-enables it.`,
           );
         }
       }
@@ -317,7 +409,70 @@ export class McpServers {
     const setting = this.store.tool(serverId, tool);
     if (!setting?.enabled) return `The tool ${tool} is disabled in this room.`;
     if (setting.fingerprint !== fingerprint(definition)) return `The tool ${tool} changed its definition and must be re-enabled.`;
+    const blocked = this.collisions().get(toolKey(serverId, tool));
+    if (blocked) return `The tool ${tool} is not offered: ${blocked}.`;
     return null;
+  }
+
+  /** The access policy for this call, as it is now: a refusal, or null. */
+  private checkPolicy(serverId: string, tool: string, who: CallParties): string | null {
+    const meta = this.store.byId(serverId);
+    const definition = this.host.state().tools.find((t) => t.serverId === serverId && t.name === tool);
+    if (!meta || !definition) return `The tool ${tool} is not available.`;
+    const rule = callRule(meta, isReadOnly(definition), who.requesters);
+    if (rule.kind === "refuse") return `${meta.name}.${tool}: ${rule.reason}`;
+    if (rule.kind === "approve" && !mayApprove(meta, rule, who.approvedBy, this.host.owners())) {
+      return rule.connectorOnly
+        ? `${meta.name}.${tool} uses ${meta.addedBy.name}'s connection for someone else: only ${meta.addedBy.name}'s approval counts${who.approvedBy ? ` (not ${who.approvedBy.name}'s)` : ""}`
+        : `${meta.name}.${tool} needs the approval of ${meta.addedBy.name} or an owner`;
+    }
+    return null;
+  }
+
+  /**
+   * Tools whose assistant name (sanitised, capped) is taken by an earlier
+   * one — in server order, then the server's own order. The assistant and
+   * Code Mode look tools up by that name, so two tools sharing it could have
+   * approval decided for one and the other executed: the later one is not
+   * offered at all. Compared as Code Mode sanitises names again
+   * (`get-sum` and `get_sum` are one name to code). Maps toolKey → why.
+   */
+  private collisions(): Map<string, string> {
+    const state = this.host.state();
+    const taken = new Map<string, string>();
+    const blocked = new Map<string, string>();
+    for (const meta of this.store.servers()) {
+      for (const t of state.tools.filter((x) => x.serverId === meta.serverId)) {
+        const modelName = modelToolName(meta.name, t.name);
+        const key = sanitizeToolName(modelName);
+        const owner = taken.get(key);
+        if (owner) blocked.set(toolKey(meta.serverId, t.name), `its assistant name ${modelName} is already ${owner}'s`);
+        else taken.set(key, `${meta.name}.${t.name}`);
+      }
+    }
+    return blocked;
+  }
+
+  /**
+   * Removes SDK servers the room has no record of: left by an add that
+   * failed (before this cleanup existed, or when the process died mid-add).
+   * `name`: only servers of that name; otherwise all but those being added.
+   */
+  private async dropOrphans(name?: string): Promise<void> {
+    const known = new Set(this.store.servers().map((m) => m.serverId));
+    const servers = this.host.state().servers;
+    for (const [id, s] of Object.entries(servers)) {
+      if (known.has(id) || this.removing.has(id)) continue;
+      if (name === undefined ? this.adding.has(s.name) : s.name !== name) continue;
+      this.removing.add(id);
+      try {
+        await this.host.remove(id);
+      } catch (err) {
+        console.error("could not remove an orphaned MCP server", errorText(err));
+      } finally {
+        this.removing.delete(id);
+      }
+    }
   }
 
   private resolve(serverName: string, tool: string) {
@@ -332,14 +487,29 @@ export class McpServers {
     const views = this.views();
     if (views.length === 0) return "No MCP servers in this room. Add one with `/mcp add <name> <https url>`.";
     return views
-      .map((v) => `• ${v.name} — ${v.state}${v.error ? ` (${v.error})` : ""}, ${v.tools.length} tools, added by ${v.addedBy.name}`)
+      .map(
+        (v) =>
+          `• ${v.name} — ${v.state}${v.error ? ` (${v.error})` : ""}, ${v.toolCount} tools, added by ${v.addedBy.name}, usable by ${accessLabel(v)}`,
+      )
       .join("\n");
   }
 }
 
-/** A stable hash of what the model is told about a tool. */
-function fingerprint(tool: { name: string; description?: string; inputSchema: unknown }): string {
-  const text = JSON.stringify([tool.name, tool.description ?? "", tool.inputSchema ?? null]);
+/**
+ * A stable hash of what the model and the room are told about a tool:
+ * its annotations too, because `readOnlyHint` decides whether a call asks
+ * anyone (a flip to read-only would drop every approval).
+ */
+function fingerprint(tool: Omit<McpToolDefinition, "serverId">): string {
+  return fnv1a(JSON.stringify([tool.name, tool.description ?? "", tool.inputSchema ?? null, tool.title ?? null, tool.annotations ?? null]));
+}
+
+/** The fingerprint before annotations were part of it (rooms enabled tools with it). */
+function legacyFingerprint(tool: Omit<McpToolDefinition, "serverId">): string {
+  return fnv1a(JSON.stringify([tool.name, tool.description ?? "", tool.inputSchema ?? null]));
+}
+
+function fnv1a(text: string): string {
   // FNV-1a 64-bit over UTF-16 units: fast, synchronous, and collisions need
   // a tool that already controls its own definition, so cryptographic
   // strength buys nothing here.
@@ -349,6 +519,14 @@ function fingerprint(tool: { name: string; description?: string; inputSchema: un
     h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
   }
   return h.toString(16);
+}
+
+function isReadOnly(tool: { annotations?: { readOnlyHint?: boolean } }): boolean {
+  return tool.annotations?.readOnlyHint === true;
+}
+
+function toolKey(serverId: string, tool: string): string {
+  return `${serverId}\u0000${tool}`;
 }
 
 function modelToolName(server: string, tool: string): string {
@@ -370,7 +548,24 @@ function summarise(result: unknown): { isError: boolean; text: string } {
   return { isError: r.isError === true, text };
 }
 
+/**
+ * True only when the transport refused the request before the server
+ * accepted it because our session is gone: HTTP 404 to a request carrying
+ * a session id (MCP Streamable HTTP spec), or the 400 with JSON-RPC -32000
+ * "No valid session ID" that the SDK's example servers (server-everything)
+ * send instead. Never a tool's own error (those arrive as results or
+ * JSON-RPC errors, whatever their text), never a timeout: the request may
+ * have run.
+ */
 function sessionLost(err: unknown): boolean {
-  return /session|404|not found|-32001/i.test(errorText(err));
+  if (!SdkHttpError.isInstance(err)) return false;
+  if (err.status === 404) return true;
+  if (err.status !== 400) return false;
+  try {
+    const body = JSON.parse(String(err.data.text ?? "")) as { error?: { code?: unknown; message?: unknown } };
+    return body.error?.code === -32000 && /session/i.test(String(body.error.message ?? ""));
+  } catch {
+    return false;
+  }
 }
 

@@ -1,15 +1,28 @@
 /**
  * The room's own records about its MCP servers, beside the agents SDK's
- * (which keeps URLs, options and OAuth tokens): who connected each server,
- * which tools are enabled with the fingerprint they were enabled with, and
- * the audit trail of every call.
+ * (which keeps URLs, options and OAuth tokens): who connected each server
+ * and who else may use that connection, which tools are enabled with the
+ * fingerprint they were enabled with, and the audit trail of every call.
  */
+
+/**
+ * Who may use a server's connection, which carries its connector's
+ * credentials (an OAuth grant to private repositories, drives …):
+ * - `me`: only the connector;
+ * - `approval`: everyone, but the connector approves each call made for
+ *   someone else, read-only or not (the default);
+ * - `all`: every member; read-only tools run without asking.
+ */
+export type Access = "me" | "approval" | "all";
+export const ACCESS_VALUES: readonly Access[] = ["me", "approval", "all"];
+export const DEFAULT_ACCESS: Access = "approval";
 
 export interface ServerMeta {
   serverId: string;
   name: string;
   addedBy: { id: string; name: string };
   createdAt: number;
+  access: Access;
 }
 
 export interface ToolSetting {
@@ -44,6 +57,12 @@ export class McpStore {
       added_by_name TEXT NOT NULL,
       created_at INTEGER NOT NULL
     )`);
+    // A table of its own rather than a column, so rooms created before it
+    // need no migration: no row is the default.
+    sql.exec(`CREATE TABLE IF NOT EXISTS mcp_access (
+      server_id TEXT PRIMARY KEY,
+      access TEXT NOT NULL
+    )`);
     sql.exec(`CREATE TABLE IF NOT EXISTS mcp_tools (
       server_id TEXT NOT NULL,
       tool TEXT NOT NULL,
@@ -67,7 +86,7 @@ export class McpStore {
     )`);
   }
 
-  addServer(meta: ServerMeta): void {
+  addServer(meta: Omit<ServerMeta, "access">): void {
     this.sql.exec(
       "INSERT OR REPLACE INTO mcp_meta (server_id, name, added_by_id, added_by_name, created_at) VALUES (?, ?, ?, ?, ?)",
       meta.serverId,
@@ -80,19 +99,35 @@ export class McpStore {
 
   servers(): ServerMeta[] {
     return this.sql
-      .exec<{ server_id: string; name: string; added_by_id: string; added_by_name: string; created_at: number }>(
-        "SELECT * FROM mcp_meta ORDER BY created_at",
+      .exec<{ server_id: string; name: string; added_by_id: string; added_by_name: string; created_at: number; access: string | null }>(
+        `SELECT m.*, a.access FROM mcp_meta m LEFT JOIN mcp_access a ON a.server_id = m.server_id
+         ORDER BY m.created_at, m.server_id`,
       )
       .toArray()
-      .map((r) => ({ serverId: r.server_id, name: r.name, addedBy: { id: r.added_by_id, name: r.added_by_name }, createdAt: r.created_at }));
+      .map((r) => ({
+        serverId: r.server_id,
+        name: r.name,
+        addedBy: { id: r.added_by_id, name: r.added_by_name },
+        createdAt: r.created_at,
+        access: ACCESS_VALUES.includes(r.access as Access) ? (r.access as Access) : DEFAULT_ACCESS,
+      }));
+  }
+
+  setAccess(serverId: string, access: Access): void {
+    this.sql.exec("INSERT OR REPLACE INTO mcp_access (server_id, access) VALUES (?, ?)", serverId, access);
   }
 
   byName(name: string): ServerMeta | undefined {
     return this.servers().find((s) => s.name === name);
   }
 
+  byId(serverId: string): ServerMeta | undefined {
+    return this.servers().find((s) => s.serverId === serverId);
+  }
+
   removeServer(serverId: string): void {
     this.sql.exec("DELETE FROM mcp_meta WHERE server_id = ?", serverId);
+    this.sql.exec("DELETE FROM mcp_access WHERE server_id = ?", serverId);
     this.sql.exec("DELETE FROM mcp_tools WHERE server_id = ?", serverId);
   }
 

@@ -306,4 +306,4 @@ export class Reminders {
 
 const HELP =
   "Commands: `/remind me|@room|@name <what> <when>`, `/reminders`, `/schedule <when>: <prompt>` (the assistant runs it then), " +
-  "`/timezone [Area/City]`, `/mcp add <name> <url>`, `/mcp remove <name>`, `/mcp list`, `/mcp call <server>.<tool> {json}`, `/help`.";
+  "`/timezone [Area/City]`, `/mcp add <name> <url>`, `/mcp remove <name>`, `/mcp access <name> me|approval|all`, `/mcp list`, `/mcp call <server>.<tool> {json}`, `/help`.";

@@ -3,7 +3,8 @@
  * servers: @modelcontextprotocol/server-everything over streamable HTTP, and
  * an OAuth-protected one built with the MCP SDK's auth helpers. Two members:
  * Alice adds the servers through the panel, Bob sees them, is refused what
- * only the connector may do, and runs a read-only tool with `/mcp call`.
+ * only the connector may do (by default, even a read-only call), and runs a
+ * read-only tool with `/mcp call` once Alice lets all members use it.
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -126,9 +127,21 @@ describe("MCP servers in the browser", () => {
     }
   });
 
+  it("needs Alice's approval for Bob's calls until she lets all members use the server from the panel", async () => {
+    const access = (m: Member) => serverCard(m.page, "everything").getByTestId("mcp-access");
+    expect(await access(bob).innerText()).toBe("Usable by members, each call approved by Alice");
+    await send(bob.page, '/mcp call everything.echo {"message":"too early"}');
+    await bob.page.locator('[data-testid="command-result"][data-state="failed"]').filter({ hasText: "Alice's approval" }).waitFor();
+    // Only the connector gets the control.
+    expect(await access(bob).getByTestId("mcp-access-select").count()).toBe(0);
+    await access(alice).getByTestId("mcp-access-select").selectOption("all");
+    for (const m of [alice, bob]) await access(m).and(m.page.locator('[data-access="all"]')).waitFor();
+    expect(await access(bob).innerText()).toBe("Usable by all members");
+  });
+
   it("shows Bob's /mcp call to both as a tool card, and audits it with Bob as requester", async () => {
     await send(bob.page, '/mcp call everything.echo {"message":"hi from bob"}');
-    const result = bob.page.locator('[data-testid="command-result"]:not([data-state="pending"])');
+    const result = bob.page.locator('[data-testid="command-result"]:not([data-state="pending"])').filter({ hasText: "hi from bob" });
     await result.waitFor({ timeout: 30_000 });
     expect(await result.getAttribute("data-ok"), await result.innerText()).toBe("true");
     expect(await bob.page.getByTestId("composer-input").inputValue()).toBe("");

@@ -112,6 +112,10 @@ describe("MCP servers in a room", () => {
     expect(server.prompts.length).toBeGreaterThan(0);
     expect(server.resources.length).toBeGreaterThan(0);
     expect(server.authUrl).toBeNull();
+    // By default others' calls need alice's approval (mcp-trust.test.ts);
+    // these tests are about calls, so she shares the server with everyone.
+    expect(server.access).toBe("approval");
+    expect((await alice.command("/mcp access everything all")).ok).toBe(true);
   });
 
   it("calls a tool without a model and shows the result to everyone as a card", async () => {

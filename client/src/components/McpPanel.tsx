@@ -18,6 +18,18 @@ const STATE_LABELS: Record<McpServerView["state"], string> = {
   failed: "failed",
 };
 
+/** Who may use a server's connection (its connector's credentials); server/mcp/access.ts. */
+function accessText(server: McpServerView): string {
+  switch (server.access) {
+    case "me":
+      return `only ${server.addedBy.name}`;
+    case "approval":
+      return `members, each call approved by ${server.addedBy.name}`;
+    case "all":
+      return "all members";
+  }
+}
+
 type OAuthStatus = { server: string; state: "waiting" | "authorized" | "failed" };
 
 function ServerCard({
@@ -53,9 +65,28 @@ function ServerCard({
       <p className="small">
         Added by <span data-testid="mcp-added-by">{mine ? `${server.addedBy.name} (you)` : server.addedBy.name}</span> ·{" "}
         <span data-testid="mcp-tool-count">
-          {server.tools.length} {server.tools.length === 1 ? "tool" : "tools"}
-          {server.tools.length > 0 && `, ${enabled} enabled`}
+          {server.toolCount} {server.toolCount === 1 ? "tool" : "tools"}
+          {server.toolCount > 0 && server.toolCount === server.tools.length && `, ${enabled} enabled`}
         </span>
+      </p>
+      <p className="small" data-testid="mcp-access" data-access={server.access}>
+        {mine && canAct ? (
+          <label>
+            Usable by{" "}
+            <select
+              data-testid="mcp-access-select"
+              // The room's state decides: a refused change stays as it was.
+              value={server.access}
+              onChange={(e) => actions.command(`/mcp access ${server.name} ${e.target.value}`, "mcp")}
+            >
+              <option value="me">only me</option>
+              <option value="approval">members, with my approval per call</option>
+              <option value="all">all members</option>
+            </select>
+          </label>
+        ) : (
+          <>Usable by {accessText(server)}</>
+        )}
       </p>
       {server.error && (
         <p className="form-error small" data-testid="mcp-error">
@@ -77,7 +108,7 @@ function ServerCard({
             Authorize
           </button>
         )}
-        {server.tools.length + server.prompts.length + server.resources.length > 0 && (
+        {server.toolCount + server.prompts.length + server.resources.length > 0 && (
           <button
             type="button"
             data-testid="mcp-tools-toggle"
@@ -137,10 +168,20 @@ function ServerCard({
                       Changed since it was enabled — re-enable to trust it.
                     </p>
                   )}
+                  {tool.blocked && (
+                    <p className="warn small" data-testid="mcp-tool-blocked">
+                      Not offered: {tool.blocked}.
+                    </p>
+                  )}
                   {tool.description && <p className="muted small mcp-description">{tool.description}</p>}
                 </li>
               ))}
             </ul>
+            {server.toolCount > server.tools.length && (
+              <p className="muted small" data-testid="mcp-tools-more">
+                … and {server.toolCount - server.tools.length} more, not listed here (the assistant and /mcp call can still use them).
+              </p>
+            )}
           </>
         )}
         {server.prompts.length > 0 && (
