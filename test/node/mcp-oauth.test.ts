@@ -71,7 +71,8 @@ describe("MCP OAuth", () => {
     alice = await connect("alice", aliceSession.token);
     bob = await connect("bob", bobSession.token);
     await bob.next("mcp", (f) => f.servers.some((s) => s.name === "secure" && s.state === "ready"), 30_000);
-    const who = await bob.command("/mcp call secure.whoami {}");
+    // alice's connection, so alice calls (others need her approval); bob sees the card.
+    const who = await alice.command("/mcp call secure.whoami {}");
     expect(who.ok).toBe(true);
     const card = await bob.next("message", (f) => f.message.kind === "tool");
     expect(JSON.stringify(card.message.parts[0]!.output)).toMatch(/client client-/);
