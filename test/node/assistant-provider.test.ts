@@ -41,7 +41,9 @@ describe("assistant with an OpenAI-compatible server", () => {
     expect(b.all("draft").length).toBeGreaterThanOrEqual(3);
     expect(model.requests).toHaveLength(1);
     expect(model.requests[0]!.model).toBe("scripted-model");
-    expect(JSON.stringify(model.requests[0]!.messages)).toContain("alice: @assistant what is the answer?");
+    // Each member message reaches the provider as one JSON object naming its speaker.
+    const userTurns = model.requests[0]!.messages.filter((m) => m.role === "user").map((m) => String(m.content));
+    expect(userTurns.map((c) => JSON.parse(c) as unknown)).toContainEqual({ from: "alice", text: "@assistant what is the answer?" });
   });
 
   it("stores a turn cut off by a crash as interrupted, and the room works after the restart", async () => {
