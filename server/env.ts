@@ -2,12 +2,15 @@ import { z } from "zod";
 import type { ChatRoom } from "./room/ChatRoom";
 import type { Lobby } from "./lobby/Lobby";
 import type { LocalSecret } from "./auth/LocalSecret";
+import type { AddressLimiter } from "./http/AddressLimiter";
 
 /** Bindings and configuration of the Worker (see wrangler.jsonc and README). */
 export interface Env {
   ChatRoom: DurableObjectNamespace<ChatRoom>;
   Lobby: DurableObjectNamespace<Lobby>;
   LocalSecret: DurableObjectNamespace<LocalSecret>;
+  /** Per-address limits on creating sessions and rooms (http/AddressLimiter.ts). */
+  AddressLimiter: DurableObjectNamespace<AddressLimiter>;
   ASSETS?: Fetcher;
   /** HMAC key for session and invite tokens. Unset: a generated one is kept in LocalSecret. */
   SESSION_SECRET?: string;
@@ -15,6 +18,10 @@ export interface Env {
   ALLOWED_ORIGINS?: string;
   RATE_LIMIT_PER_SECOND?: string;
   RATE_LIMIT_BURST?: string;
+  /** POST /api/session calls per client address per hour. */
+  SESSIONS_PER_ADDRESS_PER_HOUR?: string;
+  /** POST /api/rooms calls per client address per hour. */
+  ROOMS_PER_ADDRESS_PER_HOUR?: string;
 
   // The assistant (README → "The assistant").
   /** Workers AI binding: the default model provider when deployed. */
@@ -32,6 +39,8 @@ export interface Env {
   ASSISTANT_MEMBER_TURNS_PER_MINUTE?: string;
   ASSISTANT_ROOM_TOKENS_PER_DAY?: string;
   ASSISTANT_MEMBER_TOKENS_PER_DAY?: string;
+  ASSISTANT_MAX_OUTPUT_TOKENS?: string;
+  ASSISTANT_ROOM_RUNS_PER_DAY?: string;
 
   /** Dynamic Worker Loader for Code Mode's sandbox. */
   LOADER?: WorkerLoader;
@@ -105,6 +114,10 @@ const Settings = z.object({
   ASSISTANT_MEMBER_TURNS_PER_MINUTE: whole(0, 4),
   ASSISTANT_ROOM_TOKENS_PER_DAY: whole(0, 200_000),
   ASSISTANT_MEMBER_TOKENS_PER_DAY: whole(0, 50_000),
+  ASSISTANT_MAX_OUTPUT_TOKENS: whole(16, 1024),
+  ASSISTANT_ROOM_RUNS_PER_DAY: whole(0, 200),
+  SESSIONS_PER_ADDRESS_PER_HOUR: whole(0, 60),
+  ROOMS_PER_ADDRESS_PER_HOUR: whole(0, 20),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -27,6 +27,7 @@ import { apiError } from "./http/respond";
 export { ChatRoom } from "./room/ChatRoom";
 export { Lobby } from "./lobby/Lobby";
 export { LocalSecret } from "./auth/LocalSecret";
+export { AddressLimiter } from "./http/AddressLimiter";
 export { SandboxOutbound } from "./codemode/outbound";
 
 export default {

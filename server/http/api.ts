@@ -17,6 +17,7 @@ import {
   type SessionClaims,
 } from "../auth/tokens";
 import { ConfigError, type Env } from "../env";
+import { limitByAddress } from "./AddressLimiter";
 import { apiError, json } from "./respond";
 
 export async function handleApi(request: Request, env: Env): Promise<Response> {
@@ -34,11 +35,12 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
     return apiError(500, "misconfigured", err.message);
   }
 
-  if (path === "/api/session") return createSession(request, secret);
+  // New sessions and rooms cost nothing to make: limited per client address.
+  if (path === "/api/session") return (await limitByAddress(request, env, "session")) ?? createSession(request, secret);
   const caller = await verifySession(secret, bearer(request));
   if (!caller.ok) return apiError(401, "unauthorized", `Sign in again: ${caller.reason}.`);
 
-  if (path === "/api/rooms") return createRoom(request, env, caller.claims);
+  if (path === "/api/rooms") return (await limitByAddress(request, env, "room")) ?? createRoom(request, env, caller.claims);
   const invite = /^\/api\/rooms\/([^/]+)\/invites$/.exec(path);
   if (invite) {
     // A malformed escape (e.g. %E0%A4%A) makes decodeURIComponent throw: a client error, not a 500.

@@ -1,0 +1,64 @@
+/// <reference types="@cloudflare/vitest-plugin/types" />
+/**
+ * What is free to create is limited per client address: without it, the
+ * assistant's per-member budgets cap nothing (a new session is a new member).
+ */
+import { exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ORIGIN } from "./client";
+
+function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return exports.default.fetch(`${ORIGIN}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+}
+
+/** Posts until refused; returns how many went through and the refusal. */
+async function untilRefused(send: () => Promise<Response>, most: number) {
+  for (let i = 0; i < most; i++) {
+    const res = await send();
+    if (res.status === 429) return { allowed: i, refused: res };
+    expect(res.status).toBeLessThan(300);
+  }
+  throw new Error(`never refused after ${most} requests`);
+}
+
+// The Worker's first request pays its cold start (slow on a loaded machine): not inside a test.
+beforeAll(async () => {
+  await exports.default.fetch(`${ORIGIN}/api/health`);
+}, 60_000);
+
+describe("creation limits per client address", () => {
+  it("refuses new sessions from one address past the hourly limit with 429 and Retry-After; other addresses go on", async () => {
+    const ip = { "CF-Connecting-IP": "198.51.100.7" };
+    const { allowed, refused } = await untilRefused(() => post("/api/session", { name: "flood" }, ip), 200);
+    expect(allowed).toBe(60);
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(3000);
+    expect(await refused.json()).toEqual({
+      error: { code: "rate_limited", message: expect.stringMatching(/Too many new sessions from your address: at most 60 an hour/) },
+    });
+    expect((await post("/api/session", { name: "other" }, { "CF-Connecting-IP": "198.51.100.8" })).status).toBe(200);
+  });
+
+  it("counts an IPv6 /64 as one address", async () => {
+    const { allowed } = await untilRefused(
+      () => post("/api/session", { name: "v6" }, { "CF-Connecting-IP": `2001:db8:1:2:${Math.floor(Math.random() * 65535).toString(16)}::1` }),
+      200,
+    );
+    expect(allowed).toBe(60);
+  });
+
+  it("limits requests without CF-Connecting-IP (wrangler dev, tests) as one address, not as none", async () => {
+    const { allowed } = await untilRefused(() => post("/api/session", { name: "local" }), 200);
+    expect(allowed).toBe(60);
+    expect((await post("/api/session", { name: "elsewhere" }, { "CF-Connecting-IP": "127.0.0.1" })).status).toBe(200);
+  });
+
+  it("refuses new rooms from one address past the hourly limit", async () => {
+    const address = { "CF-Connecting-IP": "203.0.113.9" };
+    const { token } = (await (await post("/api/session", { name: "roomy" }, address)).json()) as { token: string };
+    const ip = { ...address, Authorization: `Bearer ${token}` };
+    const { allowed, refused } = await untilRefused(() => post("/api/rooms", { visibility: "private" }, ip), 100);
+    expect(allowed).toBe(20);
+    expect(refused.headers.get("Retry-After")).toMatch(/^\d+$/);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+  });
+});
