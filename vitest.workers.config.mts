@@ -11,7 +11,9 @@ export default defineConfig({
       remoteBindings: false,
       miniflare: {
         // Tests use a fixed secret so that they can mint tokens themselves.
-        bindings: { SESSION_SECRET: "test-secret-0123456789abcdef0123456789abcdef" },
+        // Runs per room per day are low so that a test can use them all up
+        // (each room is fresh; no other test runs more than two per room).
+        bindings: { SESSION_SECRET: "test-secret-0123456789abcdef0123456789abcdef", ASSISTANT_ROOM_RUNS_PER_DAY: "3" },
       },
     }),
   ],

@@ -18,6 +18,7 @@ import { errorFrame } from "../room/frames";
 import type { Membership } from "../room/members";
 import type { MessageLog } from "../room/messages";
 import { AssistantBudget } from "./budget";
+import { TurnUsage } from "./usage";
 import { assistantConfig, chooseModel, type AssistantConfig } from "./config";
 import { buildContext } from "./context";
 import { Draft } from "./draft";
@@ -139,9 +140,22 @@ export class Assistant {
    * running one). The key makes a retried alarm enqueue it only once.
    */
   runJob(job: { key: string; prompt: string; creator: TurnRequester; late?: boolean }): void {
+    // A retried alarm for an occurrence still queued is neither charged nor queued twice.
+    if (this.turns.isQueued(job.key)) return;
+    const refused = this.takeRun(job.creator);
+    if (refused) return this.postSystem(`The scheduled job “${job.prompt}” did not run: ${refused}.`);
     const prompt = job.prompt + (job.late ? " (this scheduled run is late: the server was down at its time)" : "");
     this.turns.enqueue({ key: job.key, seq: null, prompt, member: job.creator }, Date.now());
     this.kick();
+  }
+
+  /**
+   * Counts a script run or scheduled job against the room's daily budget
+   * (recorded as it starts, like a turn): the refusal, or null.
+   */
+  takeRun(member: TurnRequester): string | null {
+    const check = this.budget.takeRun(member.id, Date.now());
+    return check.ok ? null : check.reason;
   }
 
   /** Frames a member joining mid-turn needs to see the answer so far. */
@@ -230,7 +244,8 @@ export class Assistant {
     }
 
     const requestedBy = [...requesters.values()];
-    const usageIds = requestedBy.map((m) => this.budget.startTurn(m.id, now));
+    // Every member the turn answers is charged its whole cost (budget.ts).
+    const usageId = this.budget.startTurn(requestedBy.map((m) => m.id), now);
     const accepted = queued.filter((q) => requesters.has(q.member.id));
     const triggers = accepted.flatMap((q) => (q.seq === null ? [] : [q.seq]));
     const prompts = accepted.flatMap((q) => (q.prompt === null ? [] : [{ from: q.member.name, text: q.prompt }]));
@@ -262,7 +277,7 @@ export class Assistant {
       status: "running",
       requestedBy,
       triggers,
-      usageId: usageIds[0]!,
+      usageId,
       system,
       modelMessages: messages,
       pending: [],
@@ -298,11 +313,13 @@ export class Assistant {
     this.running = { seq: turn.seq, controller, draft };
     const tools = this.toolsFor(turn, draft);
     const pending: PendingApproval[] = [];
+    const usage = new TurnUsage(turn.system, messages);
     try {
       const result = streamText({
         model,
         system: turn.system,
         messages,
+        maxOutputTokens: this.config.maxOutputTokens,
         tools: this.aiTools(tools, turn.requestedBy, draft),
         toolApproval: ({ toolCall }) => {
           const t = tools.find((x) => x.name === toolCall.toolName);
@@ -313,10 +330,18 @@ export class Assistant {
       });
       for await (const part of result.fullStream) {
         switch (part.type) {
+          case "start-step":
+            usage.stepStarted();
+            break;
+          case "finish-step":
+            usage.stepFinished(part.usage);
+            break;
           case "text-delta":
+            usage.streamed(part.text.length);
             draft.append(part.text);
             break;
           case "tool-call":
+            usage.streamed(JSON.stringify(part.input ?? null).length);
             draft.upsertPart({
               type: "tool",
               callId: part.toolCallId,
@@ -356,8 +381,6 @@ export class Assistant {
       }
       draft.close();
       if (controller.signal.aborted) return this.finish(turn, "stopped", draft.text, draft.parts);
-      const usage = await result.totalUsage;
-      this.budget.addTokens(turn.usageId, usage.totalTokens ?? 0);
       if (pending.length > 0) {
         const response = await result.response;
         this.turns.wait(turn.seq, [...messages, ...response.messages], pending);
@@ -381,6 +404,8 @@ export class Assistant {
       this.finish(turn, "failed", draft.text, draft.parts);
       this.postSystem(`The assistant's model failed: ${explainModelError(err)}`);
     } finally {
+      // Finished, waiting, stopped or failed: what this run used is charged.
+      this.budget.addTokens(turn.usageId, usage.tokens());
       if (this.running?.seq === turn.seq) this.running = null;
       if (!this.turns.current()) this.kick();
     }

@@ -12,6 +12,8 @@ export interface AssistantConfig {
   name: string;
   /** Most model round trips (tool loop steps) in one turn. */
   maxSteps: number;
+  /** Most tokens the model may write in one model call (each step of a turn). */
+  maxOutputTokens: number;
   /** Budget for the transcript sent as context, in estimated tokens. */
   contextTokens: number;
   /** In "auto" tool mode: above this many tokens of tool definitions, use Code Mode. */
@@ -21,6 +23,8 @@ export interface AssistantConfig {
     memberTurnsPerMinute: number;
     roomTokensPerDay: number;
     memberTokensPerDay: number;
+    /** Script runs (`/run`, by hand or scheduled) and scheduled jobs, per room per day. */
+    roomRunsPerDay: number;
   };
 }
 
@@ -32,6 +36,7 @@ export function assistantConfig(env: Env): AssistantConfig {
   return {
     name: (env.ASSISTANT_NAME || "assistant").toLowerCase(),
     maxSteps: s.ASSISTANT_MAX_STEPS,
+    maxOutputTokens: s.ASSISTANT_MAX_OUTPUT_TOKENS,
     contextTokens: s.ASSISTANT_CONTEXT_TOKENS,
     toolTokens: s.ASSISTANT_TOOL_TOKENS,
     budgets: {
@@ -39,6 +44,7 @@ export function assistantConfig(env: Env): AssistantConfig {
       memberTurnsPerMinute: s.ASSISTANT_MEMBER_TURNS_PER_MINUTE,
       roomTokensPerDay: s.ASSISTANT_ROOM_TOKENS_PER_DAY,
       memberTokensPerDay: s.ASSISTANT_MEMBER_TOKENS_PER_DAY,
+      roomRunsPerDay: s.ASSISTANT_ROOM_RUNS_PER_DAY,
     },
   };
 }

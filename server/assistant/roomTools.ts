@@ -21,6 +21,7 @@ export function roomTools(host: RoomToolHost): RoomTool[] {
       name: "room_info",
       description: "Who is online in this room (names and roles) and the current date and time (UTC).",
       inputSchema: z.object({}),
+      readOnly: true,
       approval: () => null,
       execute: () => ({
         room: host.roomName,
@@ -35,6 +36,7 @@ export function roomTools(host: RoomToolHost): RoomTool[] {
         query: z.string().min(1).max(200).describe("Text to look for"),
         limit: z.number().int().min(1).max(20).optional().describe("Most results (default 10)"),
       }),
+      readOnly: true,
       approval: () => null,
       execute: ({ query, limit }) =>
         host.log.search(query, limit ?? 10, SEARCH_WINDOW).map((m) => ({

@@ -15,6 +15,13 @@ export interface TurnRequester {
 export interface RoomTool<Input = unknown> {
   name: string;
   description: string;
+  /**
+   * True when a call changes nothing (reads only). Code written by someone
+   * other than the member running it may make only such calls until that
+   * member has approved the version (Scripts). Unset counts as "may change
+   * something".
+   */
+  readOnly?: boolean;
   /** A zod schema, or JSON Schema wrapped with `jsonSchema()` (MCP tools). */
   inputSchema: FlexibleSchema<Input>;
   /**
@@ -22,7 +29,40 @@ export interface RoomTool<Input = unknown> {
    * (besides the room's owners, who always may) who can approve it.
    */
   approval(input: Input, requestedBy: TurnRequester[]): { approvers: string[] } | null;
+  /**
+   * `requestedBy` is the call's principal: every member it acts for. Usually
+   * one; a turn answering several askers, or a script run by someone other
+   * than its author, acts for all of them at once and may do only what each
+   * of them may (least authority). Use `actingMember` for a call that acts
+   * *as* one person, `everyMember` for a permission check.
+   */
   execute(input: Input, requestedBy: TurnRequester[], call: ToolCallInfo): Promise<unknown> | unknown;
+}
+
+/** Distinct members of a principal (the same asker may be listed twice). */
+export function distinctMembers(requestedBy: TurnRequester[]): TurnRequester[] {
+  return [...new Map(requestedBy.map((m) => [m.id, m])).values()];
+}
+
+/**
+ * The one member a call acts as (a reminder's creator, a script version's
+ * author). A principal of several members cannot be one person, and picking
+ * any of them would let the others borrow that member's authority: refused.
+ */
+export function actingMember(requestedBy: TurnRequester[]): TurnRequester {
+  const members = distinctMembers(requestedBy);
+  if (members.length === 1) return members[0]!;
+  if (members.length === 0) throw new Error("This call acts for nobody.");
+  throw new Error(
+    `This acts for several people at once (${members.map((m) => m.name).join(", ")}), so it cannot act as any one of them: ` +
+      "ask for it in a message of your own.",
+  );
+}
+
+/** True when `allowed` holds for every member the call acts for (least authority). */
+export function everyMember(requestedBy: TurnRequester[], allowed: (member: TurnRequester) => boolean): boolean {
+  const members = distinctMembers(requestedBy);
+  return members.length > 0 && members.every(allowed);
 }
 
 /** About one call, for tools that record it (MCP's audit trail). */

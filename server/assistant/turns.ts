@@ -87,6 +87,10 @@ export class TurnStore {
     );
   }
 
+  isQueued(key: string): boolean {
+    return this.sql.exec("SELECT 1 FROM assistant_queue WHERE key = ?", key).toArray().length > 0;
+  }
+
   /** Takes every queued mention, oldest first. */
   takeQueue(): QueuedMention[] {
     const rows = this.sql

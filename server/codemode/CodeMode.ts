@@ -34,6 +34,12 @@ export interface CodeRunHooks {
   /** Resolves with the decider when approved; rejects with a reason when denied or timed out. */
   waitForApproval(part: ToolPart): Promise<{ id: string; name: string }>;
   approversFor(extra: string[]): string[];
+  /**
+   * Asked before every call from the code: a reason to refuse it, or null.
+   * `/run` refuses calls that change something in a version the runner has
+   * not approved (Scripts.ts); a turn sets none.
+   */
+  refuse?(tool: RoomTool, input: unknown): string | null;
 }
 
 /** Tokens the tool definitions would cost the model (rough: four characters a token). */
@@ -130,6 +136,11 @@ function innerTool(t: RoomTool, run: CodeRun, hooks: CodeRunHooks) {
         startedAt: Date.now(),
         parentCallId: run.parent,
       };
+      const refusal = hooks.refuse?.(t, input) ?? null;
+      if (refusal) {
+        hooks.upsertPart({ ...base, state: "denied", durationMs: 0, error: refusal });
+        throw new Error(refusal);
+      }
       let approvedBy: { id: string; name: string } | null = null;
       const approval = t.approval(input, hooks.requestedBy);
       if (approval) {

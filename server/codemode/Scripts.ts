@@ -3,18 +3,27 @@
  * model (`/run name {json}`), schedule (`/schedule <when>: /run name`), and
  * let the assistant read and save new versions ("@assistant fix script x").
  *
+ * Authority: a version runs with the authority of the member it was
+ * written for, intersected with the authority of whoever runs it — the
+ * run's principal is both of them (least authority, see tools.ts). And a
+ * version the runner did not save themselves with `/scripts save` (another
+ * member's, or one the assistant wrote) makes no call that changes
+ * something until the runner has reviewed and approved that very version
+ * (`/run x --approve N`, remembered per member and version). Reading calls
+ * run either way.
+ *
  * A run without a model has no turn to pause: a call inside it that needs
- * an approval goes ahead only when the member running it is one of the
- * approvers; otherwise it is refused (never silently allowed).
+ * an approval goes ahead only when every member of the principal is one of
+ * its approvers; otherwise it is refused (never silently allowed).
  */
 import { z } from "zod";
 import type { ChatMessage, Role, ScriptDetail, ScriptItem, ServerFrame, ToolPart } from "../../shared/protocol";
 import { Draft } from "../assistant/draft";
-import { defineTool, type RoomTool, type TurnRequester } from "../assistant/tools";
+import { actingMember, defineTool, distinctMembers, type RoomTool, type TurnRequester } from "../assistant/tools";
 import type { MessageLog } from "../room/messages";
 import { codeTool, type SandboxSettings } from "./CodeMode";
 import type { SandboxRunInfo } from "./outbound";
-import { SCRIPT_NAME, ScriptStore } from "./scriptStore";
+import { SCRIPT_NAME, ScriptStore, type ScriptVersion } from "./scriptStore";
 import { errorText } from "../errors";
 import { LIMITS } from "../../shared/limits";
 
@@ -28,6 +37,18 @@ export interface ScriptsHost {
   postSystem(text: string): void;
   /** The run: for auditing the sandbox's requests. */
   sandbox(run: SandboxRunInfo): SandboxSettings;
+  /** A member's current role in the room, null when they are not a member. */
+  roleOf(memberId: string): Role | null;
+  /** Counts a run against the room's daily run budget: the refusal, or null when it may go. */
+  chargeRun(runner: TurnRequester): string | null;
+}
+
+/** How `/run` was started: by hand, or by a schedule with its pinned version. */
+export interface RunOptions {
+  /** Runs this version instead of the newest (a schedule's pin). */
+  version?: number | null;
+  /** A schedule cannot approve a version on anyone's behalf. */
+  fromJob?: boolean;
 }
 
 export interface ScriptActor {
@@ -36,7 +57,8 @@ export interface ScriptActor {
   role: Role;
 }
 
-export type Outcome = { ok: boolean; text: string };
+/** `started`: the run got as far as posting its card (it then reports its own failure). */
+export type Outcome = { ok: boolean; text: string; started?: boolean };
 
 export class Scripts {
   private readonly store: ScriptStore;
@@ -70,7 +92,9 @@ export class Scripts {
     }
     if (verb === "show") {
       const s = this.store.latest(name);
-      return s ? { ok: true, text: `${s.name} v${s.version}:\n\`\`\`js\n${s.code}\n\`\`\`` } : { ok: false, text: `There is no script ${name}.` };
+      if (!s) return { ok: false, text: `There is no script ${name}.` };
+      const review = this.trusted(s, actor.id) ? "" : `\nTo let it change things when you run it: \`/run ${s.name} --approve ${s.version}\``;
+      return { ok: true, text: `${s.name} v${s.version}, ${provenance(s)}:\n\`\`\`js\n${s.code}\n\`\`\`${review}` };
     }
     if (verb === "save") {
       if (actor.role === "viewer") return { ok: false, text: "Viewers cannot save scripts." };
@@ -79,7 +103,7 @@ export class Scripts {
       if (!code) return { ok: false, text: "There is no successful code run in this room's recent messages to save." };
       const refused = this.store.refusal(name, code);
       if (refused) return { ok: false, text: refused };
-      const saved = this.store.save(name, code, { id: actor.id, name: actor.name }, Date.now());
+      const saved = this.store.save(name, code, { id: actor.id, name: actor.name }, "command", Date.now());
       this.changed();
       this.host.postSystem(`${actor.name} saved the script **${name}** (v${saved.version}). Run it with \`/run ${name}\`.`);
       return { ok: true, text: `Saved ${name} v${saved.version}.` };
@@ -87,12 +111,26 @@ export class Scripts {
     return { ok: false, text: "Use `/scripts`, `/scripts save <name>`, `/scripts show <name>`, or `/run <name> {json}`." };
   }
 
-  /** `/run <name> [json]`: runs the newest version, posting the run as a card. */
-  async run(actor: ScriptActor, args: string): Promise<Outcome> {
-    const [name = "", ...rest] = args.trim().split(/\s+/);
+  /**
+   * `/run <name> [--approve <version>] [json]`: runs the newest version (or
+   * a schedule's pinned one), posting the run as a card.
+   */
+  async run(actor: ScriptActor, args: string, options: RunOptions = {}): Promise<Outcome> {
+    let [name = "", ...rest] = args.trim().split(/\s+/);
     if (actor.role === "viewer") return { ok: false, text: "Viewers cannot run scripts." };
-    const script = this.store.latest(name);
-    if (!script) return { ok: false, text: `There is no script ${name}.` };
+    let approve: number | null = null;
+    if (rest[0] === "--approve") {
+      if (options.fromJob) return { ok: false, text: "A schedule cannot approve a script version; run it yourself with --approve first." };
+      approve = /^\d{1,9}$/.test(rest[1] ?? "") ? Number(rest[1]) : NaN;
+      if (Number.isNaN(approve)) return { ok: false, text: `Say which version you reviewed: \`/run ${name} --approve <version>\` (see \`/scripts show ${name}\`).` };
+      rest = rest.slice(2);
+    }
+    const script = options.version ? this.store.get(name, options.version) : this.store.latest(name);
+    if (!script) return { ok: false, text: options.version ? `There is no version ${options.version} of script ${name}.` : `There is no script ${name}.` };
+    if (approve !== null && approve !== script.version) {
+      // Approving a number you did not see would approve code you did not read.
+      return { ok: false, text: `${name} is at version ${script.version} (${provenance(script)}), not ${approve}: review it with \`/scripts show ${name}\`.` };
+    }
     if (!this.host.loader) return { ok: false, text: "Code Mode needs the worker_loaders binding (LOADER)." };
     let input: unknown = null;
     if (rest.length) {
@@ -102,6 +140,15 @@ export class Scripts {
         return { ok: false, text: "The input must be JSON, e.g. `/run digest {\"days\":2}`." };
       }
     }
+    const requester: TurnRequester = { id: actor.id, name: actor.name, role: actor.role };
+    const refused = this.host.chargeRun(requester);
+    if (refused) return { ok: false, text: `${name} did not run: ${refused}.` };
+    if (approve !== null) this.store.review(name, script.version, actor.id, Date.now());
+
+    const author: TurnRequester = { ...script.savedBy, role: this.host.roleOf(script.savedBy.id) ?? "viewer" };
+    // The run acts for the runner and the version's author at once.
+    const principal = distinctMembers([requester, author]);
+    const trusted = this.trusted(script, actor.id);
     const stored = this.host.log.insert({
       id: `run-${crypto.randomUUID()}`,
       kind: "tool",
@@ -118,31 +165,43 @@ export class Scripts {
       checkpoint: (text, parts) => this.host.log.checkpoint(seq, text, parts),
       now: () => Date.now(),
     });
-    const requester: TurnRequester = { id: actor.id, name: actor.name, role: actor.role };
     const callId = `script-${crypto.randomUUID()}`;
     const card: ToolPart = {
-      type: "tool", callId, tool: "code", input: { script: name, version: script.version, input, code: script.code },
+      type: "tool", callId, tool: "code",
+      input: { script: name, version: script.version, savedBy: script.savedBy.name, input, code: script.code },
       state: "running", textOffset: 0, startedAt: Date.now(),
     };
     draft.upsertPart(card);
     const code = codeTool(this.host.loader, this.host.roomTools(), {
-      requestedBy: [requester],
+      requestedBy: principal,
       textOffset: () => 0,
       upsertPart: (part) => draft.upsertPart(part),
       approversFor: (extra) => [...new Set([...extra, ...this.host.owners()])],
+      refuse: (tool) => {
+        if (tool.readOnly) return null;
+        if (!trusted) {
+          return `${tool.name} would change something, and ${name} v${script.version} is ${provenance(script)}: ` +
+            `review it first — \`/scripts show ${name}\`, then \`/run ${name} --approve ${script.version}\``;
+        }
+        if (author.role === "viewer") return `${tool.name} would change something, and ${script.savedBy.name}, who wrote ${name} v${script.version}, can no longer change anything here`;
+        return null;
+      },
       waitForApproval: async (part) => {
-        if ((part.approvers ?? []).includes(actor.id)) return { id: actor.id, name: actor.name };
-        throw new Error(`${part.tool} needs approval by someone else; ask @assistant to run it so they can approve`);
+        const approvers = part.approvers ?? [];
+        if (principal.every((m) => approvers.includes(m.id))) return { id: actor.id, name: actor.name };
+        if (!approvers.includes(actor.id)) throw new Error(`${part.tool} needs approval by someone else; ask @assistant to run it so they can approve`);
+        throw new Error(`${part.tool} needs an approval ${script.savedBy.name}, who wrote ${name} v${script.version}, may not give: a script has no more authority than its author`);
       },
     }, this.host.sandbox({ requestedBy: actor.name, run: `/run ${name}` }));
     const wrapped = `async () => { const input = ${JSON.stringify(input)}; return await (${script.code})(); }`;
     let status: "done" | "failed" = "done";
+    let error = "";
     try {
-      const output = await code.execute({ code: wrapped }, [requester], { callId, approvedBy: null });
+      const output = await code.execute({ code: wrapped }, principal, { callId, approvedBy: null });
       draft.upsertPart({ ...card, state: "done", output, durationMs: Date.now() - card.startedAt });
     } catch (err) {
       status = "failed";
-      const error = errorText(err);
+      error = errorText(err);
       draft.upsertPart({ ...card, state: "error", error, durationMs: Date.now() - card.startedAt });
     }
     draft.close();
@@ -150,9 +209,25 @@ export class Scripts {
     if (draft.overflow) status = "failed";
     const message: ChatMessage = this.host.log.settle(seq, status, draft.text, draft.parts);
     this.host.broadcast({ type: "message_updated", message });
-    const reason = draft.overflow ? `the run was stopped: ${draft.overflow}` : draft.parts.find((p) => p.callId === callId)?.error;
-    if (status === "failed") this.host.postSystem(`The script **${name}** failed: ${reason ?? "unknown error"}`);
-    return { ok: status === "done", text: status === "done" ? `${name} ran.` : `${name} failed.` };
+    const reason = (draft.overflow ? `the run was stopped: ${draft.overflow}` : error) || "unknown error";
+    if (status === "failed") this.host.postSystem(`The script **${name}** failed: ${reason}`);
+    return { ok: status === "done", started: true, text: status === "done" ? `${name} ran.` : `${name} failed: ${reason}` };
+  }
+
+  /**
+   * The version a schedule made now will run: the newest. A schedule
+   * cannot carry `--approve` (nobody would be reviewing at run time).
+   */
+  pin(command: string): { ok: true; version: number } | { ok: false; text: string } {
+    const [, name = "", flag] = command.trim().split(/\s+/);
+    if (flag === "--approve") return { ok: false, text: `A schedule cannot approve a script version: run \`/run ${name} --approve <version>\` yourself first.` };
+    const script = this.store.latest(name);
+    return script ? { ok: true, version: script.version } : { ok: false, text: `There is no script ${name}.` };
+  }
+
+  /** Whether `memberId` may let this version change things: saved by their own command, or reviewed by them. */
+  private trusted(script: ScriptVersion, memberId: string): boolean {
+    return (script.savedBy.id === memberId && script.via === "command") || this.store.reviewed(script.name, script.version, memberId);
   }
 
   /** Tools for the assistant: read a script, save a new version (fixing one keeps the old). */
@@ -162,6 +237,7 @@ export class Scripts {
         name: "get_script",
         description: "Read a saved Code Mode script of this room (newest version, and how many versions exist).",
         inputSchema: z.object({ name: z.string().min(1).max(40) }),
+        readOnly: true,
         approval: () => null,
         execute: ({ name }) => {
           const versions = this.store.versions(name);
@@ -174,11 +250,14 @@ export class Scripts {
         description: "Save code (an async arrow function using the room's tools; `input` holds the run's JSON input) as a new version of a script.",
         inputSchema: z.object({ name: z.string().regex(SCRIPT_NAME), code: z.string().min(10).max(LIMITS.scriptCodeChars) }),
         approval: () => null,
+        // Saved for the one member the call serves (never another asker of a
+        // merged turn), marked as the assistant's: nobody's /run lets it
+        // change anything until they approve it.
         execute: ({ name, code }, requestedBy) => {
           const refused = this.store.refusal(name, code);
           if (refused) throw new Error(refused);
-          const by = requestedBy[0]!;
-          const saved = this.store.save(name, code, { id: by.id, name: by.name }, Date.now());
+          const by = actingMember(requestedBy);
+          const saved = this.store.save(name, code, { id: by.id, name: by.name }, "assistant", Date.now());
           this.changed();
           return { name, version: saved.version };
         },
@@ -196,4 +275,11 @@ export class Scripts {
     }
     return null;
   }
+}
+
+/** Who a version is from, as the runner reads it. */
+function provenance(s: ScriptVersion): string {
+  if (s.via === "assistant") return `saved by the assistant for ${s.savedBy.name}`;
+  if (s.via === "unknown") return `saved by ${s.savedBy.name} (before versions recorded how)`;
+  return `saved by ${s.savedBy.name}`;
 }

@@ -2,6 +2,12 @@
  * Saved scripts: Code Mode runs worth keeping, by name, with every version
  * kept (saving again adds a version; the newest runs). At most
  * LIMITS.scriptsPerRoom names and LIMITS.scriptCodeChars of code a version.
+ *
+ * Each version records who it was saved for and how: by that member's own
+ * `/scripts save` ("command"), or by the assistant's `save_script` tool
+ * ("assistant": the model wrote or changed the code). Reviews record which
+ * member approved which version for their own runs (`/run x --approve N`);
+ * they are durable, so a reviewed version keeps running without asking.
  */
 import { LIMITS } from "../../shared/limits";
 
@@ -11,9 +17,22 @@ export interface ScriptVersion {
   code: string;
   savedBy: { id: string; name: string };
   savedAt: number;
+  /** How the version was saved; "unknown" for versions saved before this was recorded. */
+  via: "command" | "assistant" | "unknown";
 }
 
 export const SCRIPT_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
+
+interface Row {
+  name: string;
+  version: number;
+  code: string;
+  saved_by_id: string;
+  saved_by_name: string;
+  saved_at: number;
+  via: string | null;
+  [key: string]: SqlStorageValue;
+}
 
 export class ScriptStore {
   constructor(private readonly sql: SqlStorage) {
@@ -24,20 +43,31 @@ export class ScriptStore {
       saved_by_id TEXT NOT NULL,
       saved_by_name TEXT NOT NULL,
       saved_at INTEGER NOT NULL,
+      via TEXT,
       PRIMARY KEY (name, version)
+    )`);
+    // Rooms whose scripts predate `via`: those versions count as "unknown" (not trusted).
+    const columns = sql.exec<{ name: string }>("PRAGMA table_info(scripts)").toArray();
+    if (!columns.some((c) => c.name === "via")) sql.exec("ALTER TABLE scripts ADD COLUMN via TEXT");
+    sql.exec(`CREATE TABLE IF NOT EXISTS script_reviews (
+      name TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      member_id TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      PRIMARY KEY (name, version, member_id)
     )`);
   }
 
-  save(name: string, code: string, by: { id: string; name: string }, now: number): ScriptVersion {
+  save(name: string, code: string, by: { id: string; name: string }, via: "command" | "assistant", now: number): ScriptVersion {
     const row = this.sql
       .exec<{ version: number }>(
-        `INSERT INTO scripts (name, version, code, saved_by_id, saved_by_name, saved_at)
-         VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1 FROM scripts WHERE name = ?), ?, ?, ?, ?)
+        `INSERT INTO scripts (name, version, code, saved_by_id, saved_by_name, saved_at, via)
+         VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1 FROM scripts WHERE name = ?), ?, ?, ?, ?, ?)
          RETURNING version`,
-        name, name, code, by.id, by.name, now,
+        name, name, code, by.id, by.name, now, via,
       )
       .one();
-    return { name, version: row.version, code, savedBy: by, savedAt: now };
+    return { name, version: row.version, code, savedBy: by, savedAt: now, via };
   }
 
   /** Why this save would break the room's caps (LIMITS), or null when it fits. */
@@ -57,25 +87,39 @@ export class ScriptStore {
     return this.versions(name)[0] ?? null;
   }
 
+  get(name: string, version: number): ScriptVersion | null {
+    const row = this.sql.exec<Row>("SELECT * FROM scripts WHERE name = ? AND version = ?", name, version).toArray()[0];
+    return row ? toVersion(row) : null;
+  }
+
   versions(name: string): ScriptVersion[] {
-    return this.sql
-      .exec<{ name: string; version: number; code: string; saved_by_id: string; saved_by_name: string; saved_at: number }>(
-        "SELECT * FROM scripts WHERE name = ? ORDER BY version DESC",
-        name,
-      )
-      .toArray()
-      .map((r) => ({ name: r.name, version: r.version, code: r.code, savedBy: { id: r.saved_by_id, name: r.saved_by_name }, savedAt: r.saved_at }));
+    return this.sql.exec<Row>("SELECT * FROM scripts WHERE name = ? ORDER BY version DESC", name).toArray().map(toVersion);
   }
 
   /** Newest version of every script. */
   all(): ScriptVersion[] {
     return this.sql
-      .exec<{ name: string; version: number; code: string; saved_by_id: string; saved_by_name: string; saved_at: number }>(
+      .exec<Row>(
         `SELECT s.* FROM scripts s
          JOIN (SELECT name, MAX(version) AS v FROM scripts GROUP BY name) m ON s.name = m.name AND s.version = m.v
          ORDER BY s.name`,
       )
       .toArray()
-      .map((r) => ({ name: r.name, version: r.version, code: r.code, savedBy: { id: r.saved_by_id, name: r.saved_by_name }, savedAt: r.saved_at }));
+      .map(toVersion);
   }
+
+  review(name: string, version: number, memberId: string, now: number): void {
+    this.sql.exec("INSERT OR IGNORE INTO script_reviews (name, version, member_id, at) VALUES (?, ?, ?, ?)", name, version, memberId, now);
+  }
+
+  reviewed(name: string, version: number, memberId: string): boolean {
+    return (
+      this.sql.exec("SELECT 1 FROM script_reviews WHERE name = ? AND version = ? AND member_id = ?", name, version, memberId).toArray().length > 0
+    );
+  }
+}
+
+function toVersion(r: Row): ScriptVersion {
+  const via = r.via === "command" || r.via === "assistant" ? r.via : "unknown";
+  return { name: r.name, version: r.version, code: r.code, savedBy: { id: r.saved_by_id, name: r.saved_by_name }, savedAt: r.saved_at, via };
 }

@@ -300,6 +300,7 @@ export class McpServers {
             name: modelToolName(meta.name, t.name),
             description: `[MCP ${meta.name}] ${t.description ?? t.name}`.slice(0, 1024),
             inputSchema: jsonSchema<Record<string, unknown>>((t.inputSchema ?? { type: "object" }) as Parameters<typeof jsonSchema>[0]),
+            readOnly,
             // The connector approves; for a call that serves someone else
             // under `approval`, even a read-only one. (A call the policy
             // refuses asks nobody: `call` refuses it.) The requesters are the

@@ -15,7 +15,7 @@ import type { ReminderItem, Role, ServerFrame } from "../../shared/protocol";
 import { randomBase32 } from "../auth/tokens";
 import type { Membership } from "../room/members";
 import type { MessageLog } from "../room/messages";
-import { defineTool, type RoomTool, type TurnRequester } from "../assistant/tools";
+import { actingMember, defineTool, distinctMembers, type RoomTool, type TurnRequester } from "../assistant/tools";
 import { ReminderStore, toItem, type ReminderRecord } from "./store";
 import { describeInstant, describeSchedule, isTimeZone, nextOccurrence, parseWhen, WHEN_EXAMPLES } from "./when";
 import { Temporal } from "temporal-polyfill";
@@ -40,8 +40,16 @@ export interface RemindersHost {
   postSystem(text: string): void;
   schedule(at: number, payload: FirePayload): Promise<string>;
   cancelSchedule(scheduleId: string): Promise<void>;
-  /** A scheduled job is due: an assistant prompt, or `/run <script> [json]`. */
-  runJob(job: { key: string; prompt: string; creator: TurnRequester; late: boolean }): void;
+  /**
+   * A scheduled job is due: an assistant prompt, or `/run <script> [json]`
+   * of the script version pinned when the job was made.
+   */
+  runJob(job: { key: string; prompt: string; creator: TurnRequester; late: boolean; scriptVersion: number | null }): void;
+  /**
+   * `/schedule …: /run <script>` pins the script's newest version now, so a
+   * version someone saves later never runs in this job's name.
+   */
+  pinScript(command: string): { ok: true; version: number } | { ok: false; text: string };
 }
 
 export const REMINDER_LIMITS = { perRoom: 50, perMember: 10 };
@@ -129,6 +137,12 @@ export class Reminders {
     if (!text) return { ok: false, text: `What should I say? ${EXAMPLES}` };
     const nextAt = nextOccurrence(parsed.schedule, now, actor.timeZone);
     if (nextAt === null) return { ok: false, text: "That time never comes." };
+    let scriptVersion: number | null = null;
+    if (input.kind === "job" && /^\/run(\s|$)/.test(text)) {
+      const pin = this.host.pinScript(text);
+      if (!pin.ok) return pin;
+      scriptVersion = pin.version;
+    }
 
     const record: ReminderRecord = {
       id: `r_${randomBase32(10)}`,
@@ -142,6 +156,7 @@ export class Reminders {
       paused: false,
       scheduleId: null,
       createdAt: now,
+      scriptVersion,
     };
     this.store.insert(record);
     this.store.setNext(record.id, nextAt, await this.host.schedule(nextAt, { id: record.id, at: nextAt }));
@@ -149,7 +164,8 @@ export class Reminders {
     const confirmation =
       input.kind === "job"
         ? `${actor.name} scheduled the assistant ${describeSchedule(parsed.schedule) === "once" ? "for" : describeSchedule(parsed.schedule)}` +
-          ` (${actor.timeZone}), next ${describeInstant(nextAt, actor.timeZone)}: “${text}”`
+          ` (${actor.timeZone}), next ${describeInstant(nextAt, actor.timeZone)}: “${text}”` +
+          (scriptVersion !== null ? ` (version ${scriptVersion} of the script, pinned)` : "")
         : `I'll remind @${target.value.name} ${describeSchedule(parsed.schedule) === "once" ? "" : `${describeSchedule(parsed.schedule)} `}` +
           `${actor.timeZone}, next ${describeInstant(nextAt, actor.timeZone)}: “${text}” (set by ${actor.name})`;
     this.host.postSystem(confirmation.replace(/\s+/g, " "));
@@ -170,8 +186,7 @@ export class Reminders {
   async act(actor: Actor, id: string, action: "cancel" | "snooze" | "pause" | "resume", snooze?: "10m" | "1h" | "tomorrow"): Promise<Outcome> {
     const r = this.store.get(id);
     if (!r) return { ok: false, text: `There is no reminder ${id}.` };
-    const allowed = actor.role === "owner" || r.creator.id === actor.id || (r.target.type === "member" && r.target.id === actor.id);
-    if (!allowed || actor.role === "viewer") return { ok: false, text: "Only its creator, its target or a room owner can change this reminder." };
+    if (!mayChange(r, actor)) return { ok: false, text: "Only its creator, its target or a room owner can change this reminder." };
     // Refuse before touching the schedule: a refused action changes nothing.
     if ((action === "pause" || action === "resume") && r.schedule.kind === "once") {
       return { ok: false, text: "Only repeating reminders can be paused." };
@@ -228,13 +243,20 @@ export class Reminders {
       });
       if (stored.status === "stored") this.host.broadcast({ type: "message", message: stored.message });
     } else {
+      // A job acts as its creator with the role they have now (a demoted
+      // owner's job loses the owner's authority), never as anyone else.
       const creator = this.host.members.get(r.creator.id);
-      this.host.runJob({
-        key: `job:${r.id}:${payload.at}`,
-        prompt: r.text,
-        creator: { id: r.creator.id, name: creator?.name ?? r.creator.name, role: creator?.role ?? "member" },
-        late,
-      });
+      if (!creator || creator.role === "viewer") {
+        this.host.postSystem(`The scheduled job “${r.text}” did not run: ${r.creator.name} can no longer run jobs in this room.`);
+      } else {
+        this.host.runJob({
+          key: `job:${r.id}:${payload.at}`,
+          prompt: r.text,
+          creator: { id: creator.id, name: creator.name, role: creator.role },
+          late,
+          scriptVersion: r.scriptVersion,
+        });
+      }
     }
     // Occurrences missed while the server was down collapse into this one.
     const next = nextOccurrence(r.schedule, Math.max(now, payload.at), r.timeZone);
@@ -259,9 +281,14 @@ export class Reminders {
       .join("\n");
   }
 
-  /** The assistant's reminder tools; they act as the member who started the turn. */
+  /**
+   * The assistant's reminder tools. Those that act as a person (create,
+   * cancel, schedule) act as the one member the call serves; a turn that
+   * answers several askers is refused them (see `actingMember`), so nobody
+   * borrows another asker's authority — e.g. an owner's, for a job.
+   */
   tools(actorOf: (requester: TurnRequester) => Actor): RoomTool[] {
-    const asFirst = (requestedBy: TurnRequester[]) => actorOf(requestedBy[0]!);
+    const asMember = (requestedBy: TurnRequester[]) => actorOf(actingMember(requestedBy));
     const result = (o: Outcome) => {
       if (!o.ok) throw new Error(o.text);
       return o.text;
@@ -275,21 +302,32 @@ export class Reminders {
         inputSchema: z.object({ who: z.string().min(1).max(40), what: z.string().min(1).max(500), when: z.string().min(1).max(100) }),
         approval: () => null,
         execute: async ({ who, what, when }, requestedBy) =>
-          result(await this.create(asFirst(requestedBy), { kind: "reminder", target: who, text: what, when })),
+          result(await this.create(asMember(requestedBy), { kind: "reminder", target: who, text: what, when })),
       }),
       defineTool({
         name: "list_reminders",
         description: "List this room's reminders and scheduled jobs (ids, what, for whom, next time).",
         inputSchema: z.object({}),
+        readOnly: true,
         approval: () => null,
-        execute: (_input, requestedBy) => this.describeList(asFirst(requestedBy).timeZone),
+        // Reading only: shown in the first asker's zone.
+        execute: (_input, requestedBy) => this.describeList(actorOf(requestedBy[0]!).timeZone),
       }),
       defineTool({
         name: "cancel_reminder",
         description: "Cancel a reminder or scheduled job by its id (from list_reminders).",
         inputSchema: z.object({ id: z.string().min(1).max(64) }),
         approval: () => null,
-        execute: async ({ id }, requestedBy) => result(await this.act(asFirst(requestedBy), id, "cancel")),
+        // Cancelling records nobody, so it needs no single member: it is
+        // allowed when every member the call serves may cancel it.
+        execute: async ({ id }, requestedBy) => {
+          const [first, ...others] = distinctMembers(requestedBy).map(actorOf);
+          const r = this.store.get(id);
+          if (r && !others.every((m) => mayChange(r, m))) {
+            throw new Error("Only its creator, its target or a room owner can change this reminder.");
+          }
+          return result(await this.act(first!, id, "cancel"));
+        },
       }),
       defineTool({
         name: "schedule_job",
@@ -298,10 +336,15 @@ export class Reminders {
         inputSchema: z.object({ when: z.string().min(1).max(100), prompt: z.string().min(1).max(1000) }),
         approval: () => null,
         execute: async ({ when, prompt }, requestedBy) =>
-          result(await this.create(asFirst(requestedBy), { kind: "job", target: "room", text: prompt, when })),
+          result(await this.create(asMember(requestedBy), { kind: "job", target: "room", text: prompt, when })),
       }),
     ];
   }
+}
+
+function mayChange(r: ReminderRecord, actor: Actor): boolean {
+  if (actor.role === "viewer") return false;
+  return actor.role === "owner" || r.creator.id === actor.id || (r.target.type === "member" && r.target.id === actor.id);
 }
 
 const HELP =

@@ -19,6 +19,8 @@ export interface ReminderRecord {
   paused: boolean;
   scheduleId: string | null;
   createdAt: number;
+  /** For a `/run <script>` job: the script version it runs (pinned when made). */
+  scriptVersion: number | null;
 }
 
 interface Row {
@@ -36,6 +38,7 @@ interface Row {
   paused: number;
   schedule_id: string | null;
   created_at: number;
+  script_version: number | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -55,17 +58,21 @@ export class ReminderStore {
       next_at INTEGER NOT NULL,
       paused INTEGER NOT NULL DEFAULT 0,
       schedule_id TEXT,
-      created_at INTEGER NOT NULL
+      created_at INTEGER NOT NULL,
+      script_version INTEGER
     )`);
+    // Rooms made before jobs pinned script versions.
+    const columns = sql.exec<{ name: string }>("PRAGMA table_info(reminders)").toArray();
+    if (!columns.some((c) => c.name === "script_version")) sql.exec("ALTER TABLE reminders ADD COLUMN script_version INTEGER");
   }
 
   insert(r: ReminderRecord): void {
     this.sql.exec(
       `INSERT INTO reminders (id, kind, creator_id, creator_name, target_type, target_id, target_name, text,
-         schedule, time_zone, next_at, paused, schedule_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         schedule, time_zone, next_at, paused, schedule_id, created_at, script_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       r.id, r.kind, r.creator.id, r.creator.name, r.target.type, r.target.id, r.target.name, r.text,
-      JSON.stringify(r.schedule), r.timeZone, r.nextAt, r.paused ? 1 : 0, r.scheduleId, r.createdAt,
+      JSON.stringify(r.schedule), r.timeZone, r.nextAt, r.paused ? 1 : 0, r.scheduleId, r.createdAt, r.scriptVersion,
     );
   }
 
@@ -125,5 +132,6 @@ function toRecord(row: Row): ReminderRecord {
     paused: row.paused === 1,
     scheduleId: row.schedule_id,
     createdAt: row.created_at,
+    scriptVersion: row.script_version ?? null,
   };
 }

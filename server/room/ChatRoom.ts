@@ -133,10 +133,14 @@ export class ChatRoom extends Agent<Env> {
       runJob: (job) => {
         if (!job.prompt.startsWith("/run ")) return this.assistant.runJob(job);
         const actor = this.actor({ id: job.creator.id, name: job.creator.name, role: job.creator.role });
-        void this.keepAliveWhile(() => this.scripts.run(actor, job.prompt.slice(5))).catch((err: unknown) =>
-          console.error("scheduled script failed", err),
-        );
+        // The version pinned when the job was made, never a newer one.
+        void this.keepAliveWhile(async () => {
+          const outcome = await this.scripts.run(actor, job.prompt.slice(5), { version: job.scriptVersion, fromJob: true });
+          // A run that never started (budget, missing script) says why; a failed run posted its own notice.
+          if (!outcome.ok && !outcome.started) this.assistant.postSystem(`The scheduled \`${job.prompt}\` did not run: ${outcome.text}`);
+        }).catch((err: unknown) => console.error("scheduled script failed", err));
       },
+      pinScript: (command) => this.scripts.pin(command),
     }));
   }
 
@@ -183,6 +187,8 @@ export class ChatRoom extends Agent<Env> {
       owners: () => this.members.owners(),
       postSystem: (text) => this.assistant.postSystem(text),
       sandbox: (run) => this.sandbox(run),
+      roleOf: (id) => this.members.get(id)?.role ?? null,
+      chargeRun: (runner) => this.assistant.takeRun(runner),
     }));
   }
 

@@ -5,7 +5,7 @@ import { getAgentByName } from "agents";
 import { afterEach, describe, expect, it } from "vitest";
 import { setModelOverride } from "../../server/assistant/config";
 import { api, connect, msgId, roomName, session, type TestMember } from "./client";
-import { Gate, promptText, scriptedModel, textParts, toolCallParts, userTexts, type Script } from "./mockModel";
+import { Gate, promptText, scriptedModel, textParts, toolCallParts, userTexts, withUsage, type Script } from "./mockModel";
 
 function useModel(scripts: Script[]) {
   const model = scriptedModel(scripts);
@@ -225,9 +225,9 @@ describe("assistant", () => {
     expect((await settled(a!, "failed")).message.text).toBe("");
   });
 
-  it("refuses turns over the member's per-minute and per-day budgets without calling the model", async () => {
+  it("refuses turns over the member's per-minute budget without calling the model", async () => {
     const model = useModel([{ parts: textParts(["ok"]) }]);
-    const { name, members: [a], ids } = await room(["alice"]);
+    const { members: [a] } = await room(["alice"]);
     for (let i = 1; i <= 4; i++) {
       say(a!, `@assistant question ${i}`);
       await settled(a!, "done", i);
@@ -236,17 +236,20 @@ describe("assistant", () => {
     const notice = await a!.next("message", (f) => f.message.kind === "system");
     expect(notice.message.text).toMatch(/4 assistant turns per minute/);
     expect(model.calls).toHaveLength(4);
+  });
 
-    // A day's tokens used up: refused too.
-    const stub = await getAgentByName(env.ChatRoom, name);
-    await runInDurableObject(stub, (_i, state) => {
-      state.storage.sql.exec("UPDATE assistant_usage SET at = at - 120000");
-      state.storage.sql.exec("INSERT INTO assistant_usage (member_id, at, tokens) VALUES (?, ?, 50000)", ids[0]!, Date.now() - 120000);
-    });
+  it("refuses turns once the tokens the model reported for the member's turns use up the day's budget", async () => {
+    // 20,000 output tokens a turn (and 10 input): the third turn crosses the default 50,000.
+    const model = useModel([{ parts: withUsage(textParts(["A long answer."]), 20_000) }]);
+    const { members: [a] } = await room(["alice"]);
+    for (let i = 1; i <= 3; i++) {
+      say(a!, `@assistant essay ${i}`);
+      await settled(a!, "done", i);
+    }
     say(a!, "@assistant and now?");
-    const second = await a!.next("message", (f) => f.message.kind === "system", { count: 2 });
-    expect(second.message.text).toMatch(/tokens for today/);
-    expect(model.calls).toHaveLength(4);
+    const notice = await a!.next("message", (f) => f.message.kind === "system");
+    expect(notice.message.text).toMatch(/you have used your 50000 assistant tokens for today/);
+    expect(model.calls).toHaveLength(3);
   });
 
   it("marks a turn cut off by a crash as interrupted when the room wakes", async () => {

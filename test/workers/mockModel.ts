@@ -16,6 +16,15 @@ export function finish(reason: "stop" | "tool-calls" = "stop"): LanguageModelV4S
   return { type: "finish", finishReason: { unified: reason, raw: undefined }, usage } as LanguageModelV4StreamPart;
 }
 
+/** The same parts, with the model reporting `outputTokens` (and 10 input tokens) for the call. */
+export function withUsage(parts: LanguageModelV4StreamPart[], outputTokens: number): LanguageModelV4StreamPart[] {
+  return parts.map((p) =>
+    p.type === "finish"
+      ? ({ ...p, usage: { ...usage, outputTokens: { total: outputTokens, text: outputTokens, reasoning: undefined } } } as LanguageModelV4StreamPart)
+      : p,
+  );
+}
+
 export function textParts(chunks: string[]): LanguageModelV4StreamPart[] {
   return [
     { type: "text-start", id: "t" },

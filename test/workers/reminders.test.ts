@@ -77,20 +77,26 @@ describe("reminders", () => {
     expect(snap.messages.filter((m) => m.kind === "reminder").map((m) => m.text)).toEqual(["⏰ @room: water the plants"]);
   });
 
-  it("posts an occurrence once even when its alarm is retried", async () => {
+  it("posts an occurrence once even when its alarm is retried before the next one is scheduled", async () => {
     const room = roomName("rem");
     const { m: a } = await join(room, "alice");
-    await a.command("/remind me to breathe in 5 minutes");
+    // Recurring, so that firing awaits the scheduler before it moves nextAt on:
+    // a second callback for the same occurrence arrives while nextAt still
+    // matches, and only the message's dedupe key (reminder:<id>:<at>) stops it.
+    await a.command("/remind me to breathe every day at 9");
     const [job] = await scheduledJobs(room);
     const stub = await stubOf(room);
-    // The scheduler retrying the same occurrence calls the callback again.
     await runInDurableObject(stub, async (instance) => {
-      await instance.fireReminder(job!);
-      await instance.fireReminder(job!);
+      await Promise.all([instance.fireReminder(job!), instance.fireReminder(job!)]);
     });
-    await fireDue(room);
     await a.settle();
     expect(reminderMessages(a)).toHaveLength(1);
+    expect(reminderMessages(a)[0]!.message.id).toBe(`reminder:${job!.id}:${job!.at}`);
+    // And one next occurrence, not two (the fired one's own alarm row is
+    // still there: the callback was called directly, not by the alarm).
+    const next = (await scheduledJobs(room)).filter((j) => j.at !== job!.at);
+    expect(next).toHaveLength(1);
+    expect(next[0]!.at).toBeGreaterThan(job!.at);
   });
 
   it("schedules the next occurrence of a recurring reminder in the creator's zone", async () => {
