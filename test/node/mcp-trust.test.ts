@@ -74,6 +74,10 @@ beforeAll(async () => {
     { chunks: ["Could not."] },
     { chunks: [], toolCalls: [{ name: "gh__issues__create", arguments: {} }] },
     { chunks: ["Done."] },
+    { chunks: [], toolCalls: [{ name: "code", arguments: { code: "async () => codemode.everything__echo({ message: 'code for bob' })" } }] },
+    { chunks: ["Ran it."] },
+    { chunks: [], toolCalls: [{ name: "code", arguments: { code: "async () => codemode.everything__echo({ message: 'owner approves' })" } }] },
+    { chunks: ["Refused."] },
   ]);
   server = await startDevServer({ vars: vars() });
   olivia = await join("olivia");
@@ -158,6 +162,37 @@ describe("MCP trust", () => {
     // Nor can it be called directly.
     expect(await alice.command("/mcp call gh.issues__create {}")).toMatchObject({ ok: false, text: expect.stringMatching(/not offered/) });
     expect(ghB.calls.issues__create ?? 0).toBe(0);
+  });
+
+  it("asks the connector to approve a read-only call that code makes for someone else; an owner's approval does not count", async () => {
+    expect((await olivia.command("/codemode code")).ok).toBe(true);
+    const after = lastSeq(bob);
+    send(bob, "@assistant echo it as code");
+    const waiting = await bob.next(
+      "tool",
+      (f) => f.seq > after && f.part.tool === "everything__echo" && f.part.state === "awaiting_approval",
+      30_000,
+    );
+    expect(waiting.part.parentCallId).toBeTruthy();
+    expect(waiting.part.approvers).toContain(aliceId);
+    alice.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: true });
+    const done = await settled(bob, after);
+    expect(done.message.parts.find((p) => p.tool === "everything__echo")).toMatchObject({ state: "done", decidedBy: { name: "alice" } });
+    expect(JSON.stringify(done.message.parts.find((p) => p.tool === "code")!.output)).toContain("code for bob");
+
+    // An owner may decide the card, but her approval does not lend out alice's connection.
+    const next = lastSeq(bob);
+    send(bob, "@assistant once more as code");
+    const again = await bob.next("tool", (f) => f.seq > next && f.part.tool === "everything__echo" && f.part.state === "awaiting_approval", 30_000);
+    olivia.send({ type: "approve", seq: again.seq, callId: again.part.callId, approved: true });
+    const refused = await settled(bob, next);
+    expect(refused.message.parts.find((p) => p.tool === "everything__echo")).toMatchObject({
+      state: "error",
+      error: expect.stringMatching(/only alice's approval counts \(not olivia's\)/),
+    });
+    const audit = await bob.next("mcp", (f) => f.audit.some((e) => e.args.includes("owner approves")));
+    expect(audit.audit.find((e) => e.args.includes("owner approves"))).toMatchObject({ outcome: "denied", approvedBy: "olivia" });
+    expect((await olivia.command("/codemode direct")).ok).toBe(true);
   });
 
   it("never retries a tool's own error, whatever its text says", async () => {
