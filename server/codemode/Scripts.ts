@@ -99,11 +99,14 @@ export class Scripts {
     if (verb === "save") {
       if (actor.role === "viewer") return { ok: false, text: "Viewers cannot save scripts." };
       if (!SCRIPT_NAME.test(name)) return { ok: false, text: "A script name has 1–40 characters: a–z first, then a–z, 0–9, _ or -." };
-      const code = this.lastSuccessfulCode();
-      if (!code) return { ok: false, text: "There is no successful code run in this room's recent messages to save." };
+      const found = this.lastSuccessfulCode(actor.id);
+      if (!found) return { ok: false, text: "There is no successful code run in this room's recent messages to save." };
+      const { code, own } = found;
       const refused = this.store.refusal(name, code);
       if (refused) return { ok: false, text: refused };
-      const saved = this.store.save(name, code, { id: actor.id, name: actor.name }, "command", Date.now());
+      // The newest run may be someone else's, started just before this save:
+      // then it is not code the saver is vouching for, and needs their review.
+      const saved = this.store.save(name, code, { id: actor.id, name: actor.name }, own ? "command" : "others-run", Date.now());
       this.changed();
       this.host.postSystem(`${actor.name} saved the script **${name}** (v${saved.version}). Run it with \`/run ${name}\`.`);
       return { ok: true, text: `Saved ${name} v${saved.version}.` };
@@ -266,12 +269,16 @@ export class Scripts {
   }
 
   /** The code of the newest successful `code` card in recent messages. */
-  private lastSuccessfulCode(): string | null {
+  private lastSuccessfulCode(saverId: string): { code: string; own: boolean } | null {
     const recent = this.host.log.recent(100);
     for (let i = recent.length - 1; i >= 0; i--) {
-      const part = [...recent[i]!.parts].reverse().find((p) => p.tool === "code" && p.state === "done");
+      const message = recent[i]!;
+      const part = [...message.parts].reverse().find((p) => p.tool === "code" && p.state === "done");
       const code = (part?.input as { code?: unknown } | undefined)?.code;
-      if (typeof code === "string") return code;
+      if (typeof code !== "string") continue;
+      // The saver's own /run, or the assistant's answer to the saver's message.
+      const asker = message.kind === "assistant" && message.replyTo !== null ? this.host.log.bySeq(message.replyTo)?.author.id : message.author.id;
+      return { code, own: asker === saverId };
     }
     return null;
   }
@@ -281,5 +288,6 @@ export class Scripts {
 function provenance(s: ScriptVersion): string {
   if (s.via === "assistant") return `saved by the assistant for ${s.savedBy.name}`;
   if (s.via === "unknown") return `saved by ${s.savedBy.name} (before versions recorded how)`;
+  if (s.via === "others-run") return `saved by ${s.savedBy.name} from a run someone else asked for`;
   return `saved by ${s.savedBy.name}`;
 }

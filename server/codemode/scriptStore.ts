@@ -17,9 +17,16 @@ export interface ScriptVersion {
   code: string;
   savedBy: { id: string; name: string };
   savedAt: number;
-  /** How the version was saved; "unknown" for versions saved before this was recorded. */
-  via: "command" | "assistant" | "unknown";
+  /**
+   * How the version was saved: "command", `/scripts save` of a run the saver
+   * asked for; "others-run", `/scripts save` of a run someone else asked for
+   * (code the saver may not have read); "assistant", `save_script`;
+   * "unknown" for versions saved before this was recorded.
+   */
+  via: SaveVia | "unknown";
 }
+
+export type SaveVia = "command" | "others-run" | "assistant";
 
 export const SCRIPT_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
 
@@ -58,7 +65,7 @@ export class ScriptStore {
     )`);
   }
 
-  save(name: string, code: string, by: { id: string; name: string }, via: "command" | "assistant", now: number): ScriptVersion {
+  save(name: string, code: string, by: { id: string; name: string }, via: SaveVia, now: number): ScriptVersion {
     const row = this.sql
       .exec<{ version: number }>(
         `INSERT INTO scripts (name, version, code, saved_by_id, saved_by_name, saved_at, via)
@@ -120,6 +127,6 @@ export class ScriptStore {
 }
 
 function toVersion(r: Row): ScriptVersion {
-  const via = r.via === "command" || r.via === "assistant" ? r.via : "unknown";
+  const via = r.via === "command" || r.via === "others-run" || r.via === "assistant" ? r.via : "unknown";
   return { name: r.name, version: r.version, code: r.code, savedBy: { id: r.saved_by_id, name: r.saved_by_name }, savedAt: r.saved_at, via };
 }

@@ -138,6 +138,34 @@ describe("script authority", () => {
   });
 });
 
+describe("saving a run", () => {
+  it("treats the newest run as someone else's code when another member asked for it", async () => {
+    useModel([
+      { parts: toolCallParts("code", { code: "async () => 'olive asked'" }) },
+      { parts: textParts(["Done."]) },
+      { parts: toolCallParts("code", { code: "async () => 'bob asked'" }, "call-bob") },
+      { parts: textParts(["Done too."]) },
+    ]);
+    const r = await room();
+    expect((await r.olive.command("/codemode code")).ok).toBe(true);
+    say(r.olive, "@assistant run something");
+    await answered(r.olive);
+    expect((await r.olive.command("/scripts save mine")).ok).toBe(true);
+    say(r.bob, "@assistant run something else");
+    await answered(r.olive, 2);
+    // Olive means to save "her" run, but the newest one is bob's.
+    expect((await r.olive.command("/scripts save also")).ok).toBe(true);
+
+    const mine = (await r.olive.command("/scripts show mine")).text;
+    expect(mine).toMatch(/^mine v1, saved by olive:/);
+    expect(mine).not.toMatch(/--approve/);
+    const also = (await r.olive.command("/scripts show also")).text;
+    expect(also).toMatch(/also v1, saved by olive from a run someone else asked for/);
+    expect(also).toContain("bob asked");
+    expect(also).toMatch(/\/run also --approve 1/);
+  });
+});
+
 describe("merged turns", () => {
   it("cannot schedule a job as one of several askers (here: the owner); a turn for one asker schedules as that asker", async () => {
     const gate = new Gate();
