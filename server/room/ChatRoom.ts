@@ -34,6 +34,7 @@ import { signingSecret } from "../auth/LocalSecret";
 import { handleChatFrame, type ChatContext } from "./chat";
 import type { ConnectionState } from "./connectionState";
 import { encode, errorFrame, parseClientFrame } from "./frames";
+import { FrameGuard } from "./frameGuard";
 import { reportToLobby } from "./lobbyReport";
 import { Membership, type MemberRecord } from "./members";
 import { MessageLog } from "./messages";
@@ -82,6 +83,17 @@ export class ChatRoom extends Agent<Env> {
     const fetchGuarded = guardedFetch(parseAllowHosts(env.MCP_ALLOW_HOSTS));
     manager.createConnection = (id, url, options) =>
       create(id, url, { ...options, transport: { ...options.transport, fetch: fetchGuarded } });
+    // Frames over Hearth's size cap are answered before the SDK parses them (room/frameGuard.ts).
+    this.lifecycle.use(
+      new FrameGuard({
+        take: (id) => this.limiter.take(id, Date.now()),
+        idOf: (ws) => this.ctx.getTags(ws)[0] ?? "",
+        failed: (err) => {
+          console.error(`room ${this.name}: frame failed`, err);
+          return errorFrame("internal", err instanceof ConfigError ? err.message : "The room failed to handle that frame; nothing was changed.");
+        },
+      }),
+    );
   }
 
   // Lazy: `this.name` is only known once the SDK has initialised the

@@ -9,11 +9,10 @@ import { CLIENT_FRAME_TYPES, ClientFrame, type ErrorFrame, type ServerFrame } fr
 export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; error: ErrorFrame };
 
 export function parseClientFrame(data: string | ArrayBuffer | ArrayBufferView): ParsedFrame {
+  const large = oversized(data);
+  if (large) return { ok: false, error: large };
   if (typeof data !== "string") {
     return fail("binary_not_supported", "Frames are JSON text; binary frames are not accepted.");
-  }
-  if (data.length > LIMITS.frameChars) {
-    return fail("too_large", `A frame has at most ${LIMITS.frameChars} characters; this one has ${data.length}.`);
   }
   let json: unknown;
   try {
@@ -37,6 +36,16 @@ export function parseClientFrame(data: string | ArrayBuffer | ArrayBufferView): 
     return fail("invalid_frame", `${type}: ${where}${issue.message}`, ref);
   }
   return { ok: true, frame: parsed.data };
+}
+
+/**
+ * The `too_large` error for a frame over LIMITS.frameChars (characters of
+ * text, bytes of binary), or null. Checked on the raw data, before any parse.
+ */
+export function oversized(data: string | ArrayBuffer | ArrayBufferView): ErrorFrame | null {
+  const size = typeof data === "string" ? data.length : data.byteLength;
+  if (size <= LIMITS.frameChars) return null;
+  return errorFrame("too_large", `A frame has at most ${LIMITS.frameChars} characters; this one has ${size}.`);
 }
 
 function refOf(json: unknown): string | number | undefined {

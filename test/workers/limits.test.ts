@@ -273,3 +273,22 @@ describe("saved scripts", () => {
     expect(notice.message.text).toMatch(/stopped: .*limit of \d+ tool calls/);
   });
 });
+
+describe("frame size before the SDK", () => {
+  // The agents SDK JSON.parses every text frame (its rpc and state frames)
+  // before the room's onMessage. Before the fix, this 1 MB rpc frame was
+  // parsed and answered by the SDK itself (a frame outside Hearth's
+  // protocol, which TestMember fails on); now the room refuses it unparsed.
+  it("refuses a frame over the cap before the SDK parses it, and rate-limits such frames", async () => {
+    const { a, b } = await twoMembers();
+    const rpc = JSON.stringify({ type: "rpc", id: "r1", method: "createRoom", args: ["public", { id: "x", name: "x" }], pad: "x".repeat(1_000_000) });
+    a.send(rpc);
+    expect(await a.next("error")).toMatchObject({ code: "too_large", message: expect.stringContaining(String(LIMITS.frameChars)) });
+    // Oversized frames count against the connection's rate like any other.
+    for (let i = 0; i < 25; i++) a.send(rpc);
+    await a.next("error", (f) => f.code === "rate_limited");
+    expect(a.closed).toBeNull();
+    b.send({ type: "send", id: msgId(), text: "fine" });
+    await a.next("message", (f) => f.message.text === "fine");
+  });
+});
