@@ -33,6 +33,8 @@ export const LIMITS = {
   messageBytes: 1_000_000,
   /** Saved scripts in one room (each keeps its versions). */
   scriptsPerRoom: 50,
+  /** Versions one script keeps (none is pruned: schedules pin versions). */
+  versionsPerScript: 100,
   /** Characters of one script version's code. */
   scriptCodeChars: 20_000,
 

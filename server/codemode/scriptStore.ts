@@ -1,7 +1,8 @@
 /**
  * Saved scripts: Code Mode runs worth keeping, by name, with every version
  * kept (saving again adds a version; the newest runs). At most
- * LIMITS.scriptsPerRoom names and LIMITS.scriptCodeChars of code a version.
+ * LIMITS.scriptsPerRoom names, LIMITS.versionsPerScript versions of each and
+ * LIMITS.scriptCodeChars of code a version.
  *
  * Each version records who it was saved for and how: by that member's own
  * `/scripts save` ("command"), or by the assistant's `save_script` tool
@@ -82,9 +83,13 @@ export class ScriptStore {
     if (code.length > LIMITS.scriptCodeChars) {
       return `A script has at most ${LIMITS.scriptCodeChars.toLocaleString("en")} characters of code; this one has ${code.length.toLocaleString("en")}.`;
     }
-    const known = this.sql.exec("SELECT 1 FROM scripts WHERE name = ? LIMIT 1", name).toArray().length > 0;
+    const versions = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM scripts WHERE name = ?", name).one().n;
+    // Versions are never pruned (schedules pin them), so a script's history is capped instead.
+    if (versions >= LIMITS.versionsPerScript) {
+      return `${name} has ${LIMITS.versionsPerScript} versions, the most a script keeps; save this one under a new name.`;
+    }
     const count = this.sql.exec<{ n: number }>("SELECT COUNT(DISTINCT name) AS n FROM scripts").one().n;
-    if (!known && count >= LIMITS.scriptsPerRoom) {
+    if (versions === 0 && count >= LIMITS.scriptsPerRoom) {
       return `This room keeps at most ${LIMITS.scriptsPerRoom} scripts; save a new version of one of them instead.`;
     }
     return null;

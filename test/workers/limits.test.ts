@@ -258,6 +258,29 @@ describe("saved scripts", () => {
     expect(listed).toMatch(/s0 \(v2/);
   });
 
+  it("keeps at most LIMITS.versionsPerScript versions of one script", async () => {
+    const model = scriptedModel([
+      { parts: toolCallParts("save_script", { name: "old", code: "async () => 1" }, "call-more") },
+      { parts: textParts(["Done."]) },
+    ]);
+    const { room, o } = await scriptRoom(model);
+    const stub = await getAgentByName(env.ChatRoom, room);
+    await runInDurableObject(stub, (instance) => {
+      const sql = (instance as unknown as { ctx: DurableObjectState }).ctx.storage.sql;
+      sql.exec("CREATE TABLE IF NOT EXISTS scripts (name TEXT NOT NULL, version INTEGER NOT NULL, code TEXT NOT NULL, saved_by_id TEXT NOT NULL, saved_by_name TEXT NOT NULL, saved_at INTEGER NOT NULL, PRIMARY KEY (name, version))");
+      for (let v = 1; v <= LIMITS.versionsPerScript; v++) {
+        sql.exec("INSERT INTO scripts (name, version, code, saved_by_id, saved_by_name, saved_at) VALUES ('old', ?, 'async () => 0', 'm', 'olive', 0)", v);
+      }
+    });
+    o.send({ type: "send", id: msgId(), text: "@assistant save another version" });
+    const ended = await done(o, 1);
+    expect(ended.message.parts.find((p) => p.callId === "call-more")).toMatchObject({
+      state: "error",
+      error: expect.stringContaining(`${LIMITS.versionsPerScript} versions`),
+    });
+    expect((await o.command("/scripts")).text).toMatch(new RegExp(`old \\(v${LIMITS.versionsPerScript}`));
+  });
+
   it("ends a /run whose calls outgrow its message as failed, even when the code swallows the refusals", async () => {
     const code = "async () => { let refused = 0; for (let i = 0; i < 150; i++) { try { await codemode.room_info({}); } catch { refused++; } } return refused; }";
     const { o } = await scriptRoom(
