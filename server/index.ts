@@ -14,7 +14,8 @@ import { routePartykitRequest } from "partyserver";
 import { roomVisibility } from "../shared/rooms";
 import { LOBBY_PATH } from "../shared/lobby";
 import { signingSecret } from "./auth/LocalSecret";
-import { verifyInvite, verifySession } from "./auth/tokens";
+import { verifyTicket } from "./auth/tokens";
+import { checkSession } from "./auth/sessionCookie";
 import type { Env } from "./env";
 import { handleApi } from "./http/api";
 import { withIdentity } from "./http/identityHeader";
@@ -108,8 +109,11 @@ async function routeRoom(request: Request, env: Env, url: URL): Promise<Response
 }
 
 /**
- * Runs before a room sees a socket: the Origin, the session token and the
- * invite are checked here, and the room receives only the verified identity.
+ * Runs before a room sees a socket: the Origin and who is connecting are
+ * checked here, and the room receives only the verified identity. The
+ * session comes from the cookie a same-origin upgrade carries; a client on
+ * an allowed other origin presents a single-use ticket instead. Nothing
+ * else in the URL names a person (invites are redeemed over the API).
  */
 async function admitRoomSocket(request: Request, env: Env, room: string): Promise<Request | Response> {
   if (!originAllowed(request, env.ALLOWED_ORIGINS)) {
@@ -119,15 +123,15 @@ async function admitRoomSocket(request: Request, env: Env, room: string): Promis
   if (!roomVisibility(room)) return refuseSocket("not_found", "That is not a valid room name.");
   const params = new URL(request.url).searchParams;
   const secret = await signingSecret(env);
-  const session = await verifySession(secret, params.get("token"));
-  if (!session.ok) return refuseSocket("unauthorized", `Sign in again: ${session.reason}.`);
-  let inviteRole: "member" | "viewer" | undefined;
-  const inviteToken = params.get("invite");
-  if (inviteToken) {
-    const invite = await verifyInvite(secret, inviteToken);
-    if (!invite.ok) return refuseSocket("forbidden", `This invite link does not work: ${invite.reason}.`);
-    if (invite.claims.room !== room) return refuseSocket("forbidden", "This invite link is for another room.");
-    inviteRole = invite.claims.role;
+  const ticketParam = params.get("ticket");
+  if (ticketParam !== null) {
+    const ticket = await verifyTicket(secret, ticketParam);
+    if (!ticket.ok) return refuseSocket("unauthorized", `Get a new ticket: ${ticket.reason}.`);
+    if (ticket.claims.room !== room) return refuseSocket("unauthorized", "This ticket is for another room.");
+    const { sub, name, jti, exp } = ticket.claims;
+    return withIdentity(request, { id: sub, name, ticket: { jti, exp } });
   }
-  return withIdentity(request, { id: session.claims.sub, name: session.claims.name, inviteRole });
+  const session = await checkSession(secret, request);
+  if (!session.ok) return refuseSocket("unauthorized", `Sign in again: ${session.reason}.`);
+  return withIdentity(request, { id: session.claims.sub, name: session.claims.name });
 }

@@ -1,22 +1,44 @@
 /** Shapes of the small HTTP API under /api (JSON in, JSON out). */
 import { z } from "zod";
 import { DisplayName, Role } from "./protocol";
-import { PublicRoomName } from "./rooms";
+import { PublicRoomName, roomVisibility } from "./rooms";
 
-/** POST /api/session — make (or rename) the caller's identity. */
-export const SessionRequest = z.strictObject({
-  name: DisplayName,
-  /** An existing token: keeps the member id, changes the name. */
-  token: z.string().optional(),
-});
+/**
+ * POST /api/session — make the caller's identity (a guest), or rename it
+ * when the session cookie is valid. The session itself is only ever in an
+ * HttpOnly cookie; no response carries it.
+ */
+export const SessionRequest = z.strictObject({ name: DisplayName });
+/** POST /api/session: who the session cookie now says the caller is. */
 export const SessionResponse = z.object({
-  token: z.string(),
   member: z.object({ id: z.string(), name: z.string() }),
+  /** When the session expires unless used again (each use renews it). */
   expiresAt: z.number(),
 });
 export type SessionResponse = z.infer<typeof SessionResponse>;
+/**
+ * GET /api/me: a visitor without a (valid) session is an answer, not an
+ * error — `member: null` and why.
+ */
+export const MeResponse = z.union([SessionResponse, z.object({ member: z.null(), reason: z.string() })]);
+export type MeResponse = z.infer<typeof MeResponse>;
 
-/** POST /api/rooms (Authorization: Bearer <token>) — create a room. */
+/** POST /api/session/exchange — moves a token an older client kept in localStorage into the cookie. */
+export const ExchangeRequest = z.strictObject({ token: z.string().max(2000) });
+
+/** POST /api/tickets — a single-use, 60-second pass for one room socket (`?ticket=`), for allowed other origins. */
+export const TicketRequest = z.strictObject({
+  room: z.string().refine((name) => roomVisibility(name) !== null, "not a room name"),
+});
+export const TicketResponse = z.object({ ticket: z.string(), expiresAt: z.number() });
+export type TicketResponse = z.infer<typeof TicketResponse>;
+
+/** POST /api/rooms/:room/join — redeems an invite (from the link's fragment) for the caller. */
+export const JoinRequest = z.strictObject({ invite: z.string().max(2000) });
+export const JoinResponse = z.object({ room: z.string(), role: Role });
+export type JoinResponse = z.infer<typeof JoinResponse>;
+
+/** POST /api/rooms (session cookie) — create a room. */
 export const CreateRoomRequest = z.discriminatedUnion("visibility", [
   z.strictObject({ visibility: z.literal("public"), name: PublicRoomName }),
   z.strictObject({ visibility: z.literal("private") }),
@@ -28,7 +50,7 @@ export const CreateRoomResponse = z.object({
 });
 export type CreateRoomResponse = z.infer<typeof CreateRoomResponse>;
 
-/** POST /api/rooms/:room/invites (Bearer) — owner only; role member or viewer. */
+/** POST /api/rooms/:room/invites (session cookie) — owner only; role member or viewer. */
 export const InviteRequest = z.strictObject({ role: Role.exclude(["owner"]) });
 export const InviteResponse = z.object({
   role: Role,

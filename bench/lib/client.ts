@@ -23,25 +23,34 @@ export interface Endpoint {
   tokens?: string[];
 }
 
-export function roomUrl(ep: Endpoint, room: string, member = 0): string {
+/** A room socket's URL and the headers its upgrade carries (A's session cookie). */
+export interface RoomAddress {
+  url: string;
+  headers?: Record<string, string>;
+}
+
+export function roomAddress(ep: Endpoint, room: string, member = 0): RoomAddress {
   const ws = ep.url.replace(/^http/, "ws");
   switch (ep.target) {
     case "A":
-      return `${ws}/agents/chat-room/${room}?token=${encodeURIComponent(ep.tokens![member % ep.tokens!.length]!)}`;
+      // The session rides in the cookie, as in a browser; nothing in the URL.
+      return { url: `${ws}/agents/chat-room/${room}`, headers: { Cookie: `hearth_session=${ep.tokens![member % ep.tokens!.length]!}` } };
     case "R":
-      return `${ws}/raw/${room}`;
+      return { url: `${ws}/raw/${room}` };
     case "W":
-      return `${ws}/${room}`;
+      return { url: `${ws}/${room}` };
   }
 }
 
-/** POST /api/session `count` times (A's members need tokens). */
+/** POST /api/session `count` times (A's members need sessions); returns the cookies' values. */
 export async function createTokens(baseUrl: string, count: number): Promise<string[]> {
   const tokens: string[] = [];
   for (let i = 0; i < count; i++) {
     const res = await fetch(`${baseUrl}/api/session`, { method: "POST", body: JSON.stringify({ name: `bench${i}` }) });
     if (!res.ok) throw new Error(`session: ${res.status} ${await res.text()}`);
-    tokens.push(((await res.json()) as { token: string }).token);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("hearth_session="));
+    if (!cookie) throw new Error("session: no session cookie was set");
+    tokens.push(cookie.slice("hearth_session=".length).split(";")[0]!);
   }
   return tokens;
 }
@@ -66,8 +75,13 @@ export class BenchSocket {
     ws.on("error", () => (this.closed = true));
   }
 
-  static open(url: string, handler?: FrameHandler, timeoutMs = 30_000): Promise<BenchSocket> {
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: timeoutMs });
+  static open(address: RoomAddress, handler?: FrameHandler, timeoutMs = 30_000): Promise<BenchSocket> {
+    const ws = new WebSocket(address.url, {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+      handshakeTimeout: timeoutMs,
+      headers: address.headers,
+    });
     const s = new BenchSocket(ws);
     if (handler) s.handler = handler;
     return new Promise((res, rej) => {
@@ -135,7 +149,7 @@ export function frameType(text: string): string {
 
 /** Opens `count` sockets with bounded concurrency (a burst of handshakes would measure the accept path instead). */
 export async function openMany(
-  urlOf: (i: number) => string,
+  addressOf: (i: number) => RoomAddress,
   count: number,
   handlerOf: (i: number) => FrameHandler,
   concurrency = 16,
@@ -145,7 +159,7 @@ export async function openMany(
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      sockets[i] = await BenchSocket.open(urlOf(i), handlerOf(i));
+      sockets[i] = await BenchSocket.open(addressOf(i), handlerOf(i));
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));

@@ -19,7 +19,7 @@
  *   frame to each room afterwards must construct every room anew.
  */
 import { performance } from "node:perf_hooks";
-import { closeAll, openMany, roomName, roomUrl, sleep, type BenchSocket, type Endpoint } from "../lib/client.ts";
+import { closeAll, openMany, roomName, roomAddress, sleep, type BenchSocket, type Endpoint } from "../lib/client.ts";
 import { rssBytes, treeCpuSeconds } from "../lib/procfs.ts";
 import { round } from "../lib/stats.ts";
 
@@ -51,11 +51,11 @@ export async function connectionMemory(
   sockets: number,
 ): Promise<{ result: ConnectionMemory; sockets: BenchSocket[] }> {
   const room = roomName(`b4c-${ep.target.toLowerCase()}`);
-  const first = await openMany(() => roomUrl(ep, room, 0), 1, () => () => {});
+  const first = await openMany(() => roomAddress(ep, room, 0), 1, () => () => {});
   await settle(server.pid);
   const before = rssBytes(server.memoryPid);
   const t0 = performance.now();
-  const rest = await openMany(() => roomUrl(ep, room, 0), sockets - 1, () => () => {});
+  const rest = await openMany(() => roomAddress(ep, room, 0), sockets - 1, () => () => {});
   const joinSeconds = (performance.now() - t0) / 1000;
   await settle(server.pid);
   await sleep(1_000);
@@ -98,7 +98,7 @@ export async function hibernatedRoomsOpen(ep: Endpoint, server: { pid: number; m
   const prefix = roomName(`b4h-${ep.target.toLowerCase()}`);
   let replies = 0;
   const sockets = await openMany(
-    (i) => roomUrl(ep, `${prefix}-${i}`, 0),
+    (i) => roomAddress(ep, `${prefix}-${i}`, 0),
     rooms,
     () => (type) => {
       if (type === "page" || type === "pong") replies++;

@@ -20,7 +20,7 @@
 import { ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { startFakeOpenAI, type CompletionScript, type FakeOpenAI } from "../../test/support/fake-openai.ts";
-import { closeAll, openMany, roomName, roomUrl, sleep, type BenchSocket, type Endpoint } from "../lib/client.ts";
+import { closeAll, openMany, roomName, roomAddress, sleep, type BenchSocket, type Endpoint } from "../lib/client.ts";
 import { cpuMeter } from "../lib/procfs.ts";
 import { LatencyHistogram, round, type LatencySummary } from "../lib/stats.ts";
 
@@ -112,7 +112,7 @@ export async function runStream(
       if (msg.kind === "assistant" && msg.status !== "streaming") done++;
     }
   };
-  const sockets: BenchSocket[] = await openMany((i) => roomUrl(ep, room, i), item.watchers, handler);
+  const sockets: BenchSocket[] = await openMany((i) => roomAddress(ep, room, i), item.watchers, handler);
   await sleep(500); // let the join storm (presence) pass
   written.clear();
   const requestsBefore = fake.requests.length;

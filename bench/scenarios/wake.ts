@@ -20,7 +20,7 @@
  * R: its `snapshot`); (b) `history` before the middle of the log → `page`.
  */
 import { performance } from "node:perf_hooks";
-import { BenchSocket, roomName, roomUrl, sleep, type Endpoint } from "../lib/client.ts";
+import { BenchSocket, roomName, roomAddress, sleep, type Endpoint } from "../lib/client.ts";
 import { median, round } from "../lib/stats.ts";
 
 export interface SeededRoom {
@@ -34,7 +34,7 @@ export interface SeededRoom {
 
 export async function seedRoom(ep: Endpoint, history: number): Promise<SeededRoom> {
   const room = roomName(`b5-${ep.target.toLowerCase()}-${history}`);
-  const socket = await BenchSocket.open(roomUrl(ep, room, 0));
+  const socket = await BenchSocket.open(roomAddress(ep, room, 0));
   let lastSeq = 0;
   // The same real sends for A and R: both logs then grew one transaction at
   // a time, as rooms do, and their files look alike.
@@ -124,7 +124,7 @@ export async function firstPage(r: SeededRoom, samples: number): Promise<PageSam
     const t0 = performance.now();
     // Listen from the first byte on: the snapshot follows the upgrade at once.
     let snapshotAt = NaN;
-    const s = await BenchSocket.open(roomUrl(r.ep, r.room, 0), (type, _text, at) => {
+    const s = await BenchSocket.open(roomAddress(r.ep, r.room, 0), (type, _text, at) => {
       if (type === "snapshot" && Number.isNaN(snapshotAt)) snapshotAt = at;
     });
     const end = performance.now() + 30_000;

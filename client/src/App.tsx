@@ -1,11 +1,20 @@
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { Landing } from "./components/Landing";
 import { NotFound } from "./components/NotFound";
 import { RoomView } from "./components/RoomView";
 import { canonicalRoomPath, navigate, useRoute } from "./router";
+import { bootSession } from "./session";
 
 export function App() {
   const route = useRoute();
+  // Who we are is settled once per page load (GET /api/me, which also
+  // renews the session) before a room socket opens.
+  const [booted, setBooted] = useState(false);
+  useEffect(() => {
+    bootSession()
+      .catch((err: unknown) => console.warn("session: could not reach the server", err))
+      .finally(() => setBooted(true));
+  }, []);
 
   // A hand-typed /r/General should land in "general", not on an error.
   const canonical = route.kind === "bad-room" ? canonicalRoomPath(route.raw) : null;
@@ -17,6 +26,7 @@ export function App() {
     case "landing":
       return <Landing />;
     case "room":
+      if (!booted) return <main className="page narrow" aria-busy="true" />;
       // Keyed so that switching rooms starts from a clean state and socket.
       return <RoomView key={route.room} room={route.room} invite={route.invite} />;
     case "bad-room":

@@ -1,9 +1,11 @@
 /** The HTTP API under /api: every response is validated against shared/api.ts. */
-import type { z } from "zod";
+import { z } from "zod";
 import {
   ApiError,
   CreateRoomResponse,
   InviteResponse,
+  JoinResponse,
+  MeResponse,
   SessionResponse,
 } from "../../shared/api";
 
@@ -18,17 +20,18 @@ export class ApiRequestError extends Error {
   }
 }
 
-async function post<S extends z.ZodType>(
-  path: string,
-  body: unknown,
-  schema: S,
-  token?: string,
-): Promise<z.infer<S>> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
+/**
+ * One API call. The session cookie goes along by itself (same origin); the
+ * page never holds a token.
+ */
+async function call<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+  const init: RequestInit =
+    body === undefined
+      ? { method: "GET" }
+      : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
   let res: Response;
   try {
-    res = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
+    res = await fetch(path, init);
   } catch {
     throw new ApiRequestError(0, "network", "The server could not be reached. Check your connection.");
   }
@@ -40,24 +43,38 @@ async function post<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    console.warn(`POST ${path}: unexpected response`, json, parsed.error);
+    console.warn(`${init.method} ${path}: unexpected response`, json, parsed.error);
     throw new ApiRequestError(res.status, "bad_response", "The server sent an unexpected answer.");
   }
   return parsed.data;
 }
 
-export function postSession(name: string, token?: string): Promise<SessionResponse> {
-  return post("/api/session", token ? { name, token } : { name }, SessionResponse);
+export function postSession(name: string): Promise<SessionResponse> {
+  return call("/api/session", { name }, SessionResponse);
 }
 
-export function postPrivateRoom(token: string): Promise<CreateRoomResponse> {
-  return post("/api/rooms", { visibility: "private" }, CreateRoomResponse, token);
+export function getMe(): Promise<MeResponse> {
+  return call("/api/me", undefined, MeResponse);
 }
 
-export function postInvite(
-  token: string,
-  room: string,
-  role: "member" | "viewer",
-): Promise<InviteResponse> {
-  return post(`/api/rooms/${encodeURIComponent(room)}/invites`, { role }, InviteResponse, token);
+/** Moves a token an older client kept in localStorage into the cookie. */
+export function postExchange(token: string): Promise<SessionResponse> {
+  return call("/api/session/exchange", { token }, SessionResponse);
+}
+
+export function postLogout(): Promise<unknown> {
+  return call("/api/logout", {}, z.object({ ok: z.literal(true) }));
+}
+
+export function postPrivateRoom(): Promise<CreateRoomResponse> {
+  return call("/api/rooms", { visibility: "private" }, CreateRoomResponse);
+}
+
+export function postInvite(room: string, role: "member" | "viewer"): Promise<InviteResponse> {
+  return call(`/api/rooms/${encodeURIComponent(room)}/invites`, { role }, InviteResponse);
+}
+
+/** Redeems an invite from a link's fragment: the room remembers the role. */
+export function postJoin(room: string, invite: string): Promise<JoinResponse> {
+  return call(`/api/rooms/${encodeURIComponent(room)}/join`, { invite }, JoinResponse);
 }

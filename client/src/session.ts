@@ -1,35 +1,56 @@
 /**
- * The browser's identity: the session token and member from POST /api/session,
- * kept in localStorage so every tab of this browser is the same member.
+ * The browser's identity.
+ *
+ * The session itself is an HttpOnly cookie: no script on the page can read
+ * it, and the browser sends it with every API call and room socket of this
+ * origin. What the page keeps is who it is (member id and name, from
+ * GET /api/me) — no secret — in localStorage, so tabs agree and the first
+ * paint needs no round trip. When the server no longer accepts the cookie,
+ * the page says so and offers ways back in; it never quietly becomes a new
+ * member (that would turn an owner into a stranger).
  */
 import { useSyncExternalStore } from "react";
 import { z } from "zod";
 import { SessionResponse } from "../../shared/api";
-import { ApiRequestError, postSession } from "./api";
+import { getMe, postExchange, postLogout, postSession } from "./api";
 
 const KEY = "hearth.session";
 const CHANGE = "hearth:session";
 
-export type Session = z.infer<typeof SessionResponse>;
+export type Session = SessionResponse;
 
-let cached: { raw: string | null; session: Session | null } = { raw: null, session: null };
+/**
+ * `expired`: this browser was someone (`member`) but the server does not
+ * accept its session any more.
+ */
+const Stored = z.object({
+  member: z.object({ id: z.string(), name: z.string() }),
+  expiresAt: z.number(),
+  expired: z.boolean().optional(),
+  /** Left by older clients; moved into the cookie once, then removed. */
+  token: z.string().optional(),
+});
+type Stored = z.infer<typeof Stored>;
 
-function read(): Session | null {
+let cached: { raw: string | null; value: Stored | null } = { raw: null, value: null };
+
+function readStored(): Stored | null {
   const raw = localStorage.getItem(KEY);
-  if (raw === cached.raw) return cached.session;
-  let session: Session | null = null;
+  if (raw === cached.raw) return cached.value;
+  let value: Stored | null = null;
   try {
-    const parsed = SessionResponse.safeParse(JSON.parse(raw ?? "null"));
-    if (parsed.success) session = parsed.data;
+    const parsed = Stored.safeParse(JSON.parse(raw ?? "null"));
+    if (parsed.success) value = parsed.data;
   } catch {
     // Corrupt storage is treated as "no identity yet".
   }
-  cached = { raw, session };
-  return session;
+  cached = { raw, value };
+  return value;
 }
 
-function write(session: Session): void {
-  localStorage.setItem(KEY, JSON.stringify(session));
+function store(value: Stored | null): void {
+  if (value) localStorage.setItem(KEY, JSON.stringify(value));
+  else localStorage.removeItem(KEY);
   window.dispatchEvent(new Event(CHANGE));
 }
 
@@ -46,30 +67,70 @@ function subscribe(onChange: () => void): () => void {
   };
 }
 
+function readSession(): Session | null {
+  const stored = readStored();
+  return stored && !stored.expired ? { member: stored.member, expiresAt: stored.expiresAt } : null;
+}
+
+let sessionCache: { stored: Stored | null; session: Session | null } = { stored: null, session: null };
+function snapshot(): Session | null {
+  const stored = readStored();
+  if (stored !== sessionCache.stored) sessionCache = { stored, session: readSession() };
+  return sessionCache.session;
+}
+
+/** The signed-in member, or null (no identity yet, or an expired one: see useExpiredMember). */
 export function useSession(): Session | null {
-  return useSyncExternalStore(subscribe, read);
+  return useSyncExternalStore(subscribe, snapshot);
 }
 
-/** Creates the identity, or renames it while keeping the member id. */
-export async function saveDisplayName(name: string): Promise<Session> {
-  const existing = read();
-  let session: Session;
-  try {
-    session = await postSession(name, existing?.token);
-  } catch (err) {
-    // An expired token cannot be renamed; starting afresh is the only way in.
-    if (!(existing && err instanceof ApiRequestError && err.status === 401)) throw err;
-    session = await postSession(name);
+let expiredCache: { stored: Stored | null; member: Session["member"] | null } = { stored: null, member: null };
+function expiredSnapshot(): Session["member"] | null {
+  const stored = readStored();
+  if (stored !== expiredCache.stored) expiredCache = { stored, member: stored?.expired ? stored.member : null };
+  return expiredCache.member;
+}
+
+/** Who this browser was before the server stopped accepting its session. */
+export function useExpiredMember(): Session["member"] | null {
+  return useSyncExternalStore(subscribe, expiredSnapshot);
+}
+
+function signedIn(session: Session): Session {
+  store({ member: session.member, expiresAt: session.expiresAt });
+  return session;
+}
+
+/**
+ * On page load: move an older client's stored token into the cookie (once),
+ * then ask the server who we are; that also renews the session.
+ */
+export async function bootSession(): Promise<Session | null> {
+  const stored = readStored();
+  if (stored?.token) {
+    const { token, ...rest } = stored;
+    store(rest);
+    await postExchange(token).catch(() => null);
   }
-  write(session);
-  return session;
+  return refreshSession();
 }
 
-/** A new identity under the same name, for when the server refuses the token. */
-export async function renewSession(): Promise<Session | null> {
-  const existing = read();
-  if (!existing) return null;
-  const session = await postSession(existing.member.name);
-  write(session);
-  return session;
+/** GET /api/me: the signed-in member, or null when the server refuses the session. */
+export async function refreshSession(): Promise<Session | null> {
+  const me = await getMe();
+  if (me.member) return signedIn(me);
+  const stored = readStored();
+  if (stored && !stored.expired) store({ ...stored, expired: true });
+  return null;
+}
+
+/** Creates the identity (a guest), or renames it while keeping the member id. */
+export async function saveDisplayName(name: string): Promise<Session> {
+  return signedIn(await postSession(name));
+}
+
+/** Forgets this browser's identity (the cookie and what the page kept). */
+export async function signOut(): Promise<void> {
+  await postLogout();
+  store(null);
 }

@@ -4,15 +4,16 @@
  * original ids after every reconnect; the server stores each id once.
  */
 import PartySocket from "partysocket";
-import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
 import { CloseCode, ServerFrame, type ClientFrameInput } from "../../shared/protocol";
 import { initialRoomState, roomReducer, unsentMessages, type CommandOrigin, type RoomState } from "./roomState";
-import { renewSession, useSession } from "./session";
+import { postJoin } from "./api";
+import { refreshSession, useSession } from "./session";
 import { useOnline } from "./useOnline";
 
 /** How often a "still typing" signal may go out while the composer is busy. */
 const TYPING_REFRESH_MS = 2000;
-/** A renewed token refused again within this window is not renewed again. */
+/** A session refused again within this window is not rechecked again. */
 const RENEW_COOLDOWN_MS = 60_000;
 
 export type ConnectionStatus = "online" | "reconnecting" | "offline" | "refused";
@@ -72,9 +73,8 @@ export function useRoom(
   invite: string | null,
 ): { state: RoomState; status: ConnectionStatus; actions: RoomActions } {
   const session = useSession();
-  const token = session?.token;
   const name = session?.member.name;
-  const signedIn = token !== undefined;
+  const signedIn = session !== null;
   const [state, dispatch] = useReducer(roomReducer, undefined, initialRoomState);
   const online = useOnline();
 
@@ -83,12 +83,6 @@ export function useRoom(
   useLayoutEffect(() => {
     stateRef.current = state;
   }, [state]);
-  // A rename issues a new token; the open socket keeps going (set_name tells
-  // the room) and only the next reconnect presents the new token.
-  const tokenRef = useRef(token);
-  useLayoutEffect(() => {
-    tokenRef.current = token;
-  }, [token]);
   const socketRef = useRef<PartySocket | null>(null);
   /** True between this connection's `welcome` and its close. */
   const welcomedRef = useRef(false);
@@ -101,8 +95,33 @@ export function useRoom(
     return socket.send(JSON.stringify(frame));
   }, []);
 
+  // An invite (from the link's fragment) is redeemed over the API before the
+  // socket opens, so that it never travels in a URL a server logs. Then the
+  // fragment is dropped from the address bar and history.
+  const [joined, setJoined] = useState<"no-invite" | "joining" | "joined">(invite ? "joining" : "no-invite");
   useEffect(() => {
-    if (!signedIn) return;
+    if (!invite || !signedIn) return;
+    let cancelled = false;
+    setJoined("joining");
+    postJoin(room, invite)
+      .then(() => {
+        if (cancelled) return;
+        setJoined("joined");
+        if (location.hash.startsWith("#invite=")) history.replaceState(history.state, "", location.pathname + location.search);
+      })
+      .catch((err: unknown) => {
+        if (cancelled) return;
+        const reason = err instanceof Error ? err.message : "This invite link does not work.";
+        dispatch({ type: "refused", code: CloseCode.forbidden, reason });
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [room, invite, signedIn]);
+  const ready = signedIn && joined !== "joining";
+
+  useEffect(() => {
+    if (!ready) return;
     const socket = new PartySocket({
       host: location.host,
       protocol: location.protocol === "https:" ? "wss" : "ws",
@@ -112,7 +131,8 @@ export function useRoom(
       // Evaluated on every (re)connect, so `since` is always the latest revision.
       query: () => {
         const rev = stateRef.current.rev;
-        return { token: tokenRef.current, invite, since: rev > 0 ? String(rev) : null, tz: browserTimeZone() };
+        // Nothing here names the member: the session is the cookie.
+        return { since: rev > 0 ? String(rev) : null, tz: browserTimeZone() };
       },
       // Frames must not pile up while offline: pending messages are resent
       // from state after `welcome`, anything else is stale by then.
@@ -155,12 +175,14 @@ export function useRoom(
       }
       const now = Date.now();
       if (event.code === CloseCode.unauthorized && now - lastRenewRef.current > RENEW_COOLDOWN_MS) {
+        // Ask the server who we are: another tab may have signed in again.
+        // If it refuses too, the session marks itself expired and the page
+        // offers a way back in — never a quiet new identity.
         lastRenewRef.current = now;
         dispatch({ type: "disconnected" });
-        renewSession()
-          .then((renewed) => {
-            if (!renewed) throw new Error("no identity to renew");
-            tokenRef.current = renewed.token;
+        refreshSession()
+          .then((current) => {
+            if (!current) throw new Error("signed out");
             if (!disposed) socket.reconnect();
           })
           .catch(() => dispatch({ type: "refused", code: event.code, reason: event.reason || lastError }));
@@ -182,7 +204,7 @@ export function useRoom(
       socketRef.current = null;
       welcomedRef.current = false;
     };
-  }, [room, invite, signedIn]);
+  }, [room, ready]);
 
   // A rename elsewhere (another tab, the name form) reaches this room too.
   const selfName = state.self?.name;

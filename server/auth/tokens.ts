@@ -15,6 +15,22 @@ export interface SessionClaims {
   name: string;
   /** Expiry, epoch ms. */
   exp: number;
+  /** Issued at, epoch ms: a session in use is renewed once it is a day old. */
+  iat?: number;
+}
+
+/**
+ * A short-lived, single-use pass for one room socket, for clients on an
+ * allowed other origin that cannot send the session cookie with their
+ * upgrade. The room remembers used `jti`s until they expire.
+ */
+export interface TicketClaims {
+  typ: "ticket";
+  sub: string;
+  name: string;
+  room: string;
+  jti: string;
+  exp: number;
 }
 
 export interface InviteClaims {
@@ -24,9 +40,12 @@ export interface InviteClaims {
   exp: number;
 }
 
-type Claims = SessionClaims | InviteClaims;
+type Claims = SessionClaims | InviteClaims | TicketClaims;
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+/** A session older than this is re-issued (sliding expiry) when used. */
+export const SESSION_RENEW_AFTER_MS = 24 * 3600 * 1000;
+export const TICKET_TTL_MS = 60 * 1000;
 export const INVITE_TTL_MS = 14 * 24 * 3600 * 1000;
 
 const encoder = new TextEncoder();
@@ -94,6 +113,10 @@ async function verify<T extends Claims>(
 
 export function verifySession(secret: string, token: string | null | undefined, now = Date.now()) {
   return verify<SessionClaims>(secret, token, "session", now);
+}
+
+export function verifyTicket(secret: string, token: string | null | undefined, now = Date.now()) {
+  return verify<TicketClaims>(secret, token, "ticket", now);
 }
 
 export function verifyInvite(secret: string, token: string | null | undefined, now = Date.now()) {

@@ -1,30 +1,58 @@
 /**
- * The HTTP API under /api: sessions, room creation and invites. Everything
- * that is not a socket frame goes through here; bodies are validated with
- * the zod schemas in shared/api.ts.
+ * The HTTP API under /api: sessions, room creation, invites and socket
+ * tickets. Everything that is not a socket frame goes through here; bodies
+ * are validated with the zod schemas in shared/api.ts, and every answer is
+ * checked against them with `satisfies`.
+ *
+ * Who is calling comes from the session cookie only (auth/sessionCookie.ts):
+ * no token in a header the page's scripts could read, and none in a URL.
+ * Because a cookie rides along with every request to this origin, every
+ * POST must also come from an allowed Origin (cross-site request forgery).
  */
 import { getAgentByName } from "agents";
-import type { z } from "zod";
-import { CreateRoomRequest, InviteRequest, SessionRequest } from "../../shared/api";
+import {
+  CreateRoomRequest,
+  InviteRequest,
+  JoinRequest,
+  type CreateRoomResponse,
+  type InviteResponse,
+  type JoinResponse,
+  type TicketResponse,
+  TicketRequest,
+} from "../../shared/api";
 import { PRIVATE_ROOM_PATTERN, roomVisibility } from "../../shared/rooms";
 import { signingSecret } from "../auth/LocalSecret";
+import { checkSession } from "../auth/sessionCookie";
 import {
   INVITE_TTL_MS,
   randomBase32,
-  SESSION_TTL_MS,
   signToken,
-  verifySession,
+  TICKET_TTL_MS,
+  verifyInvite,
   type SessionClaims,
 } from "../auth/tokens";
 import { ConfigError, type Env } from "../env";
 import { limitByAddress } from "./AddressLimiter";
+import { corsHeaders, originAllowed } from "./origin";
 import { apiError, json } from "./respond";
+import { parseBody } from "./body";
+import { handleSessionApi } from "./sessionApi";
 
 export async function handleApi(request: Request, env: Env): Promise<Response> {
+  const response = await route(request, env);
+  // Allowed other origins (ALLOWED_ORIGINS) may call the API with credentials.
+  for (const [name, value] of corsHeaders(request, env.ALLOWED_ORIGINS)) response.headers.set(name, value);
+  return response;
+}
+
+async function route(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const path = url.pathname;
   if (path === "/api/health") return json({ ok: true });
-  if (request.method !== "POST") return apiError(405, "method_not_allowed", "Use POST.");
+  if (request.method === "OPTIONS") return new Response(null, { status: 204 });
+  if (request.method === "POST" && !originAllowed(request, env.ALLOWED_ORIGINS)) {
+    return apiError(403, "bad_origin", "This origin may not call the API.");
+  }
   let secret: string;
   try {
     secret = await signingSecret(env);
@@ -36,30 +64,34 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
   }
 
   // New sessions and rooms cost nothing to make: limited per client address.
-  if (path === "/api/session") return (await limitByAddress(request, env, "session")) ?? createSession(request, secret);
-  const caller = await verifySession(secret, bearer(request));
-  if (!caller.ok) return apiError(401, "unauthorized", `Sign in again: ${caller.reason}.`);
-
-  if (path === "/api/rooms") return (await limitByAddress(request, env, "room")) ?? createRoom(request, env, caller.claims);
-  const invite = /^\/api\/rooms\/([^/]+)\/invites$/.exec(path);
-  if (invite) {
-    // A malformed escape (e.g. %E0%A4%A) makes decodeURIComponent throw: a client error, not a 500.
-    const room = decodePathSegment(invite[1]!);
-    if (room === null) return apiError(400, "bad_path", "The room name in the path is not valid percent-encoding.");
-    return createInvite(request, env, secret, caller.claims, room);
+  if (path === "/api/session" && request.method === "POST") {
+    const limited = await limitByAddress(request, env, "session");
+    if (limited) return limited;
   }
-  return apiError(404, "not_found", `No API at ${path}.`);
+  const sessions = await handleSessionApi(request, env, secret, path);
+  if (sessions) return sessions;
+
+  if (request.method !== "POST") return apiError(405, "method_not_allowed", "Use POST.");
+  const caller = await checkSession(secret, request);
+  if (!caller.ok) return apiError(401, "unauthorized", `Sign in again: ${caller.reason}.`);
+  const response = await routeSignedIn(request, env, secret, caller.claims, path);
+  if (caller.renewed) response.headers.append("Set-Cookie", caller.renewed);
+  return response;
 }
 
-async function createSession(request: Request, secret: string): Promise<Response> {
-  const body = await parseBody(request, SessionRequest);
-  if (!body.ok) return body.response;
-  const previous = body.data.token ? await verifySession(secret, body.data.token) : null;
-  // Renaming keeps the member id, so authorship and roles follow the person.
-  const sub = previous?.ok ? previous.claims.sub : `m_${randomBase32(20)}`;
-  const expiresAt = Date.now() + SESSION_TTL_MS;
-  const token = await signToken(secret, { typ: "session", sub, name: body.data.name, exp: expiresAt });
-  return json({ token, member: { id: sub, name: body.data.name }, expiresAt });
+async function routeSignedIn(request: Request, env: Env, secret: string, caller: SessionClaims, path: string) {
+  if (path === "/api/rooms") return (await limitByAddress(request, env, "room")) ?? createRoom(request, env, caller);
+  if (path === "/api/tickets") return createTicket(request, secret, caller);
+  const roomPath = /^\/api\/rooms\/([^/]+)\/(invites|join)$/.exec(path);
+  if (roomPath) {
+    // A malformed escape (e.g. %E0%A4%A) makes decodeURIComponent throw: a client error, not a 500.
+    const room = decodePathSegment(roomPath[1]!);
+    if (room === null) return apiError(400, "bad_path", "The room name in the path is not valid percent-encoding.");
+    return roomPath[2] === "invites"
+      ? createInvite(request, env, secret, caller, room)
+      : joinWithInvite(request, env, secret, caller, room);
+  }
+  return apiError(404, "not_found", `No API at ${path}.`);
 }
 
 async function createRoom(request: Request, env: Env, caller: SessionClaims): Promise<Response> {
@@ -69,7 +101,7 @@ async function createRoom(request: Request, env: Env, caller: SessionClaims): Pr
   const name = body.data.visibility === "public" ? body.data.name : `p_${randomBase32(26)}`;
   const room = await getAgentByName(env.ChatRoom, name);
   const info = await room.createRoom(body.data.visibility, { id: caller.sub, name: caller.name });
-  return json({ room: info.name, visibility: info.visibility, path: `/r/${info.name}` }, 201);
+  return json({ room: info.name, visibility: info.visibility, path: `/r/${info.name}` } satisfies CreateRoomResponse, 201);
 }
 
 async function createInvite(
@@ -89,7 +121,46 @@ async function createInvite(
   if (role !== "owner") return apiError(403, "forbidden", "Only the room's owner can create invite links.");
   const expiresAt = Date.now() + INVITE_TTL_MS;
   const token = await signToken(secret, { typ: "invite", room: roomName, role: body.data.role, exp: expiresAt });
-  return json({ role: body.data.role, path: `/r/${roomName}#invite=${token}`, expiresAt }, 201);
+  // The invite travels in the fragment, which browsers never send to a server.
+  return json({ role: body.data.role, path: `/r/${roomName}#invite=${token}`, expiresAt } satisfies InviteResponse, 201);
+}
+
+/**
+ * Redeems an invite in the body (never in a URL): the room records the
+ * member's role, and from then on their socket needs nothing but the cookie.
+ */
+async function joinWithInvite(
+  request: Request,
+  env: Env,
+  secret: string,
+  caller: SessionClaims,
+  roomName: string,
+): Promise<Response> {
+  const body = await parseBody(request, JoinRequest);
+  if (!body.ok) return body.response;
+  const invite = await verifyInvite(secret, body.data.invite);
+  if (!invite.ok) return apiError(403, "forbidden", `This invite link does not work: ${invite.reason}.`);
+  if (invite.claims.room !== roomName) return apiError(403, "forbidden", "This invite link is for another room.");
+  const room = await getAgentByName(env.ChatRoom, roomName);
+  const admission = await room.redeemInvite({ id: caller.sub, name: caller.name, inviteRole: invite.claims.role });
+  if (!admission.ok) return apiError(admission.code === "not_found" ? 404 : 403, admission.code, admission.reason);
+  return json({ room: roomName, role: admission.member.role } satisfies JoinResponse);
+}
+
+/** A single-use pass for one room socket, for an allowed client on another origin. */
+async function createTicket(request: Request, secret: string, caller: SessionClaims): Promise<Response> {
+  const body = await parseBody(request, TicketRequest);
+  if (!body.ok) return body.response;
+  const expiresAt = Date.now() + TICKET_TTL_MS;
+  const ticket = await signToken(secret, {
+    typ: "ticket",
+    sub: caller.sub,
+    name: caller.name,
+    room: body.data.room,
+    jti: randomBase32(26),
+    exp: expiresAt,
+  });
+  return json({ ticket, expiresAt } satisfies TicketResponse, 201);
 }
 
 function decodePathSegment(segment: string): string | null {
@@ -98,28 +169,4 @@ function decodePathSegment(segment: string): string | null {
   } catch {
     return null;
   }
-}
-
-function bearer(request: Request): string | null {
-  const header = request.headers.get("Authorization");
-  return header?.startsWith("Bearer ") ? header.slice(7) : null;
-}
-
-async function parseBody<T extends z.ZodType>(
-  request: Request,
-  schema: T,
-): Promise<{ ok: true; data: z.infer<T> } | { ok: false; response: Response }> {
-  let raw: unknown;
-  try {
-    raw = await request.json();
-  } catch {
-    return { ok: false, response: apiError(400, "bad_json", "The body is not valid JSON.") };
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
-    return { ok: false, response: apiError(400, "invalid_request", `${where}${issue.message}`) };
-  }
-  return { ok: true, data: parsed.data };
 }

@@ -36,7 +36,8 @@ import type { ConnectionState } from "./connectionState";
 import { encode, errorFrame, parseClientFrame } from "./frames";
 import { FrameGuard } from "./frameGuard";
 import { reportToLobby } from "./lobbyReport";
-import { Membership, type MemberRecord } from "./members";
+import { Membership, type Admission, type MemberRecord, type VerifiedIdentity } from "./members";
+import { UsedTickets } from "./tickets";
 import { MessageLog } from "./messages";
 import { presenceOf, typersOf } from "./presence";
 import { RateLimiter } from "./rateLimit";
@@ -318,6 +319,9 @@ export class ChatRoom extends Agent<Env> {
     if (!identity) {
       return refuse(connection, CloseCode.unauthorized, "unauthorized", "No verified identity came with this connection.");
     }
+    if (identity.ticket && !new UsedTickets(this.ctx.storage.sql).use(identity.ticket.jti, identity.ticket.exp, Date.now())) {
+      return refuse(connection, CloseCode.unauthorized, "unauthorized", "This ticket was used already: get a new one.");
+    }
     const admission = this.members.admit(identity, Date.now());
     if (!admission.ok) {
       const code = admission.code === "not_found" ? CloseCode.notFound : CloseCode.forbidden;
@@ -402,6 +406,14 @@ export class ChatRoom extends Agent<Env> {
   /** Called by the Worker's API (RPC) to create a room for its owner. */
   createRoom(visibility: RoomInfo["visibility"], owner: { id: string; name: string }): RoomInfo {
     return this.members.create(visibility, owner, Date.now());
+  }
+
+  /**
+   * Called by the Worker's API (RPC) with an invite it verified: records the
+   * member's role, so that their socket needs nothing but the session.
+   */
+  redeemInvite(identity: VerifiedIdentity): Admission {
+    return this.members.admit(identity, Date.now());
   }
 
   /** Called by the Worker's API (RPC): the caller's role here, if any. */

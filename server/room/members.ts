@@ -22,6 +22,8 @@ export interface VerifiedIdentity {
   name: string;
   /** Role granted by a verified invite token for this room, if one came along. */
   inviteRole?: Exclude<Role, "owner">;
+  /** A socket ticket (single use): the room refuses a `jti` it has seen. */
+  ticket?: { jti: string; exp: number };
 }
 
 export type Admission =

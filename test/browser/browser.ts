@@ -1,6 +1,6 @@
 /**
  * Browser-test plumbing: one Chromium per test file, one browser context per
- * member (its own localStorage, so its own identity), and the few UI steps
+ * member (its own cookies, so its own identity), and the few UI steps
  * every test needs.
  */
 import {
@@ -11,6 +11,7 @@ import {
   type Locator,
   type Page,
 } from "playwright-core";
+import { expect } from "vitest";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -64,12 +65,15 @@ export async function newMember(
   await page.getByTestId("display-name-save").click();
   const session = await page.waitForFunction(() => {
     const raw = localStorage.getItem("hearth.session");
-    return raw ? (JSON.parse(raw) as { token: string; member: { id: string; name: string } }) : null;
+    return raw ? (JSON.parse(raw) as { member: { id: string; name: string } }) : null;
   });
   const stored = await session.jsonValue();
   if (!stored) throw new Error("no session was stored");
-  const { token, member } = stored;
-  return { name: member.name, id: member.id, token, context, page, problems };
+  // The session is an HttpOnly cookie: the page cannot read it, the test can.
+  const cookie = (await context.cookies()).find((c) => c.name === "hearth_session");
+  if (!cookie) throw new Error("no session cookie was set");
+  expect(cookie.httpOnly).toBe(true);
+  return { name: stored.member.name, id: stored.member.id, token: cookie.value, context, page, problems };
 }
 
 /** Opens `path` in `page` and waits until the room said welcome. */

@@ -6,7 +6,9 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../../shared/limits";
+import WebSocket from "ws";
 import { startDevServer, type DevServer } from "../support/dev-server";
+import { createSession, SESSION_COOKIE } from "../support/node-member";
 import { launchBrowser, newMember, openRoom, uniqueRoom, type Member } from "./browser";
 
 const TOTAL = 70;
@@ -20,8 +22,8 @@ const room = uniqueRoom("hist");
 
 /** Sends `texts` over one raw socket (as a script would) and waits for every ack. */
 async function seed(token: string, texts: string[]): Promise<void> {
-  const url = `${server.url.replace(/^http/, "ws")}/agents/chat-room/${room}?token=${encodeURIComponent(token)}`;
-  const ws = new WebSocket(url);
+  const url = `${server.url.replace(/^http/, "ws")}/agents/chat-room/${room}`;
+  const ws = new WebSocket(url, { headers: { Origin: server.url, Cookie: `${SESSION_COOKIE}=${token}` } });
   await new Promise<void>((resolve, reject) => {
     let acked = 0;
     const timer = setTimeout(() => reject(new Error(`seeding timed out after ${acked} acks`)), 15_000);
@@ -46,12 +48,7 @@ async function seed(token: string, texts: string[]): Promise<void> {
 beforeAll(async () => {
   server = await startDevServer();
   browser = await launchBrowser();
-  const res = await fetch(`${server.url}/api/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name: "Seeder" }),
-  });
-  const { token } = (await res.json()) as { token: string };
+  const { token } = await createSession(server.url, "Seeder");
   const texts = Array.from({ length: TOTAL }, (_, i) => `history line ${i + 1}`);
   for (let i = 0; i < TOTAL; i += PER_CONNECTION) await seed(token, texts.slice(i, i + PER_CONNECTION));
   reader = await newMember(browser, server.url, "Rita");

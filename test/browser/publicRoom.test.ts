@@ -5,6 +5,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../support/dev-server";
+import { createSession } from "../support/node-member";
 import {
   eventually,
   launchBrowser,
@@ -172,17 +173,38 @@ describe("a public room", () => {
     await watcherContext.close();
   });
 
-  it("replaces a token the server no longer accepts and gets back in", async () => {
-    const dave = await newMember(browser, server.url, "Dave");
-    await dave.page.evaluate(() => {
-      const session = JSON.parse(localStorage.getItem("hearth.session") ?? "null");
-      localStorage.setItem("hearth.session", JSON.stringify({ ...session, token: "not-a-valid-token" }));
+  it("moves an older client's stored token into the cookie, as the same member", async () => {
+    // What a browser that ran the previous version has: a token in localStorage.
+    const legacy = await createSession(server.url, "Erin");
+    const context = await browser.newContext({ baseURL: server.url });
+    const page = await context.newPage();
+    await page.goto("/");
+    await page.evaluate((stored) => localStorage.setItem("hearth.session", JSON.stringify(stored)), {
+      token: legacy.token,
+      member: { id: legacy.id, name: "Erin" },
+      expiresAt: Date.now() + 86_400_000,
     });
-    await openRoom(dave.page, `/r/${room}`);
-    const renewed = await dave.page.evaluate(() => JSON.parse(localStorage.getItem("hearth.session") ?? "null"));
-    expect(renewed.token).not.toBe("not-a-valid-token");
-    expect(renewed.member.name).toBe("Dave");
-    await messageRow(dave.page, hello).waitFor();
+    await openRoom(page, `/r/${room}`);
+    const seen = alice.page.locator(`[data-testid="presence-member"][data-member-id="${legacy.id}"]`);
+    await seen.waitFor();
+    // The token left the page's storage; the session is now an HttpOnly cookie.
+    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("hearth.session") ?? "null"));
+    expect(stored.token).toBeUndefined();
+    expect(stored.member.id).toBe(legacy.id);
+    const cookie = (await context.cookies()).find((c) => c.name === "hearth_session");
+    expect(cookie?.httpOnly).toBe(true);
+    await context.close();
+  });
+
+  it("says so when the session is refused, instead of quietly becoming someone else", async () => {
+    const dave = await newMember(browser, server.url, "Dave");
+    await dave.context.addCookies([{ name: "hearth_session", value: "not-a-valid-token", url: server.url }]);
+    await dave.page.goto(`/r/${room}`);
+    await dave.page.getByTestId("session-expired").waitFor();
+    expect(await dave.page.getByTestId("session-expired").innerText()).toContain("Dave");
+    // No socket was opened as a new member.
+    const stored = await dave.page.evaluate(() => JSON.parse(localStorage.getItem("hearth.session") ?? "null"));
+    expect(stored.member.id).toBe(dave.id);
     await dave.context.close();
   });
 

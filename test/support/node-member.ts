@@ -7,11 +7,20 @@ import { ServerFrame } from "../../shared/protocol";
 
 type FrameOf<T extends ServerFrame["type"]> = Extract<ServerFrame, { type: T }>;
 
+/** The session cookie's name over http (wrangler dev on 127.0.0.1). */
+export const SESSION_COOKIE = "hearth_session";
+
+/**
+ * A new guest. `token` is the session cookie's value; Node clients send it
+ * back in a Cookie header, as a browser would.
+ */
 export async function createSession(baseUrl: string, name: string): Promise<{ token: string; id: string }> {
   const res = await fetch(`${baseUrl}/api/session`, { method: "POST", body: JSON.stringify({ name }) });
   if (!res.ok) throw new Error(`session: ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { token: string; member: { id: string } };
-  return { token: body.token, id: body.member.id };
+  const body = (await res.json()) as { member: { id: string } };
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  if (!cookie) throw new Error("session: no session cookie was set");
+  return { token: cookie.slice(SESSION_COOKIE.length + 1).split(";")[0]!, id: body.member.id };
 }
 
 export class NodeMember {
@@ -32,9 +41,11 @@ export class NodeMember {
 
   static async connect(baseUrl: string, room: string, token: string, since?: number): Promise<NodeMember> {
     const url = new URL(`/agents/chat-room/${room}`, baseUrl.replace(/^http/, "ws"));
-    url.searchParams.set("token", token);
     if (since !== undefined) url.searchParams.set("since", String(since));
-    const ws = new WebSocket(url, { perMessageDeflate: false, headers: { Origin: baseUrl } });
+    const ws = new WebSocket(url, {
+      perMessageDeflate: false,
+      headers: { Origin: baseUrl, Cookie: `${SESSION_COOKIE}=${token}` },
+    });
     const member = new NodeMember(ws);
     await new Promise<void>((res, rej) => {
       ws.once("open", () => res());

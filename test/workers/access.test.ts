@@ -4,7 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import { getAgentByName } from "agents";
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "../../shared/protocol";
-import { api, connect, msgId, ORIGIN, roomName, session, TestMember, UpgradeRefused } from "./client";
+import { api, connect, InviteRefused, msgId, ORIGIN, roomName, session, SESSION_COOKIE, TestMember, UpgradeRefused } from "./client";
 
 async function memberRows(room: string) {
   const stub = await getAgentByName(env.ChatRoom, room);
@@ -64,11 +64,11 @@ describe("identity and access", () => {
     const owner = await connect(room, (await session("alice")).token);
     await owner.next("welcome");
     const { token, id } = await session("mallory");
-    const url = `${ORIGIN}/agents/chat-room/${room}?token=${encodeURIComponent(token)}`;
-    const res = await exports.default.fetch(url, {
+    const res = await exports.default.fetch(`${ORIGIN}/agents/chat-room/${room}`, {
       headers: {
         Upgrade: "websocket",
         Origin: ORIGIN,
+        Cookie: `${SESSION_COOKIE}=${token}`,
         "x-hearth-identity": JSON.stringify({ id: "m_alice_forged", name: "root", inviteRole: "owner" }),
         "X-Hearth-Identity": JSON.stringify({ id: "m_x", name: "root" }),
       },
@@ -111,8 +111,14 @@ describe("identity and access", () => {
     expect(await s.closedWith()).toMatchObject({ code: CloseCode.forbidden, reason: expect.stringMatching(/invite/) });
 
     const otherRoom = await createPrivateRoom(owner.token);
-    const wrong = await connect(room, stranger.token, { invite: await inviteToken(otherRoom, owner.token, "member") });
-    expect((await wrong.closedWith()).code).toBe(CloseCode.forbidden);
+    const wrong = await connect(room, stranger.token, { invite: await inviteToken(otherRoom, owner.token, "member") }).catch(
+      (e: unknown) => e,
+    );
+    expect(wrong).toBeInstanceOf(InviteRefused);
+    expect(wrong).toMatchObject({ status: 403, code: "forbidden", message: expect.stringMatching(/another room/) });
+    // Refused: still not a member.
+    const stillOut = await connect(room, stranger.token);
+    expect((await stillOut.closedWith()).code).toBe(CloseCode.forbidden);
 
     const viewerInvite = await inviteToken(room, owner.token, "viewer");
     const v = await connect(room, stranger.token, { invite: viewerInvite });
@@ -170,10 +176,7 @@ describe("identity and access", () => {
     const alice = await session("alice");
     const a = await connect(room, alice.token);
     const b = await connect(room, (await session("bob")).token);
-    const res = await exports.default.fetch(`${ORIGIN}/api/session`, {
-      method: "POST",
-      body: JSON.stringify({ name: "Alice Liddell", token: alice.token }),
-    });
+    const res = await api("/api/session", alice.token, { name: "Alice Liddell" });
     expect(((await res.json()) as { member: { id: string } }).member.id).toBe(alice.id);
     a.send({ type: "set_name", name: "Alice Liddell" });
     const presence = await b.next("presence", (f) => f.members.some((m) => m.name === "Alice Liddell"));

@@ -8,20 +8,38 @@ import { ServerFrame } from "../../shared/protocol";
 
 export const ORIGIN = "http://example.com";
 
+/** The session cookie's name over http (the tests' origin). */
+export const SESSION_COOKIE = "hearth_session";
+
+/** The session token a Set-Cookie header carries, if any. */
+export function sessionFromSetCookie(res: Response): string | null {
+  for (const cookie of res.headers.getSetCookie()) {
+    const match = new RegExp(`^${SESSION_COOKIE}=([^;]*)`).exec(cookie);
+    if (match) return match[1] || null;
+  }
+  return null;
+}
+
+/**
+ * A new guest. `token` is the session cookie's value: tests act as a
+ * browser would, sending it back in a Cookie header.
+ */
 export async function session(name: string): Promise<{ token: string; id: string }> {
   const res = await exports.default.fetch(`${ORIGIN}/api/session`, {
     method: "POST",
     body: JSON.stringify({ name }),
   });
   if (!res.ok) throw new Error(`session failed: ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { token: string; member: { id: string } };
-  return { token: body.token, id: body.member.id };
+  const body = (await res.json()) as { member: { id: string } };
+  const token = sessionFromSetCookie(res);
+  if (!token) throw new Error("session: no session cookie was set");
+  return { token, id: body.member.id };
 }
 
 export async function api(path: string, token: string, body: unknown): Promise<Response> {
   return exports.default.fetch(`${ORIGIN}${path}`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${token}` },
+    headers: { Cookie: `${SESSION_COOKIE}=${token}`, Origin: ORIGIN },
     body: JSON.stringify(body),
   });
 }
@@ -118,12 +136,20 @@ export async function connect(
   token: string | null,
   options: { invite?: string; since?: number; origin?: string | null; tz?: string } = {},
 ): Promise<TestMember> {
+  // An invite is redeemed over the API first, as the client does: no
+  // credential ever travels in the socket's URL.
+  if (options.invite && token) {
+    const joined = await api(`/api/rooms/${room}/join`, token, { invite: options.invite });
+    if (!joined.ok) {
+      const { error } = (await joined.json()) as { error: { code: string; message: string } };
+      throw new InviteRefused(joined.status, error.code, error.message);
+    }
+  }
   const url = new URL(`${ORIGIN}/agents/chat-room/${room}`);
-  if (token) url.searchParams.set("token", token);
-  if (options.invite) url.searchParams.set("invite", options.invite);
   if (options.since !== undefined) url.searchParams.set("since", String(options.since));
   if (options.tz) url.searchParams.set("tz", options.tz);
   const headers: Record<string, string> = { Upgrade: "websocket" };
+  if (token) headers.Cookie = `${SESSION_COOKIE}=${token}`;
   if (options.origin !== null) headers.Origin = options.origin ?? ORIGIN;
   const res = await exports.default.fetch(url, { headers });
   if (res.status !== 101 || !res.webSocket) {
@@ -131,6 +157,17 @@ export async function connect(
   }
   res.webSocket.accept();
   return new TestMember(res.webSocket);
+}
+
+/** An invite the API refused to redeem (before any socket was opened). */
+export class InviteRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`invite refused: ${status} ${code}: ${message}`);
+  }
 }
 
 export class UpgradeRefused extends Error {

@@ -9,7 +9,7 @@
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { connect, msgId, ORIGIN, roomName, session, TestMember } from "./client";
+import { connect, msgId, ORIGIN, roomName, session, SESSION_COOKIE, TestMember } from "./client";
 
 /** Names of every ChatRoom / Lobby / LocalSecret object that exists now. */
 async function objectIds(ns: DurableObjectNamespace): Promise<string[]> {
@@ -40,7 +40,7 @@ describe("routes under /agents/ and /parties/", () => {
     const before = await objectIds(env.ChatRoom);
 
     for (const tail of ["/sub/chat-room/Not_A_Valid_Name", "/sub/chat-room/x", "/sub/lobby/main"]) {
-      const res = await upgrade(`/agents/chat-room/${room}${tail}?token=${encodeURIComponent(token)}`);
+      const res = await upgrade(`/agents/chat-room/${room}${tail}`, { Cookie: `${SESSION_COOKIE}=${token}` });
       const frames = await framesOf(res);
       expect(frames.some((f) => (f as { type?: string }).type?.startsWith("cf_agent"))).toBe(false);
       expect(frames.some((f) => (f as { type?: string }).type === "welcome")).toBe(false);
@@ -107,7 +107,8 @@ describe("routes under /agents/ and /parties/", () => {
     const alice = await connect(room, (await session("alice")).token);
     await alice.next("welcome");
     const { token } = await session("mallory");
-    const res = await upgrade(`/agents/chat-room/${room}?token=${encodeURIComponent(token)}`, {
+    const res = await upgrade(`/agents/chat-room/${room}`, {
+      Cookie: `${SESSION_COOKIE}=${token}`,
       "x-cf-agents-subagent-url": "https://x.invalid/",
       "x-agents-lifecycle-props": "e30",
       "x-partykit-room": "other",
@@ -133,7 +134,7 @@ describe("routes under /agents/ and /parties/", () => {
   it("refuses the SDK's alternative transports", async () => {
     const room = roomName("transport");
     const { token } = await session("mallory");
-    const res = await upgrade(`/agents/chat-room/${room}?token=${encodeURIComponent(token)}&__agents_transport=capnweb`);
+    const res = await upgrade(`/agents/chat-room/${room}?__agents_transport=capnweb`, { Cookie: `${SESSION_COOKIE}=${token}` });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("bad_request");
   });
@@ -146,7 +147,7 @@ describe("routes under /agents/ and /parties/", () => {
     // Two sockets with one chosen id, and one id longer than the runtime's tag limit.
     const bobs: TestMember[] = [];
     for (const pk of ["same", "same", "x".repeat(300)]) {
-      const res = await upgrade(`/agents/chat-room/${room}?token=${encodeURIComponent(token)}&_pk=${pk}`);
+      const res = await upgrade(`/agents/chat-room/${room}?_pk=${pk}`, { Cookie: `${SESSION_COOKIE}=${token}` });
       expect(res.status).toBe(101);
       res.webSocket!.accept();
       const bob = new TestMember(res.webSocket!);

@@ -9,17 +9,17 @@ const LABELS: Record<InviteRole, { button: string; field: string }> = {
 };
 
 /** Owner-only: makes invite links for a private room and puts them on the clipboard. */
-export function InvitePanel({ room, token }: { room: string; token: string }) {
+export function InvitePanel({ room }: { room: string }) {
   return (
     <section className="card invites" aria-labelledby="invites-heading">
       <h2 id="invites-heading">Invite people</h2>
-      <InviteLink room={room} token={token} role="member" />
-      <InviteLink room={room} token={token} role="viewer" />
+      <InviteLink room={room} role="member" />
+      <InviteLink room={room} role="viewer" />
     </section>
   );
 }
 
-function InviteLink({ room, token, role }: { room: string; token: string; role: InviteRole }) {
+function InviteLink({ room, role }: { room: string; role: InviteRole }) {
   const [link, setLink] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -29,7 +29,7 @@ function InviteLink({ room, token, role }: { room: string; token: string; role: 
     setBusy(true);
     setNote(null);
     try {
-      const invite = await postInvite(token, room, role);
+      const invite = await postInvite(room, role);
       const url = new URL(invite.path, location.origin).href;
       setLink(url);
       try {

@@ -36,7 +36,7 @@ export function Landing() {
     setCreating(true);
     setCreateError(null);
     try {
-      const created = await postPrivateRoom(session.token);
+      const created = await postPrivateRoom();
       navigate(created.path);
     } catch (err) {
       setCreateError(err instanceof Error ? err.message : "Creating the room failed.");

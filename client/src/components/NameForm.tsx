@@ -1,11 +1,12 @@
 import { useId, useState, type FormEvent } from "react";
 import { LIMITS } from "../../../shared/limits";
 import { DisplayName } from "../../../shared/protocol";
-import { saveDisplayName, useSession } from "../session";
+import { saveDisplayName, useExpiredMember, useSession } from "../session";
 
 /** Choose or change the display name; renaming keeps the member id. */
 export function NameForm({ compact = false }: { compact?: boolean }) {
   const session = useSession();
+  const expired = useExpiredMember();
   const current = session?.member.name ?? "";
   // null = "not edited": the field follows the stored name (also from other tabs).
   const [draft, setDraft] = useState<string | null>(null);
@@ -36,6 +37,13 @@ export function NameForm({ compact = false }: { compact?: boolean }) {
 
   return (
     <form className={compact ? "name-form compact" : "name-form"} onSubmit={submit}>
+      {!session && expired && (
+        // Saying so instead of quietly making a new member: a new guest is a
+        // different person to every room (an owner would lose their rooms).
+        <p className="form-note" role="status" data-testid="session-expired">
+          Your session as “{expired.name}” has ended on this device. Saving a name below makes you a new guest.
+        </p>
+      )}
       <label htmlFor={inputId}>Your display name</label>
       <div className="row">
         <input

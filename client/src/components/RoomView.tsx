@@ -146,7 +146,7 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
       <aside className="room-sidebar" aria-label="Room details">
         <PresenceList members={state.presence} selfId={state.self?.id} />
         {state.room?.visibility === "private" && role === "owner" && (
-          <InvitePanel room={room} token={session.token} />
+          <InvitePanel room={room} />
         )}
         <NameForm compact />
       </aside>

@@ -1,0 +1,64 @@
+/**
+ * Sessions: who this browser is.
+ *
+ * - `POST /api/session {name}`: a first visit makes a guest (a new member
+ *   id); with a valid session cookie it renames the same member, so
+ *   authorship and roles follow the person.
+ * - `GET /api/me`: who the cookie says; renews it (sliding expiry), so a
+ *   session in use never expires.
+ * - `POST /api/session/exchange {token}`: the one-time move of a token that
+ *   an older client kept in localStorage into the cookie (same member id).
+ * - `POST /api/logout`: forgets the cookie.
+ *
+ * The token itself is never in a response body: only in Set-Cookie.
+ */
+import { ExchangeRequest, SessionRequest, type MeResponse, type SessionResponse } from "../../shared/api";
+import { clearSessionCookie, checkSession, issueSession, setSessionCookie } from "../auth/sessionCookie";
+import { randomBase32, verifySession } from "../auth/tokens";
+import type { Env } from "../env";
+import { parseBody } from "./body";
+import { apiError, json } from "./respond";
+
+export async function handleSessionApi(request: Request, _env: Env, secret: string, path: string): Promise<Response | null> {
+  const url = new URL(request.url);
+  const method = request.method;
+  if (path === "/api/me" && method === "GET") {
+    const session = await checkSession(secret, request);
+    if (!session.ok) return json({ member: null, reason: session.reason } satisfies MeResponse);
+    const response = json(sessionBody(session.claims));
+    if (session.renewed) response.headers.append("Set-Cookie", session.renewed);
+    return response;
+  }
+  if (path === "/api/session" && method === "POST") {
+    const body = await parseBody(request, SessionRequest);
+    if (!body.ok) return body.response;
+    const current = await checkSession(secret, request);
+    // Renaming keeps the member id; an invalid or expired cookie starts a new guest.
+    const id = current.ok ? current.claims.sub : `m_${randomBase32(20)}`;
+    return signedIn(secret, url, { id, name: body.data.name });
+  }
+  if (path === "/api/session/exchange" && method === "POST") {
+    const body = await parseBody(request, ExchangeRequest);
+    if (!body.ok) return body.response;
+    const legacy = await verifySession(secret, body.data.token);
+    if (!legacy.ok) return apiError(401, "unauthorized", `That session cannot be moved: ${legacy.reason}.`);
+    return signedIn(secret, url, { id: legacy.claims.sub, name: legacy.claims.name });
+  }
+  if (path === "/api/logout" && method === "POST") {
+    const response = json({ ok: true });
+    response.headers.append("Set-Cookie", clearSessionCookie(url));
+    return response;
+  }
+  return null;
+}
+
+async function signedIn(secret: string, url: URL, member: { id: string; name: string }): Promise<Response> {
+  const { token, claims } = await issueSession(secret, member);
+  const response = json(sessionBody(claims));
+  response.headers.append("Set-Cookie", setSessionCookie(url, token));
+  return response;
+}
+
+function sessionBody(claims: { sub: string; name: string; exp: number }): SessionResponse {
+  return { member: { id: claims.sub, name: claims.name }, expiresAt: claims.exp };
+}
