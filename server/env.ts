@@ -3,6 +3,8 @@ import type { ChatRoom } from "./room/ChatRoom";
 import type { Lobby } from "./lobby/Lobby";
 import type { LocalSecret } from "./auth/LocalSecret";
 import type { AddressLimiter } from "./http/AddressLimiter";
+import type { Account } from "./accounts/Account";
+import type { DeviceCodes } from "./accounts/DeviceCodes";
 
 /** Bindings and configuration of the Worker (see wrangler.jsonc and README). */
 export interface Env {
@@ -11,6 +13,10 @@ export interface Env {
   LocalSecret: DurableObjectNamespace<LocalSecret>;
   /** Per-address limits on creating sessions and rooms (http/AddressLimiter.ts). */
   AddressLimiter: DurableObjectNamespace<AddressLimiter>;
+  /** One per member id: passkeys and "my rooms" (accounts/Account.ts). */
+  Account: DurableObjectNamespace<Account>;
+  /** One instance ("codes"): one-time codes that link another device. */
+  DeviceCodes: DurableObjectNamespace<DeviceCodes>;
   ASSETS?: Fetcher;
   /** HMAC key for session and invite tokens. Unset: a generated one is kept in LocalSecret. */
   SESSION_SECRET?: string;

@@ -29,6 +29,8 @@ export { ChatRoom } from "./room/ChatRoom";
 export { Lobby } from "./lobby/Lobby";
 export { LocalSecret } from "./auth/LocalSecret";
 export { AddressLimiter } from "./http/AddressLimiter";
+export { Account } from "./accounts/Account";
+export { DeviceCodes } from "./accounts/DeviceCodes";
 export { SandboxOutbound } from "./codemode/outbound";
 
 export default {

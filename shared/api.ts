@@ -60,5 +60,58 @@ export const InviteResponse = z.object({
 });
 export type InviteResponse = z.infer<typeof InviteResponse>;
 
+/** A passkey of the account, as the settings view lists it (never its key). */
+export const Passkey = z.object({
+  id: z.string(),
+  label: z.string(),
+  createdAt: z.number(),
+  lastUsedAt: z.number().nullable(),
+});
+export type Passkey = z.infer<typeof Passkey>;
+
+/** A room the member belongs to ("my rooms"). */
+export const AccountRoom = z.object({
+  room: z.string(),
+  role: Role,
+  visibility: z.enum(["public", "private"]),
+  joinedAt: z.number(),
+  seenAt: z.number(),
+});
+export type AccountRoom = z.infer<typeof AccountRoom>;
+
+/** GET /api/account — the signed-in member's passkeys and rooms. */
+export const AccountResponse = z.object({
+  member: z.object({ id: z.string(), name: z.string() }),
+  passkeys: z.array(Passkey),
+  rooms: z.array(AccountRoom),
+});
+export type AccountResponse = z.infer<typeof AccountResponse>;
+
+/**
+ * POST /api/passkeys/register/options, /api/passkeys/login/options — WebAuthn
+ * options (JSON, as @simplewebauthn/browser takes them); the challenge also
+ * goes into a short-lived HttpOnly cookie that the matching verify checks.
+ */
+export const PasskeyOptionsResponse = z.object({ options: z.record(z.string(), z.unknown()) });
+
+/** POST /api/passkeys/register/verify — the authenticator's answer and a name for the passkey. */
+export const PasskeyRegisterRequest = z.strictObject({
+  response: z.record(z.string(), z.unknown()),
+  label: z.string().trim().min(1).max(40).optional(),
+});
+export const PasskeyRegisterResponse = z.object({ passkey: Passkey });
+
+/** POST /api/passkeys/login/verify — signs this browser in as the passkey's member. */
+export const PasskeyLoginRequest = z.strictObject({ response: z.record(z.string(), z.unknown()) });
+
+/** POST /api/passkeys/remove */
+export const PasskeyRemoveRequest = z.strictObject({ id: z.string().max(1400) });
+
+/** POST /api/devices/code — a one-time code that signs another device in as this member. */
+export const DeviceCodeResponse = z.object({ code: z.string(), expiresAt: z.number() });
+export type DeviceCodeResponse = z.infer<typeof DeviceCodeResponse>;
+/** POST /api/devices/redeem — answered like POST /api/session. */
+export const DeviceRedeemRequest = z.strictObject({ code: z.string().max(32) });
+
 /** Every API error: `{ error: { code, message } }` with a 4xx/5xx status. */
 export const ApiError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

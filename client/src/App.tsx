@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { Landing } from "./components/Landing";
 import { NotFound } from "./components/NotFound";
 import { RoomView } from "./components/RoomView";
+import { Settings } from "./components/Settings";
 import { canonicalRoomPath, navigate, useRoute } from "./router";
 import { bootSession } from "./session";
 
@@ -25,6 +26,8 @@ export function App() {
   switch (route.kind) {
     case "landing":
       return <Landing />;
+    case "settings":
+      return booted ? <Settings /> : null;
     case "room":
       if (!booted) return <main className="page narrow" aria-busy="true" />;
       // Keyed so that switching rooms starts from a clean state and socket.

@@ -1,7 +1,12 @@
 /** The HTTP API under /api: every response is validated against shared/api.ts. */
 import { z } from "zod";
 import {
+  AccountResponse,
   ApiError,
+  DeviceCodeResponse,
+  PasskeyOptionsResponse,
+  PasskeyRegisterResponse,
+  type Passkey,
   CreateRoomResponse,
   InviteResponse,
   JoinResponse,
@@ -77,4 +82,32 @@ export function postInvite(room: string, role: "member" | "viewer"): Promise<Inv
 /** Redeems an invite from a link's fragment: the room remembers the role. */
 export function postJoin(room: string, invite: string): Promise<JoinResponse> {
   return call(`/api/rooms/${encodeURIComponent(room)}/join`, { invite }, JoinResponse);
+}
+
+export function getAccount(): Promise<AccountResponse> {
+  return call("/api/account", undefined, AccountResponse);
+}
+
+export function postPasskeyOptions(purpose: "register" | "login"): Promise<{ options: Record<string, unknown> }> {
+  return call(`/api/passkeys/${purpose}/options`, {}, PasskeyOptionsResponse);
+}
+
+export function postPasskeyRegister(response: unknown, label?: string): Promise<{ passkey: Passkey }> {
+  return call("/api/passkeys/register/verify", label ? { response, label } : { response }, PasskeyRegisterResponse);
+}
+
+export function postPasskeyLogin(response: unknown): Promise<SessionResponse> {
+  return call("/api/passkeys/login/verify", { response }, SessionResponse);
+}
+
+export function postPasskeyRemove(id: string): Promise<unknown> {
+  return call("/api/passkeys/remove", { id }, z.object({ ok: z.literal(true) }));
+}
+
+export function postDeviceCode(): Promise<DeviceCodeResponse> {
+  return call("/api/devices/code", {}, DeviceCodeResponse);
+}
+
+export function postDeviceRedeem(code: string): Promise<SessionResponse> {
+  return call("/api/devices/redeem", { code }, SessionResponse);
 }

@@ -1,9 +1,10 @@
-/** A two-route history router: `/` (landing) and `/r/<room>` (a room). */
+/** A small history router: `/` (landing), `/settings`, and `/r/<room>` (a room). */
 import { useSyncExternalStore } from "react";
 import { PublicRoomName, roomVisibility } from "../../shared/rooms";
 
 export type Route =
   | { kind: "landing" }
+  | { kind: "settings" }
   | { kind: "room"; room: string; invite: string | null }
   | { kind: "bad-room"; raw: string }
   | { kind: "not-found" };
@@ -37,6 +38,7 @@ export function parseRoute(pathAndHash: string): Route {
   const path = hashAt < 0 ? pathAndHash : pathAndHash.slice(0, hashAt);
   const hash = hashAt < 0 ? "" : pathAndHash.slice(hashAt + 1);
   if (path === "/" || path === "") return { kind: "landing" };
+  if (path === "/settings") return { kind: "settings" };
   const match = /^\/r\/([^/]+)\/?$/.exec(path);
   if (!match?.[1]) return { kind: "not-found" };
   let raw: string;

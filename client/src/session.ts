@@ -12,7 +12,17 @@
 import { useSyncExternalStore } from "react";
 import { z } from "zod";
 import { SessionResponse } from "../../shared/api";
-import { getMe, postExchange, postLogout, postSession } from "./api";
+import { startAuthentication, startRegistration } from "@simplewebauthn/browser";
+import {
+  getMe,
+  postDeviceRedeem,
+  postExchange,
+  postLogout,
+  postPasskeyLogin,
+  postPasskeyOptions,
+  postPasskeyRegister,
+  postSession,
+} from "./api";
 
 const KEY = "hearth.session";
 const CHANGE = "hearth:session";
@@ -133,4 +143,26 @@ export async function saveDisplayName(name: string): Promise<Session> {
 export async function signOut(): Promise<void> {
   await postLogout();
   store(null);
+}
+
+/**
+ * Upgrades this member in place: a passkey for the same member id, so any
+ * device can sign in as them later.
+ */
+export async function addPasskey(label?: string) {
+  const { options } = await postPasskeyOptions("register");
+  const response = await startRegistration({ optionsJSON: options as never });
+  return (await postPasskeyRegister(response, label)).passkey;
+}
+
+/** Signs this browser in as the member a passkey belongs to (no name typed). */
+export async function signInWithPasskey(): Promise<Session> {
+  const { options } = await postPasskeyOptions("login");
+  const response = await startAuthentication({ optionsJSON: options as never });
+  return signedIn(await postPasskeyLogin(response));
+}
+
+/** Signs this browser in with a code shown on a device that is signed in. */
+export async function signInWithDeviceCode(code: string): Promise<Session> {
+  return signedIn(await postDeviceRedeem(code));
 }

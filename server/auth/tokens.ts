@@ -33,6 +33,16 @@ export interface TicketClaims {
   exp: number;
 }
 
+/** A WebAuthn challenge, kept by the browser in an HttpOnly cookie between options and verify. */
+export interface ChallengeClaims {
+  typ: "challenge";
+  challenge: string;
+  purpose: "register" | "login";
+  /** The member registering (absent for a sign-in, where nobody is known yet). */
+  sub?: string;
+  exp: number;
+}
+
 export interface InviteClaims {
   typ: "invite";
   room: string;
@@ -40,7 +50,7 @@ export interface InviteClaims {
   exp: number;
 }
 
-type Claims = SessionClaims | InviteClaims | TicketClaims;
+type Claims = SessionClaims | InviteClaims | TicketClaims | ChallengeClaims;
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 /** A session older than this is re-issued (sliding expiry) when used. */
@@ -117,6 +127,10 @@ export function verifySession(secret: string, token: string | null | undefined, 
 
 export function verifyTicket(secret: string, token: string | null | undefined, now = Date.now()) {
   return verify<TicketClaims>(secret, token, "ticket", now);
+}
+
+export function verifyChallenge(secret: string, token: string | null | undefined, now = Date.now()) {
+  return verify<ChallengeClaims>(secret, token, "challenge", now);
 }
 
 export function verifyInvite(secret: string, token: string | null | undefined, now = Date.now()) {

@@ -19,7 +19,7 @@ import type { Env } from "../env";
 import { parseBody } from "./body";
 import { apiError, json } from "./respond";
 
-export async function handleSessionApi(request: Request, _env: Env, secret: string, path: string): Promise<Response | null> {
+export async function handleSessionApi(request: Request, env: Env, secret: string, path: string): Promise<Response | null> {
   const url = new URL(request.url);
   const method = request.method;
   if (path === "/api/me" && method === "GET") {
@@ -35,14 +35,14 @@ export async function handleSessionApi(request: Request, _env: Env, secret: stri
     const current = await checkSession(secret, request);
     // Renaming keeps the member id; an invalid or expired cookie starts a new guest.
     const id = current.ok ? current.claims.sub : `m_${randomBase32(20)}`;
-    return signedIn(secret, url, { id, name: body.data.name });
+    return signedIn(env, secret, url, { id, name: body.data.name });
   }
   if (path === "/api/session/exchange" && method === "POST") {
     const body = await parseBody(request, ExchangeRequest);
     if (!body.ok) return body.response;
     const legacy = await verifySession(secret, body.data.token);
     if (!legacy.ok) return apiError(401, "unauthorized", `That session cannot be moved: ${legacy.reason}.`);
-    return signedIn(secret, url, { id: legacy.claims.sub, name: legacy.claims.name });
+    return signedIn(env, secret, url, { id: legacy.claims.sub, name: legacy.claims.name });
   }
   if (path === "/api/logout" && method === "POST") {
     const response = json({ ok: true });
@@ -52,8 +52,11 @@ export async function handleSessionApi(request: Request, _env: Env, secret: stri
   return null;
 }
 
-async function signedIn(secret: string, url: URL, member: { id: string; name: string }): Promise<Response> {
+async function signedIn(env: Env, secret: string, url: URL, member: { id: string; name: string }): Promise<Response> {
   const { token, claims } = await issueSession(secret, member);
+  // The account keeps the latest name, for signing in with a passkey or a
+  // linked device later.
+  await env.Account.getByName(member.id).setName(member.name);
   const response = json(sessionBody(claims));
   response.headers.append("Set-Cookie", setSessionCookie(url, token));
   return response;

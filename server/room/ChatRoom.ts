@@ -70,6 +70,7 @@ export class ChatRoom extends Agent<Env> {
   #auditFrameTimer: ReturnType<typeof setTimeout> | null = null;
   #leaving = new Set<string>();
   #reportedOnline: number | undefined;
+  #notedInAccount = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -331,6 +332,7 @@ export class ChatRoom extends Agent<Env> {
     const reported = params.get("tz");
     if (reported && isTimeZone(reported)) this.members.setTimeZone(admission.member.id, reported, false);
     connection.setState(stateFor(admission.member, this.members.timeZone(admission.member.id) ?? "UTC"));
+    this.noteInAccount(admission.member);
     connection.send(
       encode({
         type: "welcome",
@@ -405,7 +407,10 @@ export class ChatRoom extends Agent<Env> {
 
   /** Called by the Worker's API (RPC) to create a room for its owner. */
   createRoom(visibility: RoomInfo["visibility"], owner: { id: string; name: string }): RoomInfo {
-    return this.members.create(visibility, owner, Date.now());
+    const info = this.members.create(visibility, owner, Date.now());
+    const member = this.members.get(owner.id);
+    if (member) this.noteInAccount(member);
+    return info;
   }
 
   /**
@@ -413,7 +418,29 @@ export class ChatRoom extends Agent<Env> {
    * member's role, so that their socket needs nothing but the session.
    */
   redeemInvite(identity: VerifiedIdentity): Admission {
-    return this.members.admit(identity, Date.now());
+    const admission = this.members.admit(identity, Date.now());
+    if (admission.ok) this.noteInAccount(admission.member);
+    return admission;
+  }
+
+  /**
+   * Tells the member's Account that they belong here, with which role ("my
+   * rooms"). Once per member and role per wake: rooms are evicted after ~10
+   * idle seconds, so a long-lived list stays current without an RPC per join.
+   */
+  private noteInAccount(member: MemberRecord): void {
+    const key = `${member.id} ${member.role}`;
+    if (this.#notedInAccount.has(key)) return;
+    this.#notedInAccount.add(key);
+    const visibility = this.members.info()?.visibility ?? "public";
+    this.ctx.waitUntil(
+      this.env.Account.getByName(member.id)
+        .noteRoom(this.name, member.role, visibility, Date.now())
+        .catch((err: unknown) => {
+          this.#notedInAccount.delete(key);
+          console.error(`room ${this.name}: account update failed`, err);
+        }),
+    );
   }
 
   /** Called by the Worker's API (RPC): the caller's role here, if any. */

@@ -4,7 +4,10 @@ import { postPrivateRoom } from "../api";
 import { navigate, roomPath } from "../router";
 import { useSession } from "../session";
 import { LobbyList } from "./LobbyList";
+import { Link } from "./Link";
+import { MyRooms } from "./MyRooms";
 import { NameForm } from "./NameForm";
+import { SignInOptions } from "./SignInOptions";
 
 export function Landing() {
   const session = useSession();
@@ -54,9 +57,21 @@ export function Landing() {
       <section className="card" aria-labelledby="name-heading">
         <h2 id="name-heading">Who are you?</h2>
         <NameForm />
-        {needName && <p className="muted">Pick a name before entering a room.</p>}
+        {needName ? (
+          <>
+            <p className="muted">Pick a name before entering a room — or sign in as who you were.</p>
+            <SignInOptions />
+          </>
+        ) : (
+          <p>
+            <Link href="/settings" data-testid="settings-link">
+              Passkeys and devices
+            </Link>
+          </p>
+        )}
       </section>
 
+      <MyRooms />
       <LobbyList />
 
       <section className="card" aria-labelledby="join-heading">

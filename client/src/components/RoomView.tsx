@@ -11,6 +11,7 @@ import { RemindersPanel } from "./RemindersPanel";
 import { ScriptsPanel } from "./ScriptsPanel";
 import { MessageList } from "./MessageList";
 import { NameForm } from "./NameForm";
+import { SignInOptions } from "./SignInOptions";
 import { PresenceList } from "./PresenceList";
 import { RoomHeader } from "./RoomHeader";
 import { TypingLine } from "./TypingLine";
@@ -57,8 +58,9 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
     return (
       <main className="page narrow">
         <h1>{title}</h1>
-        <p>Choose a display name to enter this room.</p>
+        <p>Choose a display name to enter this room, or sign in as who you were.</p>
         <NameForm />
+        <SignInOptions />
         <p>
           <Link href="/">Back to the lobby</Link>
         </p>
