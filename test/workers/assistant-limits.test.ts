@@ -5,7 +5,7 @@
  */
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ORIGIN } from "./client";
+import { ORIGIN, SESSION_COOKIE, sessionFromSetCookie } from "./client";
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   return exports.default.fetch(`${ORIGIN}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
@@ -54,8 +54,8 @@ describe("creation limits per client address", () => {
 
   it("refuses new rooms from one address past the hourly limit", async () => {
     const address = { "CF-Connecting-IP": "203.0.113.9" };
-    const { token } = (await (await post("/api/session", { name: "roomy" }, address)).json()) as { token: string };
-    const ip = { ...address, Authorization: `Bearer ${token}` };
+    const token = sessionFromSetCookie(await post("/api/session", { name: "roomy" }, address));
+    const ip = { ...address, Cookie: `${SESSION_COOKIE}=${token}` };
     const { allowed, refused } = await untilRefused(() => post("/api/rooms", { visibility: "private" }, ip), 100);
     expect(allowed).toBe(20);
     expect(refused.headers.get("Retry-After")).toMatch(/^\d+$/);
