@@ -16,7 +16,7 @@ import { LOBBY_PATH } from "../shared/lobby";
 import { signingSecret } from "./auth/LocalSecret";
 import { verifyTicket } from "./auth/tokens";
 import { checkSession } from "./auth/sessionCookie";
-import type { Env } from "./env";
+import { ConfigError, type Env } from "./env";
 import { handleApi } from "./http/api";
 import { withIdentity } from "./http/identityHeader";
 import { originAllowed } from "./http/origin";
@@ -38,6 +38,12 @@ export default {
     try {
       return await route(request, env);
     } catch (err) {
+      // A setting that cannot work (e.g. a short SESSION_SECRET) is named,
+      // never its value; the API says the same (http/api.ts).
+      if (err instanceof ConfigError) {
+        console.error(err.message);
+        return apiError(500, "misconfigured", err.message);
+      }
       // workerd would answer an HTML error page (with the stack trace under
       // `wrangler dev`); clients get a plain JSON error, the log the detail.
       console.error("worker: request failed", err);

@@ -12,6 +12,8 @@ export const IDENTITY_HEADER = "x-hearth-identity";
 export function withIdentity(request: Request, identity: VerifiedIdentity): Request {
   const headers = new Headers(request.headers);
   headers.set(IDENTITY_HEADER, JSON.stringify(identity));
+  // The room learns who, never the credential that proved it.
+  headers.delete("Cookie");
   return new Request(request, { headers });
 }
 

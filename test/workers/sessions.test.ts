@@ -5,6 +5,7 @@
  * string; an allowed other origin uses a single-use ticket; an older client's
  * token moves into the cookie as the same member.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import app from "../../server/index";
@@ -56,6 +57,14 @@ describe("session cookie", () => {
     const alice = await session("alice");
     const a = await upgrade(room, { Origin: ORIGIN, Cookie: `${SESSION_COOKIE}=${alice.token}` });
     expect((await a.next("welcome")).self).toMatchObject({ id: alice.id, role: "owner" });
+    // What the room keeps about the socket (its attachment, with the URL)
+    // holds no credential.
+    const stub = env.ChatRoom.get(env.ChatRoom.idFromName(room));
+    const kept = await runInDurableObject(stub, (_i, state) =>
+      state.getWebSockets().map((ws) => JSON.stringify(ws.deserializeAttachment())),
+    );
+    expect(kept.length).toBe(1);
+    expect(kept[0]).not.toContain(alice.token);
     // The old way in (a token in the URL) no longer is one.
     const b = await upgrade(room, { Origin: ORIGIN }, `?token=${encodeURIComponent((await session("bob")).token)}`);
     expect(await b.next("error")).toMatchObject({ code: "unauthorized" });
