@@ -13,7 +13,7 @@ import WebSocket from "ws";
 import { LIMITS } from "../../shared/limits";
 import { ServerFrame } from "../../shared/protocol";
 import { startDevServer, type DevServer } from "../support/dev-server";
-import { createSession } from "../support/node-member";
+import { createSession, SESSION_COOKIE } from "../support/node-member";
 
 const PLATFORM_CAP = 32 * 1024 * 1024;
 
@@ -26,8 +26,7 @@ afterAll(async () => server?.stop());
 async function open(room: string) {
   const { token } = await createSession(server.url, "alice");
   const url = new URL(`/agents/chat-room/${room}`, server.url.replace(/^http/, "ws"));
-  url.searchParams.set("token", token);
-  const ws = new WebSocket(url, { perMessageDeflate: false, headers: { Origin: server.url } });
+  const ws = new WebSocket(url, { perMessageDeflate: false, headers: { Origin: server.url, Cookie: `${SESSION_COOKIE}=${token}` } });
   const frames: ServerFrame[] = [];
   ws.on("message", (d) => frames.push(ServerFrame.parse(JSON.parse(d.toString()))));
   const closed = new Promise<{ code: number; reason: string }>((res) => ws.on("close", (code, reason) => res({ code, reason: reason.toString() })));
