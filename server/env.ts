@@ -5,6 +5,7 @@ import type { LocalSecret } from "./auth/LocalSecret";
 import type { AddressLimiter } from "./http/AddressLimiter";
 import type { Account } from "./accounts/Account";
 import type { DeviceCodes } from "./accounts/DeviceCodes";
+import type { IdentityLink } from "./accounts/IdentityLink";
 
 /** Bindings and configuration of the Worker (see wrangler.jsonc and README). */
 export interface Env {
@@ -17,6 +18,8 @@ export interface Env {
   Account: DurableObjectNamespace<Account>;
   /** One instance ("codes"): one-time codes that link another device. */
   DeviceCodes: DurableObjectNamespace<DeviceCodes>;
+  /** One per outside identity (hash of issuer + subject): the member it signs in as. */
+  IdentityLink: DurableObjectNamespace<IdentityLink>;
   ASSETS?: Fetcher;
   /** HMAC key for session and invite tokens. Unset: a generated one is kept in LocalSecret. */
   SESSION_SECRET?: string;
@@ -52,6 +55,14 @@ export interface Env {
   LOADER?: WorkerLoader;
   /** Local hosts MCP servers may be reached on, e.g. "127.0.0.1:*" (development and tests only). */
   MCP_ALLOW_HOSTS?: string;
+
+  // Who you are (README → "Who you are").
+  /** Cloudflare Access team domain, e.g. https://myteam.cloudflareaccess.com; with ACCESS_AUD, Access JWTs sign members in. */
+  ACCESS_TEAM_DOMAIN?: string;
+  /** The Access application's audience (AUD) tag. */
+  ACCESS_AUD?: string;
+  /** Local hosts identity providers (Access certs) may be reached on, e.g. "127.0.0.1:*" (development and tests only). */
+  IDENTITY_ALLOW_HOSTS?: string;
 }
 
 /**

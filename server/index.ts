@@ -31,6 +31,7 @@ export { LocalSecret } from "./auth/LocalSecret";
 export { AddressLimiter } from "./http/AddressLimiter";
 export { Account } from "./accounts/Account";
 export { DeviceCodes } from "./accounts/DeviceCodes";
+export { IdentityLink } from "./accounts/IdentityLink";
 export { SandboxOutbound } from "./codemode/outbound";
 
 export default {

@@ -79,10 +79,15 @@ export const AccountRoom = z.object({
 });
 export type AccountRoom = z.infer<typeof AccountRoom>;
 
-/** GET /api/account — the signed-in member's passkeys and rooms. */
+/** An outside identity (Cloudflare Access, an OpenID provider) that signs in as this member. */
+export const LinkedIdentity = z.object({ issuer: z.string(), provider: z.string(), linkedAt: z.number() });
+export type LinkedIdentity = z.infer<typeof LinkedIdentity>;
+
+/** GET /api/account — the signed-in member's passkeys, linked identities and rooms. */
 export const AccountResponse = z.object({
   member: z.object({ id: z.string(), name: z.string() }),
   passkeys: z.array(Passkey),
+  identities: z.array(LinkedIdentity),
   rooms: z.array(AccountRoom),
 });
 export type AccountResponse = z.infer<typeof AccountResponse>;

@@ -17,7 +17,7 @@ import {
   type AuthenticatorTransport,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
-import type { AccountRoom, Passkey } from "../../shared/api";
+import type { AccountRoom, LinkedIdentity, Passkey } from "../../shared/api";
 import type { Role } from "../../shared/protocol";
 import type { Env } from "../env";
 
@@ -55,6 +55,8 @@ export class Account extends DurableObject<Env> {
       joined_at INTEGER NOT NULL,
       seen_at INTEGER NOT NULL
     )`);
+    // Outside identities linked to this member (the mapping itself is IdentityLink's).
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS identities (issuer TEXT PRIMARY KEY, provider TEXT NOT NULL, linked_at INTEGER NOT NULL)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS used_challenges (challenge TEXT PRIMARY KEY, exp INTEGER NOT NULL)`);
   }
 
@@ -163,6 +165,17 @@ export class Account extends DurableObject<Env> {
       response.id,
     );
     return { ok: true, name: this.displayName() };
+  }
+
+  addIdentity(issuer: string, provider: string, now: number): void {
+    this.sql.exec("INSERT OR IGNORE INTO identities (issuer, provider, linked_at) VALUES (?, ?, ?)", issuer, provider, now);
+  }
+
+  identities(): LinkedIdentity[] {
+    return this.sql
+      .exec<{ issuer: string; provider: string; linked_at: number }>("SELECT issuer, provider, linked_at FROM identities ORDER BY linked_at")
+      .toArray()
+      .map((r) => ({ issuer: r.issuer, provider: r.provider, linkedAt: r.linked_at }));
   }
 
   /** Called by a room when the member enters it (or their role there changes). */

@@ -57,8 +57,8 @@ export async function handlePasskeyApi(request: Request, env: Env, secret: strin
 async function routeSignedIn(request: Request, env: Env, secret: string, caller: SessionClaims, path: string): Promise<Response> {
   const account = env.Account.getByName(caller.sub);
   if (path === "/api/account" && request.method === "GET") {
-    const [passkeys, rooms] = await Promise.all([account.passkeys(), account.rooms()]);
-    return json({ member: { id: caller.sub, name: caller.name }, passkeys, rooms } satisfies AccountResponse);
+    const [passkeys, identities, rooms] = await Promise.all([account.passkeys(), account.identities(), account.rooms()]);
+    return json({ member: { id: caller.sub, name: caller.name }, passkeys, identities, rooms } satisfies AccountResponse);
   }
   if (request.method !== "POST") return apiError(405, "method_not_allowed", "Use POST.");
   if (path === "/api/passkeys/register/options") {

@@ -9,13 +9,18 @@
  * - `POST /api/session/exchange {token}`: the one-time move of a token that
  *   an older client kept in localStorage into the cookie (same member id).
  * - `POST /api/logout`: forgets the cookie.
+ * - Behind Cloudflare Access (ACCESS_TEAM_DOMAIN + ACCESS_AUD), `GET /api/me`
+ *   with a verified Access JWT signs the browser in as the member that
+ *   Access identity is linked to (auth/access.ts, accounts/identity.ts).
  *
  * The token itself is never in a response body: only in Set-Cookie.
  */
 import { ExchangeRequest, SessionRequest, type MeResponse, type SessionResponse } from "../../shared/api";
 import { clearSessionCookie, checkSession, issueSession, setSessionCookie } from "../auth/sessionCookie";
 import { randomBase32, verifySession } from "../auth/tokens";
-import type { Env } from "../env";
+import { memberForIdentity } from "../accounts/identity";
+import { accessIdentity } from "../auth/access";
+import { ConfigError, type Env } from "../env";
 import { parseBody } from "./body";
 import { apiError, json } from "./respond";
 
@@ -24,7 +29,20 @@ export async function handleSessionApi(request: Request, env: Env, secret: strin
   const method = request.method;
   if (path === "/api/me" && method === "GET") {
     const session = await checkSession(secret, request);
-    if (!session.ok) return json({ member: null, reason: session.reason } satisfies MeResponse);
+    const access = await accessOrMisconfigured(request, env);
+    if (access instanceof Response) return access;
+    if (access?.ok) {
+      // Behind Cloudflare Access, Access says who this is: a guest session
+      // is linked in place the first time; a session of another member
+      // gives way to the member the Access identity is linked to.
+      const current = session.ok ? { id: session.claims.sub, name: session.claims.name } : null;
+      const member = await memberForIdentity(env, access.identity, current);
+      if (member.id !== current?.id) return signedIn(env, secret, url, member);
+    } else if (access) {
+      // Never the token, only which check failed.
+      console.warn(`/api/me: ${access.reason}`);
+    }
+    if (!session.ok) return json({ member: null, reason: access && !access.ok ? access.reason : session.reason } satisfies MeResponse);
     const response = json(sessionBody(session.claims));
     if (session.renewed) response.headers.append("Set-Cookie", session.renewed);
     return response;
@@ -50,6 +68,16 @@ export async function handleSessionApi(request: Request, env: Env, secret: strin
     return response;
   }
   return null;
+}
+
+async function accessOrMisconfigured(request: Request, env: Env) {
+  try {
+    return await accessIdentity(request, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    return apiError(500, "misconfigured", err.message);
+  }
 }
 
 async function signedIn(env: Env, secret: string, url: URL, member: { id: string; name: string }): Promise<Response> {
