@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { renderSVG } from "uqr";
-import type { DeviceCodeResponse, Passkey } from "../../../shared/api";
+import type { DeviceCodeResponse, LinkedIdentity, Passkey } from "../../../shared/api";
 import { getAccount, postDeviceCode, postPasskeyRemove } from "../api";
 import { navigate } from "../router";
 import { addPasskey, signOut, useSession } from "../session";
@@ -15,13 +15,17 @@ import { NameForm } from "./NameForm";
 export function Settings() {
   const session = useSession();
   const [passkeys, setPasskeys] = useState<Passkey[] | null>(null);
+  const [identities, setIdentities] = useState<LinkedIdentity[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [code, setCode] = useState<DeviceCodeResponse | null>(null);
 
   const reload = useCallback(() => {
     getAccount()
-      .then((a) => setPasskeys(a.passkeys))
+      .then((a) => {
+        setPasskeys(a.passkeys);
+        setIdentities(a.identities);
+      })
       .catch((err: unknown) => setError(err instanceof Error ? err.message : "Loading the account failed."));
   }, []);
   useEffect(() => {
@@ -62,6 +66,17 @@ export function Settings() {
         <h2 id="name-heading">Name</h2>
         <NameForm />
       </section>
+
+      {identities.length > 0 && (
+        <section className="card" aria-labelledby="identities-heading">
+          <h2 id="identities-heading">Signed in with</h2>
+          <ul data-testid="identities">
+            {identities.map((i) => (
+              <li key={i.issuer}>Signed in with {i.provider}</li>
+            ))}
+          </ul>
+        </section>
+      )}
 
       <section className="card" aria-labelledby="passkeys-heading">
         <h2 id="passkeys-heading">Passkeys</h2>
