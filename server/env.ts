@@ -61,7 +61,14 @@ export interface Env {
   ACCESS_TEAM_DOMAIN?: string;
   /** The Access application's audience (AUD) tag. */
   ACCESS_AUD?: string;
-  /** Local hosts identity providers (Access certs) may be reached on, e.g. "127.0.0.1:*" (development and tests only). */
+  /** OpenID Connect provider (issuer URL); with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, "Sign in with …" appears. */
+  OIDC_ISSUER?: string;
+  OIDC_CLIENT_ID?: string;
+  /** A secret (`wrangler secret put OIDC_CLIENT_SECRET`). */
+  OIDC_CLIENT_SECRET?: string;
+  /** The provider's name on the button ("Google", "Okta" …); default: the issuer's host. */
+  OIDC_NAME?: string;
+  /** Local hosts identity providers (OIDC issuer, Access certs) may be reached on, e.g. "127.0.0.1:*" (development and tests only). */
   IDENTITY_ALLOW_HOSTS?: string;
 }
 

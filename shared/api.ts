@@ -83,6 +83,10 @@ export type AccountRoom = z.infer<typeof AccountRoom>;
 export const LinkedIdentity = z.object({ issuer: z.string(), provider: z.string(), linkedAt: z.number() });
 export type LinkedIdentity = z.infer<typeof LinkedIdentity>;
 
+/** GET /api/oidc — the configured OpenID Connect provider, if any (for "Sign in with …" / "Link …"). */
+export const OidcProviderResponse = z.object({ provider: z.object({ name: z.string(), issuer: z.string() }).nullable() });
+export type OidcProviderResponse = z.infer<typeof OidcProviderResponse>;
+
 /** GET /api/account — the signed-in member's passkeys, linked identities and rooms. */
 export const AccountResponse = z.object({
   member: z.object({ id: z.string(), name: z.string() }),

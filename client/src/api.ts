@@ -1,6 +1,6 @@
 /** The HTTP API under /api: every response is validated against shared/api.ts. */
 import { z } from "zod";
-import {
+import { OidcProviderResponse,
   AccountResponse,
   ApiError,
   DeviceCodeResponse,
@@ -82,6 +82,11 @@ export function postInvite(room: string, role: "member" | "viewer"): Promise<Inv
 /** Redeems an invite from a link's fragment: the room remembers the role. */
 export function postJoin(room: string, invite: string): Promise<JoinResponse> {
   return call(`/api/rooms/${encodeURIComponent(room)}/join`, { invite }, JoinResponse);
+}
+
+/** The configured OpenID Connect provider, or null. */
+export function getOidcProvider(): Promise<OidcProviderResponse> {
+  return call("/api/oidc", undefined, OidcProviderResponse);
 }
 
 export function getAccount(): Promise<AccountResponse> {

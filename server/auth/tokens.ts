@@ -50,7 +50,19 @@ export interface InviteClaims {
   exp: number;
 }
 
-type Claims = SessionClaims | InviteClaims | TicketClaims | ChallengeClaims;
+/** An OpenID Connect sign-in in progress, kept by the browser in an HttpOnly cookie between start and callback. */
+export interface OidcFlowClaims {
+  typ: "oidc";
+  state: string;
+  nonce: string;
+  /** PKCE code verifier: only this browser can redeem the code the provider sends back. */
+  verifier: string;
+  /** Where the browser goes afterwards: the landing page or settings. */
+  then: "home" | "settings";
+  exp: number;
+}
+
+type Claims = SessionClaims | InviteClaims | TicketClaims | ChallengeClaims | OidcFlowClaims;
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 /** A session older than this is re-issued (sliding expiry) when used. */
@@ -131,6 +143,10 @@ export function verifyTicket(secret: string, token: string | null | undefined, n
 
 export function verifyChallenge(secret: string, token: string | null | undefined, now = Date.now()) {
   return verify<ChallengeClaims>(secret, token, "challenge", now);
+}
+
+export function verifyOidcFlow(secret: string, token: string | null | undefined, now = Date.now()) {
+  return verify<OidcFlowClaims>(secret, token, "oidc", now);
 }
 
 export function verifyInvite(secret: string, token: string | null | undefined, now = Date.now()) {

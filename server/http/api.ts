@@ -37,6 +37,7 @@ import { corsHeaders, originAllowed } from "./origin";
 import { apiError, json } from "./respond";
 import { parseBody } from "./body";
 import { handlePasskeyApi } from "./passkeyApi";
+import { handleOidcApi } from "./oidcApi";
 import { handleSessionApi } from "./sessionApi";
 
 export async function handleApi(request: Request, env: Env): Promise<Response> {
@@ -69,7 +70,10 @@ async function route(request: Request, env: Env): Promise<Response> {
     const limited = await limitByAddress(request, env, "session");
     if (limited) return limited;
   }
-  const sessions = (await handleSessionApi(request, env, secret, path)) ?? (await handlePasskeyApi(request, env, secret, path));
+  const sessions =
+    (await handleSessionApi(request, env, secret, path)) ??
+    (await handlePasskeyApi(request, env, secret, path)) ??
+    (await handleOidcApi(request, env, secret, path));
   if (sessions) return sessions;
 
   if (request.method !== "POST") return apiError(405, "method_not_allowed", "Use POST.");

@@ -6,6 +6,7 @@ import { navigate } from "../router";
 import { addPasskey, signOut, useSession } from "../session";
 import { Link } from "./Link";
 import { NameForm } from "./NameForm";
+import { useOidcProvider } from "./SignInOptions";
 
 /**
  * The member's account: name, passkeys (add, remove), linking another
@@ -16,6 +17,9 @@ export function Settings() {
   const session = useSession();
   const [passkeys, setPasskeys] = useState<Passkey[] | null>(null);
   const [identities, setIdentities] = useState<LinkedIdentity[]>([]);
+  const provider = useOidcProvider();
+  const sameIssuer = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+  const linkable = provider && !identities.some((i) => sameIssuer(i.issuer, provider.issuer));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [code, setCode] = useState<DeviceCodeResponse | null>(null);
@@ -67,14 +71,22 @@ export function Settings() {
         <NameForm />
       </section>
 
-      {identities.length > 0 && (
+      {(identities.length > 0 || linkable) && (
         <section className="card" aria-labelledby="identities-heading">
-          <h2 id="identities-heading">Signed in with</h2>
-          <ul data-testid="identities">
-            {identities.map((i) => (
-              <li key={i.issuer}>Signed in with {i.provider}</li>
-            ))}
-          </ul>
+          <h2 id="identities-heading">Sign-in providers</h2>
+          {identities.length > 0 && (
+            <ul data-testid="identities">
+              {identities.map((i) => (
+                <li key={i.issuer}>Signed in with {i.provider}</li>
+              ))}
+            </ul>
+          )}
+          {linkable && (
+            // A full-page redirect to the provider; back here as the same member, now linked.
+            <a className="button" data-testid="oidc-link" href="/api/oidc/start?then=settings">
+              Link {provider.name}
+            </a>
+          )}
         </section>
       )}
 
