@@ -20,6 +20,8 @@ export function Settings() {
   const provider = useOidcProvider();
   const sameIssuer = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
   const linkable = provider && !identities.some((i) => sameIssuer(i.issuer, provider.issuer));
+  // The callback comes back with ?signin=failed (a fixed word, never the provider's error text).
+  const linkFailed = new URLSearchParams(location.search).get("signin") === "failed";
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [code, setCode] = useState<DeviceCodeResponse | null>(null);
@@ -71,7 +73,7 @@ export function Settings() {
         <NameForm />
       </section>
 
-      {(identities.length > 0 || linkable) && (
+      {(identities.length > 0 || linkable || linkFailed) && (
         <section className="card" aria-labelledby="identities-heading">
           <h2 id="identities-heading">Sign-in providers</h2>
           {identities.length > 0 && (
@@ -80,6 +82,11 @@ export function Settings() {
                 <li key={i.issuer}>Signed in with {i.provider}</li>
               ))}
             </ul>
+          )}
+          {linkFailed && (
+            <p className="form-error" role="alert" data-testid="oidc-failed">
+              Linking {provider?.name ?? "the provider"} did not work; try again.
+            </p>
           )}
           {linkable && (
             // A full-page redirect to the provider; back here as the same member, now linked.
