@@ -180,4 +180,10 @@ describe("OpenID Connect sign-in", () => {
     expect(planted.location).toBe("/?signin=failed");
     expect(planted.member).toBeNull();
   });
+
+  // Last: over everything every test above made the app send.
+  it("never sends a provider code or token (or the client secret) in any body or redirect, in any of the flows above", () => {
+    expect(fromApp.length).toBeGreaterThan(20);
+    for (const secret of [...idp.issued, idp.clientSecret]) for (const text of fromApp) expect(text).not.toContain(secret);
+  });
 });
