@@ -59,8 +59,8 @@ async function get(jar: Jar, url: URL): Promise<Response> {
  * From `/api/oidc/start` through the provider to the app's callback URL
  * (returned, not yet visited), following every redirect by hand.
  */
-async function toCallback(jar: Jar, subject: string, start = "/api/oidc/start"): Promise<URL> {
-  idp.signInAs(subject);
+async function toCallback(jar: Jar, subject: string, start = "/api/oidc/start", email?: string): Promise<URL> {
+  idp.signInAs(subject, email);
   let url = new URL(start, app.url);
   for (let hop = 0; hop < 20; hop++) {
     const res = await get(jar, url);
@@ -142,12 +142,13 @@ describe("OpenID Connect sign-in", () => {
     }
   });
 
-  it("makes a new member for a first sign-in without a session", async () => {
+  it("makes a new member for a first sign-in without a session, and tells people apart by subject, not email", async () => {
     const jar = new Jar();
-    const first = await finish(jar, await toCallback(jar, "newcomer"));
+    const first = await finish(jar, await toCallback(jar, "newcomer", undefined, "shared@example.test"));
     expect(first.member).toMatchObject({ id: expect.stringMatching(/^m_/), name: "newcomer" });
+    // Someone else at the provider claiming the same address is someone else here.
     const other = new Jar();
-    const someoneElse = await finish(other, await toCallback(other, "someone-else"));
+    const someoneElse = await finish(other, await toCallback(other, "someone-else", undefined, "shared@example.test"));
     expect(someoneElse.member!.id).not.toBe(first.member!.id);
   });
 

@@ -15,8 +15,8 @@ export interface TestOidcProvider {
   port: number;
   clientId: string;
   clientSecret: string;
-  /** Whoever signs in at the provider next (its `sub`). */
-  signInAs(subject: string): void;
+  /** Whoever signs in at the provider next (its `sub`), optionally with a given email claim. */
+  signInAs(subject: string, email?: string): void;
   /** Every access, ID and refresh token and authorization code issued so far. */
   issued: string[];
   stop(): Promise<void>;
@@ -28,6 +28,7 @@ export async function startOidcProvider(redirectUri: string): Promise<TestOidcPr
   const clientId = "hearth-test";
   const clientSecret = `secret-${crypto.randomUUID()}`;
   let nextSubject = "nobody";
+  const emails = new Map<string, string>();
   const issued: string[] = [];
 
   const provider = new Provider(issuer, {
@@ -42,7 +43,7 @@ export async function startOidcProvider(redirectUri: string): Promise<TestOidcPr
       },
     ],
     async findAccount(_ctx: unknown, id: string) {
-      return { accountId: id, claims: async () => ({ sub: id, email: `${id}@example.test`, preferred_username: id }) };
+      return { accountId: id, claims: async () => ({ sub: id, email: emails.get(id) ?? `${id}@example.test`, preferred_username: id }) };
     },
     claims: { openid: ["sub"], email: ["email"], profile: ["preferred_username"] },
     pkce: { required: () => true },
@@ -79,7 +80,10 @@ export async function startOidcProvider(redirectUri: string): Promise<TestOidcPr
     port,
     clientId,
     clientSecret,
-    signInAs: (subject) => void (nextSubject = subject),
+    signInAs: (subject, email) => {
+      nextSubject = subject;
+      if (email) emails.set(subject, email);
+    },
     issued,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
