@@ -51,9 +51,18 @@ export const CreateRoomResponse = z.object({
 export type CreateRoomResponse = z.infer<typeof CreateRoomResponse>;
 
 /** POST /api/rooms/:room/invites (session cookie) — owner only; role member or viewer. */
-export const InviteRequest = z.strictObject({ role: Role.exclude(["owner"]) });
+export const InviteRequest = z.strictObject({
+  role: Role.exclude(["owner"]),
+  /** How long the link works, in hours (default 336 = 14 days, at most 720). */
+  expiresInHours: z.number().int().min(1).max(720).optional(),
+  /** How many people may join with it (default: no limit). */
+  maxUses: z.number().int().min(1).max(1000).optional(),
+});
 export const InviteResponse = z.object({
+  /** The invite's id: `/invites revoke <id>` ends it. */
+  id: z.string(),
   role: Role,
+  maxUses: z.number().nullable(),
   /** Path + fragment, e.g. /r/p_…#invite=… (the fragment never reaches a server log). */
   path: z.string(),
   expiresAt: z.number(),

@@ -219,6 +219,20 @@ export const ApproveFrame = z.strictObject({
   approved: z.boolean(),
 });
 
+/**
+ * An owner's (or, for `leave`, anyone's) change to who belongs to the room.
+ * `member` is a member id (from the `members` frame). Answered with a
+ * `command_result` carrying `id`, or an `error` frame with `ref: id`.
+ */
+export const MemberActionFrame = z.strictObject({
+  type: z.literal("member_action"),
+  id: z.string().min(1).max(64),
+  action: z.enum(["set_role", "remove", "ban", "unban", "leave"]),
+  member: z.string().min(1).max(64).optional(),
+  /** For set_role: the new role. */
+  role: z.enum(["owner", "member", "viewer"]).optional(),
+});
+
 export const ClientFrame = z.discriminatedUnion("type", [
   SendFrame,
   EditFrame,
@@ -233,6 +247,7 @@ export const ClientFrame = z.discriminatedUnion("type", [
   SetTimeZoneFrame,
   McpToolFrame,
   GetScriptFrame,
+  MemberActionFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameInput = z.input<typeof ClientFrame>;
@@ -256,6 +271,7 @@ export const ErrorCode = z.enum([
   "not_approver",
   "unauthorized",
   "forbidden",
+  "last_owner",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -451,6 +467,37 @@ export const ErrorFrame = z.object({
   ref: z.union([z.string(), z.number()]).optional(),
 });
 
+/** One governed invite (owners only: see the `invites` frame and `/invites`). */
+export const InviteItem = z.object({
+  id: z.string(),
+  role: z.enum(["member", "viewer"]),
+  createdBy: z.object({ id: z.string(), name: z.string() }),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  /** null: no use limit. */
+  maxUses: z.number().int().positive().nullable(),
+  uses: z.number().int().nonnegative(),
+  status: z.enum(["active", "revoked", "expired", "used_up"]),
+});
+export type InviteItem = z.infer<typeof InviteItem>;
+
+/** Everyone with a role in the room, online or not. */
+export const RoomMember = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: Role,
+  joinedAt: z.number(),
+  /** Online when the frame was sent; `presence` frames keep it current. */
+  online: z.boolean(),
+});
+export type RoomMember = z.infer<typeof RoomMember>;
+export const MembersFrame = z.object({
+  type: z.literal("members"),
+  members: z.array(RoomMember),
+  /** How many members the room has (the list holds at most LIMITS-style 1000, most recent first). */
+  total: z.number().int().nonnegative(),
+});
+
 export const ServerFrame = z.discriminatedUnion("type", [
   WelcomeFrame,
   SnapshotFrame,
@@ -469,6 +516,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   PresenceFrame,
   TypingStateFrame,
   ErrorFrame,
+  MembersFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
@@ -478,4 +526,6 @@ export const CloseCode = {
   unauthorized: 4401,
   forbidden: 4403,
   notFound: 4404,
+  /** An owner removed or banned this member: the reason says which; do not reconnect. */
+  removed: 4410,
 } as const;

@@ -196,6 +196,11 @@ export class Account extends DurableObject<Env> {
     );
   }
 
+  /** Called by a room when the member left it or an owner removed or banned them. */
+  forgetRoom(room: string): void {
+    this.sql.exec("DELETE FROM rooms WHERE name = ?", room);
+  }
+
   rooms(): AccountRoom[] {
     return this.sql
       .exec<{ name: string; role: string; visibility: string; joined_at: number; seen_at: number }>(

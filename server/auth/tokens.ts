@@ -47,6 +47,12 @@ export interface InviteClaims {
   typ: "invite";
   room: string;
   role: Exclude<Role, "owner">;
+  /**
+   * The invite's row in the room (room/invites.ts), which decides at
+   * redemption whether the link still works. Tokens made before invites had
+   * ids lack it and are refused ("ask for a new link").
+   */
+  iid?: string;
   exp: number;
 }
 

@@ -24,7 +24,6 @@ import { PRIVATE_ROOM_PATTERN, roomVisibility } from "../../shared/rooms";
 import { signingSecret } from "../auth/LocalSecret";
 import { checkSession } from "../auth/sessionCookie";
 import {
-  INVITE_TTL_MS,
   randomBase32,
   signToken,
   TICKET_TTL_MS,
@@ -122,12 +121,16 @@ async function createInvite(
   const body = await parseBody(request, InviteRequest);
   if (!body.ok) return body.response;
   const room = await getAgentByName(env.ChatRoom, roomName);
-  const role = await room.roleOf(caller.sub);
-  if (role !== "owner") return apiError(403, "forbidden", "Only the room's owner can create invite links.");
-  const expiresAt = Date.now() + INVITE_TTL_MS;
-  const token = await signToken(secret, { typ: "invite", room: roomName, role: body.data.role, exp: expiresAt });
+  // The room keeps the invite's row (role, expiry, uses, creator) and checks the owner.
+  const made = await room.createInvite(
+    { id: caller.sub, name: caller.name },
+    { role: body.data.role, ttlMs: (body.data.expiresInHours ?? 14 * 24) * 3600 * 1000, maxUses: body.data.maxUses },
+  );
+  if (!made.ok) return apiError(made.code === "forbidden" ? 403 : 429, made.code, made.reason);
+  const { id, role, expiresAt, maxUses } = made.invite;
+  const token = await signToken(secret, { typ: "invite", room: roomName, role, iid: id, exp: expiresAt });
   // The invite travels in the fragment, which browsers never send to a server.
-  return json({ role: body.data.role, path: `/r/${roomName}#invite=${token}`, expiresAt } satisfies InviteResponse, 201);
+  return json({ id, role, maxUses, path: `/r/${roomName}#invite=${token}`, expiresAt } satisfies InviteResponse, 201);
 }
 
 /**
@@ -147,7 +150,7 @@ async function joinWithInvite(
   if (!invite.ok) return apiError(403, "forbidden", `This invite link does not work: ${invite.reason}.`);
   if (invite.claims.room !== roomName) return apiError(403, "forbidden", "This invite link is for another room.");
   const room = await getAgentByName(env.ChatRoom, roomName);
-  const admission = await room.redeemInvite({ id: caller.sub, name: caller.name, inviteRole: invite.claims.role });
+  const admission = await room.redeemInvite({ id: caller.sub, name: caller.name }, invite.claims.iid);
   if (!admission.ok) return apiError(admission.code === "not_found" ? 404 : 403, admission.code, admission.reason);
   return json({ room: roomName, role: admission.member.role } satisfies JoinResponse);
 }

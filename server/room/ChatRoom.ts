@@ -24,7 +24,7 @@ import { CodeModeSettings } from "../codemode/settings";
 import type { SandboxRunInfo } from "../codemode/outbound";
 import { McpStore, type AuditEntry } from "../mcp/store";
 import { LIMITS } from "../../shared/limits";
-import { CloseCode, type RoomInfo, type ServerFrame } from "../../shared/protocol";
+import { CloseCode, type InviteItem, type Role, type RoomInfo, type ServerFrame } from "../../shared/protocol";
 import { ConfigError, type Env } from "../env";
 import { readIdentity } from "../http/identityHeader";
 import { oauthCallbackPath } from "../http/agentRoute";
@@ -37,6 +37,9 @@ import { encode, errorFrame, parseClientFrame } from "./frames";
 import { FrameGuard } from "./frameGuard";
 import { reportToLobby } from "./lobbyReport";
 import { Membership, type Admission, type MemberRecord, type VerifiedIdentity } from "./members";
+import { Governance, type GovernanceOutcome } from "./governance";
+import { Invites, type InviteRole } from "./invites";
+import { membersCommand } from "./membersCommand";
 import { UsedTickets } from "./tickets";
 import { MessageLog } from "./messages";
 import { presenceOf, typersOf } from "./presence";
@@ -53,6 +56,8 @@ const SUB_AGENT_HEADER = "x-cf-agents-subagent-url";
 const PRESENCE_COALESCE_MS = 100;
 /** How long audit rows of the sandbox's requests are gathered before one `mcp` frame goes out. */
 const AUDIT_FRAME_COALESCE_MS = 200;
+/** The `members` frame lists at most this many (newest first); clients search within it. */
+const MEMBERS_FRAME_MAX = 1000;
 
 export class ChatRoom extends Agent<Env> {
   // The room's name is in the URL already; don't echo it in a protocol frame.
@@ -60,6 +65,8 @@ export class ChatRoom extends Agent<Env> {
 
   #log?: MessageLog;
   #members?: Membership;
+  #invites?: Invites;
+  #governance?: Governance;
   #limiter?: RateLimiter;
   #assistant?: Assistant;
   #reminders?: Reminders;
@@ -106,6 +113,17 @@ export class ChatRoom extends Agent<Env> {
   }
   get members(): Membership {
     return (this.#members ??= new Membership(this.ctx.storage.sql, this.name));
+  }
+  get invites(): Invites {
+    return (this.#invites ??= new Invites(this.ctx.storage.sql));
+  }
+  get governance(): Governance {
+    return (this.#governance ??= new Governance({
+      members: this.members,
+      now: () => Date.now(),
+      postSystem: (text) => this.assistant.postSystem(text),
+      applied: (member, role, closeReason) => this.membershipApplied(member, role, closeReason),
+    }));
   }
   get limiter(): RateLimiter {
     return (this.#limiter ??= RateLimiter.fromEnv(this.env));
@@ -347,6 +365,9 @@ export class ChatRoom extends Agent<Env> {
     connection.send(encode(this.mcpServers.frameFor(admission.member.id)));
     connection.send(encode({ type: "scripts", items: this.scripts.list() }));
     connection.send(encode({ type: "presence", members: presenceOf(this.states()) }));
+    // A first visit adds a member: everyone's members view learns of them.
+    if (admission.joined) this.fanOut(encode(this.membersFrame()));
+    else connection.send(encode(this.membersFrame()));
     this.presenceChanged();
     connection.send(encode({ type: "typing", typers: typersOf(this.states(), Date.now()) }));
     for (const frame of this.assistant.catchUpFrames()) connection.send(encode(frame));
@@ -384,6 +405,17 @@ export class ChatRoom extends Agent<Env> {
         const outcome = await this.reminders.act(this.actor(sender), frame.id, frame.action, frame.snooze);
         return reply({ type: "command_result", id: frame.id, ok: outcome.ok, text: outcome.text });
       }
+      case "member_action": {
+        const outcome = this.memberAction(sender, frame.action, frame.member, frame.role);
+        if (!outcome.ok) return reply(errorFrame(outcome.code, outcome.text, frame.id));
+        // The actor's own socket may be closed already (leave): send() then throws, harmlessly.
+        try {
+          reply({ type: "command_result", id: frame.id, ok: true, text: outcome.text });
+        } catch {
+          // closed
+        }
+        return;
+      }
       case "set_timezone": {
         if (!isTimeZone(frame.timeZone)) {
           return reply(errorFrame("invalid_frame", `${frame.timeZone} is not an IANA time zone.`, "set_timezone"));
@@ -414,13 +446,105 @@ export class ChatRoom extends Agent<Env> {
   }
 
   /**
-   * Called by the Worker's API (RPC) with an invite it verified: records the
-   * member's role, so that their socket needs nothing but the session.
+   * Called by the Worker's API (RPC) with an invite token it verified: the
+   * invite's row decides whether it still works (revoked, expired, used up),
+   * and the member's role is recorded, so that their socket needs nothing
+   * but the session. A use is counted only when it let someone in or raised
+   * their role; a member opening the link again costs none.
    */
-  redeemInvite(identity: VerifiedIdentity): Admission {
-    const admission = this.members.admit(identity, Date.now());
-    if (admission.ok) this.noteInAccount(admission.member);
+  redeemInvite(identity: { id: string; name: string }, inviteId: string | undefined): Admission {
+    if (!inviteId) {
+      // Tokens from before invites had rows cannot be revoked, so they are not honoured.
+      return { ok: false, code: "forbidden", reason: "This invite link is from an older version and no longer works: ask for a new link." };
+    }
+    const now = Date.now();
+    if (this.members.banned(identity.id)) return { ok: false, code: "forbidden", reason: "You are banned from this room." };
+    const check = this.invites.check(inviteId, now);
+    const before = this.members.get(identity.id);
+    // A member opening an old link again is simply let in, with the role they have.
+    if (!check.ok && before) return this.members.admit(identity, now);
+    if (!check.ok) return { ok: false, code: "forbidden", reason: check.reason };
+    const admission = this.members.admit({ ...identity, inviteRole: check.role }, now);
+    if (!admission.ok) return admission;
+    if (before?.role !== admission.member.role) {
+      this.invites.use(inviteId);
+      this.members.audit({ actor: identity, action: "join_invite", target: identity, detail: `${inviteId} as ${admission.member.role}` }, now);
+      this.membershipApplied(admission.member, admission.member.role);
+    }
     return admission;
+  }
+
+  /** Called by the Worker's API (RPC): an owner makes an invite; the Worker signs a token naming it. */
+  createInvite(
+    creator: { id: string; name: string },
+    input: { role: InviteRole; ttlMs: number; maxUses?: number },
+  ): { ok: true; invite: InviteItem } | { ok: false; code: "forbidden" | "limit"; reason: string } {
+    if (this.members.get(creator.id)?.role !== "owner") {
+      return { ok: false, code: "forbidden", reason: "Only the room's owners can create invite links." };
+    }
+    const made = this.invites.create({ ...input, creator }, Date.now());
+    if ("error" in made) return { ok: false, code: "limit", reason: made.error };
+    this.members.audit({ actor: creator, action: "create_invite", detail: `${made.id} ${made.role}` }, Date.now());
+    return { ok: true, invite: made };
+  }
+
+  private memberAction(sender: ConnectionState, action: "set_role" | "remove" | "ban" | "unban" | "leave", member?: string, role?: Role): GovernanceOutcome {
+    const actor = { id: sender.memberId, name: sender.name, role: sender.role };
+    switch (action) {
+      case "set_role":
+        return this.governance.setRole(actor, member, role);
+      case "remove":
+        return this.governance.remove(actor, member, false);
+      case "ban":
+        return this.governance.remove(actor, member, true);
+      case "unban":
+        return this.governance.unban(actor, member);
+      case "leave":
+        return this.governance.leave(actor, member);
+    }
+  }
+
+  /**
+   * A member's role changed (or they are gone, role null): their open
+   * sockets carry the new role at once, or are closed with the reason; the
+   * Account's "my rooms" follows; everyone's members view is refreshed.
+   */
+  private membershipApplied(member: { id: string; name: string }, role: Role | null, closeReason?: string): void {
+    for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
+      if (c.state?.memberId !== member.id) continue;
+      if (role) {
+        c.setState({ ...c.state, role });
+        continue;
+      }
+      const reason = closeReason ?? "You no longer belong to this room.";
+      try {
+        c.send(encode(errorFrame("forbidden", reason)));
+        c.close(CloseCode.removed, reason);
+      } catch {
+        // closing already
+      }
+      this.presenceChanged(c.id);
+    }
+    if (role) this.noteInAccount({ id: member.id, name: member.name, role });
+    else this.forgetInAccount(member.id);
+    this.fanOut(encode(this.membersFrame()));
+    // Presence carries roles too.
+    this.presenceChanged();
+  }
+
+  private membersFrame(): ServerFrame {
+    const online = new Set(presenceOf(this.states()).map((p) => p.id));
+    const { members, total } = this.members.list(MEMBERS_FRAME_MAX);
+    return { type: "members", members: members.map((m) => ({ ...m, online: online.has(m.id) })), total };
+  }
+
+  private forgetInAccount(memberId: string): void {
+    for (const key of this.#notedInAccount) if (key.startsWith(`${memberId} `)) this.#notedInAccount.delete(key);
+    this.ctx.waitUntil(
+      this.env.Account.getByName(memberId)
+        .forgetRoom(this.name)
+        .catch((err: unknown) => console.error(`room ${this.name}: account update failed`, err)),
+    );
   }
 
   /**
@@ -496,6 +620,14 @@ export class ChatRoom extends Agent<Env> {
     if (/^\/codemode(\s|$)/.test(text)) {
       const outcome = this.codeMode.command(actor, text.replace(/^\/codemode\s*/, ""));
       return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
+    }
+    const members = membersCommand(text, { actor, members: this.members, invites: this.invites, governance: this.governance, now: Date.now() });
+    if (members) {
+      try {
+        return reply({ type: "command_result", id, ok: members.ok, text: members.text });
+      } catch {
+        return; // the actor left: their socket is closed
+      }
     }
     const outcome = await this.reminders.command(actor, text);
     return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });

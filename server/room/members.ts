@@ -27,7 +27,7 @@ export interface VerifiedIdentity {
 }
 
 export type Admission =
-  | { ok: true; member: MemberRecord }
+  | { ok: true; member: MemberRecord; /** A first visit: the member was not in the room before. */ joined?: boolean }
   | { ok: false; code: "forbidden" | "not_found"; reason: string };
 
 const RANK: Record<Role, number> = { viewer: 0, member: 1, owner: 2 };
@@ -48,6 +48,23 @@ export class Membership {
       joined_at INTEGER NOT NULL,
       time_zone TEXT,
       time_zone_explicit INTEGER NOT NULL DEFAULT 0
+    )`);
+    // A ban outlives the member row: it is checked before any way in (invite, public URL).
+    sql.exec(`CREATE TABLE IF NOT EXISTS bans (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      by_id TEXT NOT NULL,
+      at INTEGER NOT NULL
+    )`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS member_audit (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      at INTEGER NOT NULL,
+      actor_id TEXT NOT NULL,
+      actor_name TEXT NOT NULL,
+      action TEXT NOT NULL,
+      target_id TEXT,
+      target_name TEXT,
+      detail TEXT
     )`);
   }
 
@@ -80,7 +97,10 @@ export class Membership {
         return { ok: false, code: "not_found", reason: "This private room does not exist." };
       }
       info = this.create("public", identity, now);
-      return { ok: true, member: this.get(identity.id)! };
+      return { ok: true, member: this.get(identity.id)!, joined: true };
+    }
+    if (this.banned(identity.id)) {
+      return { ok: false, code: "forbidden", reason: "You are banned from this room." };
     }
     const known = this.get(identity.id);
     const invited = identity.inviteRole;
@@ -90,9 +110,9 @@ export class Membership {
       return { ok: true, member: this.upsert({ id: identity.id, name: identity.name, role }, now) };
     }
     if (info.visibility === "public") {
-      return { ok: true, member: this.upsert({ id: identity.id, name: identity.name, role: invited ?? "member" }, now) };
+      return { ok: true, member: this.upsert({ id: identity.id, name: identity.name, role: invited ?? "member" }, now), joined: true };
     }
-    if (invited) return { ok: true, member: this.upsert({ id: identity.id, name: identity.name, role: invited }, now) };
+    if (invited) return { ok: true, member: this.upsert({ id: identity.id, name: identity.name, role: invited }, now), joined: true };
     return { ok: false, code: "forbidden", reason: "This room is private: ask its owner for an invite link." };
   }
 
@@ -101,6 +121,77 @@ export class Membership {
       .exec<{ id: string; name: string; role: string }>("SELECT id, name, role FROM members WHERE id = ?", id)
       .toArray()[0];
     return row ? { id: row.id, name: row.name, role: row.role as Role } : null;
+  }
+
+  banned(id: string): boolean {
+    return this.sql.exec("SELECT 1 FROM bans WHERE id = ?", id).toArray().length > 0;
+  }
+
+  ban(target: { id: string; name: string }, byId: string, now: number): void {
+    this.sql.exec("INSERT OR REPLACE INTO bans (id, name, by_id, at) VALUES (?, ?, ?, ?)", target.id, target.name, byId, now);
+    this.remove(target.id);
+  }
+
+  /** Lifts a ban; true when there was one. */
+  unban(id: string): { id: string; name: string } | null {
+    const row = this.sql.exec<{ id: string; name: string }>("SELECT id, name FROM bans WHERE id = ?", id).toArray()[0];
+    if (!row) return null;
+    this.sql.exec("DELETE FROM bans WHERE id = ?", id);
+    return { id: row.id, name: row.name };
+  }
+
+  /** The id of a banned person, by id or by the name they had. */
+  bannedId(idOrName: string): string | null {
+    return (
+      this.sql
+        .exec<{ id: string }>("SELECT id FROM bans WHERE id = ? OR name = ? COLLATE NOCASE LIMIT 1", idOrName, idOrName)
+        .toArray()[0]?.id ?? null
+    );
+  }
+
+  remove(id: string): void {
+    this.sql.exec("DELETE FROM members WHERE id = ?", id);
+  }
+
+  setRole(id: string, role: Role): void {
+    this.sql.exec("UPDATE members SET role = ? WHERE id = ?", role, id);
+  }
+
+  /** Everyone with a role here, newest first, at most `limit`; and how many there are. */
+  list(limit: number): { members: Array<MemberRecord & { joinedAt: number }>; total: number } {
+    const members = this.sql
+      .exec<{ id: string; name: string; role: string; joined_at: number }>(
+        "SELECT id, name, role, joined_at FROM members ORDER BY joined_at DESC LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ id: r.id, name: r.name, role: r.role as Role, joinedAt: r.joined_at }));
+    const total = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM members").one().n;
+    return { members, total };
+  }
+
+  /** One row per membership change, for the owners (`/audit`). */
+  audit(entry: { actor: { id: string; name: string }; action: string; target?: { id: string; name: string }; detail?: string }, now: number): void {
+    this.sql.exec(
+      "INSERT INTO member_audit (at, actor_id, actor_name, action, target_id, target_name, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      now,
+      entry.actor.id,
+      entry.actor.name,
+      entry.action,
+      entry.target?.id ?? null,
+      entry.target?.name ?? null,
+      entry.detail ?? null,
+    );
+  }
+
+  auditLog(limit: number): Array<{ at: number; actor: string; action: string; target: string | null; detail: string | null }> {
+    return this.sql
+      .exec<{ at: number; actor_name: string; action: string; target_name: string | null; detail: string | null }>(
+        "SELECT at, actor_name, action, target_name, detail FROM member_audit ORDER BY seq DESC LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ at: r.at, actor: r.actor_name, action: r.action, target: r.target_name, detail: r.detail }));
   }
 
   /** Ids of the room's owners: they may approve any tool call. */

@@ -1,0 +1,114 @@
+/**
+ * Slash commands for running a room: members, roles, bans, invites, audit.
+ * The rules live in Governance and Invites; this only parses and words.
+ */
+import type { Role } from "../../shared/protocol";
+import type { Governance, GovernanceOutcome } from "./governance";
+import type { Invites } from "./invites";
+import type { Membership } from "./members";
+
+export interface MembersCommandContext {
+  actor: { id: string; name: string; role: Role };
+  members: Membership;
+  invites: Invites;
+  governance: Governance;
+  now: number;
+}
+
+type Outcome = { ok: boolean; text: string };
+
+const COMMANDS = new Set(["/members", "/role", "/remove", "/ban", "/unban", "/transfer", "/leave", "/audit", "/invites"]);
+
+/** The command's answer, or null when `text` is not one of these commands. */
+export function membersCommand(text: string, ctx: MembersCommandContext): Outcome | null {
+  const [head = "", ...args] = text.trim().split(/\s+/);
+  const command = head.toLowerCase();
+  if (!COMMANDS.has(command)) return null;
+  const { governance: g, actor } = ctx;
+  switch (command) {
+    case "/members":
+      return listMembers(ctx, args.join(" "));
+    case "/role": {
+      const [who, role] = args;
+      if (!who || !role) return { ok: false, text: "Use `/role @name owner|member|viewer`." };
+      return resolveThen(ctx, who, (id) => g.setRole(actor, id, role as Role));
+    }
+    case "/remove":
+    case "/ban":
+      if (!args[0]) return { ok: false, text: `Use \`${command} @name\`.` };
+      return resolveThen(ctx, args[0], (id) => g.remove(actor, id, command === "/ban"));
+    case "/unban": {
+      if (!args[0]) return { ok: false, text: "Use `/unban @name`." };
+      const id = ctx.members.bannedId(args[0].replace(/^@/, ""));
+      return result(id ? g.unban(actor, id) : { ok: false, code: "not_found", text: `Nobody called ${args[0]} is banned here.` });
+    }
+    case "/transfer":
+      if (!args[0]) return { ok: false, text: "Use `/transfer @name`: they become an owner and you a member." };
+      return resolveThen(ctx, args[0], (id) => g.transfer(actor, id));
+    case "/leave":
+      return args[0] ? resolveThen(ctx, args[0], (id) => g.leave(actor, id)) : result(g.leave(actor, undefined));
+    case "/audit":
+      return audit(ctx);
+    case "/invites":
+      return invitesCommand(ctx, args);
+  }
+  return null;
+}
+
+function resolveThen(ctx: MembersCommandContext, who: string, act: (id: string) => GovernanceOutcome): Outcome {
+  const name = who.replace(/^@/, "");
+  if (ctx.members.get(name)) return result(act(name));
+  const matches = ctx.members.byName(name);
+  if (matches.length === 0) return { ok: false, text: `Nobody called ${name} belongs to this room.` };
+  if (matches.length > 1) return { ok: false, text: `Several members are called ${name}: use the members view.` };
+  return result(act(matches[0]!.id));
+}
+
+function result(outcome: GovernanceOutcome): Outcome {
+  return { ok: outcome.ok, text: outcome.text };
+}
+
+function listMembers(ctx: MembersCommandContext, query: string): Outcome {
+  const { members, total } = ctx.members.list(1000);
+  const q = query.toLowerCase();
+  const shown = members.filter((m) => !q || m.name.toLowerCase().includes(q));
+  if (shown.length === 0) return { ok: true, text: q ? `No member matches “${query}”.` : "This room has no members." };
+  const lines = shown.slice(0, 50).map((m) => `${m.name} — ${m.role}, joined ${new Date(m.joinedAt).toISOString().slice(0, 10)}`);
+  return { ok: true, text: `${total} member${total === 1 ? "" : "s"}:\n${lines.join("\n")}${shown.length > 50 ? `\n… and ${shown.length - 50} more` : ""}` };
+}
+
+function audit(ctx: MembersCommandContext): Outcome {
+  if (ctx.members.get(ctx.actor.id)?.role !== "owner") return { ok: false, text: "Only the room's owners can read the audit." };
+  const rows = ctx.members.auditLog(50);
+  if (rows.length === 0) return { ok: true, text: "No membership changes yet." };
+  return {
+    ok: true,
+    text: rows
+      .map((r) => `${new Date(r.at).toISOString().slice(0, 16).replace("T", " ")} ${r.actor} ${r.action}${r.target ? ` ${r.target}` : ""}${r.detail ? ` (${r.detail})` : ""}`)
+      .join("\n"),
+  };
+}
+
+function invitesCommand(ctx: MembersCommandContext, args: string[]): Outcome {
+  if (ctx.members.get(ctx.actor.id)?.role !== "owner") return { ok: false, text: "Only the room's owners can see and revoke invites." };
+  if (args[0] === "revoke") {
+    if (!args[1]) return { ok: false, text: "Use `/invites revoke <id>` (ids are in `/invites`)." };
+    const revoked = ctx.invites.revoke(args[1], ctx.now);
+    if (!revoked) return { ok: false, text: `There is no invite ${args[1]} in this room.` };
+    ctx.members.audit({ actor: ctx.actor, action: "revoke_invite", detail: revoked.id }, ctx.now);
+    return { ok: true, text: `Invite ${revoked.id} is revoked: nobody gets in with it any more.` };
+  }
+  if (args.length > 0) return { ok: false, text: "Use `/invites` or `/invites revoke <id>`." };
+  const items = ctx.invites.list(ctx.now);
+  if (items.length === 0) return { ok: true, text: "No invites. Make one with the Invite panel." };
+  return {
+    ok: true,
+    text: items
+      .map(
+        (i) =>
+          `${i.id} — ${i.role}, ${i.status}, used ${i.uses}${i.maxUses ? `/${i.maxUses}` : ""}, by ${i.createdBy.name}, ` +
+          `expires ${new Date(i.expiresAt).toISOString().slice(0, 16).replace("T", " ")} UTC`,
+      )
+      .join("\n"),
+  };
+}
