@@ -349,4 +349,6 @@ function mayChange(r: ReminderRecord, actor: Actor): boolean {
 
 const HELP =
   "Commands: `/remind me|@room|@name <what> <when>`, `/reminders`, `/schedule <when>: <prompt>` (the assistant runs it then), " +
-  "`/timezone [Area/City]`, `/mcp add <name> <url>`, `/mcp remove <name>`, `/mcp access <name> me|approval|all`, `/mcp list`, `/mcp call <server>.<tool> {json}`, `/help`.";
+  "`/timezone [Area/City]`, `/mcp add <name> <url>`, `/mcp remove <name>`, `/mcp access <name> me|approval|all`, `/mcp list`, `/mcp call <server>.<tool> {json}`, " +
+  "`/members [search]`, `/leave [@successor]`; owners: `/role @name owner|member|viewer`, `/remove @name`, `/ban @name`, `/unban @name`, " +
+  "`/transfer @name`, `/invites`, `/invites revoke <id>`, `/audit`; `/help`.";
