@@ -47,7 +47,9 @@ async function start(config: OidcConfig, secret: string, url: URL): Promise<Resp
   try {
     flow = await startFlow(config, `${url.origin}/api/oidc/callback`);
   } catch (err) {
-    // Discovery failed (provider down, refused by the egress guard …): say so, name no URL with secrets (there are none here).
+    // Discovery failed (provider down, refused by the egress guard …). The
+    // message names the provider only; the log gets the cause (no secrets:
+    // discovery sends none).
     console.warn("oidc: discovery failed", err instanceof Error ? err.message : err);
     return apiError(502, "provider_unavailable", `${config.name} cannot be reached right now; try again later.`);
   }
