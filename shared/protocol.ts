@@ -480,6 +480,11 @@ export const InviteItem = z.object({
   status: z.enum(["active", "revoked", "expired", "used_up"]),
 });
 export type InviteItem = z.infer<typeof InviteItem>;
+/** The room's invites, newest first; sent to owners' sockets only. */
+export const InvitesFrame = z.object({
+  type: z.literal("invites"),
+  items: z.array(InviteItem),
+});
 
 /** Everyone with a role in the room, online or not. */
 export const RoomMember = z.object({
@@ -517,6 +522,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   TypingStateFrame,
   ErrorFrame,
   MembersFrame,
+  InvitesFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

@@ -6,11 +6,13 @@
 import type {
   ChatMessage,
   ErrorFrame,
+  InviteItem,
   McpServerView,
   PresenceMember,
   ReminderItem,
   Role,
   RoomInfo,
+  RoomMember,
   ScriptDetail,
   ScriptItem,
   ServerFrame,
@@ -35,7 +37,7 @@ export type ConnectionState = "connecting" | "online" | "reconnecting" | "refuse
 export type McpAuditEntry = Extract<ServerFrame, { type: "mcp" }>["audit"][number];
 
 /** Where a command was issued, so its answer shows next to it. */
-export type CommandOrigin = "composer" | "reminders" | "mcp" | "scripts";
+export type CommandOrigin = "composer" | "reminders" | "mcp" | "scripts" | "members";
 
 /** A command, reminder action or tool toggle, and the server's answer once it came. */
 export interface CommandEntry {
@@ -68,6 +70,11 @@ export interface RoomState {
   hasMore: boolean;
   loadingOlder: boolean;
   presence: PresenceMember[];
+  /** Everyone with a role in the room (the last `members` frame), and how many there are. */
+  members: RoomMember[];
+  membersTotal: number;
+  /** The room's invites (owners only: the room sends `invites` to no one else). */
+  invites: InviteItem[];
   typers: Typer[];
   error: { code: string; message: string } | null;
   connection: ConnectionState;
@@ -110,6 +117,9 @@ export function initialRoomState(): RoomState {
     hasMore: false,
     loadingOlder: false,
     presence: [],
+    members: [],
+    membersTotal: 0,
+    invites: [],
     typers: [],
     error: null,
     connection: "connecting",
@@ -300,6 +310,14 @@ function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
       });
     case "presence":
       return { ...state, presence: frame.members };
+    case "members": {
+      // An owner may have changed this member's role: the list is the room's word on it.
+      const mine = state.self && frame.members.find((m) => m.id === state.self!.id);
+      const self = mine && mine.role !== state.self!.role ? { ...state.self!, role: mine.role } : state.self;
+      return { ...state, self, members: frame.members, membersTotal: frame.total };
+    }
+    case "invites":
+      return { ...state, invites: frame.items };
     case "typing":
       return { ...state, typers: frame.typers };
     case "error":
@@ -341,6 +359,10 @@ function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
 
 function applyError(state: RoomState, frame: ErrorFrame): RoomState {
   const error = { code: frame.code, message: frame.message };
+  // A refused member action answers its command entry, not the room-wide error banner.
+  if (typeof frame.ref === "string" && state.commands.some((c) => c.id === frame.ref && c.origin === "members")) {
+    return { ...state, commands: patchCommand(state.commands, frame.ref, { state: "failed", text: frame.message }) };
+  }
   if (typeof frame.ref !== "string" || !state.pending.some((p) => p.id === frame.ref)) {
     return { ...state, error };
   }

@@ -5,7 +5,9 @@
  */
 import PartySocket from "partysocket";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
-import { CloseCode, ServerFrame, type ClientFrameInput } from "../../shared/protocol";
+import { CloseCode, ServerFrame, type ClientFrameInput, type Role } from "../../shared/protocol";
+
+export type MemberActionKind = "set_role" | "remove" | "ban" | "unban" | "leave";
 import { initialRoomState, roomReducer, unsentMessages, type CommandOrigin, type RoomState } from "./roomState";
 import { postJoin } from "./api";
 import { refreshSession, useSession } from "./session";
@@ -38,6 +40,8 @@ export interface RoomActions {
   reminderAction(id: string, action: ReminderActionKind, label: string, snooze?: SnoozeChoice): void;
   /** Enables or disables one tool of one of the room's MCP servers. */
   mcpTool(server: string, tool: string, enabled: boolean): void;
+  /** An owner's change to a member (or `leave`, anyone's); `label` describes it to the user. */
+  memberAction(action: MemberActionKind, label: string, member?: string, role?: Role): void;
   /** Fetches one saved script's code; it lands in `state.scriptCode`. */
   getScript(name: string, version: number): void;
   dismissCommand(id: string): void;
@@ -279,6 +283,11 @@ export function useRoom(
         const id = `${server}.${tool}`;
         dispatch({ type: "command_sent", id, origin: "mcp", label: `${enabled ? "Enable" : "Disable"} ${id}` });
         if (!transmit({ type: "mcp_tool", server, tool, enabled })) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
+      },
+      memberAction(action, label, member, role) {
+        const id = crypto.randomUUID();
+        dispatch({ type: "command_sent", id, origin: "members", label });
+        if (!transmit({ type: "member_action", id, action, member, role })) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
       },
       getScript(name, version) {
         transmit({ type: "get_script", name, version });

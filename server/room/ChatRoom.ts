@@ -368,6 +368,7 @@ export class ChatRoom extends Agent<Env> {
     // A first visit adds a member: everyone's members view learns of them.
     if (admission.joined) this.fanOut(encode(this.membersFrame()));
     else connection.send(encode(this.membersFrame()));
+    if (admission.member.role === "owner") connection.send(encode(this.invitesFrame()));
     this.presenceChanged();
     connection.send(encode({ type: "typing", typers: typersOf(this.states(), Date.now()) }));
     for (const frame of this.assistant.catchUpFrames()) connection.send(encode(frame));
@@ -468,6 +469,7 @@ export class ChatRoom extends Agent<Env> {
     if (!admission.ok) return admission;
     if (before?.role !== admission.member.role) {
       this.invites.use(inviteId);
+      this.invitesChanged();
       this.members.audit({ actor: identity, action: "join_invite", target: identity, detail: `${inviteId} as ${admission.member.role}` }, now);
       this.membershipApplied(admission.member, admission.member.role);
     }
@@ -485,6 +487,7 @@ export class ChatRoom extends Agent<Env> {
     const made = this.invites.create({ ...input, creator }, Date.now());
     if ("error" in made) return { ok: false, code: "limit", reason: made.error };
     this.members.audit({ actor: creator, action: "create_invite", detail: `${made.id} ${made.role}` }, Date.now());
+    this.invitesChanged();
     return { ok: true, invite: made };
   }
 
@@ -514,6 +517,7 @@ export class ChatRoom extends Agent<Env> {
       if (c.state?.memberId !== member.id) continue;
       if (role) {
         c.setState({ ...c.state, role });
+        if (role === "owner") c.send(encode(this.invitesFrame()));
         continue;
       }
       const reason = closeReason ?? "You no longer belong to this room.";
@@ -530,6 +534,23 @@ export class ChatRoom extends Agent<Env> {
     this.fanOut(encode(this.membersFrame()));
     // Presence carries roles too.
     this.presenceChanged();
+  }
+
+  private invitesFrame(): ServerFrame {
+    return { type: "invites", items: this.invites.list(Date.now()) };
+  }
+
+  /** Owners' sockets get the invite list again; nobody else ever sees it. */
+  private invitesChanged(): void {
+    let frame: string | undefined;
+    for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
+      if (c.state?.role !== "owner") continue;
+      try {
+        c.send((frame ??= encode(this.invitesFrame())));
+      } catch {
+        // closing
+      }
+    }
   }
 
   private membersFrame(): ServerFrame {
@@ -623,6 +644,7 @@ export class ChatRoom extends Agent<Env> {
     }
     const members = membersCommand(text, { actor, members: this.members, invites: this.invites, governance: this.governance, now: Date.now() });
     if (members) {
+      if (members.ok && /^\/invites\s+revoke\b/.test(text)) this.invitesChanged();
       try {
         return reply({ type: "command_result", id, ok: members.ok, text: members.text });
       } catch {

@@ -444,3 +444,25 @@ describe("roomReducer: assistant name, reminders, MCP and commands", () => {
     expect(s.commands[0]?.id).toBe("cmd-5");
   });
 });
+
+describe("members", () => {
+  it("takes the member's own role from a members frame, and answers a refused member action in its entry", () => {
+    let state = apply(initialRoomState(), welcome);
+    const role = state.self!.role;
+    const demoted = role === "viewer" ? "member" : "viewer";
+    state = apply(state, {
+      type: "members",
+      total: 2,
+      members: [
+        { ...state.self!, role: demoted, joinedAt: 1, online: true },
+        { ...THEM, role: "owner", joinedAt: 2, online: false },
+      ],
+    });
+    expect(state.self!.role).toBe(demoted);
+    expect(state.membersTotal).toBe(2);
+    state = roomReducer(state, { type: "command_sent", id: "act-1", origin: "members", label: "Remove Them" });
+    state = apply(state, { type: "error", code: "forbidden", message: "Only the room's owners can remove members.", ref: "act-1" });
+    expect(latestCommand(state, "members")).toMatchObject({ state: "failed", text: /owners/ });
+    expect(state.error).toBeNull();
+  });
+});

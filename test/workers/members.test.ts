@@ -121,6 +121,30 @@ describe("governed invites", () => {
     expect(await join(room, carol.token, inv.token)).not.toBeInstanceOf(InviteRefused);
     expect((await api(`/api/rooms/${room}/invites`, owner.token, { role: "member", maxUses: 0 })).status).toBe(400);
   });
+
+  it("sends the invite list to owners' sockets only, and again when it changes", async () => {
+    const owner = await session("olive");
+    const room = await privateRoom(owner.token);
+    const o = await connect(room, owner.token);
+    await o.next("invites");
+    const inv = await makeInvite(room, owner.token, { role: "member", maxUses: 2 });
+    expect((await o.next("invites", (f) => f.items.some((i) => i.id === inv.id))).items[0]).toMatchObject({
+      id: inv.id,
+      role: "member",
+      maxUses: 2,
+      uses: 0,
+      status: "active",
+      createdBy: { name: "olive" },
+    });
+    const bob = await session("bob");
+    const b = (await join(room, bob.token, inv.token)) as TestMember;
+    await b.next("welcome");
+    await o.next("invites", (f) => f.items.some((i) => i.id === inv.id && i.uses === 1));
+    await o.command(`/invites revoke ${inv.id}`);
+    await o.next("invites", (f) => f.items.some((i) => i.id === inv.id && i.status === "revoked"));
+    await b.settle();
+    expect(b.all("invites")).toEqual([]);
+  });
 });
 
 describe("managing members", () => {

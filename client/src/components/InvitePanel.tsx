@@ -1,4 +1,5 @@
 import { useId, useState } from "react";
+import type { InviteItem } from "../../../shared/protocol";
 import { postInvite } from "../api";
 
 type InviteRole = "member" | "viewer";
@@ -8,13 +9,33 @@ const LABELS: Record<InviteRole, { button: string; field: string }> = {
   viewer: { button: "Copy viewer invite link", field: "Viewer invite link (read only)" },
 };
 
-/** Owner-only: makes invite links for a private room and puts them on the clipboard. */
-export function InvitePanel({ room }: { room: string }) {
+/**
+ * Owner-only: makes invite links for a private room and puts them on the
+ * clipboard; lists the room's invites (from the `invites` frame) with Revoke.
+ */
+export function InvitePanel({ room, invites, revoke }: { room: string; invites: InviteItem[]; revoke: (id: string) => void }) {
   return (
     <section className="card invites" aria-labelledby="invites-heading">
       <h2 id="invites-heading">Invite people</h2>
       <InviteLink room={room} role="member" />
       <InviteLink room={room} role="viewer" />
+      {invites.length > 0 && (
+        <ul className="invite-list" aria-label="Invites">
+          {invites.map((i) => (
+            <li key={i.id} data-testid="invite-row" data-invite-id={i.id} data-status={i.status}>
+              <span>
+                {i.role} · {i.status.replace("_", " ")} · used {i.uses}
+                {i.maxUses !== null ? `/${i.maxUses}` : ""} · expires {new Date(i.expiresAt).toLocaleDateString()} · by {i.createdBy.name}
+              </span>
+              {i.status === "active" && (
+                <button type="button" data-testid="invite-revoke" onClick={() => revoke(i.id)}>
+                  Revoke
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

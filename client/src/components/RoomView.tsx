@@ -13,6 +13,7 @@ import { MessageList } from "./MessageList";
 import { NameForm } from "./NameForm";
 import { SignInOptions } from "./SignInOptions";
 import { PresenceList } from "./PresenceList";
+import { MembersPanel } from "./MembersPanel";
 import { RoomHeader } from "./RoomHeader";
 import { TypingLine } from "./TypingLine";
 
@@ -147,8 +148,9 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
       </RoomHeader>
       <aside className="room-sidebar" aria-label="Room details">
         <PresenceList members={state.presence} selfId={state.self?.id} />
+        <MembersPanel state={state} actions={actions} />
         {state.room?.visibility === "private" && role === "owner" && (
-          <InvitePanel room={room} />
+          <InvitePanel room={room} invites={state.invites} revoke={(id) => actions.command(`/invites revoke ${id}`, "members")} />
         )}
         <NameForm compact />
       </aside>

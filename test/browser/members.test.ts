@@ -1,0 +1,62 @@
+/**
+ * Running a room (issue 14) in Chromium: two members of a public room; the
+ * owner removes the other from the members view, and the other's window
+ * shows the reason at once and does not reconnect.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevServer, type DevServer } from "../support/dev-server";
+import { launchBrowser, newMember, openRoom, uniqueRoom, waitOnline, type Member } from "./browser";
+
+let server: DevServer;
+let browser: Browser;
+let owner: Member;
+let other: Member;
+
+beforeAll(async () => {
+  server = await startDevServer();
+  browser = await launchBrowser();
+  owner = await newMember(browser, server.url, "Olivia");
+  other = await newMember(browser, server.url, "Milo");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("members view", () => {
+  it("lets the owner remove a member, whose window says why and stops reconnecting", async () => {
+    const room = `/r/${uniqueRoom("members")}`;
+    await openRoom(owner.page, room);
+    await waitOnline(owner.page);
+    let sockets = 0;
+    other.page.on("websocket", (ws) => {
+      if (ws.url().includes("/agents/chat-room/")) sockets++;
+    });
+    await openRoom(other.page, room);
+    await waitOnline(other.page);
+
+    const row = owner.page.locator(`[data-testid="member-row"][data-member-id="${other.id}"]`);
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(/member/);
+    // Searching narrows the list.
+    await owner.page.getByTestId("members-search").fill("oliv");
+    await row.waitFor({ state: "detached" });
+    await owner.page.getByTestId("members-search").fill("");
+    // A member sees no management controls.
+    expect(await other.page.getByTestId("member-remove").count()).toBe(0);
+
+    owner.page.once("dialog", (d) => void d.accept());
+    await row.getByTestId("member-remove").click();
+
+    const reason = other.page.getByTestId("refused-reason");
+    await reason.waitFor();
+    expect(await reason.innerText()).toMatch(/removed from this room by Olivia/);
+    expect(await other.page.locator('[data-testid="connection-status"]').getAttribute("data-status")).toBe("refused");
+    await row.waitFor({ state: "detached" });
+    // partysocket's first retry would come within a few seconds.
+    await other.page.waitForTimeout(4500);
+    expect(sockets).toBe(1);
+  });
+});
