@@ -459,6 +459,7 @@ export class ChatRoom extends Agent<Env> {
       return { ok: false, code: "forbidden", reason: "This invite link is from an older version and no longer works: ask for a new link." };
     }
     const now = Date.now();
+    if (!this.members.info()) return { ok: false, code: "not_found", reason: "This private room does not exist." };
     if (this.members.banned(identity.id)) return { ok: false, code: "forbidden", reason: "You are banned from this room." };
     const check = this.invites.check(inviteId, now);
     const before = this.members.get(identity.id);
@@ -529,6 +530,8 @@ export class ChatRoom extends Agent<Env> {
       }
       this.presenceChanged(c.id);
     }
+    // A role can change back within one wake (member → viewer → member): forget what was noted.
+    for (const key of this.#notedInAccount) if (key.startsWith(`${member.id} `)) this.#notedInAccount.delete(key);
     if (role) this.noteInAccount({ id: member.id, name: member.name, role });
     else this.forgetInAccount(member.id);
     this.fanOut(encode(this.membersFrame()));
@@ -560,7 +563,6 @@ export class ChatRoom extends Agent<Env> {
   }
 
   private forgetInAccount(memberId: string): void {
-    for (const key of this.#notedInAccount) if (key.startsWith(`${memberId} `)) this.#notedInAccount.delete(key);
     this.ctx.waitUntil(
       this.env.Account.getByName(memberId)
         .forgetRoom(this.name)

@@ -266,6 +266,9 @@ describe("managing members", () => {
     };
     await act(alice.ws, "set_role", bob.id, "viewer");
     expect(await until([{ room, role: "viewer" }])).toEqual([{ room, role: "viewer" }]);
+    // Back to member within the same wake of the room: the account follows again.
+    await act(alice.ws, "set_role", bob.id, "member");
+    expect(await until([{ room, role: "member" }])).toEqual([{ room, role: "member" }]);
     await act(alice.ws, "remove", bob.id);
     expect(await until([])).toEqual([]);
   });
