@@ -75,8 +75,12 @@ export function postPrivateRoom(): Promise<CreateRoomResponse> {
   return call("/api/rooms", { visibility: "private" }, CreateRoomResponse);
 }
 
-export function postInvite(room: string, role: "member" | "viewer"): Promise<InviteResponse> {
-  return call(`/api/rooms/${encodeURIComponent(room)}/invites`, { role }, InviteResponse);
+export function postInvite(
+  room: string,
+  role: "member" | "viewer",
+  options: { maxUses?: number; expiresInHours?: number } = {},
+): Promise<InviteResponse> {
+  return call(`/api/rooms/${encodeURIComponent(room)}/invites`, { role, ...options }, InviteResponse);
 }
 
 /** Redeems an invite from a link's fragment: the room remembers the role. */

@@ -59,4 +59,25 @@ describe("members view", () => {
     await other.page.waitForTimeout(4500);
     expect(sockets).toBe(1);
   });
+
+  it("lets the owner limit an invite's uses, see it listed, and revoke it; the revoked link says so", async () => {
+    await owner.page.goto("/");
+    await owner.page.getByTestId("create-private-room").click();
+    await waitOnline(owner.page);
+    await owner.page.getByTestId("invite-max-uses").fill("3");
+    await owner.page.getByTestId("create-invite-member").click();
+    const link = await owner.page.getByTestId("invite-member-link").inputValue();
+    const listed = owner.page.locator('[data-testid="invite-row"][data-status="active"]');
+    await listed.waitFor();
+    expect(await listed.innerText()).toMatch(/member · active · used 0\/3/);
+    await listed.getByTestId("invite-revoke").click();
+    await owner.page.locator('[data-testid="invite-row"][data-status="revoked"]').waitFor();
+
+    const guest = await newMember(browser, server.url, "Gwen");
+    await guest.page.goto(link);
+    const reason = guest.page.getByTestId("refused-reason");
+    await reason.waitFor();
+    expect(await reason.innerText()).toMatch(/revoked/);
+    await guest.context.close();
+  });
 });

@@ -14,11 +14,13 @@ const LABELS: Record<InviteRole, { button: string; field: string }> = {
  * clipboard; lists the room's invites (from the `invites` frame) with Revoke.
  */
 export function InvitePanel({ room, invites, revoke }: { room: string; invites: InviteItem[]; revoke: (id: string) => void }) {
+  const [options, setOptions] = useState<LinkOptions>({});
   return (
     <section className="card invites" aria-labelledby="invites-heading">
       <h2 id="invites-heading">Invite people</h2>
-      <InviteLink room={room} role="member" />
-      <InviteLink room={room} role="viewer" />
+      <InviteOptions value={options} onChange={setOptions} />
+      <InviteLink room={room} role="member" options={options} />
+      <InviteLink room={room} role="viewer" options={options} />
       {invites.length > 0 && (
         <ul className="invite-list" aria-label="Invites">
           {invites.map((i) => (
@@ -40,7 +42,55 @@ export function InvitePanel({ room, invites, revoke }: { room: string; invites: 
   );
 }
 
-function InviteLink({ room, role }: { room: string; role: InviteRole }) {
+/** How many may use a new link and for how long; empty: no limit, 14 days. */
+interface LinkOptions {
+  maxUses?: number;
+  expiresInHours?: number;
+}
+
+const EXPIRY_CHOICES: Array<[string, number | undefined]> = [
+  ["14 days", undefined],
+  ["1 day", 24],
+  ["7 days", 168],
+  ["30 days", 720],
+];
+
+function InviteOptions({ value, onChange }: { value: LinkOptions; onChange: (v: LinkOptions) => void }) {
+  const usesId = useId();
+  const expiryId = useId();
+  return (
+    <div className="invite-options">
+      <label htmlFor={usesId}>Uses (empty: no limit)</label>
+      <input
+        id={usesId}
+        type="number"
+        min={1}
+        max={1000}
+        data-testid="invite-max-uses"
+        value={value.maxUses ?? ""}
+        onChange={(e) => {
+          const n = Number.parseInt(e.currentTarget.value, 10);
+          onChange({ ...value, maxUses: Number.isFinite(n) && n >= 1 ? Math.min(n, 1000) : undefined });
+        }}
+      />
+      <label htmlFor={expiryId}>Works for</label>
+      <select
+        id={expiryId}
+        data-testid="invite-expiry"
+        value={String(value.expiresInHours ?? "")}
+        onChange={(e) => onChange({ ...value, expiresInHours: e.currentTarget.value ? Number(e.currentTarget.value) : undefined })}
+      >
+        {EXPIRY_CHOICES.map(([label, hours]) => (
+          <option key={label} value={hours ?? ""}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function InviteLink({ room, role, options }: { room: string; role: InviteRole; options: LinkOptions }) {
   const [link, setLink] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -50,7 +100,7 @@ function InviteLink({ room, role }: { room: string; role: InviteRole }) {
     setBusy(true);
     setNote(null);
     try {
-      const invite = await postInvite(room, role);
+      const invite = await postInvite(room, role, options);
       const url = new URL(invite.path, location.origin).href;
       setLink(url);
       try {
