@@ -27,6 +27,15 @@ export const COMMANDS: readonly CommandHint[] = [
   { name: "/codemode", usage: "/codemode [direct|code|auto] · allow|deny <host> · limits timeout=<ms> output=<chars>", takesArgs: true },
   { name: "/scripts", usage: "/scripts · /scripts save <name> · /scripts show <name>", takesArgs: true },
   { name: "/run", usage: "/run <script> [json] — run a saved script without the model", takesArgs: true },
+  { name: "/members", usage: "/members [search] — everyone with a role here", takesArgs: true },
+  { name: "/leave", usage: "/leave [@successor] — leave the room (the last owner names who takes over)", takesArgs: true },
+  { name: "/role", usage: "/role @name owner|member|viewer — (owners) change a role", takesArgs: true },
+  { name: "/remove", usage: "/remove @name — (owners) remove a member, closing their connections", takesArgs: true },
+  { name: "/ban", usage: "/ban @name — (owners) remove and keep out", takesArgs: true },
+  { name: "/unban", usage: "/unban @name — (owners) lift a ban", takesArgs: true },
+  { name: "/transfer", usage: "/transfer @name — (owners) hand the room over", takesArgs: true },
+  { name: "/invites", usage: "/invites · /invites revoke <id> — (owners) the room's invites", takesArgs: true },
+  { name: "/audit", usage: "/audit — (owners) recent membership changes", takesArgs: false },
 ];
 
 /** Composer text that goes out as a `command` frame instead of a chat message. */

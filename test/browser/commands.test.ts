@@ -6,8 +6,8 @@ const names = (text: string, caret = text.length) => commandMatches(text, caret)
 
 describe("commandMatches", () => {
   it("offers every command whose name starts with what was typed", () => {
-    expect(names("/re")).toEqual(["/remind", "/reminders"]);
-    expect(names("/")).toHaveLength(13);
+    expect(names("/re")).toEqual(["/remind", "/reminders", "/remove"]);
+    expect(names("/")).toHaveLength(22);
     expect(names("/mcp")).toEqual(["/mcp add", "/mcp remove", "/mcp access", "/mcp list", "/mcp call"]);
     expect(names("/mcp c")).toEqual(["/mcp call"]);
     expect(names("/TIME")).toEqual(["/timezone"]);

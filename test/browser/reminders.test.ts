@@ -59,7 +59,7 @@ describe("slash commands and reminders", () => {
     await list.waitFor();
     expect(await list.getAttribute("role")).toBe("listbox");
     const options = bob.page.getByTestId("command-option");
-    expect(await options.evaluateAll((els) => els.map((e) => e.getAttribute("data-command")))).toEqual(["/remind", "/reminders"]);
+    expect(await options.evaluateAll((els) => els.map((e) => e.getAttribute("data-command")))).toEqual(["/remind", "/reminders", "/remove"]);
     expect(await options.first().innerText()).toContain("<what> <when>");
     expect(await input.getAttribute("aria-activedescendant")).toBe(await options.first().getAttribute("id"));
     await input.press("ArrowDown");
