@@ -249,6 +249,25 @@ describe("managing members", () => {
     expect(await memberRows(room)).toEqual([{ name: "alice", role: "owner" }]);
   });
 
+  it("runs the same changes as slash commands, by @name, refusing an ambiguous or unknown name", async () => {
+    const { room, people } = await publicRoomWith("alice", "bob", "sam", "sam");
+    const [alice, bob] = people as [(typeof people)[0], (typeof people)[0]];
+    expect(await alice.ws.command("/role @bob viewer")).toMatchObject({ ok: true, text: "bob is now a viewer." });
+    expect(await alice.ws.command("/role @sam viewer")).toMatchObject({ ok: false, text: expect.stringMatching(/Several members are called sam/) });
+    expect(await alice.ws.command("/remove @nobody")).toMatchObject({ ok: false, text: expect.stringMatching(/Nobody called nobody/) });
+    expect(await alice.ws.command("/role @bob")).toMatchObject({ ok: false, text: expect.stringMatching(/Use `\/role/) });
+    expect(await alice.ws.command("/unban @bob")).toMatchObject({ ok: false, text: expect.stringMatching(/is banned here/) });
+    expect(await bob.ws.command("/transfer @alice")).toMatchObject({ ok: false, text: expect.stringMatching(/owners/) });
+    expect(await alice.ws.command("/members bo")).toMatchObject({ ok: true, text: expect.stringMatching(/^4 members:\nbob — viewer, joined \d{4}-/) });
+    expect((await alice.ws.command("/help")).text).toMatch(/\/invites revoke <id>/);
+    expect(await memberRows(room)).toEqual([
+      { name: "alice", role: "owner" },
+      { name: "bob", role: "viewer" },
+      { name: "sam", role: "member" },
+      { name: "sam", role: "member" },
+    ]);
+  });
+
   it("keeps the member's account in step: a new role is noted, a removal forgets the room", async () => {
     const { room, people } = await publicRoomWith("alice", "bob");
     const [alice, bob] = people as [(typeof people)[0], (typeof people)[0]];
