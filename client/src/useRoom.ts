@@ -6,12 +6,12 @@
 import PartySocket from "partysocket";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
 import { CloseCode, ServerFrame, type ClientFrameInput, type Role } from "../../shared/protocol";
-
-export type MemberActionKind = "set_role" | "remove" | "ban" | "unban" | "leave";
 import { initialRoomState, roomReducer, unsentMessages, type CommandOrigin, type RoomState } from "./roomState";
 import { postJoin } from "./api";
 import { refreshSession, useSession } from "./session";
 import { useOnline } from "./useOnline";
+
+export type MemberActionKind = "set_role" | "remove" | "ban" | "unban" | "leave";
 
 /** How often a "still typing" signal may go out while the composer is busy. */
 const TYPING_REFRESH_MS = 2000;
