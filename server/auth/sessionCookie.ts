@@ -8,6 +8,7 @@
  * upgrades too, so the room socket needs nothing in its URL — no token ever
  * lands in a server, proxy or browser log.
  */
+import { cookieHeader, readCookie } from "../http/cookies";
 import { SESSION_RENEW_AFTER_MS, SESSION_TTL_MS, signToken, verifySession, type SessionClaims } from "./tokens";
 
 const SECURE_NAME = "__Host-hearth_session";
@@ -19,19 +20,11 @@ export function sessionCookieName(url: URL): string {
 
 /** The session token from the request's cookies, or null. */
 export function readSessionCookie(request: Request): string | null {
-  const header = request.headers.get("Cookie");
-  if (!header) return null;
-  const name = sessionCookieName(new URL(request.url));
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || null;
-  }
-  return null;
+  return readCookie(request, sessionCookieName(new URL(request.url)));
 }
 
 export function setSessionCookie(url: URL, token: string, maxAgeMs = SESSION_TTL_MS): string {
-  const secure = url.protocol === "https:" ? "; Secure" : "";
-  return `${sessionCookieName(url)}=${token}; Path=/; Max-Age=${Math.floor(maxAgeMs / 1000)}; HttpOnly; SameSite=Lax${secure}`;
+  return cookieHeader(url, sessionCookieName(url), token, { path: "/", maxAgeMs, sameSite: "Lax" });
 }
 
 export function clearSessionCookie(url: URL): string {

@@ -14,6 +14,7 @@ import type { OidcProviderResponse } from "../../shared/api";
 import { memberForIdentity } from "../accounts/identity";
 import { finishFlow, oidcConfig, startFlow, type OidcConfig } from "../auth/oidc";
 import { checkSession, issueSession, setSessionCookie } from "../auth/sessionCookie";
+import { cookieHeader, readCookie } from "./cookies";
 import { signToken, verifyOidcFlow } from "../auth/tokens";
 import { ConfigError, type Env } from "../env";
 import { apiError, json } from "./respond";
@@ -91,14 +92,6 @@ function redirect(url: URL, location: string): Response {
 }
 
 function flowCookie(url: URL, value: string, maxAgeMs: number): string {
-  const secure = url.protocol === "https:" ? "; Secure" : "";
-  return `${FLOW_COOKIE}=${value}; Path=/api/oidc/; Max-Age=${Math.floor(maxAgeMs / 1000)}; HttpOnly; SameSite=Lax${secure}`;
+  return cookieHeader(url, FLOW_COOKIE, value, { path: "/api/oidc/", maxAgeMs, sameSite: "Lax" });
 }
 
-function readCookie(request: Request, name: string): string | null {
-  for (const part of (request.headers.get("Cookie") ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || null;
-  }
-  return null;
-}

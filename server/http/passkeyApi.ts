@@ -32,6 +32,7 @@ import { checkSession, issueSession, setSessionCookie } from "../auth/sessionCoo
 import { signToken, verifyChallenge, type SessionClaims } from "../auth/tokens";
 import type { Env } from "../env";
 import { parseBody } from "./body";
+import { cookieHeader, readCookie } from "./cookies";
 import { apiError, json } from "./respond";
 
 const CHALLENGE_COOKIE = "hearth_webauthn";
@@ -151,18 +152,17 @@ async function withChallenge(
   sub?: string,
 ): Promise<Response> {
   const token = await signToken(secret, { typ: "challenge", challenge, purpose, sub, exp: Date.now() + CHALLENGE_TTL_MS });
-  const secure = url.protocol === "https:" ? "; Secure" : "";
-  response.headers.append(
-    "Set-Cookie",
-    `${CHALLENGE_COOKIE}=${token}; Path=/api/; Max-Age=${CHALLENGE_TTL_MS / 1000}; HttpOnly; SameSite=Strict${secure}`,
-  );
+  response.headers.append("Set-Cookie", challengeCookie(url, token, CHALLENGE_TTL_MS));
   return response;
 }
 
 function clearChallenge(response: Response, request: Request): Response {
-  const secure = new URL(request.url).protocol === "https:" ? "; Secure" : "";
-  response.headers.append("Set-Cookie", `${CHALLENGE_COOKIE}=; Path=/api/; Max-Age=0; HttpOnly; SameSite=Strict${secure}`);
+  response.headers.append("Set-Cookie", challengeCookie(new URL(request.url), "", 0));
   return response;
+}
+
+function challengeCookie(url: URL, value: string, maxAgeMs: number): string {
+  return cookieHeader(url, CHALLENGE_COOKIE, value, { path: "/api/", maxAgeMs, sameSite: "Strict" });
 }
 
 async function readCeremony(
@@ -171,11 +171,7 @@ async function readCeremony(
   purpose: "register" | "login",
   sub?: string,
 ): Promise<{ ok: true; ceremony: Ceremony } | { ok: false; reason: string }> {
-  const cookie = (request.headers.get("Cookie") ?? "")
-    .split(";")
-    .map((p) => p.trim())
-    .find((p) => p.startsWith(`${CHALLENGE_COOKIE}=`));
-  const claims = await verifyChallenge(secret, cookie?.slice(CHALLENGE_COOKIE.length + 1));
+  const claims = await verifyChallenge(secret, readCookie(request, CHALLENGE_COOKIE));
   if (!claims.ok) return { ok: false, reason: `Start again: ${claims.reason}.` };
   if (claims.claims.purpose !== purpose || claims.claims.sub !== sub) return { ok: false, reason: "Start again: that request was for something else." };
   const url = new URL(request.url);
