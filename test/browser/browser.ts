@@ -111,3 +111,8 @@ export async function eventually<T>(read: () => Promise<T>, expected: T, timeout
 export function uniqueRoom(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
+
+/** The member id this page's session says it is (the page keeps id and name, never the session). */
+export async function memberId(page: Page): Promise<string> {
+  return page.evaluate(() => JSON.parse(localStorage.getItem("hearth.session") ?? "null")?.member?.id as string);
+}

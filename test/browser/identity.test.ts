@@ -13,7 +13,7 @@
 import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../support/dev-server";
-import { launchBrowser, messageRow, openRoom, send, waitOnline, watchPage } from "./browser";
+import { launchBrowser, memberId, messageRow, openRoom, send, waitOnline, watchPage } from "./browser";
 
 let server: DevServer;
 let browser: Browser;
@@ -63,9 +63,6 @@ async function sessionCookie(d: Device): Promise<string> {
   return cookie.value;
 }
 
-async function memberId(page: Page): Promise<string> {
-  return page.evaluate(() => JSON.parse(localStorage.getItem("hearth.session") ?? "null")?.member?.id as string);
-}
 
 const secrets = new Set<string>();
 

@@ -8,9 +8,9 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startDevServer, type DevServer } from "../support/dev-server";
-import { startOidcProvider, type TestOidcProvider } from "../support/oidc-provider";
-import { launchBrowser, messageRow, openRoom, send, uniqueRoom, watchPage } from "./browser";
+import type { DevServer } from "../support/dev-server";
+import { startAppWithOidc, type TestOidcProvider } from "../support/oidc-provider";
+import { launchBrowser, memberId, messageRow, openRoom, send, uniqueRoom, watchPage } from "./browser";
 
 let server: DevServer;
 let idp: TestOidcProvider;
@@ -32,23 +32,9 @@ async function newPage(): Promise<{ page: Page; problems: string[] }> {
   return { page, problems };
 }
 
-async function memberId(page: Page): Promise<string> {
-  return page.evaluate(() => JSON.parse(localStorage.getItem("hearth.session") ?? "null")?.member?.id as string);
-}
 
 beforeAll(async () => {
-  const port = await freePort();
-  idp = await startOidcProvider(`http://127.0.0.1:${port}/api/oidc/callback`);
-  server = await startDevServer({
-    port,
-    vars: {
-      OIDC_ISSUER: idp.issuer,
-      OIDC_CLIENT_ID: idp.clientId,
-      OIDC_CLIENT_SECRET: idp.clientSecret,
-      OIDC_NAME: "TestID",
-      IDENTITY_ALLOW_HOSTS: `127.0.0.1:${idp.port}`,
-    },
-  });
+  ({ idp, app: server } = await startAppWithOidc());
   browser = await launchBrowser();
 });
 

@@ -9,9 +9,9 @@
  * body, any URL the app redirects to, or any room frame.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startDevServer, type DevServer } from "../support/dev-server";
+import type { DevServer } from "../support/dev-server";
 import { createSession, NodeMember, SESSION_COOKIE } from "../support/node-member";
-import { startOidcProvider, type TestOidcProvider } from "../support/oidc-provider";
+import { startAppWithOidc, type TestOidcProvider } from "../support/oidc-provider";
 
 let app: DevServer;
 let idp: TestOidcProvider;
@@ -83,18 +83,7 @@ async function finish(jar: Jar, callback: URL) {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  idp = await startOidcProvider(`http://127.0.0.1:${port}/api/oidc/callback`);
-  app = await startDevServer({
-    port,
-    vars: {
-      OIDC_ISSUER: idp.issuer,
-      OIDC_CLIENT_ID: idp.clientId,
-      OIDC_CLIENT_SECRET: idp.clientSecret,
-      OIDC_NAME: "TestID",
-      IDENTITY_ALLOW_HOSTS: `127.0.0.1:${idp.port}`,
-    },
-  });
+  ({ idp, app } = await startAppWithOidc());
 });
 
 afterAll(async () => {

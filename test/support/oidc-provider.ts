@@ -8,7 +8,7 @@
  */
 import { createServer, type Server } from "node:http";
 import Provider from "oidc-provider";
-import { freePort } from "./dev-server";
+import { freePort, startDevServer, type DevServer } from "./dev-server";
 
 export interface TestOidcProvider {
   issuer: string;
@@ -87,4 +87,21 @@ export async function startOidcProvider(redirectUri: string): Promise<TestOidcPr
     issued,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A local provider and a `wrangler dev` of the app configured to sign in with it. */
+export async function startAppWithOidc(): Promise<{ idp: TestOidcProvider; app: DevServer }> {
+  const port = await freePort();
+  const idp = await startOidcProvider(`http://127.0.0.1:${port}/api/oidc/callback`);
+  const app = await startDevServer({
+    port,
+    vars: {
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: idp.clientId,
+      OIDC_CLIENT_SECRET: idp.clientSecret,
+      OIDC_NAME: "TestID",
+      IDENTITY_ALLOW_HOSTS: `127.0.0.1:${idp.port}`,
+    },
+  });
+  return { idp, app };
 }
