@@ -106,7 +106,16 @@ export function useExpiredMember(): Session["member"] | null {
   return useSyncExternalStore(subscribe, expiredSnapshot);
 }
 
+/**
+ * Bumped whenever this page signs in or out. A GET /api/me that was sent
+ * before (say the page-load check, slow under load) answers for the cookie
+ * the browser had then, so its "nobody" must not mark a name saved meanwhile
+ * as expired.
+ */
+let identityChanges = 0;
+
 function signedIn(session: Session): Session {
+  identityChanges++;
   store({ member: session.member, expiresAt: session.expiresAt });
   return session;
 }
@@ -127,7 +136,9 @@ export async function bootSession(): Promise<Session | null> {
 
 /** GET /api/me: the signed-in member, or null when the server refuses the session. */
 export async function refreshSession(): Promise<Session | null> {
+  const asked = identityChanges;
   const me = await getMe();
+  if (asked !== identityChanges) return readSession();
   if (me.member) return signedIn(me);
   const stored = readStored();
   if (stored && !stored.expired) store({ ...stored, expired: true });
@@ -142,6 +153,7 @@ export async function saveDisplayName(name: string): Promise<Session> {
 /** Forgets this browser's identity (the cookie and what the page kept). */
 export async function signOut(): Promise<void> {
   await postLogout();
+  identityChanges++;
   store(null);
 }
 

@@ -206,3 +206,34 @@ describe("identity across devices", () => {
     }
   });
 });
+
+describe("the page-load identity check", () => {
+  it("keeps a name saved while the first GET /api/me is still on its way (a slow server under load)", async () => {
+    const d = await device();
+    // Hold the page-load /api/me until the name has been saved: its answer
+    // ("nobody", for the cookie-less request it was) arrives last.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let held = 0;
+    await d.page.route("**/api/me", async (route) => {
+      if (held++ > 0) return route.continue();
+      // Answered by the server now (no cookie yet), delivered later.
+      const response = await route.fetch();
+      await released;
+      await route.fulfill({ response });
+    });
+    await d.page.goto("/");
+    await d.page.getByTestId("display-name-input").fill("Late Me");
+    await d.page.getByTestId("display-name-save").click();
+    await d.page.getByTestId("settings-link").waitFor();
+    expect(held).toBe(1);
+    const answered = d.page.waitForResponse("**/api/me");
+    release();
+    // Let the held answer land (and the page act on it): still "Late Me".
+    await answered;
+    await d.page.waitForTimeout(200);
+    expect(await d.page.getByTestId("session-expired").count()).toBe(0);
+    expect(await d.page.getByTestId("create-private-room").isEnabled()).toBe(true);
+    await d.context.close();
+  });
+});
