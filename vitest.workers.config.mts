@@ -13,7 +13,13 @@ export default defineConfig({
         // Tests use a fixed secret so that they can mint tokens themselves.
         // Runs per room per day are low so that a test can use them all up
         // (each room is fresh; no other test runs more than two per room).
-        bindings: { SESSION_SECRET: "test-secret-0123456789abcdef0123456789abcdef", ASSISTANT_ROOM_RUNS_PER_DAY: "3" },
+        // Rooms are created explicitly (POST /api/rooms) and every test makes
+        // its own, all from one address: the hourly per-address cap is lifted.
+        bindings: {
+          SESSION_SECRET: "test-secret-0123456789abcdef0123456789abcdef",
+          ASSISTANT_ROOM_RUNS_PER_DAY: "3",
+          ROOMS_PER_ADDRESS_PER_HOUR: "100000",
+        },
       },
     }),
   ],

@@ -55,8 +55,13 @@ const CONFIG = quick
     };
 
 /** Per-connection rate limit lifted for saturation (the app's default is 5/s, burst 20). */
-// The driver makes up to 2,000 sessions from one address: lift the per-address limit too.
-const RATE_VARS = { RATE_LIMIT_PER_SECOND: "100000", RATE_LIMIT_BURST: "100000", SESSIONS_PER_ADDRESS_PER_HOUR: "100000" };
+// The driver makes up to 2,000 sessions and hundreds of rooms from one address: lift the per-address limits too.
+const RATE_VARS = {
+  RATE_LIMIT_PER_SECOND: "100000",
+  RATE_LIMIT_BURST: "100000",
+  SESSIONS_PER_ADDRESS_PER_HOUR: "100000",
+  ROOMS_PER_ADDRESS_PER_HOUR: "100000",
+};
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 

@@ -11,7 +11,7 @@
  */
 import { routeAgentRequest } from "agents";
 import { routePartykitRequest } from "partyserver";
-import { roomVisibility } from "../shared/rooms";
+import { isRoomName } from "../shared/rooms";
 import { LOBBY_PATH } from "../shared/lobby";
 import { signingSecret } from "./auth/LocalSecret";
 import { verifyTicket } from "./auth/tokens";
@@ -129,7 +129,7 @@ async function admitRoomSocket(request: Request, env: Env, room: string): Promis
     // A foreign page gets no socket at all, not even one carrying a reason.
     return apiError(403, "bad_origin", `Origin ${request.headers.get("Origin")} may not open sockets here.`);
   }
-  if (!roomVisibility(room)) return refuseSocket("not_found", "That is not a valid room name.");
+  if (!isRoomName(room)) return refuseSocket("not_found", "That is not a valid room name.");
   const params = new URL(request.url).searchParams;
   const secret = await signingSecret(env);
   const ticketParam = params.get("ticket");

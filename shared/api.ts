@@ -1,7 +1,7 @@
 /** Shapes of the small HTTP API under /api (JSON in, JSON out). */
 import { z } from "zod";
 import { DisplayName, Role } from "./protocol";
-import { PublicRoomName, roomVisibility } from "./rooms";
+import { isRoomName, PublicRoomName } from "./rooms";
 
 /**
  * POST /api/session — make the caller's identity (a guest), or rename it
@@ -28,7 +28,7 @@ export const ExchangeRequest = z.strictObject({ token: z.string().max(2000) });
 
 /** POST /api/tickets — a single-use, 60-second pass for one room socket (`?ticket=`), for allowed other origins. */
 export const TicketRequest = z.strictObject({
-  room: z.string().refine((name) => roomVisibility(name) !== null, "not a room name"),
+  room: z.string().refine(isRoomName, "not a room name"),
 });
 export const TicketResponse = z.object({ ticket: z.string(), expiresAt: z.number() });
 export type TicketResponse = z.infer<typeof TicketResponse>;
@@ -38,7 +38,12 @@ export const JoinRequest = z.strictObject({ invite: z.string().max(2000) });
 export const JoinResponse = z.object({ room: z.string(), role: Role });
 export type JoinResponse = z.infer<typeof JoinResponse>;
 
-/** POST /api/rooms (session cookie) — create a room. */
+/**
+ * POST /api/rooms (session cookie) — create a room; the caller owns it.
+ * A public room is named by its creator (409 `room_exists` when the name is
+ * taken: nobody claims a room by asking for it); a private one gets a
+ * random id.
+ */
 export const CreateRoomRequest = z.discriminatedUnion("visibility", [
   z.strictObject({ visibility: z.literal("public"), name: PublicRoomName }),
   z.strictObject({ visibility: z.literal("private") }),

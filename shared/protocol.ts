@@ -233,6 +233,18 @@ export const MemberActionFrame = z.strictObject({
   role: z.enum(["owner", "member", "viewer"]).optional(),
 });
 
+/**
+ * An owner changes the room's settings (either or both). Answered with a
+ * `command_result` carrying `id`, or an `error` frame with `ref: id`; every
+ * member then gets a `room` frame.
+ */
+export const RoomSettingsFrame = z.strictObject({
+  type: z.literal("room_settings"),
+  id: z.string().min(1).max(64),
+  visibility: z.enum(["public", "private"]).optional(),
+  membersMayInvite: z.boolean().optional(),
+});
+
 export const ClientFrame = z.discriminatedUnion("type", [
   SendFrame,
   EditFrame,
@@ -248,6 +260,7 @@ export const ClientFrame = z.discriminatedUnion("type", [
   McpToolFrame,
   GetScriptFrame,
   MemberActionFrame,
+  RoomSettingsFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameInput = z.input<typeof ClientFrame>;
@@ -276,9 +289,16 @@ export const ErrorCode = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
+/**
+ * What kind of room this is, as its owners set it: public rooms are listed
+ * in the lobby and anyone signed in may join as a member; private rooms
+ * admit only members and holders of an invite. `membersMayInvite` lets
+ * members (not only owners) create invite links.
+ */
 export const RoomInfo = z.object({
   name: z.string(),
   visibility: z.enum(["public", "private"]),
+  membersMayInvite: z.boolean(),
 });
 export type RoomInfo = z.infer<typeof RoomInfo>;
 
@@ -290,6 +310,12 @@ export const WelcomeFrame = z.object({
   /** The name members @mention to ask the room's AI member. */
   assistant: z.object({ name: z.string() }),
 });
+/** The room's settings changed (see RoomInfo); sent to every member. */
+export const RoomFrame = z.object({
+  type: z.literal("room"),
+  room: RoomInfo,
+});
+
 /** Replace everything the client holds: first join, or a gap too big to fill. */
 export const SnapshotFrame = z.object({
   type: z.literal("snapshot"),
@@ -523,6 +549,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   ErrorFrame,
   MembersFrame,
   InvitesFrame,
+  RoomFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

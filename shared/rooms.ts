@@ -1,7 +1,10 @@
 /**
- * Room names. Public rooms are named by people (`/r/general`); private rooms
- * get an unguessable id (`/r/p_…`, 130 random bits) that no public name can
- * take, because public names never contain an underscore.
+ * Room names. Rooms created public are named by people (`/r/general`);
+ * rooms created private get an unguessable id (`/r/p_…`, 130 random bits)
+ * that no chosen name can take, because chosen names never contain an
+ * underscore. The name says how a room was created, not what it is now: an
+ * owner can make a named room private or a private one public later, so the
+ * room's own record (members.ts) decides who may enter.
  */
 import { z } from "zod";
 
@@ -22,10 +25,17 @@ export const PublicRoomName = z
 
 export type RoomVisibility = "public" | "private";
 
-export function roomVisibility(name: string): RoomVisibility | null {
-  if (PUBLIC_ROOM_PATTERN.test(name)) return "public";
-  if (PRIVATE_ROOM_PATTERN.test(name)) return "private";
+/** "named": chosen by a person; "generated": a private room's random id. */
+export type RoomNameKind = "named" | "generated";
+
+export function roomNameKind(name: string): RoomNameKind | null {
+  if (PUBLIC_ROOM_PATTERN.test(name)) return "named";
+  if (PRIVATE_ROOM_PATTERN.test(name)) return "generated";
   return null;
+}
+
+export function isRoomName(name: string): boolean {
+  return roomNameKind(name) !== null;
 }
 
 /** The WebSocket path of a room, as routed by the agents SDK. */

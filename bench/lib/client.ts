@@ -42,6 +42,23 @@ export function roomAddress(ep: Endpoint, room: string, member = 0): RoomAddress
   }
 }
 
+/**
+ * A's rooms are created before anyone enters them (POST /api/rooms, member
+ * 0 owns them), as in the app; R and W rooms come into being on first use.
+ * 409 (it exists already) is fine: a repeated scenario reuses its room.
+ */
+export async function ensureRooms(ep: Endpoint, rooms: string[]): Promise<void> {
+  if (ep.target !== "A") return;
+  for (const room of rooms) {
+    const res = await fetch(`${ep.url}/api/rooms`, {
+      method: "POST",
+      headers: { Origin: ep.url, Cookie: `hearth_session=${ep.tokens![0]!}` },
+      body: JSON.stringify({ visibility: "public", name: room }),
+    });
+    if (res.status !== 201 && res.status !== 409) throw new Error(`create room ${room}: ${res.status} ${await res.text()}`);
+  }
+}
+
 /** POST /api/session `count` times (A's members need sessions); returns the cookies' values. */
 export async function createTokens(baseUrl: string, count: number): Promise<string[]> {
   const tokens: string[] = [];

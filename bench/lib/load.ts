@@ -13,7 +13,7 @@
  * sender, in send order.
  */
 import { performance } from "node:perf_hooks";
-import { BenchSocket, closeAll, openMany, roomName, roomAddress, sleep, type Endpoint } from "./client.ts";
+import { BenchSocket, closeAll, ensureRooms, openMany, roomName, roomAddress, sleep, type Endpoint } from "./client.ts";
 import { cpuMeter } from "./procfs.ts";
 import { LatencyHistogram, round, type LatencySummary } from "./stats.ts";
 
@@ -76,6 +76,7 @@ export class LoadRoom {
 
   static async open(ep: Endpoint, members: number, prefix: string): Promise<LoadRoom> {
     const load = new LoadRoom(ep, members, roomName(prefix));
+    await ensureRooms(ep, [load.room]);
     load.sockets = await openMany(
       (i) => roomAddress(ep, load.room, i),
       members,

@@ -19,7 +19,7 @@
  *   frame to each room afterwards must construct every room anew.
  */
 import { performance } from "node:perf_hooks";
-import { closeAll, openMany, roomName, roomAddress, sleep, type BenchSocket, type Endpoint } from "../lib/client.ts";
+import { closeAll, ensureRooms, openMany, roomName, roomAddress, sleep, type BenchSocket, type Endpoint } from "../lib/client.ts";
 import { rssBytes, treeCpuSeconds } from "../lib/procfs.ts";
 import { round } from "../lib/stats.ts";
 
@@ -51,6 +51,7 @@ export async function connectionMemory(
   sockets: number,
 ): Promise<{ result: ConnectionMemory; sockets: BenchSocket[] }> {
   const room = roomName(`b4c-${ep.target.toLowerCase()}`);
+  await ensureRooms(ep, [room]);
   const first = await openMany(() => roomAddress(ep, room, 0), 1, () => () => {});
   await settle(server.pid);
   const before = rssBytes(server.memoryPid);
@@ -96,6 +97,8 @@ export async function hibernatedRoomsOpen(ep: Endpoint, server: { pid: number; m
   const before = rssBytes(server.memoryPid);
   const s0 = (await stats(ep.url))[key];
   const prefix = roomName(`b4h-${ep.target.toLowerCase()}`);
+  // Creating A's rooms is part of what a room costs: measured, like R's first socket.
+  await ensureRooms(ep, Array.from({ length: rooms }, (_, i) => `${prefix}-${i}`));
   let replies = 0;
   const sockets = await openMany(
     (i) => roomAddress(ep, `${prefix}-${i}`, 0),

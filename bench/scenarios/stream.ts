@@ -20,7 +20,7 @@
 import { ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { startFakeOpenAI, type CompletionScript, type FakeOpenAI } from "../../test/support/fake-openai.ts";
-import { closeAll, openMany, roomName, roomAddress, sleep, type BenchSocket, type Endpoint } from "../lib/client.ts";
+import { closeAll, ensureRooms, openMany, roomName, roomAddress, sleep, type BenchSocket, type Endpoint } from "../lib/client.ts";
 import { cpuMeter } from "../lib/procfs.ts";
 import { LatencyHistogram, round, type LatencySummary } from "../lib/stats.ts";
 
@@ -87,6 +87,7 @@ export async function runStream(
   server: { pid: number },
 ): Promise<StreamResult> {
   const room = roomName(`b3-${item.target.toLowerCase()}`);
+  await ensureRooms(ep, [room]);
   const hist = new LatencyHistogram();
   const drafts = new Array<number>(item.watchers).fill(0);
   const seen = Array.from({ length: item.watchers }, () => new Set<number>());

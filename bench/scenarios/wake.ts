@@ -20,7 +20,7 @@
  * R: its `snapshot`); (b) `history` before the middle of the log → `page`.
  */
 import { performance } from "node:perf_hooks";
-import { BenchSocket, roomName, roomAddress, sleep, type Endpoint } from "../lib/client.ts";
+import { BenchSocket, ensureRooms, roomName, roomAddress, sleep, type Endpoint } from "../lib/client.ts";
 import { median, round } from "../lib/stats.ts";
 
 export interface SeededRoom {
@@ -34,6 +34,7 @@ export interface SeededRoom {
 
 export async function seedRoom(ep: Endpoint, history: number): Promise<SeededRoom> {
   const room = roomName(`b5-${ep.target.toLowerCase()}-${history}`);
+  await ensureRooms(ep, [room]);
   const socket = await BenchSocket.open(roomAddress(ep, room, 0));
   let lastSeq = 0;
   // The same real sends for A and R: both logs then grew one transaction at

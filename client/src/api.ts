@@ -75,6 +75,11 @@ export function postPrivateRoom(): Promise<CreateRoomResponse> {
   return call("/api/rooms", { visibility: "private" }, CreateRoomResponse);
 }
 
+/** Creates the public room `name`, owned by the caller (409 `room_exists` when taken). */
+export function postPublicRoom(name: string): Promise<CreateRoomResponse> {
+  return call("/api/rooms", { visibility: "public", name }, CreateRoomResponse);
+}
+
 export function postInvite(
   room: string,
   role: "member" | "viewer",

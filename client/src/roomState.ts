@@ -37,7 +37,7 @@ export type ConnectionState = "connecting" | "online" | "reconnecting" | "refuse
 export type McpAuditEntry = Extract<ServerFrame, { type: "mcp" }>["audit"][number];
 
 /** Where a command was issued, so its answer shows next to it. */
-export type CommandOrigin = "composer" | "reminders" | "mcp" | "scripts" | "members";
+export type CommandOrigin = "composer" | "reminders" | "mcp" | "scripts" | "members" | "settings";
 
 /** A command, reminder action or tool toggle, and the server's answer once it came. */
 export interface CommandEntry {
@@ -334,6 +334,8 @@ function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
       );
       return { ...state, scripts, scriptCode };
     }
+    case "room":
+      return { ...state, room: frame.room };
     case "script":
       return { ...state, scriptCode: { ...state.scriptCode, [frame.script.name]: frame.script } };
     case "command_result": {

@@ -1,6 +1,6 @@
 /** A small history router: `/` (landing), `/settings`, and `/r/<room>` (a room). */
 import { useSyncExternalStore } from "react";
-import { PublicRoomName, roomVisibility } from "../../shared/rooms";
+import { isRoomName, PublicRoomName } from "../../shared/rooms";
 
 export type Route =
   | { kind: "landing" }
@@ -47,7 +47,7 @@ export function parseRoute(pathAndHash: string): Route {
   } catch {
     return { kind: "bad-room", raw: match[1] };
   }
-  if (!roomVisibility(raw)) return { kind: "bad-room", raw };
+  if (!isRoomName(raw)) return { kind: "bad-room", raw };
   return { kind: "room", room: raw, invite: new URLSearchParams(hash).get("invite") };
 }
 

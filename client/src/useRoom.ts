@@ -42,10 +42,14 @@ export interface RoomActions {
   mcpTool(server: string, tool: string, enabled: boolean): void;
   /** An owner's change to a member (or `leave`, anyone's); `label` describes it to the user. */
   memberAction(action: MemberActionKind, label: string, member?: string, role?: Role): void;
+  /** An owner's change to the room's settings; `label` describes it to the user. */
+  roomSettings(change: RoomSettingsChange, label: string): void;
   /** Fetches one saved script's code; it lands in `state.scriptCode`. */
   getScript(name: string, version: number): void;
   dismissCommand(id: string): void;
 }
+
+export type RoomSettingsChange = { visibility?: "public" | "private"; membersMayInvite?: boolean };
 
 export type ReminderActionKind = "cancel" | "snooze" | "pause" | "resume";
 export type SnoozeChoice = "10m" | "1h" | "tomorrow";
@@ -288,6 +292,11 @@ export function useRoom(
         const id = crypto.randomUUID();
         dispatch({ type: "command_sent", id, origin: "members", label });
         if (!transmit({ type: "member_action", id, action, member, role })) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
+      },
+      roomSettings(change, label) {
+        const id = crypto.randomUUID();
+        dispatch({ type: "command_sent", id, origin: "settings", label });
+        if (!transmit({ type: "room_settings", id, ...change })) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
       },
       getScript(name, version) {
         transmit({ type: "get_script", name, version });

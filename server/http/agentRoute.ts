@@ -9,7 +9,7 @@
  * that merely reaches one leaves storage behind. So the Worker parses the
  * path itself, strictly, and anything else is a 404 that touches no object.
  */
-import { roomVisibility } from "../../shared/rooms";
+import { isRoomName } from "../../shared/rooms";
 
 export const ROOM_NAMESPACE = "chat-room";
 
@@ -25,7 +25,7 @@ export function parseAgentRoute(url: URL): AgentRoute | null {
   const parts = url.pathname.split("/");
   if (parts[0] !== "" || parts[1] !== "agents" || parts[2] !== ROOM_NAMESPACE) return null;
   const room = parts[3] ?? "";
-  if (!roomVisibility(room)) return null;
+  if (!isRoomName(room)) return null;
   if (parts.length === 4) return { kind: "room-socket", room };
   if (parts.length === 7 && parts[4] === "oauth" && parts[6] === "callback" && /^[A-Za-z0-9_-]{43}$/.test(parts[5]!)) {
     return { kind: "oauth-callback", room, signature: parts[5]! };

@@ -20,7 +20,7 @@ import {
   type TicketResponse,
   TicketRequest,
 } from "../../shared/api";
-import { PRIVATE_ROOM_PATTERN, roomVisibility } from "../../shared/rooms";
+import { isRoomName } from "../../shared/rooms";
 import { signingSecret } from "../auth/LocalSecret";
 import { checkSession } from "../auth/sessionCookie";
 import {
@@ -104,7 +104,9 @@ async function createRoom(request: Request, env: Env, caller: SessionClaims): Pr
   // 26 base32 characters = 130 random bits: not guessable, not enumerable.
   const name = body.data.visibility === "public" ? body.data.name : `p_${randomBase32(26)}`;
   const room = await getAgentByName(env.ChatRoom, name);
-  const info = await room.createRoom(body.data.visibility, { id: caller.sub, name: caller.name });
+  const { info, created } = await room.createRoom(body.data.visibility, { id: caller.sub, name: caller.name });
+  // Asking for a taken name grants nothing: the caller may join it like anyone else.
+  if (!created) return apiError(409, "room_exists", `A room called “${name}” exists already: join it instead.`);
   return json({ room: info.name, visibility: info.visibility, path: `/r/${info.name}` } satisfies CreateRoomResponse, 201);
 }
 
@@ -115,13 +117,12 @@ async function createInvite(
   caller: SessionClaims,
   roomName: string,
 ): Promise<Response> {
-  if (!PRIVATE_ROOM_PATTERN.test(roomName)) {
-    return apiError(400, "not_private", roomVisibility(roomName) ? "Public rooms need no invite: share their URL." : "Not a room name.");
-  }
+  if (!isRoomName(roomName)) return apiError(400, "bad_room", "Not a room name.");
   const body = await parseBody(request, InviteRequest);
   if (!body.ok) return body.response;
   const room = await getAgentByName(env.ChatRoom, roomName);
-  // The room keeps the invite's row (role, expiry, uses, creator) and checks the owner.
+  // The room keeps the invite's row (role, expiry, uses, creator) and checks
+  // who may make one (owners; members where the owners allowed it).
   const made = await room.createInvite(
     { id: caller.sub, name: caller.name },
     { role: body.data.role, ttlMs: (body.data.expiresInHours ?? 14 * 24) * 3600 * 1000, maxUses: body.data.maxUses },

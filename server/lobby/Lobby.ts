@@ -5,7 +5,8 @@
  * broadcast, none of the agents SDK's machinery. With `hibernate: true` the
  * browsers' sockets stay open while the object sleeps; rooms wake it with a
  * `report` RPC when their online count may have changed, and it pushes the
- * new list to every browser on the landing page. Private rooms never report.
+ * new list to every browser on the landing page. Private rooms never report;
+ * a room that turns private asks to be forgotten.
  */
 import { getAgentByName } from "agents";
 import { Server, type Connection } from "partyserver";
@@ -48,6 +49,12 @@ export class Lobby extends Server<Env> {
       Date.now(),
     );
     if (before?.online !== online) this.broadcast(this.listFrame());
+  }
+
+  /** RPC from a room that went private: it is no longer listed. */
+  forget(room: string): void {
+    const removed = this.ctx.storage.sql.exec("DELETE FROM rooms WHERE name = ?", room).rowsWritten;
+    if (removed > 0) this.broadcast(this.listFrame());
   }
 
   rooms(): LobbyRoom[] {

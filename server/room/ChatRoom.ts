@@ -35,7 +35,7 @@ import { handleChatFrame, type ChatContext } from "./chat";
 import type { ConnectionState } from "./connectionState";
 import { encode, errorFrame, parseClientFrame } from "./frames";
 import { FrameGuard } from "./frameGuard";
-import { reportToLobby } from "./lobbyReport";
+import { forgetInLobby, reportToLobby } from "./lobbyReport";
 import { Membership, type Admission, type MemberRecord, type VerifiedIdentity } from "./members";
 import { Governance, type GovernanceOutcome } from "./governance";
 import { Invites, type InviteRole } from "./invites";
@@ -123,6 +123,7 @@ export class ChatRoom extends Agent<Env> {
       now: () => Date.now(),
       postSystem: (text) => this.assistant.postSystem(text),
       applied: (member, role, closeReason) => this.membershipApplied(member, role, closeReason),
+      settingsApplied: (info) => this.settingsApplied(info),
     }));
   }
   get limiter(): RateLimiter {
@@ -417,6 +418,12 @@ export class ChatRoom extends Agent<Env> {
         }
         return;
       }
+      case "room_settings": {
+        const actor = { id: sender.memberId, name: sender.name, role: sender.role };
+        const outcome = this.governance.settings(actor, { visibility: frame.visibility, membersMayInvite: frame.membersMayInvite });
+        if (!outcome.ok) return reply(errorFrame(outcome.code, outcome.text, frame.id));
+        return reply({ type: "command_result", id: frame.id, ok: true, text: outcome.text });
+      }
       case "set_timezone": {
         if (!isTimeZone(frame.timeZone)) {
           return reply(errorFrame("invalid_frame", `${frame.timeZone} is not an IANA time zone.`, "set_timezone"));
@@ -438,12 +445,18 @@ export class ChatRoom extends Agent<Env> {
     if (wasTyping) this.typingChanged(connection.id);
   }
 
-  /** Called by the Worker's API (RPC) to create a room for its owner. */
-  createRoom(visibility: RoomInfo["visibility"], owner: { id: string; name: string }): RoomInfo {
-    const info = this.members.create(visibility, owner, Date.now());
+  /**
+   * Called by the Worker's API (RPC) to create a room for its owner. A room
+   * that exists already is not changed (`created: false`).
+   */
+  createRoom(visibility: RoomInfo["visibility"], owner: { id: string; name: string }): { info: RoomInfo; created: boolean } {
+    const made = this.members.create(visibility, owner, Date.now());
+    if (!made.created) return made;
     const member = this.members.get(owner.id);
     if (member) this.noteInAccount(member);
-    return info;
+    // Listed at once (with nobody online yet), not only once someone enters.
+    if (visibility === "public") this.reportOnline(0, true);
+    return made;
   }
 
   /**
@@ -482,8 +495,11 @@ export class ChatRoom extends Agent<Env> {
     creator: { id: string; name: string },
     input: { role: InviteRole; ttlMs: number; maxUses?: number },
   ): { ok: true; invite: InviteItem } | { ok: false; code: "forbidden" | "limit"; reason: string } {
-    if (this.members.get(creator.id)?.role !== "owner") {
-      return { ok: false, code: "forbidden", reason: "Only the room's owners can create invite links." };
+    const role = this.members.get(creator.id)?.role;
+    const info = this.members.info();
+    // Members only where the owners allowed it; an invite never grants more than "member".
+    if (role !== "owner" && !(role === "member" && info?.membersMayInvite)) {
+      return { ok: false, code: "forbidden", reason: "Only the room's owners can create invite links here." };
     }
     const made = this.invites.create({ ...input, creator }, Date.now());
     if ("error" in made) return { ok: false, code: "limit", reason: made.error };
@@ -537,6 +553,17 @@ export class ChatRoom extends Agent<Env> {
     this.fanOut(encode(this.membersFrame()));
     // Presence carries roles too.
     this.presenceChanged();
+  }
+
+  /**
+   * The room's settings changed: every member's view follows, and the lobby
+   * lists a room that went public or drops one that went private at once.
+   * Sockets stay: going private removes nobody who belongs.
+   */
+  private settingsApplied(info: RoomInfo): void {
+    this.fanOut(encode({ type: "room", room: info }));
+    if (info.visibility === "public") this.reportOnline(presenceOf(this.states()).length, true);
+    else forgetInLobby(this.env, this.ctx, this.name);
   }
 
   private invitesFrame(): ServerFrame {

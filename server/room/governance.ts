@@ -7,7 +7,7 @@
  * system message and a row in the audit; the host applies its effects on
  * open sockets (a new role at once, a removed member's sockets closed).
  */
-import type { ErrorCode, Role } from "../../shared/protocol";
+import type { ErrorCode, Role, RoomInfo } from "../../shared/protocol";
 import type { Membership, MemberRecord } from "./members";
 
 export type GovernanceOutcome = { ok: true; text: string } | { ok: false; code: ErrorCode; text: string };
@@ -18,6 +18,8 @@ export interface GovernanceHost {
   postSystem(text: string): void;
   /** The member's open sockets take the new role (or close, for null) at once. */
   applied(member: { id: string; name: string }, role: Role | null, closeReason?: string): void;
+  /** The room's settings changed: members learn of it, the lobby lists or drops the room. */
+  settingsApplied(info: RoomInfo): void;
 }
 
 export interface GovernanceActor {
@@ -112,6 +114,38 @@ export class Governance {
     if (successor) this.host.applied(successor, "owner");
     this.host.applied(self, null, "You left this room.");
     return { ok: true, text: "You left the room." };
+  }
+
+  /**
+   * Owners switch the room between public (in the lobby, open to anyone
+   * signed in) and private (members and invitees only), and decide whether
+   * members may create invite links. Going private removes nobody: who
+   * belongs stays, only newcomers need an invite.
+   */
+  settings(actor: GovernanceActor, change: { visibility?: RoomInfo["visibility"]; membersMayInvite?: boolean }): GovernanceOutcome {
+    const denied = this.ownerOnly(actor, "change the room's settings");
+    if (denied) return denied;
+    const before = this.host.members.info();
+    if (!before) return fail("not_found", "This room does not exist.");
+    const said: string[] = [];
+    if (change.visibility !== undefined && change.visibility !== before.visibility) {
+      this.host.members.setVisibility(change.visibility);
+      this.record(actor, "set_visibility", undefined, `${before.visibility} → ${change.visibility}`);
+      said.push(
+        change.visibility === "public"
+          ? "made the room public: it is listed in the lobby and anyone signed in may join"
+          : "made the room private: newcomers need an invite",
+      );
+    }
+    if (change.membersMayInvite !== undefined && change.membersMayInvite !== before.membersMayInvite) {
+      this.host.members.setMembersMayInvite(change.membersMayInvite);
+      this.record(actor, "set_members_may_invite", undefined, String(change.membersMayInvite));
+      said.push(change.membersMayInvite ? "let members create invite links" : "made invite links an owners' matter again");
+    }
+    if (said.length === 0) return fail("invalid_frame", "The room is set up like that already; nothing changed.");
+    this.host.postSystem(`${actor.name} ${said.join(" and ")}.`);
+    this.host.settingsApplied(this.host.members.info()!);
+    return { ok: true, text: `Done: ${said.join("; ")}.` };
   }
 
   private ownerOnly(actor: GovernanceActor, what: string): GovernanceOutcome | null {

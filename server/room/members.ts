@@ -1,14 +1,16 @@
 /**
  * Who belongs to the room, with which role, and what kind of room it is.
  *
- * A public room comes into being when its first member arrives (that member
- * owns it); anyone with a session may join it. A private room exists only
- * after the Worker created it for its owner, and others get in only with an
- * invite token the Worker has verified. Roles are stored here, so a member
- * keeps theirs across reconnects without presenting the invite again.
+ * Every room is created by an explicit act (POST /api/rooms), which makes
+ * its creator the owner: typing a name nobody created finds no room, so no
+ * visitor can claim one by being first. Anyone with a session may join a
+ * public room; a private room lets others in only with an invite token the
+ * Worker has verified. Owners can switch between the two later. Roles are
+ * stored here, so a member keeps theirs across reconnects without
+ * presenting the invite again.
  */
 import type { Role, RoomInfo } from "../../shared/protocol";
-import { roomVisibility, type RoomVisibility } from "../../shared/rooms";
+import { roomNameKind, type RoomVisibility } from "../../shared/rooms";
 
 export interface MemberRecord {
   id: string;
@@ -70,34 +72,44 @@ export class Membership {
 
   info(): RoomInfo | null {
     const visibility = this.meta("visibility") as RoomVisibility | null;
-    return visibility ? { name: this.roomName, visibility } : null;
+    return visibility ? { name: this.roomName, visibility, membersMayInvite: this.meta("members_may_invite") === "1" } : null;
   }
 
   /**
-   * Creates the room with its owner. Idempotent for a public room that
-   * exists already (creating "general" twice joins it).
+   * Creates the room with its owner. A room that exists already is left as
+   * it is (`created: false`): asking for a taken name grants nothing.
+   * Chosen names are for rooms created public, random ids for private ones.
    */
-  create(visibility: RoomVisibility, owner: { id: string; name: string }, now: number): RoomInfo {
+  create(visibility: RoomVisibility, owner: { id: string; name: string }, now: number): { info: RoomInfo; created: boolean } {
     const existing = this.info();
-    if (existing) return existing;
-    if (roomVisibility(this.roomName) !== visibility) {
+    if (existing) return { info: existing, created: false };
+    if (roomNameKind(this.roomName) !== (visibility === "public" ? "named" : "generated")) {
       throw new Error(`room name ${this.roomName} is not a valid ${visibility} room name`);
     }
     this.setMeta("visibility", visibility);
     this.setMeta("created_at", String(now));
     this.upsert({ ...owner, role: "owner" }, now);
-    return { name: this.roomName, visibility };
+    return { info: this.info()!, created: true };
+  }
+
+  /** An owner's switch between public and private (governance.ts checks who). */
+  setVisibility(visibility: RoomVisibility): void {
+    this.setMeta("visibility", visibility);
+  }
+
+  setMembersMayInvite(allowed: boolean): void {
+    this.setMeta("members_may_invite", allowed ? "1" : "0");
   }
 
   /** Decides whether a verified identity may enter, and with which role. */
   admit(identity: VerifiedIdentity, now: number): Admission {
-    let info = this.info();
+    const info = this.info();
     if (!info) {
-      if (roomVisibility(this.roomName) !== "public") {
-        return { ok: false, code: "not_found", reason: "This private room does not exist." };
-      }
-      info = this.create("public", identity, now);
-      return { ok: true, member: this.get(identity.id)!, joined: true };
+      const reason =
+        roomNameKind(this.roomName) === "named"
+          ? `No room is called “${this.roomName}” yet.`
+          : "This private room does not exist.";
+      return { ok: false, code: "not_found", reason };
     }
     if (this.banned(identity.id)) {
       return { ok: false, code: "forbidden", reason: "You are banned from this room." };

@@ -17,7 +17,7 @@ export interface MembersCommandContext {
 
 type Outcome = { ok: boolean; text: string };
 
-const COMMANDS = new Set(["/members", "/role", "/remove", "/ban", "/unban", "/transfer", "/leave", "/audit", "/invites"]);
+const COMMANDS = new Set(["/members", "/role", "/remove", "/ban", "/unban", "/transfer", "/leave", "/audit", "/invites", "/room"]);
 
 /** The command's answer, or null when `text` is not one of these commands. */
 export function membersCommand(text: string, ctx: MembersCommandContext): Outcome | null {
@@ -51,8 +51,28 @@ export function membersCommand(text: string, ctx: MembersCommandContext): Outcom
       return audit(ctx);
     case "/invites":
       return invitesCommand(ctx, args);
+    case "/room":
+      return roomCommand(ctx, args);
   }
   return null;
+}
+
+/** `/room` shows the settings; `/room public|private`, `/room invites owners|members` change them. */
+function roomCommand(ctx: MembersCommandContext, args: string[]): Outcome {
+  const [what = "", value = ""] = args.map((a) => a.toLowerCase());
+  if (what === "") {
+    const info = ctx.members.info();
+    if (!info) return { ok: false, text: "This room does not exist." };
+    return {
+      ok: true,
+      text: `This room is ${info.visibility}; ${info.membersMayInvite ? "members and owners" : "only owners"} can create invite links.`,
+    };
+  }
+  if (what === "public" || what === "private") return result(ctx.governance.settings(ctx.actor, { visibility: what }));
+  if (what === "invites" && (value === "owners" || value === "members")) {
+    return result(ctx.governance.settings(ctx.actor, { membersMayInvite: value === "members" }));
+  }
+  return { ok: false, text: "Use `/room`, `/room public|private` or `/room invites owners|members`." };
 }
 
 function resolveThen(ctx: MembersCommandContext, who: string, act: (id: string) => GovernanceOutcome): Outcome {

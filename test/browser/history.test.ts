@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../../shared/limits";
 import WebSocket from "ws";
 import { startDevServer, type DevServer } from "../support/dev-server";
-import { createSession, SESSION_COOKIE } from "../support/node-member";
+import { createPublicRoom, createSession, SESSION_COOKIE } from "../support/node-member";
 import { launchBrowser, newMember, openRoom, uniqueRoom, type Member } from "./browser";
 
 const TOTAL = 70;
@@ -49,6 +49,7 @@ beforeAll(async () => {
   server = await startDevServer();
   browser = await launchBrowser();
   const { token } = await createSession(server.url, "Seeder");
+  await createPublicRoom(server.url, room, token);
   const texts = Array.from({ length: TOTAL }, (_, i) => `history line ${i + 1}`);
   for (let i = 0; i < TOTAL; i += PER_CONNECTION) await seed(token, texts.slice(i, i + PER_CONNECTION));
   reader = await newMember(browser, server.url, "Rita");

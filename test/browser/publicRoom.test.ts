@@ -51,11 +51,18 @@ function presenceIds(page: Page): Promise<string[]> {
 }
 
 describe("a public room", () => {
-  it("is entered from the landing page's join form", async () => {
+  it("is created from the landing page's form (the name normalised), and entered from it", async () => {
+    // Rooms are created explicitly (issue 14): Create makes Alice its owner.
     await alice.page.getByTestId("room-name-input").fill(room.toUpperCase());
-    await alice.page.getByTestId("join-room").click();
+    await alice.page.getByTestId("create-public-room").click();
     await waitOnline(alice.page);
     expect(new URL(alice.page.url()).pathname).toBe(`/r/${room}`);
+    // Bob types the same name and joins it.
+    await bob.page.goto("/");
+    await bob.page.getByTestId("room-name-input").fill(room);
+    await bob.page.getByTestId("join-room").click();
+    await waitOnline(bob.page);
+    expect(new URL(bob.page.url()).pathname).toBe(`/r/${room}`);
   });
 
   it("delivers a message to the other member with its author", async () => {

@@ -39,7 +39,7 @@ function apply(state: RoomState, ...frames: ServerFrame[]): RoomState {
 const welcome: ServerFrame = {
   type: "welcome",
   self: { ...ME, role: "member" },
-  room: { name: "general", visibility: "public" },
+  room: { name: "general", visibility: "public", membersMayInvite: false },
   limits: { messageChars: 4000, frameBytes: 65536, pageMax: 100 },
   assistant: { name: "helper" },
 };

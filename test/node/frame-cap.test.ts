@@ -13,7 +13,7 @@ import WebSocket from "ws";
 import { LIMITS } from "../../shared/limits";
 import { ServerFrame } from "../../shared/protocol";
 import { startDevServer, type DevServer } from "../support/dev-server";
-import { createSession, SESSION_COOKIE } from "../support/node-member";
+import { createPublicRoom, createSession, SESSION_COOKIE } from "../support/node-member";
 
 const PLATFORM_CAP = 32 * 1024 * 1024;
 
@@ -25,6 +25,7 @@ afterAll(async () => server?.stop());
 
 async function open(room: string) {
   const { token } = await createSession(server.url, "alice");
+  await createPublicRoom(server.url, room, token);
   const url = new URL(`/agents/chat-room/${room}`, server.url.replace(/^http/, "ws"));
   const ws = new WebSocket(url, { perMessageDeflate: false, headers: { Origin: server.url, Cookie: `${SESSION_COOKIE}=${token}` } });
   const frames: ServerFrame[] = [];

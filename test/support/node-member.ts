@@ -23,6 +23,20 @@ export async function createSession(baseUrl: string, name: string): Promise<{ to
   return { token: cookie.slice(SESSION_COOKIE.length + 1).split(";")[0]!, id: body.member.id };
 }
 
+/** Named rooms this process created or found, per server. */
+const opened = new Set<string>();
+
+/** POST /api/rooms for a public room: 201 when created, 409 when it existed already. */
+export async function createPublicRoom(baseUrl: string, room: string, token: string): Promise<number> {
+  const res = await fetch(`${baseUrl}/api/rooms`, {
+    method: "POST",
+    headers: { Origin: baseUrl, Cookie: `${SESSION_COOKIE}=${token}` },
+    body: JSON.stringify({ visibility: "public", name: room }),
+  });
+  if (res.status !== 201 && res.status !== 409) throw new Error(`create room ${room}: ${res.status} ${await res.text()}`);
+  return res.status;
+}
+
 export class NodeMember {
   readonly frames: ServerFrame[] = [];
   closed = false;
@@ -39,7 +53,17 @@ export class NodeMember {
     });
   }
 
+  /**
+   * Opens a room socket. A named room is created first (POST /api/rooms, as
+   * the app's "create it?" card does) by whoever opens it first in this
+   * process, so the first to connect owns it as its creator.
+   */
   static async connect(baseUrl: string, room: string, token: string, since?: number): Promise<NodeMember> {
+    const key = `${baseUrl} ${room}`;
+    if (!room.startsWith("p_") && !opened.has(key)) {
+      await createPublicRoom(baseUrl, room, token);
+      opened.add(key);
+    }
     const url = new URL(`/agents/chat-room/${room}`, baseUrl.replace(/^http/, "ws"));
     if (since !== undefined) url.searchParams.set("since", String(since));
     const ws = new WebSocket(url, {

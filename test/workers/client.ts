@@ -131,11 +131,36 @@ export class TestMember {
   }
 }
 
+/** Named rooms this test process created or found (a test file's rooms are its own). */
+const opened = new Set<string>();
+
+/**
+ * Creates the public room `room` with `token` as its owner, as the app's
+ * "create it?" card does: 201 when created, 409 when it existed already.
+ */
+export async function createPublicRoom(room: string, token: string): Promise<Response> {
+  const res = await api("/api/rooms", token, { visibility: "public", name: room });
+  // 401: a test of a refused session; the socket it opens next is refused the same way.
+  if (res.status !== 201 && res.status !== 409 && res.status !== 401) {
+    throw new Error(`create room ${room}: ${res.status} ${await res.text()}`);
+  }
+  return res;
+}
+
+/**
+ * Opens a room socket as the browser does. A named room is created first,
+ * once, by whoever opens it first in this test process (so the first to
+ * connect owns it, as its creator); `create: false` opens a name as it is.
+ */
 export async function connect(
   room: string,
   token: string | null,
-  options: { invite?: string; since?: number; origin?: string | null; tz?: string } = {},
+  options: { invite?: string; since?: number; origin?: string | null; tz?: string; create?: boolean } = {},
 ): Promise<TestMember> {
+  if (options.create !== false && token && !room.startsWith("p_") && !opened.has(room)) {
+    await createPublicRoom(room, token);
+    opened.add(room);
+  }
   // An invite is redeemed over the API first, as the client does: no
   // credential ever travels in the socket's URL.
   if (options.invite && token) {

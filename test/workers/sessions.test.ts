@@ -12,7 +12,7 @@ import app from "../../server/index";
 import type { Env } from "../../server/env";
 import { signToken, SESSION_TTL_MS } from "../../server/auth/tokens";
 import { CloseCode } from "../../shared/protocol";
-import { api, connect, ORIGIN, roomName, session, SESSION_COOKIE, sessionFromSetCookie, TestMember } from "./client";
+import { api, connect, createPublicRoom, ORIGIN, roomName, session, SESSION_COOKIE, sessionFromSetCookie, TestMember } from "./client";
 
 const SECRET = (env as unknown as { SESSION_SECRET: string }).SESSION_SECRET;
 const OTHER = "https://app.partner.example";
@@ -55,6 +55,7 @@ describe("session cookie", () => {
   it("opens a room socket with nothing in its URL, and ignores a token in the query", async () => {
     const room = roomName("cookie");
     const alice = await session("alice");
+    await createPublicRoom(room, alice.token);
     const a = await upgrade(room, { Origin: ORIGIN, Cookie: `${SESSION_COOKIE}=${alice.token}` });
     expect((await a.next("welcome")).self).toMatchObject({ id: alice.id, role: "owner" });
     // What the room keeps about the socket (its attachment, with the URL)
@@ -152,6 +153,7 @@ describe("socket tickets for allowed other origins", () => {
     const e = withOther();
     const room = roomName("ticket");
     const alice = await session("alice");
+    await createPublicRoom(room, alice.token);
     const ticket = await ticketFor(alice.token, room, e);
     const first = await upgrade(room, { Origin: OTHER }, `?ticket=${encodeURIComponent(ticket)}`, e);
     expect((await first.next("welcome")).self.id).toBe(alice.id);

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { PublicRoomName } from "../../../shared/rooms";
-import { postPrivateRoom } from "../api";
+import { postPrivateRoom, postPublicRoom } from "../api";
 import { navigate, roomPath } from "../router";
 import { useSession } from "../session";
 import { LobbyList } from "./LobbyList";
@@ -30,8 +30,24 @@ export function Landing() {
       setJoinError(parsed.error.issues[0]?.message ?? "That is not a valid room name.");
       return;
     }
-    // Public rooms come into existence when first visited.
+    // A name nobody created yet opens a "create it?" card there.
     navigate(roomPath(parsed.data));
+  };
+
+  const createPublic = async () => {
+    const parsed = PublicRoomName.safeParse(roomName);
+    if (!parsed.success) {
+      setJoinError(parsed.error.issues[0]?.message ?? "That is not a valid room name.");
+      return;
+    }
+    setCreating(true);
+    setJoinError(null);
+    try {
+      navigate((await postPublicRoom(parsed.data)).path);
+    } catch (err) {
+      setJoinError(err instanceof Error ? err.message : "Creating the room failed.");
+      setCreating(false);
+    }
   };
 
   const createPrivate = async () => {
@@ -96,6 +112,14 @@ export function Landing() {
             <button type="submit" data-testid="join-room" disabled={needName || roomName.trim() === ""}>
               Join
             </button>
+            <button
+              type="button"
+              data-testid="create-public-room"
+              disabled={needName || creating || roomName.trim() === ""}
+              onClick={() => void createPublic()}
+            >
+              Create
+            </button>
           </div>
           {joinError && (
             <p id={joinErrorId} className="form-error" role="alert">
@@ -112,7 +136,10 @@ export function Landing() {
           >
             {creating ? "Creating…" : "Create a private room"}
           </button>
-          <p className="muted">Only people with an invite link can enter a private room.</p>
+          <p className="muted">
+            Only people with an invite link can enter a private room. Whoever creates a room owns it, and can make it
+            public or private later.
+          </p>
           {createError && (
             <p className="form-error" role="alert">
               {createError}

@@ -63,7 +63,7 @@ export function MembersPanel({ state, actions }: { state: RoomState; actions: Ro
 
 function MemberRow({ member, self, online, isOwner, actions }: { member: RoomMember; self: boolean; online: boolean; isOwner: boolean; actions: RoomActions }) {
   return (
-    <li data-testid="member-row" data-member-id={member.id}>
+    <li data-testid="member-row" data-member-id={member.id} data-role={member.role}>
       <span className="member-name">{member.name}</span>
       {self && <span className="you"> (you)</span>}
       <span className={`badge badge-${member.role}`}>{member.role}</span>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
-import type { ChatMessage } from "../../../shared/protocol";
+import { CloseCode, type ChatMessage } from "../../../shared/protocol";
+import { ApiRequestError, postPublicRoom } from "../api";
 import { latestCommand } from "../roomState";
 import { useRoom } from "../useRoom";
 import { useSession } from "../session";
@@ -15,17 +16,28 @@ import { SignInOptions } from "./SignInOptions";
 import { PresenceList } from "./PresenceList";
 import { MembersPanel } from "./MembersPanel";
 import { RoomHeader } from "./RoomHeader";
+import { RoomSettings } from "./RoomSettings";
 import { TypingLine } from "./TypingLine";
 
 type Panel = "reminders" | "mcp" | "scripts";
 
 const PANEL_LABELS: Record<Panel, string> = { reminders: "Reminders", mcp: "MCP servers", scripts: "Saved scripts" };
 
+/**
+ * A room by URL. Creating a room that did not exist yet starts a fresh
+ * connection (a new key), as if the page had been opened again.
+ */
 export function RoomView({ room, invite }: { room: string; invite: string | null }) {
+  const [attempt, setAttempt] = useState(0);
+  return <RoomScreen key={`${room} ${attempt}`} room={room} invite={invite} onCreated={() => setAttempt((n) => n + 1)} />;
+}
+
+function RoomScreen({ room, invite, onCreated }: { room: string; invite: string | null; onCreated: () => void }) {
   const session = useSession();
   const { state, status, actions } = useRoom(room, invite);
-  const isPrivate = room.startsWith("p_");
-  const title = isPrivate ? "Private room" : `#${room}`;
+  // Random ids name rooms created private; one made public later has no better name.
+  const generated = room.startsWith("p_");
+  const title = !generated ? `#${room}` : state.room?.visibility === "public" ? "Unnamed room" : "Private room";
   const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
   const onReply = useCallback((m: ChatMessage) => setReplyTo({ seq: m.seq, author: m.author.name }), []);
   const cancelReply = useCallback(() => setReplyTo(null), []);
@@ -67,6 +79,10 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
         </p>
       </main>
     );
+  }
+
+  if (state.refused?.code === CloseCode.notFound && !generated) {
+    return <NoSuchRoom room={room} title={title} onCreated={onCreated} />;
   }
 
   if (state.refused) {
@@ -149,7 +165,8 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
       <aside className="room-sidebar" aria-label="Room details">
         <PresenceList members={state.presence} selfId={state.self?.id} />
         <MembersPanel state={state} actions={actions} />
-        {state.room?.visibility === "private" && role === "owner" && (
+        {state.room && role === "owner" && <RoomSettings room={state.room} state={state} actions={actions} />}
+        {state.room?.visibility === "private" && (role === "owner" || (role === "member" && state.room.membersMayInvite)) && (
           <InvitePanel room={room} invites={state.invites} revoke={(id) => actions.command(`/invites revoke ${id}`, "members")} />
         )}
         <NameForm compact />
@@ -216,5 +233,55 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
         </aside>
       )}
     </div>
+  );
+}
+
+/**
+ * A name nobody created is no room: say so and offer to create it (its
+ * creator owns it). Someone may have created it meanwhile; then this
+ * visitor is told and can simply join.
+ */
+function NoSuchRoom({ room, title, onCreated }: { room: string; title: string; onCreated: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ text: string; exists: boolean } | null>(null);
+  const create = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await postPublicRoom(room);
+      onCreated();
+    } catch (err) {
+      const exists = err instanceof ApiRequestError && err.code === "room_exists";
+      setError({ text: err instanceof Error ? err.message : "Creating the room failed.", exists });
+      setBusy(false);
+    }
+  };
+  return (
+    <main className="page narrow">
+      <h1>{title}</h1>
+      <div className="card" data-testid="no-such-room">
+        <p>
+          No room is called <strong>#{room}</strong> yet. Create it? You will be its owner: you decide who may join and
+          what they may do.
+        </p>
+        <button type="button" data-testid="create-room" disabled={busy} onClick={() => void create()}>
+          Create #{room}
+        </button>
+        {error && (
+          <p className="form-error" role="alert" data-testid="create-room-error">
+            {error.text}{" "}
+            {error.exists && (
+              <button type="button" data-testid="join-existing" onClick={onCreated}>
+                Join it
+              </button>
+            )}
+          </p>
+        )}
+      </div>
+      <p>
+        <Link href="/">Back to the lobby</Link>
+      </p>
+      <span hidden data-testid="connection-status" data-status="refused" />
+    </main>
   );
 }
