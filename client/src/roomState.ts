@@ -41,7 +41,7 @@ export type CommandOrigin = "composer" | "reminders" | "mcp" | "scripts" | "memb
 
 /** A command, reminder action or tool toggle, and the server's answer once it came. */
 export interface CommandEntry {
-  /** The frame's id; for reminder actions the reminder id, for tool toggles `server.tool`. */
+  /** The request's id (the client makes one per command, action or toggle), echoed by its `command_result`. */
   id: string;
   origin: CommandOrigin;
   /** What was asked, for the user ("/remind …", "Cancel", "Disable everything.echo"). */

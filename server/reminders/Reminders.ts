@@ -11,7 +11,7 @@
  * scheduled.
  */
 import { z } from "zod";
-import type { ReminderItem, Role, ServerFrame } from "../../shared/protocol";
+import type { ReminderAction, ReminderItem, Role, ServerFrame, SnoozeChoice } from "../../shared/protocol";
 import { randomBase32 } from "../auth/tokens";
 import type { Membership } from "../room/members";
 import type { MessageLog } from "../room/messages";
@@ -183,7 +183,7 @@ export class Reminders {
   }
 
   /** cancel / snooze / pause / resume, by the creator, the target or an owner. */
-  async act(actor: Actor, id: string, action: "cancel" | "snooze" | "pause" | "resume", snooze?: "10m" | "1h" | "tomorrow"): Promise<Outcome> {
+  async act(actor: Actor, id: string, action: ReminderAction, snooze?: SnoozeChoice): Promise<Outcome> {
     const r = this.store.get(id);
     if (!r) return { ok: false, text: `There is no reminder ${id}.` };
     if (!mayChange(r, actor)) return { ok: false, text: "Only its creator, its target or a room owner can change this reminder." };

@@ -24,7 +24,7 @@ import { CodeModeSettings } from "../codemode/settings";
 import type { SandboxRunInfo } from "../codemode/outbound";
 import { McpStore, type AuditEntry } from "../mcp/store";
 import { LIMITS } from "../../shared/limits";
-import { CloseCode, type InviteItem, type Role, type RoomInfo, type ServerFrame } from "../../shared/protocol";
+import { CloseCode, type InviteItem, type MemberAction, type Role, type RoomInfo, type ServerFrame } from "../../shared/protocol";
 import { ConfigError, type Env } from "../env";
 import { readIdentity } from "../http/identityHeader";
 import { oauthCallbackPath } from "../http/agentRoute";
@@ -400,10 +400,10 @@ export class ChatRoom extends Agent<Env> {
       }
       case "mcp_tool": {
         const outcome = this.mcpServers.setToolEnabled(this.actor(sender), frame.server, frame.tool, frame.enabled);
-        return reply({ type: "command_result", id: `${frame.server}.${frame.tool}`, ok: outcome.ok, text: outcome.text });
+        return reply({ type: "command_result", id: frame.id, ok: outcome.ok, text: outcome.text });
       }
       case "reminder_action": {
-        const outcome = await this.reminders.act(this.actor(sender), frame.id, frame.action, frame.snooze);
+        const outcome = await this.reminders.act(this.actor(sender), frame.reminder, frame.action, frame.snooze);
         return reply({ type: "command_result", id: frame.id, ok: outcome.ok, text: outcome.text });
       }
       case "member_action": {
@@ -492,7 +492,7 @@ export class ChatRoom extends Agent<Env> {
     return { ok: true, invite: made };
   }
 
-  private memberAction(sender: ConnectionState, action: "set_role" | "remove" | "ban" | "unban" | "leave", member?: string, role?: Role): GovernanceOutcome {
+  private memberAction(sender: ConnectionState, action: MemberAction, member?: string, role?: Role): GovernanceOutcome {
     const actor = { id: sender.memberId, name: sender.name, role: sender.role };
     switch (action) {
       case "set_role":
