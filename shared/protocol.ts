@@ -171,7 +171,7 @@ export const SetNameFrame = z.strictObject({
   name: DisplayName,
 });
 
-/** A slash command typed in the composer: /remind, /reminders, /schedule, /timezone, /help. */
+/** A slash command typed in the composer (the list is shared/commands.ts). */
 export const CommandFrame = z.strictObject({
   type: z.literal("command"),
   id: MessageId,

@@ -14,7 +14,7 @@
 import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
 import { Assistant } from "../assistant/Assistant";
 import { queuedMentions } from "../assistant/turns";
-import { Reminders, type Actor, type FirePayload } from "../reminders/Reminders";
+import { Reminders, type FirePayload } from "../reminders/Reminders";
 import { isTimeZone } from "../reminders/when";
 import { guardedFetch, parseAllowHosts } from "../mcp/egress";
 import { McpServers } from "../mcp/McpServers";
@@ -25,6 +25,7 @@ import type { SandboxRunInfo } from "../codemode/outbound";
 import { McpStore, type AuditEntry } from "../mcp/store";
 import { LIMITS } from "../../shared/limits";
 import { CloseCode, type InviteItem, type MemberAction, type Role, type RoomInfo, type ServerFrame } from "../../shared/protocol";
+import type { CommandName } from "../../shared/commands";
 import { ConfigError, type Env } from "../env";
 import { readIdentity } from "../http/identityHeader";
 import { oauthCallbackPath } from "../http/agentRoute";
@@ -32,6 +33,7 @@ import { apiError } from "../http/respond";
 import { oauthCallbackSignature } from "../auth/oauthCallback";
 import { signingSecret } from "../auth/LocalSecret";
 import { handleChatFrame, type ChatContext } from "./chat";
+import { commandResult, roomCommands, runCommand, type Actor, type Runner } from "./commands";
 import type { ConnectionState } from "./connectionState";
 import { encode, errorFrame, parseClientFrame } from "./frames";
 import { FrameGuard } from "./frameGuard";
@@ -39,7 +41,7 @@ import { reportToLobby } from "./lobbyReport";
 import { Membership, type Admission, type MemberRecord, type VerifiedIdentity } from "./members";
 import { Governance, type GovernanceOutcome } from "./governance";
 import { Invites, type InviteRole } from "./invites";
-import { membersCommand } from "./membersCommand";
+import { membersCommands } from "./membersCommand";
 import { UsedTickets } from "./tickets";
 import { MessageLog } from "./messages";
 import { presenceOf, typersOf } from "./presence";
@@ -73,6 +75,7 @@ export class ChatRoom extends Agent<Env> {
   #mcpServers?: McpServers;
   #scripts?: Scripts;
   #codeMode?: CodeModeSettings;
+  #commands?: Record<CommandName, Runner>;
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
   #auditFrameTimer: ReturnType<typeof setTimeout> | null = null;
   #leaving = new Set<string>();
@@ -392,30 +395,22 @@ export class ChatRoom extends Agent<Env> {
       case "approve":
         return this.assistant.approve(frame.seq, frame.callId, frame.approved, sender, reply);
       case "command":
-        return this.runCommand(sender, frame.id, frame.text, reply);
+        return runCommand(this.commands, { log: this.log, broadcast: (f) => this.fanOut(encode(f)) }, this.actor(sender), frame, reply);
       case "get_script": {
         const script = this.scripts.detail(frame.name, frame.version);
         if (!script) return reply(errorFrame("not_found", `There is no script ${frame.name}${frame.version ? ` v${frame.version}` : ""}.`, frame.name));
         return reply({ type: "script", script });
       }
       case "mcp_tool": {
-        const outcome = this.mcpServers.setToolEnabled(this.actor(sender), frame.server, frame.tool, frame.enabled);
-        return reply({ type: "command_result", id: frame.id, ok: outcome.ok, text: outcome.text });
+        return commandResult(reply, frame.id, this.mcpServers.setToolEnabled(this.actor(sender), frame.server, frame.tool, frame.enabled));
       }
       case "reminder_action": {
-        const outcome = await this.reminders.act(this.actor(sender), frame.reminder, frame.action, frame.snooze);
-        return reply({ type: "command_result", id: frame.id, ok: outcome.ok, text: outcome.text });
+        return commandResult(reply, frame.id, await this.reminders.act(this.actor(sender), frame.reminder, frame.action, frame.snooze));
       }
       case "member_action": {
         const outcome = this.memberAction(sender, frame.action, frame.member, frame.role);
         if (!outcome.ok) return reply(errorFrame(outcome.code, outcome.text, frame.id));
-        // The actor's own socket may be closed already (leave): send() then throws, harmlessly.
-        try {
-          reply({ type: "command_result", id: frame.id, ok: true, text: outcome.text });
-        } catch {
-          // closed
-        }
-        return;
+        return commandResult(reply, frame.id, outcome);
       }
       case "set_timezone": {
         if (!isTimeZone(frame.timeZone)) {
@@ -610,51 +605,16 @@ export class ChatRoom extends Agent<Env> {
     return { type: "snapshot", reason: since === null ? "join" : "gap", ...this.log.latest(), rev: this.log.currentRev() };
   }
 
-  /** Slash commands: /mcp … here, the rest (reminders, jobs, time zone, help) in Reminders. */
-  private async runCommand(sender: ConnectionState, id: string, text: string, reply: (f: ServerFrame) => void) {
-    const actor = this.actor(sender);
-    if (/^\/mcp(\s|$)/.test(text)) {
-      const outcome = await this.mcpServers.command(actor, text.replace(/^\/mcp\s*/, ""));
-      if (outcome.part) {
-        // A direct tool call is shown to everyone as a card, like the assistant's.
-        const stored = this.log.insert({
-          id: `tool-${id}`,
-          kind: "tool",
-          author: { id: sender.memberId, name: sender.name },
-          text: text.split(/\s+/).slice(0, 3).join(" "),
-          now: Date.now(),
-          status: outcome.ok ? "done" : "failed",
-        });
-        if (stored.status === "stored") {
-          const message = this.log.settle(stored.message.seq, outcome.ok ? "done" : "failed", stored.message.text, [outcome.part]);
-          this.fanOut(encode({ type: "message", message }));
-        }
-      }
-      return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
-    }
-    if (/^\/scripts(\s|$)/.test(text)) {
-      const outcome = this.scripts.command(actor, text.replace(/^\/scripts\s*/, ""));
-      return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
-    }
-    if (/^\/run(\s|$)/.test(text)) {
-      const outcome = await this.scripts.run(actor, text.replace(/^\/run\s*/, ""));
-      return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
-    }
-    if (/^\/codemode(\s|$)/.test(text)) {
-      const outcome = this.codeMode.command(actor, text.replace(/^\/codemode\s*/, ""));
-      return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
-    }
-    const members = membersCommand(text, { actor, members: this.members, invites: this.invites, governance: this.governance, now: Date.now() });
-    if (members) {
-      if (members.ok && /^\/invites\s+revoke\b/.test(text)) this.invitesChanged();
-      try {
-        return reply({ type: "command_result", id, ok: members.ok, text: members.text });
-      } catch {
-        return; // the actor left: their socket is closed
-      }
-    }
-    const outcome = await this.reminders.command(actor, text);
-    return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
+  /** Every slash command's runner, one per name of the shared table (the type says so). */
+  private get commands(): Record<CommandName, Runner> {
+    return (this.#commands ??= {
+      ...roomCommands,
+      ...this.reminders.commands(),
+      ...this.mcpServers.commands(),
+      ...this.codeMode.commands(),
+      ...this.scripts.commands(),
+      ...membersCommands({ members: this.members, invites: this.invites, governance: this.governance, invitesChanged: () => this.invitesChanged() }),
+    });
   }
 
   /** Who is acting, with the time zone their times are read in. */
