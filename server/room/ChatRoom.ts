@@ -32,10 +32,10 @@ import { oauthCallbackPath } from "../http/agentRoute";
 import { apiError } from "../http/respond";
 import { oauthCallbackSignature } from "../auth/oauthCallback";
 import { signingSecret } from "../auth/LocalSecret";
-import { handleChatFrame, type ChatContext } from "./chat";
+import { chatHandlers, type ChatContext } from "./chat";
 import { commandResult, roomCommands, runCommand, type Actor, type Runner } from "./commands";
 import type { ConnectionState } from "./connectionState";
-import { encode, errorFrame, parseClientFrame } from "./frames";
+import { dispatchFrame, encode, errorFrame, parseClientFrame, type FrameHandlers } from "./frames";
 import { FrameGuard } from "./frameGuard";
 import { reportToLobby } from "./lobbyReport";
 import { Membership, type Admission, type MemberRecord, type VerifiedIdentity } from "./members";
@@ -76,6 +76,7 @@ export class ChatRoom extends Agent<Env> {
   #scripts?: Scripts;
   #codeMode?: CodeModeSettings;
   #commands?: Record<CommandName, Runner>;
+  #handlers?: FrameHandlers<ChatContext>;
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
   #auditFrameTimer: ReturnType<typeof setTimeout> | null = null;
   #leaving = new Set<string>();
@@ -387,42 +388,50 @@ export class ChatRoom extends Agent<Env> {
     }
     const parsed = parseClientFrame(data);
     if (!parsed.ok) return connection.send(encode(parsed.error));
-    const frame = parsed.frame;
-    const reply = (f: ServerFrame) => connection.send(encode(f));
-    switch (frame.type) {
-      case "stop":
-        return this.assistant.stop(frame.seq, sender, reply);
-      case "approve":
-        return this.assistant.approve(frame.seq, frame.callId, frame.approved, sender, reply);
-      case "command":
-        return runCommand(this.commands, { log: this.log, broadcast: (f) => this.fanOut(encode(f)) }, this.actor(sender), frame, reply);
-      case "get_script": {
+    return dispatchFrame(this.handlers, this.chatContext(connection, sender), parsed.frame);
+  }
+
+  /** One handler per client frame type: chat.ts's, and the ones that reach other capabilities. */
+  private get handlers(): FrameHandlers<ChatContext> {
+    return (this.#handlers ??= {
+      ...chatHandlers,
+      stop: (c, frame) => this.assistant.stop(frame.seq, c.sender, c.reply),
+      approve: (c, frame) => this.assistant.approve(frame.seq, frame.callId, frame.approved, c.sender, c.reply),
+      command: (c, frame) => runCommand(this.commands, { log: this.log, broadcast: c.broadcast }, this.actor(c.sender), frame, c.reply),
+      get_script: (c, frame) => {
         const script = this.scripts.detail(frame.name, frame.version);
-        if (!script) return reply(errorFrame("not_found", `There is no script ${frame.name}${frame.version ? ` v${frame.version}` : ""}.`, frame.name));
-        return reply({ type: "script", script });
-      }
-      case "mcp_tool": {
-        return commandResult(reply, frame.id, this.mcpServers.setToolEnabled(this.actor(sender), frame.server, frame.tool, frame.enabled));
-      }
-      case "reminder_action": {
-        return commandResult(reply, frame.id, await this.reminders.act(this.actor(sender), frame.reminder, frame.action, frame.snooze));
-      }
-      case "member_action": {
-        const outcome = this.memberAction(sender, frame.action, frame.member, frame.role);
-        if (!outcome.ok) return reply(errorFrame(outcome.code, outcome.text, frame.id));
-        return commandResult(reply, frame.id, outcome);
-      }
-      case "set_timezone": {
+        if (!script) return c.reply(errorFrame("not_found", `There is no script ${frame.name}${frame.version ? ` v${frame.version}` : ""}.`, frame.name));
+        c.reply({ type: "script", script });
+      },
+      mcp_tool: (c, frame) =>
+        commandResult(c.reply, frame.id, this.mcpServers.setToolEnabled(this.actor(c.sender), frame.server, frame.tool, frame.enabled)),
+      reminder_action: async (c, frame) =>
+        commandResult(c.reply, frame.id, await this.reminders.act(this.actor(c.sender), frame.reminder, frame.action, frame.snooze)),
+      member_action: (c, frame) => {
+        const outcome = this.memberAction(c.sender, frame.action, frame.member, frame.role);
+        if (!outcome.ok) return c.reply(errorFrame(outcome.code, outcome.text, frame.id));
+        commandResult(c.reply, frame.id, outcome);
+      },
+      set_timezone: (c, frame) => {
         if (!isTimeZone(frame.timeZone)) {
-          return reply(errorFrame("invalid_frame", `${frame.timeZone} is not an IANA time zone.`, "set_timezone"));
+          return c.reply(errorFrame("invalid_frame", `${frame.timeZone} is not an IANA time zone.`, "set_timezone"));
         }
-        this.members.setTimeZone(sender.memberId, frame.timeZone, true);
-        connection.setState({ ...sender, timeZone: frame.timeZone });
-        return;
-      }
-      default:
-        return handleChatFrame(this.chatContext(connection, sender), sender, frame);
-    }
+        this.members.setTimeZone(c.sender.memberId, frame.timeZone, true);
+        c.updateSender({ ...c.sender, timeZone: frame.timeZone });
+      },
+    });
+  }
+
+  /** Every slash command's runner, one per name of the shared table (the type says so). */
+  private get commands(): Record<CommandName, Runner> {
+    return (this.#commands ??= {
+      ...roomCommands,
+      ...this.reminders.commands(),
+      ...this.mcpServers.commands(),
+      ...this.codeMode.commands(),
+      ...this.scripts.commands(),
+      ...membersCommands({ members: this.members, invites: this.invites, governance: this.governance, invitesChanged: () => this.invitesChanged() }),
+    });
   }
 
   override onClose(connection: RoomConnection): void {
@@ -605,18 +614,6 @@ export class ChatRoom extends Agent<Env> {
     return { type: "snapshot", reason: since === null ? "join" : "gap", ...this.log.latest(), rev: this.log.currentRev() };
   }
 
-  /** Every slash command's runner, one per name of the shared table (the type says so). */
-  private get commands(): Record<CommandName, Runner> {
-    return (this.#commands ??= {
-      ...roomCommands,
-      ...this.reminders.commands(),
-      ...this.mcpServers.commands(),
-      ...this.codeMode.commands(),
-      ...this.scripts.commands(),
-      ...membersCommands({ members: this.members, invites: this.invites, governance: this.governance, invitesChanged: () => this.invitesChanged() }),
-    });
-  }
-
   /** Who is acting, with the time zone their times are read in. */
   private actor(member: { id?: string; memberId?: string; name: string; role: MemberRecord["role"] }): Actor {
     const id = member.memberId ?? member.id!;
@@ -625,6 +622,7 @@ export class ChatRoom extends Agent<Env> {
 
   private chatContext(connection: RoomConnection, sender: ConnectionState): ChatContext {
     return {
+      sender,
       log: this.log,
       members: this.members,
       now: () => Date.now(),
