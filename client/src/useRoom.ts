@@ -219,7 +219,8 @@ export function useRoom(
         const id = crypto.randomUUID();
         dispatch({ type: "send", id, text, at: Date.now(), ...(replyTo !== undefined ? { replyTo } : {}) });
         transmit(sendFrame({ id, text, replyTo }));
-        if (typingSentAtRef.current !== 0) transmit({ type: "typing", active: false });
+        // The room clears the sender's typing when it stores the message; the
+        // next keystroke may say "typing" again at once.
         typingSentAtRef.current = 0;
       },
       retry(id) {
