@@ -171,19 +171,30 @@ export const SetNameFrame = z.strictObject({
   name: DisplayName,
 });
 
-/** A slash command typed in the composer: /remind, /reminders, /schedule, /timezone, /help. */
+/** A slash command typed in the composer (the list is shared/commands.ts). */
 export const CommandFrame = z.strictObject({
   type: z.literal("command"),
   id: MessageId,
   text: z.string().min(1).max(LIMITS.messageChars),
 });
+/**
+ * A request id the client picks, echoed by the `command_result` that
+ * answers it, so each answer finds the click it belongs to (two actions on
+ * one reminder or tool are two requests).
+ */
+const RequestId = z.string().min(1).max(64);
 export const ReminderAction = z.enum(["cancel", "snooze", "pause", "resume"]);
+export type ReminderAction = z.infer<typeof ReminderAction>;
+export const SnoozeChoice = z.enum(["10m", "1h", "tomorrow"]);
+export type SnoozeChoice = z.infer<typeof SnoozeChoice>;
 export const ReminderActionFrame = z.strictObject({
   type: z.literal("reminder_action"),
-  id: z.string().min(1).max(64),
+  id: RequestId,
+  /** The reminder's id (from the `reminders` frame). */
+  reminder: z.string().min(1).max(64),
   action: ReminderAction,
   /** For snooze: how long. */
-  snooze: z.enum(["10m", "1h", "tomorrow"]).optional(),
+  snooze: SnoozeChoice.optional(),
 });
 /** The member's IANA time zone (the browser reports it on connect as `tz`). */
 export const SetTimeZoneFrame = z.strictObject({
@@ -194,6 +205,7 @@ export const SetTimeZoneFrame = z.strictObject({
 /** Enables or disables one MCP tool (its connector or an owner). */
 export const McpToolFrame = z.strictObject({
   type: z.literal("mcp_tool"),
+  id: RequestId,
   server: z.string().min(1).max(64),
   tool: z.string().min(1).max(200),
   enabled: z.boolean(),
@@ -224,10 +236,12 @@ export const ApproveFrame = z.strictObject({
  * `member` is a member id (from the `members` frame). Answered with a
  * `command_result` carrying `id`, or an `error` frame with `ref: id`.
  */
+export const MemberAction = z.enum(["set_role", "remove", "ban", "unban", "leave"]);
+export type MemberAction = z.infer<typeof MemberAction>;
 export const MemberActionFrame = z.strictObject({
   type: z.literal("member_action"),
-  id: z.string().min(1).max(64),
-  action: z.enum(["set_role", "remove", "ban", "unban", "leave"]),
+  id: RequestId,
+  action: MemberAction,
   member: z.string().min(1).max(64).optional(),
   /** For set_role: the new role. */
   role: z.enum(["owner", "member", "viewer"]).optional(),

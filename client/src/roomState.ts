@@ -41,7 +41,7 @@ export type CommandOrigin = "composer" | "reminders" | "mcp" | "scripts" | "memb
 
 /** A command, reminder action or tool toggle, and the server's answer once it came. */
 export interface CommandEntry {
-  /** The frame's id; for reminder actions the reminder id, for tool toggles `server.tool`. */
+  /** The request's id (the client makes one per command, action or toggle), echoed by its `command_result`. */
   id: string;
   origin: CommandOrigin;
   /** What was asked, for the user ("/remind …", "Cancel", "Disable everything.echo"). */
@@ -291,11 +291,8 @@ function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
         [frame.message],
       );
     case "ack":
-      return {
-        ...state,
-        pending: state.pending.filter((p) => p.id !== frame.id),
-        rev: Math.max(state.rev, frame.rev),
-      };
+      // Usually the row came first and confirmed it already; a duplicate's ack comes alone.
+      return confirmIds({ ...state, rev: Math.max(state.rev, frame.rev) }, [frame.id]);
     case "draft":
       return updateRow(state, frame.seq, (m) =>
         // Text beyond what we hold means a missed frame; the final
@@ -393,10 +390,13 @@ function updateRow(state: RoomState, seq: number, patch: (m: ChatMessage) => Cha
 function confirmPending(state: RoomState, rows: readonly ChatMessage[]): RoomState {
   if (state.pending.length === 0) return state;
   const selfId = state.self?.id;
-  const confirmed = new Set(
-    rows.filter((m) => selfId === undefined || m.author.id === selfId).map((m) => m.id),
-  );
-  if (confirmed.size === 0) return state;
+  return confirmIds(state, rows.filter((m) => selfId === undefined || m.author.id === selfId).map((m) => m.id));
+}
+
+/** The one place a pending message stops being pending: its row or its ack named it. */
+function confirmIds(state: RoomState, ids: readonly string[]): RoomState {
+  if (state.pending.length === 0 || ids.length === 0) return state;
+  const confirmed = new Set(ids);
   const pending = state.pending.filter((p) => !confirmed.has(p.id));
   return pending.length === state.pending.length ? state : { ...state, pending };
 }

@@ -5,13 +5,11 @@
  */
 import PartySocket from "partysocket";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
-import { CloseCode, ServerFrame, type ClientFrameInput, type Role } from "../../shared/protocol";
+import { CloseCode, ServerFrame, type ClientFrameInput, type MemberAction, type ReminderAction, type Role, type SnoozeChoice } from "../../shared/protocol";
 import { initialRoomState, roomReducer, unsentMessages, type CommandOrigin, type RoomState } from "./roomState";
 import { postJoin } from "./api";
 import { refreshSession, useSession } from "./session";
 import { useOnline } from "./useOnline";
-
-export type MemberActionKind = "set_role" | "remove" | "ban" | "unban" | "leave";
 
 /** How often a "still typing" signal may go out while the composer is busy. */
 const TYPING_REFRESH_MS = 2000;
@@ -37,11 +35,11 @@ export interface RoomActions {
   /** A slash command (`/remind …`); its answer lands in `state.commands` under `origin`. */
   command(text: string, origin?: CommandOrigin): void;
   /** Cancels, snoozes, pauses or resumes a reminder; `label` describes it to the user. */
-  reminderAction(id: string, action: ReminderActionKind, label: string, snooze?: SnoozeChoice): void;
+  reminderAction(reminder: string, action: ReminderAction, label: string, snooze?: SnoozeChoice): void;
   /** Enables or disables one tool of one of the room's MCP servers. */
   mcpTool(server: string, tool: string, enabled: boolean): void;
   /** An owner's change to a member (or `leave`, anyone's); `label` describes it to the user. */
-  memberAction(action: MemberActionKind, label: string, member?: string, role?: Role): void;
+  memberAction(action: MemberAction, label: string, member?: string, role?: Role): void;
   /** An owner's change to the room's settings; `label` describes it to the user. */
   roomSettings(change: RoomSettingsChange, label: string): void;
   /** Fetches one saved script's code; it lands in `state.scriptCode`. */
@@ -51,8 +49,7 @@ export interface RoomActions {
 
 export type RoomSettingsChange = { visibility?: "public" | "private"; membersMayInvite?: boolean };
 
-export type ReminderActionKind = "cancel" | "snooze" | "pause" | "resume";
-export type SnoozeChoice = "10m" | "1h" | "tomorrow";
+export type { SnoozeChoice };
 
 const NOT_CONNECTED = "Not connected to the room: try again once it is back online.";
 
@@ -226,7 +223,8 @@ export function useRoom(
         const id = crypto.randomUUID();
         dispatch({ type: "send", id, text, at: Date.now(), ...(replyTo !== undefined ? { replyTo } : {}) });
         transmit(sendFrame({ id, text, replyTo }));
-        if (typingSentAtRef.current !== 0) transmit({ type: "typing", active: false });
+        // The room clears the sender's typing when it stores the message; the
+        // next keystroke may say "typing" again at once.
         typingSentAtRef.current = 0;
       },
       retry(id) {
@@ -277,16 +275,17 @@ export function useRoom(
         if (origin === "composer" && typingSentAtRef.current !== 0) transmit({ type: "typing", active: false });
         if (origin === "composer") typingSentAtRef.current = 0;
       },
-      reminderAction(id, action, label, snooze) {
+      reminderAction(reminder, action, label, snooze) {
+        const id = crypto.randomUUID();
         dispatch({ type: "command_sent", id, origin: "reminders", label });
         const frame: ClientFrameInput =
-          snooze === undefined ? { type: "reminder_action", id, action } : { type: "reminder_action", id, action, snooze };
+          snooze === undefined ? { type: "reminder_action", id, reminder, action } : { type: "reminder_action", id, reminder, action, snooze };
         if (!transmit(frame)) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
       },
       mcpTool(server, tool, enabled) {
-        const id = `${server}.${tool}`;
-        dispatch({ type: "command_sent", id, origin: "mcp", label: `${enabled ? "Enable" : "Disable"} ${id}` });
-        if (!transmit({ type: "mcp_tool", server, tool, enabled })) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
+        const id = crypto.randomUUID();
+        dispatch({ type: "command_sent", id, origin: "mcp", label: `${enabled ? "Enable" : "Disable"} ${server}.${tool}` });
+        if (!transmit({ type: "mcp_tool", id, server, tool, enabled })) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
       },
       memberAction(action, label, member, role) {
         const id = crypto.randomUUID();

@@ -26,6 +26,7 @@ import type { SandboxRunInfo } from "./outbound";
 import { SCRIPT_NAME, ScriptStore, type ScriptVersion } from "./scriptStore";
 import { errorText } from "../errors";
 import { LIMITS } from "../../shared/limits";
+import type { Runners } from "../room/commands";
 
 export interface ScriptsHost {
   sql: SqlStorage;
@@ -82,8 +83,15 @@ export class Scripts {
     this.host.broadcast({ type: "scripts", items: this.list() });
   }
 
+  commands(): Runners<"scripts"> {
+    return {
+      "/scripts": (actor, args) => this.command(actor, args),
+      "/run": (actor, args) => this.run(actor, args),
+    };
+  }
+
   /** `/scripts`, `/scripts save <name>`, `/scripts show <name>`. */
-  command(actor: ScriptActor, args: string): Outcome {
+  private command(actor: ScriptActor, args: string): Outcome {
     const [verb = "", name = ""] = args.trim().split(/\s+/);
     if (!verb) {
       const all = this.store.all();

@@ -11,6 +11,7 @@
  */
 import type { Role } from "../../shared/protocol";
 import type { Membership } from "../room/members";
+import type { Runners } from "../room/commands";
 import type { ToolMode } from "./CodeMode";
 import { checkEgress } from "../mcp/egress";
 import { parseAllowEntry, type OutboundProps, type SandboxRunInfo } from "./outbound";
@@ -56,7 +57,11 @@ export class CodeModeSettings {
     );
   }
 
-  command(actor: { name: string; role: Role }, args: string): { ok: boolean; text: string } {
+  commands(): Runners<"codemode"> {
+    return { "/codemode": (actor, args) => this.command(actor, args) };
+  }
+
+  private command(actor: { name: string; role: Role }, args: string): { ok: boolean; text: string } {
     const [verb = "", ...rest] = args.trim().split(/\s+/).filter(Boolean);
     if (!verb) return { ok: true, text: this.describe() };
     if (actor.role !== "owner") return { ok: false, text: `Only a room owner can change Code Mode. ${this.describe()}` };

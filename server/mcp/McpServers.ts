@@ -31,6 +31,7 @@ import { accessLabel, callRule, mayApprove } from "./access";
 import { checkEgress } from "./egress";
 import { ACCESS_VALUES, McpStore, type Access, type AuditEntry } from "./store";
 import { errorText } from "../errors";
+import type { Runners } from "../room/commands";
 
 export interface McpActor {
   id: string;
@@ -90,24 +91,20 @@ export class McpServers {
     this.store = new McpStore(host.sql);
   }
 
-  async command(actor: McpActor, args: string): Promise<Outcome> {
-    const [verb = "", ...rest] = args.trim().split(/\s+/);
-    switch (verb) {
-      case "add":
-        return this.add(actor, rest[0] ?? "", rest[1] ?? "");
-      case "remove":
-        return this.remove(actor, rest[0] ?? "");
-      case "access":
-        return this.setAccess(actor, rest[0] ?? "", rest[1] ?? "");
-      case "list":
-      case "":
-        return { ok: true, text: this.describe() };
-      case "call": {
-        const target = rest[0] ?? "";
+  /** The `/mcp …` commands; each argument is one word except a call's JSON. */
+  commands(): Runners<"mcp"> {
+    const words = (args: string) => args.split(" ");
+    return {
+      "/mcp add": (actor, args) => this.add(actor, words(args)[0] ?? "", words(args)[1] ?? ""),
+      "/mcp remove": (actor, args) => this.remove(actor, words(args)[0] ?? ""),
+      "/mcp access": (actor, args) => this.setAccess(actor, words(args)[0] ?? "", words(args)[1] ?? ""),
+      "/mcp list": () => ({ ok: true, text: this.describe() }),
+      "/mcp call": (actor, args) => {
+        const [target = "", ...rest] = words(args);
         const dot = target.indexOf(".");
         if (dot <= 0) return { ok: false, text: "Use `/mcp call <server>.<tool> {json arguments}`." };
         let input: Record<string, unknown> = {};
-        const json = rest.slice(1).join(" ").trim();
+        const json = rest.join(" ").trim();
         if (json) {
           try {
             const parsed: unknown = JSON.parse(json);
@@ -118,13 +115,8 @@ export class McpServers {
           }
         }
         return this.callDirect(actor, target.slice(0, dot), target.slice(dot + 1), input);
-      }
-      default:
-        return {
-          ok: false,
-          text: "Use `/mcp add <name> <url>`, `/mcp remove <name>`, `/mcp access <name> me|approval|all`, `/mcp list` or `/mcp call <server>.<tool> {json}`.",
-        };
-    }
+      },
+    };
   }
 
   async add(actor: McpActor, name: string, url: string): Promise<Outcome> {

@@ -11,10 +11,11 @@
  * scheduled.
  */
 import { z } from "zod";
-import type { ReminderItem, Role, ServerFrame } from "../../shared/protocol";
+import type { ReminderAction, ReminderItem, ServerFrame, SnoozeChoice } from "../../shared/protocol";
 import { randomBase32 } from "../auth/tokens";
 import type { Membership } from "../room/members";
 import type { MessageLog } from "../room/messages";
+import type { Actor, Runners } from "../room/commands";
 import { actingMember, defineTool, distinctMembers, type RoomTool, type TurnRequester } from "../assistant/tools";
 import { ReminderStore, toItem, type ReminderRecord } from "./store";
 import { describeInstant, describeSchedule, isTimeZone, nextOccurrence, parseWhen, WHEN_EXAMPLES } from "./when";
@@ -23,13 +24,6 @@ import { Temporal } from "temporal-polyfill";
 export interface FirePayload {
   id: string;
   at: number;
-}
-
-export interface Actor {
-  id: string;
-  name: string;
-  role: Role;
-  timeZone: string;
 }
 
 export interface RemindersHost {
@@ -74,24 +68,14 @@ export class Reminders {
     return this.store.all().map(toItem);
   }
 
-  /** Runs a slash command; the text goes back to its sender only. */
-  async command(actor: Actor, text: string): Promise<Outcome> {
-    const [head = "", ...restWords] = text.trim().split(/\s+/);
-    const rest = restWords.join(" ");
-    switch (head.toLowerCase()) {
-      case "/remind":
-        return this.remindCommand(actor, rest);
-      case "/schedule":
-        return this.scheduleCommand(actor, rest);
-      case "/reminders":
-        return { ok: true, text: this.describeList(actor.timeZone) };
-      case "/timezone":
-        return this.timeZoneCommand(actor, rest);
-      case "/help":
-        return { ok: true, text: HELP };
-      default:
-        return { ok: false, text: `Unknown command ${head}. ${HELP}` };
-    }
+  /** The slash commands: the text goes back to its sender only. */
+  commands(): Runners<"reminders"> {
+    return {
+      "/remind": (actor, args) => this.remindCommand(actor, args),
+      "/schedule": (actor, args) => this.scheduleCommand(actor, args),
+      "/reminders": (actor) => ({ ok: true, text: this.describeList(actor.timeZone) }),
+      "/timezone": (actor, args) => this.timeZoneCommand(actor, args),
+    };
   }
 
   private async remindCommand(actor: Actor, rest: string): Promise<Outcome> {
@@ -183,7 +167,7 @@ export class Reminders {
   }
 
   /** cancel / snooze / pause / resume, by the creator, the target or an owner. */
-  async act(actor: Actor, id: string, action: "cancel" | "snooze" | "pause" | "resume", snooze?: "10m" | "1h" | "tomorrow"): Promise<Outcome> {
+  async act(actor: Actor, id: string, action: ReminderAction, snooze?: SnoozeChoice): Promise<Outcome> {
     const r = this.store.get(id);
     if (!r) return { ok: false, text: `There is no reminder ${id}.` };
     if (!mayChange(r, actor)) return { ok: false, text: "Only its creator, its target or a room owner can change this reminder." };
@@ -346,9 +330,3 @@ function mayChange(r: ReminderRecord, actor: Actor): boolean {
   if (actor.role === "viewer") return false;
   return actor.role === "owner" || r.creator.id === actor.id || (r.target.type === "member" && r.target.id === actor.id);
 }
-
-const HELP =
-  "Commands: `/remind me|@room|@name <what> <when>`, `/reminders`, `/schedule <when>: <prompt>` (the assistant runs it then), " +
-  "`/timezone [Area/City]`, `/mcp add <name> <url>`, `/mcp remove <name>`, `/mcp access <name> me|approval|all`, `/mcp list`, `/mcp call <server>.<tool> {json}`, " +
-  "`/members [search]`, `/leave [@successor]`; owners: `/role @name owner|member|viewer`, `/remove @name`, `/ban @name`, `/unban @name`, " +
-  "`/transfer @name`, `/invites`, `/invites revoke <id>`, `/audit`; `/help`.";

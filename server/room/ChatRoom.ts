@@ -14,7 +14,7 @@
 import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
 import { Assistant } from "../assistant/Assistant";
 import { queuedMentions } from "../assistant/turns";
-import { Reminders, type Actor, type FirePayload } from "../reminders/Reminders";
+import { Reminders, type FirePayload } from "../reminders/Reminders";
 import { isTimeZone } from "../reminders/when";
 import { guardedFetch, parseAllowHosts } from "../mcp/egress";
 import { McpServers } from "../mcp/McpServers";
@@ -24,22 +24,24 @@ import { CodeModeSettings } from "../codemode/settings";
 import type { SandboxRunInfo } from "../codemode/outbound";
 import { McpStore, type AuditEntry } from "../mcp/store";
 import { LIMITS } from "../../shared/limits";
-import { CloseCode, type InviteItem, type Role, type RoomInfo, type ServerFrame } from "../../shared/protocol";
+import { CloseCode, type InviteItem, type MemberAction, type Role, type RoomInfo, type ServerFrame } from "../../shared/protocol";
+import type { CommandName } from "../../shared/commands";
 import { ConfigError, type Env } from "../env";
 import { readIdentity } from "../http/identityHeader";
 import { oauthCallbackPath } from "../http/agentRoute";
 import { apiError } from "../http/respond";
 import { oauthCallbackSignature } from "../auth/oauthCallback";
 import { signingSecret } from "../auth/LocalSecret";
-import { handleChatFrame, type ChatContext } from "./chat";
+import { chatHandlers, type ChatContext } from "./chat";
+import { commandResult, roomCommands, runCommand, type Actor, type Runner } from "./commands";
 import type { ConnectionState } from "./connectionState";
-import { encode, errorFrame, parseClientFrame } from "./frames";
+import { dispatchFrame, encode, errorFrame, parseClientFrame, type FrameHandlers } from "./frames";
 import { FrameGuard } from "./frameGuard";
 import { forgetInLobby, reportToLobby } from "./lobbyReport";
 import { Membership, type Admission, type MemberRecord, type VerifiedIdentity } from "./members";
 import { Governance, type GovernanceOutcome } from "./governance";
 import { Invites, type InviteRole } from "./invites";
-import { membersCommand } from "./membersCommand";
+import { membersCommands } from "./membersCommand";
 import { UsedTickets } from "./tickets";
 import { MessageLog } from "./messages";
 import { presenceOf, typersOf } from "./presence";
@@ -73,6 +75,8 @@ export class ChatRoom extends Agent<Env> {
   #mcpServers?: McpServers;
   #scripts?: Scripts;
   #codeMode?: CodeModeSettings;
+  #commands?: Record<CommandName, Runner>;
+  #handlers?: FrameHandlers<ChatContext>;
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
   #auditFrameTimer: ReturnType<typeof setTimeout> | null = null;
   #leaving = new Set<string>();
@@ -385,56 +389,56 @@ export class ChatRoom extends Agent<Env> {
     }
     const parsed = parseClientFrame(data);
     if (!parsed.ok) return connection.send(encode(parsed.error));
-    const frame = parsed.frame;
-    const reply = (f: ServerFrame) => connection.send(encode(f));
-    switch (frame.type) {
-      case "stop":
-        return this.assistant.stop(frame.seq, sender, reply);
-      case "approve":
-        return this.assistant.approve(frame.seq, frame.callId, frame.approved, sender, reply);
-      case "command":
-        return this.runCommand(sender, frame.id, frame.text, reply);
-      case "get_script": {
+    return dispatchFrame(this.handlers, this.chatContext(connection, sender), parsed.frame);
+  }
+
+  /** One handler per client frame type: chat.ts's, and the ones that reach other capabilities. */
+  private get handlers(): FrameHandlers<ChatContext> {
+    return (this.#handlers ??= {
+      ...chatHandlers,
+      stop: (c, frame) => this.assistant.stop(frame.seq, c.sender, c.reply),
+      approve: (c, frame) => this.assistant.approve(frame.seq, frame.callId, frame.approved, c.sender, c.reply),
+      command: (c, frame) => runCommand(this.commands, { log: this.log, broadcast: c.broadcast }, this.actor(c.sender), frame, c.reply),
+      get_script: (c, frame) => {
         const script = this.scripts.detail(frame.name, frame.version);
-        if (!script) return reply(errorFrame("not_found", `There is no script ${frame.name}${frame.version ? ` v${frame.version}` : ""}.`, frame.name));
-        return reply({ type: "script", script });
-      }
-      case "mcp_tool": {
-        const outcome = this.mcpServers.setToolEnabled(this.actor(sender), frame.server, frame.tool, frame.enabled);
-        return reply({ type: "command_result", id: `${frame.server}.${frame.tool}`, ok: outcome.ok, text: outcome.text });
-      }
-      case "reminder_action": {
-        const outcome = await this.reminders.act(this.actor(sender), frame.id, frame.action, frame.snooze);
-        return reply({ type: "command_result", id: frame.id, ok: outcome.ok, text: outcome.text });
-      }
-      case "member_action": {
-        const outcome = this.memberAction(sender, frame.action, frame.member, frame.role);
-        if (!outcome.ok) return reply(errorFrame(outcome.code, outcome.text, frame.id));
-        // The actor's own socket may be closed already (leave): send() then throws, harmlessly.
-        try {
-          reply({ type: "command_result", id: frame.id, ok: true, text: outcome.text });
-        } catch {
-          // closed
-        }
-        return;
-      }
-      case "room_settings": {
-        const actor = { id: sender.memberId, name: sender.name, role: sender.role };
+        if (!script) return c.reply(errorFrame("not_found", `There is no script ${frame.name}${frame.version ? ` v${frame.version}` : ""}.`, frame.name));
+        c.reply({ type: "script", script });
+      },
+      mcp_tool: (c, frame) =>
+        commandResult(c.reply, frame.id, this.mcpServers.setToolEnabled(this.actor(c.sender), frame.server, frame.tool, frame.enabled)),
+      reminder_action: async (c, frame) =>
+        commandResult(c.reply, frame.id, await this.reminders.act(this.actor(c.sender), frame.reminder, frame.action, frame.snooze)),
+      member_action: (c, frame) => {
+        const outcome = this.memberAction(c.sender, frame.action, frame.member, frame.role);
+        if (!outcome.ok) return c.reply(errorFrame(outcome.code, outcome.text, frame.id));
+        commandResult(c.reply, frame.id, outcome);
+      },
+      room_settings: (c, frame) => {
+        const actor = { id: c.sender.memberId, name: c.sender.name, role: c.sender.role };
         const outcome = this.governance.settings(actor, { visibility: frame.visibility, membersMayInvite: frame.membersMayInvite });
-        if (!outcome.ok) return reply(errorFrame(outcome.code, outcome.text, frame.id));
-        return reply({ type: "command_result", id: frame.id, ok: true, text: outcome.text });
-      }
-      case "set_timezone": {
+        if (!outcome.ok) return c.reply(errorFrame(outcome.code, outcome.text, frame.id));
+        commandResult(c.reply, frame.id, outcome);
+      },
+      set_timezone: (c, frame) => {
         if (!isTimeZone(frame.timeZone)) {
-          return reply(errorFrame("invalid_frame", `${frame.timeZone} is not an IANA time zone.`, "set_timezone"));
+          return c.reply(errorFrame("invalid_frame", `${frame.timeZone} is not an IANA time zone.`, "set_timezone"));
         }
-        this.members.setTimeZone(sender.memberId, frame.timeZone, true);
-        connection.setState({ ...sender, timeZone: frame.timeZone });
-        return;
-      }
-      default:
-        return handleChatFrame(this.chatContext(connection, sender), sender, frame);
-    }
+        this.members.setTimeZone(c.sender.memberId, frame.timeZone, true);
+        c.updateSender({ ...c.sender, timeZone: frame.timeZone });
+      },
+    });
+  }
+
+  /** Every slash command's runner, one per name of the shared table (the type says so). */
+  private get commands(): Record<CommandName, Runner> {
+    return (this.#commands ??= {
+      ...roomCommands,
+      ...this.reminders.commands(),
+      ...this.mcpServers.commands(),
+      ...this.codeMode.commands(),
+      ...this.scripts.commands(),
+      ...membersCommands({ members: this.members, invites: this.invites, governance: this.governance, invitesChanged: () => this.invitesChanged() }),
+    });
   }
 
   override onClose(connection: RoomConnection): void {
@@ -508,7 +512,7 @@ export class ChatRoom extends Agent<Env> {
     return { ok: true, invite: made };
   }
 
-  private memberAction(sender: ConnectionState, action: "set_role" | "remove" | "ban" | "unban" | "leave", member?: string, role?: Role): GovernanceOutcome {
+  private memberAction(sender: ConnectionState, action: MemberAction, member?: string, role?: Role): GovernanceOutcome {
     const actor = { id: sender.memberId, name: sender.name, role: sender.role };
     switch (action) {
       case "set_role":
@@ -637,53 +641,6 @@ export class ChatRoom extends Agent<Env> {
     return { type: "snapshot", reason: since === null ? "join" : "gap", ...this.log.latest(), rev: this.log.currentRev() };
   }
 
-  /** Slash commands: /mcp … here, the rest (reminders, jobs, time zone, help) in Reminders. */
-  private async runCommand(sender: ConnectionState, id: string, text: string, reply: (f: ServerFrame) => void) {
-    const actor = this.actor(sender);
-    if (/^\/mcp(\s|$)/.test(text)) {
-      const outcome = await this.mcpServers.command(actor, text.replace(/^\/mcp\s*/, ""));
-      if (outcome.part) {
-        // A direct tool call is shown to everyone as a card, like the assistant's.
-        const stored = this.log.insert({
-          id: `tool-${id}`,
-          kind: "tool",
-          author: { id: sender.memberId, name: sender.name },
-          text: text.split(/\s+/).slice(0, 3).join(" "),
-          now: Date.now(),
-          status: outcome.ok ? "done" : "failed",
-        });
-        if (stored.status === "stored") {
-          const message = this.log.settle(stored.message.seq, outcome.ok ? "done" : "failed", stored.message.text, [outcome.part]);
-          this.fanOut(encode({ type: "message", message }));
-        }
-      }
-      return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
-    }
-    if (/^\/scripts(\s|$)/.test(text)) {
-      const outcome = this.scripts.command(actor, text.replace(/^\/scripts\s*/, ""));
-      return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
-    }
-    if (/^\/run(\s|$)/.test(text)) {
-      const outcome = await this.scripts.run(actor, text.replace(/^\/run\s*/, ""));
-      return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
-    }
-    if (/^\/codemode(\s|$)/.test(text)) {
-      const outcome = this.codeMode.command(actor, text.replace(/^\/codemode\s*/, ""));
-      return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
-    }
-    const members = membersCommand(text, { actor, members: this.members, invites: this.invites, governance: this.governance, now: Date.now() });
-    if (members) {
-      if (members.ok && /^\/invites\s+revoke\b/.test(text)) this.invitesChanged();
-      try {
-        return reply({ type: "command_result", id, ok: members.ok, text: members.text });
-      } catch {
-        return; // the actor left: their socket is closed
-      }
-    }
-    const outcome = await this.reminders.command(actor, text);
-    return reply({ type: "command_result", id, ok: outcome.ok, text: outcome.text });
-  }
-
   /** Who is acting, with the time zone their times are read in. */
   private actor(member: { id?: string; memberId?: string; name: string; role: MemberRecord["role"] }): Actor {
     const id = member.memberId ?? member.id!;
@@ -692,6 +649,7 @@ export class ChatRoom extends Agent<Env> {
 
   private chatContext(connection: RoomConnection, sender: ConnectionState): ChatContext {
     return {
+      sender,
       log: this.log,
       members: this.members,
       now: () => Date.now(),

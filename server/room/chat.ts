@@ -8,12 +8,14 @@
 import { LIMITS } from "../../shared/limits";
 import type { ChatMessage, ClientFrame, ServerFrame } from "../../shared/protocol";
 import type { ConnectionState } from "./connectionState";
-import { errorFrame } from "./frames";
+import { errorFrame, type FrameHandler } from "./frames";
 import type { Membership } from "./members";
 import type { MessageLog } from "./messages";
 
-/** The few things of the room a handler may touch. */
+/** The few things of the room a handler may touch, for the frame's sender. */
 export interface ChatContext {
+  /** The sender's attachment; `updateSender` keeps it current. */
+  sender: ConnectionState;
   log: MessageLog;
   members: Membership;
   now(): number;
@@ -29,16 +31,13 @@ export interface ChatContext {
   messageStored(message: ChatMessage, sender: ConnectionState): void;
 }
 
-/** The frames this module owns; the assistant's (stop, approve) go elsewhere. */
-export type ChatFrame = Exclude<ClientFrame, { type: "stop" | "approve" }>;
+/** The frames this module owns; the room maps the others (ChatRoom's `handlers`). */
+type ChatFrameType = "send" | "edit" | "delete" | "history" | "typing" | "set_name";
 
-type Handler<T extends ChatFrame["type"]> = (
-  ctx: ChatContext,
-  sender: ConnectionState,
-  frame: Extract<ChatFrame, { type: T }>,
-) => void;
+type Handler<T extends ChatFrameType> = FrameHandler<T, ChatContext>;
 
-const send: Handler<"send"> = (ctx, sender, frame) => {
+const send: Handler<"send"> = (ctx, frame) => {
+  const { sender } = ctx;
   if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers can read but not post.", frame.id));
   const result = ctx.log.insert({
     id: frame.id,
@@ -63,12 +62,14 @@ const send: Handler<"send"> = (ctx, sender, frame) => {
   if (result.status === "stored") ctx.messageStored(message, sender);
 };
 
-const edit: Handler<"edit"> = (ctx, sender, frame) => {
+const edit: Handler<"edit"> = (ctx, frame) => {
+  const { sender } = ctx;
   if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers cannot edit messages.", frame.seq));
   changed(ctx, ctx.log.edit(frame.seq, sender.memberId, frame.text, ctx.now()), frame.seq);
 };
 
-const remove: Handler<"delete"> = (ctx, sender, frame) => {
+const remove: Handler<"delete"> = (ctx, frame) => {
+  const { sender } = ctx;
   if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers cannot delete messages.", frame.seq));
   changed(ctx, ctx.log.delete(frame.seq, sender.memberId, ctx.now()), frame.seq);
 };
@@ -81,12 +82,13 @@ function changed(ctx: ChatContext, result: ReturnType<MessageLog["edit"]>, seq: 
   ctx.broadcast({ type: "message_updated", message: result.message });
 }
 
-const history: Handler<"history"> = (ctx, _sender, frame) => {
+const history: Handler<"history"> = (ctx, frame) => {
   const page = ctx.log.before(frame.before, frame.limit ?? LIMITS.pageSize);
   ctx.reply({ type: "page", before: frame.before, ...page });
 };
 
-const typing: Handler<"typing"> = (ctx, sender, frame) => {
+const typing: Handler<"typing"> = (ctx, frame) => {
+  const { sender } = ctx;
   if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers cannot type.", "typing"));
   const typingUntil = frame.active ? ctx.now() + LIMITS.typingTtlMs : 0;
   const wasShowing = sender.typingUntil > ctx.now();
@@ -95,26 +97,19 @@ const typing: Handler<"typing"> = (ctx, sender, frame) => {
   if (frame.active || wasShowing) ctx.typingChanged();
 };
 
-const setName: Handler<"set_name"> = (ctx, sender, frame) => {
+const setName: Handler<"set_name"> = (ctx, frame) => {
+  const { sender } = ctx;
   if (frame.name === sender.name) return;
   ctx.members.rename(sender.memberId, frame.name);
   ctx.updateSender({ ...sender, name: frame.name });
   ctx.presenceChanged();
 };
 
-export function handleChatFrame(ctx: ChatContext, sender: ConnectionState, frame: ChatFrame): void {
-  switch (frame.type) {
-    case "send":
-      return send(ctx, sender, frame);
-    case "edit":
-      return edit(ctx, sender, frame);
-    case "delete":
-      return remove(ctx, sender, frame);
-    case "history":
-      return history(ctx, sender, frame);
-    case "typing":
-      return typing(ctx, sender, frame);
-    case "set_name":
-      return setName(ctx, sender, frame);
-  }
-}
+export const chatHandlers: { [T in ChatFrameType]: Handler<T> } = {
+  send,
+  edit,
+  delete: remove,
+  history,
+  typing,
+  set_name: setName,
+};

@@ -6,6 +6,7 @@ import type { Role } from "../../shared/protocol";
 import type { Governance, GovernanceOutcome } from "./governance";
 import type { Invites } from "./invites";
 import type { Membership } from "./members";
+import type { Runner, Runners } from "./commands";
 
 export interface MembersCommandContext {
   actor: { id: string; name: string; role: Role };
@@ -17,44 +18,49 @@ export interface MembersCommandContext {
 
 type Outcome = { ok: boolean; text: string };
 
-const COMMANDS = new Set(["/members", "/role", "/remove", "/ban", "/unban", "/transfer", "/leave", "/audit", "/invites", "/room"]);
+/** What the runners need beyond the actor; `invitesChanged` refreshes owners' invite panels after a revoke. */
+export type MembersCommandDeps = Omit<MembersCommandContext, "actor" | "now"> & { invitesChanged(): void };
 
-/** The command's answer, or null when `text` is not one of these commands. */
-export function membersCommand(text: string, ctx: MembersCommandContext): Outcome | null {
-  const [head = "", ...args] = text.trim().split(/\s+/);
-  const command = head.toLowerCase();
-  if (!COMMANDS.has(command)) return null;
-  const { governance: g, actor } = ctx;
-  switch (command) {
-    case "/members":
-      return listMembers(ctx, args.join(" "));
-    case "/role": {
-      const [who, role] = args;
+/** The membership commands, bound to the room's services. */
+export function membersCommands(deps: MembersCommandDeps): Runners<"members"> {
+  const bind =
+    (run: (ctx: MembersCommandContext, args: string[]) => Outcome): Runner =>
+    (actor, text) =>
+      run({ ...deps, actor, now: Date.now() }, text ? text.split(" ") : []);
+  return {
+    "/members": bind((ctx, args) => listMembers(ctx, args.join(" "))),
+    "/role": bind((ctx, [who, role]) => {
       if (!who || !role) return { ok: false, text: "Use `/role @name owner|member|viewer`." };
-      return resolveThen(ctx, who, (id) => g.setRole(actor, id, role as Role));
-    }
-    case "/remove":
-    case "/ban":
-      if (!args[0]) return { ok: false, text: `Use \`${command} @name\`.` };
-      return resolveThen(ctx, args[0], (id) => g.remove(actor, id, command === "/ban"));
-    case "/unban": {
+      return resolveThen(ctx, who, (id) => ctx.governance.setRole(ctx.actor, id, role as Role));
+    }),
+    "/remove": bind((ctx, args) => {
+      if (!args[0]) return { ok: false, text: "Use `/remove @name`." };
+      return resolveThen(ctx, args[0], (id) => ctx.governance.remove(ctx.actor, id, false));
+    }),
+    "/ban": bind((ctx, args) => {
+      if (!args[0]) return { ok: false, text: "Use `/ban @name`." };
+      return resolveThen(ctx, args[0], (id) => ctx.governance.remove(ctx.actor, id, true));
+    }),
+    "/unban": bind((ctx, args) => {
       if (!args[0]) return { ok: false, text: "Use `/unban @name`." };
       const id = ctx.members.bannedId(args[0].replace(/^@/, ""));
-      return result(id ? g.unban(actor, id) : { ok: false, code: "not_found", text: `Nobody called ${args[0]} is banned here.` });
-    }
-    case "/transfer":
+      return result(id ? ctx.governance.unban(ctx.actor, id) : { ok: false, code: "not_found", text: `Nobody called ${args[0]} is banned here.` });
+    }),
+    "/transfer": bind((ctx, args) => {
       if (!args[0]) return { ok: false, text: "Use `/transfer @name`: they become an owner and you a member." };
-      return resolveThen(ctx, args[0], (id) => g.transfer(actor, id));
-    case "/leave":
-      return args[0] ? resolveThen(ctx, args[0], (id) => g.leave(actor, id)) : result(g.leave(actor, undefined));
-    case "/audit":
-      return audit(ctx);
-    case "/invites":
-      return invitesCommand(ctx, args);
-    case "/room":
-      return roomCommand(ctx, args);
-  }
-  return null;
+      return resolveThen(ctx, args[0], (id) => ctx.governance.transfer(ctx.actor, id));
+    }),
+    "/leave": bind((ctx, args) =>
+      args[0] ? resolveThen(ctx, args[0], (id) => ctx.governance.leave(ctx.actor, id)) : result(ctx.governance.leave(ctx.actor, undefined)),
+    ),
+    "/audit": bind((ctx) => audit(ctx)),
+    "/invites": bind((ctx, args) => {
+      const outcome = invitesCommand(ctx, args);
+      if (outcome.ok && args[0] === "revoke") deps.invitesChanged();
+      return outcome;
+    }),
+    "/room": bind((ctx, args) => roomCommand(ctx, args)),
+  };
 }
 
 /** `/room` shows the settings; `/room public|private`, `/room invites owners|members` change them. */

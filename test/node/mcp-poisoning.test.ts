@@ -47,7 +47,7 @@ describe("MCP tool poisoning", () => {
     const refused = await a.command('/mcp call weather.weather {"city":"Oslo"}');
     expect(refused).toMatchObject({ ok: false, text: expect.stringMatching(/disabled|re-enabled/) });
 
-    a.send({ type: "mcp_tool", server: "weather", tool: "weather", enabled: true });
+    a.send({ type: "mcp_tool", id: "toggle-1", server: "weather", tool: "weather", enabled: true });
     await a.next("mcp", (f) => weather(f)?.enabled === true && weather(f)?.changed === false);
     expect((await a.command('/mcp call weather.weather {"city":"Oslo"}')).ok).toBe(true);
     a.close();
@@ -75,7 +75,7 @@ describe("MCP tool poisoning", () => {
     const refused = await a.command('/mcp call flip.weather {"city":"Oslo"}');
     expect(refused).toMatchObject({ ok: false, text: expect.stringMatching(/disabled|re-enabled/) });
 
-    a.send({ type: "mcp_tool", server: "flip", tool: "weather", enabled: true });
+    a.send({ type: "mcp_tool", id: "toggle-2", server: "flip", tool: "weather", enabled: true });
     await a.next("mcp", (f) => weather(f)?.enabled === true && weather(f)?.changed === false);
     expect((await a.command('/mcp call flip.weather {"city":"Oslo"}')).ok).toBe(true);
     a.close();

@@ -194,7 +194,7 @@ describe("MCP servers in a room", () => {
   });
 
   it("disables a tool on request and refuses calls to it", async () => {
-    alice.send({ type: "mcp_tool", server: "everything", tool: "get-sum", enabled: false });
+    alice.send({ type: "mcp_tool", id: "toggle-1", server: "everything", tool: "get-sum", enabled: false });
     await alice.next("mcp", (f) => f.servers[0]?.tools.find((t) => t.name === "get-sum")?.enabled === false);
     const result = await alice.command('/mcp call everything.get-sum {"a":1,"b":2}');
     expect(result).toMatchObject({ ok: false, text: expect.stringMatching(/disabled/) });

@@ -124,8 +124,8 @@ describe("reminders", () => {
     await runInDurableObject(stub, (_i, state) => {
       state.storage.sql.exec("UPDATE cf_agents_jobs SET time = 0 WHERE fn = 'fireReminder'");
     });
-    a.send({ type: "reminder_action", id: job!.id, action: "cancel" });
-    expect((await a.next("command_result", (f) => f.id === job!.id)).ok).toBe(true);
+    a.send({ type: "reminder_action", id: "act-1", reminder: job!.id, action: "cancel" });
+    expect((await a.next("command_result", (f) => f.id === "act-1")).ok).toBe(true);
     await runDurableObjectAlarm(stub);
     // A stale callback for the cancelled occurrence does nothing either.
     await runInDurableObject(stub, (instance) => instance.fireReminder(job!));
@@ -155,18 +155,18 @@ describe("reminders", () => {
     const { m: bob } = await join(room, "bob");
     await alice.command("/remind @room lunch every weekday at 12");
     const [job] = await scheduledJobs(room);
-    bob.send({ type: "reminder_action", id: job!.id, action: "pause" });
+    bob.send({ type: "reminder_action", id: "act-2", reminder: job!.id, action: "pause" });
     expect((await bob.next("command_result")).ok).toBe(false);
-    alice.send({ type: "reminder_action", id: job!.id, action: "pause" });
-    expect((await alice.next("command_result", (f) => f.id === job!.id)).ok).toBe(true);
+    alice.send({ type: "reminder_action", id: "act-3", reminder: job!.id, action: "pause" });
+    expect((await alice.next("command_result", (f) => f.id === "act-3")).ok).toBe(true);
     expect((await bob.next("reminders", (f) => f.items[0]?.paused === true)).items[0]!.paused).toBe(true);
     expect(await scheduledJobs(room)).toEqual([]);
-    alice.send({ type: "reminder_action", id: job!.id, action: "resume" });
+    alice.send({ type: "reminder_action", id: "act-4", reminder: job!.id, action: "resume" });
     await bob.next("reminders", (f) => f.items[0]?.paused === false);
-    owner.send({ type: "reminder_action", id: job!.id, action: "snooze", snooze: "1h" });
+    owner.send({ type: "reminder_action", id: "act-5", reminder: job!.id, action: "snooze", snooze: "1h" });
     const snoozed = await bob.next("reminders", (f) => Math.abs((f.items[0]?.nextAt ?? 0) - (Date.now() + 3_600_000)) < 60_000);
     expect((await scheduledJobs(room)).map((j) => j.at)).toEqual([snoozed.items[0]!.nextAt]);
-    owner.send({ type: "reminder_action", id: job!.id, action: "cancel" });
+    owner.send({ type: "reminder_action", id: "act-6", reminder: job!.id, action: "cancel" });
     await bob.next("reminders", (f) => f.items.length === 0);
   });
 
@@ -257,8 +257,8 @@ describe("reminders", () => {
     const { m: a } = await join(room, "alice");
     await a.command("/remind me to eat in 30 minutes");
     const [job] = await scheduledJobs(room);
-    a.send({ type: "reminder_action", id: job!.id, action: "pause" });
-    expect((await a.next("command_result", (f) => f.id === job!.id)).ok).toBe(false);
+    a.send({ type: "reminder_action", id: "act-7", reminder: job!.id, action: "pause" });
+    expect((await a.next("command_result", (f) => f.id === "act-7")).ok).toBe(false);
     expect(await scheduledJobs(room)).toEqual([job]);
     expect(await fireDue(room)).toBe(true);
     await a.next("message", (f) => f.message.kind === "reminder");
