@@ -112,8 +112,9 @@ describe("Code Mode cards", () => {
     const card = assistantRows(alice.page).last().getByTestId("code-card");
     await card.getByTestId("code-save").click();
     const input = alice.page.getByTestId("composer-input");
-    expect(await input.inputValue()).toBe("/scripts save ");
-    expect(await input.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The composer is filled by an effect after the click: wait for it (a loaded machine is slower).
+    await expect.poll(() => input.inputValue()).toBe("/scripts save ");
+    await expect.poll(() => input.evaluate((el) => el === document.activeElement)).toBe(true);
     await input.pressSequentially("counter");
     await input.press("Enter");
     const result = alice.page.locator('[data-testid="command-result"]:not([data-state="pending"])');

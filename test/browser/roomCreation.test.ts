@@ -30,6 +30,9 @@ afterAll(async () => {
 
 async function joinFromLanding(page: Page, name: string): Promise<void> {
   await page.goto("/");
+  // As a person would, once the landing page has loaded its lobby list (leaving
+  // while the lobby socket is still connecting makes Chromium log a warning).
+  await page.getByTestId("lobby-room").or(page.getByText("No public rooms yet.")).first().waitFor();
   await page.getByTestId("room-name-input").fill(name);
   await page.getByTestId("join-room").click();
 }
