@@ -5,7 +5,18 @@
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { LanguageModel } from "ai";
 import { createWorkersAI } from "workers-ai-provider";
-import { settings, type Env } from "../env";
+import { settings, type SettingsSource } from "../config";
+
+/** The Worker's variables and bindings the assistant reads. */
+export interface AssistantEnv extends SettingsSource {
+  /** Workers AI binding: the default model provider when deployed. */
+  AI?: Ai;
+  AI_PROVIDER?: string;
+  AI_MODEL?: string;
+  OPENAI_BASE_URL?: string;
+  OPENAI_API_KEY?: string;
+  ASSISTANT_NAME?: string;
+}
 
 export interface AssistantConfig {
   /** The name people @mention; also the author name of its messages. */
@@ -30,8 +41,8 @@ export interface AssistantConfig {
 
 const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 
-/** Numbers come validated, with their defaults, from the one settings schema (server/env.ts). */
-export function assistantConfig(env: Env): AssistantConfig {
+/** Numbers come validated, with their defaults, from the one settings schema (server/config.ts). */
+export function assistantConfig(env: AssistantEnv): AssistantConfig {
   const s = settings(env);
   return {
     name: (env.ASSISTANT_NAME || "assistant").toLowerCase(),
@@ -61,7 +72,7 @@ export function setModelOverride(factory: (() => LanguageModel) | null): void {
   modelOverride = factory;
 }
 
-export function chooseModel(env: Env): ModelChoice {
+export function chooseModel(env: AssistantEnv): ModelChoice {
   if (modelOverride) return { ok: true, model: modelOverride(), label: "test model" };
   const provider = env.AI_PROVIDER || (env.AI ? "workers-ai" : "");
   if (provider === "workers-ai") {

@@ -9,7 +9,8 @@
  * rotation; this object then is never created.
  */
 import { DurableObject } from "cloudflare:workers";
-import { settings, type Env } from "../env";
+import { settings } from "../config";
+import type { Env } from "../env";
 
 export class LocalSecret extends DurableObject<Env> {
   async get(): Promise<string> {

@@ -14,7 +14,8 @@
  */
 import { createRemoteJWKSet, customFetch, jwtVerify } from "jose";
 import type { OutsideIdentity } from "../accounts/identity";
-import { ConfigError, type Env } from "../env";
+import { ConfigError } from "../config";
+import type { Env } from "../env";
 import { EgressError, guardedFetch, parseAllowHosts } from "../mcp/egress";
 
 export const ACCESS_HEADER = "Cf-Access-Jwt-Assertion";

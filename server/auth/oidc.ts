@@ -16,7 +16,8 @@
  * and the only case in which plain http is accepted (a local test provider).
  */
 import * as client from "openid-client";
-import { ConfigError, type Env } from "../env";
+import { ConfigError } from "../config";
+import type { Env } from "../env";
 import { checkEgress, guardedFetch, parseAllowHosts } from "../mcp/egress";
 
 export interface OidcConfig {

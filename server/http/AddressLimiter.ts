@@ -15,7 +15,8 @@
  * would have 2^64 budgets.
  */
 import { DurableObject } from "cloudflare:workers";
-import { settings, type Env, type Settings } from "../env";
+import { settings, type Settings } from "../config";
+import type { Env } from "../env";
 import { apiError } from "./respond";
 
 const HOUR = 3_600_000;

@@ -30,7 +30,8 @@ import {
   verifyInvite,
   type SessionClaims,
 } from "../auth/tokens";
-import { ConfigError, type Env } from "../env";
+import { ConfigError } from "../config";
+import type { Env } from "../env";
 import { limitByAddress } from "./AddressLimiter";
 import { corsHeaders, originAllowed } from "./origin";
 import { apiError, json } from "./respond";

@@ -16,7 +16,8 @@ import { finishFlow, oidcConfig, startFlow, type OidcConfig } from "../auth/oidc
 import { checkSession, issueSession, setSessionCookie } from "../auth/sessionCookie";
 import { cookieHeader, readCookie } from "./cookies";
 import { signToken, verifyOidcFlow } from "../auth/tokens";
-import { ConfigError, type Env } from "../env";
+import { ConfigError } from "../config";
+import type { Env } from "../env";
 import { apiError, json } from "./respond";
 
 const FLOW_COOKIE = "hearth_oidc";

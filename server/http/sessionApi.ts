@@ -20,7 +20,8 @@ import { clearSessionCookie, checkSession, issueSession, setSessionCookie } from
 import { randomBase32, verifySession } from "../auth/tokens";
 import { memberForIdentity } from "../accounts/identity";
 import { accessIdentity } from "../auth/access";
-import { ConfigError, type Env } from "../env";
+import { ConfigError } from "../config";
+import type { Env } from "../env";
 import { parseBody } from "./body";
 import { apiError, json } from "./respond";
 

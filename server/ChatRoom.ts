@@ -12,40 +12,44 @@
  * and hands it to the module that owns it.
  */
 import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
-import { Assistant } from "../assistant/Assistant";
-import { queuedMentions } from "../assistant/turns";
-import { Reminders, type FirePayload } from "../reminders/Reminders";
-import { isTimeZone } from "../reminders/when";
-import { guardedFetch, parseAllowHosts } from "../mcp/egress";
-import { McpServers } from "../mcp/McpServers";
-import { oauthPopupResponse } from "../mcp/oauthPopup";
-import { Scripts } from "../codemode/Scripts";
-import { CodeModeSettings } from "../codemode/settings";
-import type { SandboxRunInfo } from "../codemode/outbound";
-import { McpStore, type AuditEntry } from "../mcp/store";
-import { LIMITS } from "../../shared/limits";
-import { CloseCode, type InviteItem, type MemberAction, type Role, type RoomInfo, type ServerFrame } from "../../shared/protocol";
-import type { CommandName } from "../../shared/commands";
-import { ConfigError, type Env } from "../env";
-import { readIdentity } from "../http/identityHeader";
-import { oauthCallbackPath } from "../http/agentRoute";
-import { apiError } from "../http/respond";
-import { oauthCallbackSignature } from "../auth/oauthCallback";
-import { signingSecret } from "../auth/LocalSecret";
-import { chatHandlers, type ChatContext } from "./chat";
-import { commandResult, roomCommands, runCommand, type Actor, type Runner } from "./commands";
-import type { ConnectionState } from "./connectionState";
-import { dispatchFrame, encode, errorFrame, parseClientFrame, type FrameHandlers } from "./frames";
-import { FrameGuard } from "./frameGuard";
-import { forgetInLobby, reportToLobby } from "./lobbyReport";
-import { Membership, type Admission, type MemberRecord, type VerifiedIdentity } from "./members";
-import { Governance, type GovernanceOutcome } from "./governance";
-import { Invites, type InviteRole } from "./invites";
-import { membersCommands } from "./membersCommand";
-import { UsedTickets } from "./tickets";
-import { MessageLog } from "./messages";
-import { presenceOf, typersOf } from "./presence";
-import { RateLimiter } from "./rateLimit";
+import { Assistant } from "./assistant/Assistant";
+import { queuedMentions } from "./assistant/turns";
+import { Reminders, type FirePayload } from "./reminders/Reminders";
+import { isTimeZone } from "./reminders/when";
+import { parseAllowHosts } from "./mcp/egress";
+import { guardMcpConnections, mcpHost } from "./mcp/host";
+import { McpServers } from "./mcp/McpServers";
+import { oauthPopupResponse } from "./mcp/oauthPopup";
+import { Scripts } from "./codemode/Scripts";
+import { CodeModeSettings } from "./codemode/settings";
+import type { SandboxRunInfo } from "./codemode/outbound";
+import { McpStore, type AuditEntry } from "./mcp/store";
+import { LIMITS } from "../shared/limits";
+import { CloseCode, type InviteItem, type MemberAction, type Role, type RoomInfo, type ServerFrame } from "../shared/protocol";
+import type { CommandName } from "../shared/commands";
+import { ConfigError } from "./config";
+import type { Env } from "./env";
+import { readIdentity } from "./http/identityHeader";
+import { oauthCallbackPath } from "./http/agentRoute";
+import { apiError } from "./http/respond";
+import { oauthCallbackSignature } from "./auth/oauthCallback";
+import { signingSecret } from "./auth/LocalSecret";
+import type { Actor } from "./room/actor";
+import { chatHandlers, type ChatContext } from "./room/chat";
+import { commandResult, roomCommands, runCommand, type Runner } from "./room/commands";
+import type { ConnectionState } from "./room/connectionState";
+import { dispatchFrame, encode, errorFrame, parseClientFrame, type FrameHandlers } from "./room/frames";
+import { FrameGuard } from "./room/frameGuard";
+import { RoomKernel } from "./room/kernel";
+import { forgetInLobby, reportToLobby } from "./room/lobbyReport";
+import type { Admission, Membership } from "./room/members";
+import type { MessageLog } from "./room/messages";
+import { Governance, type GovernanceOutcome } from "./room/governance";
+import { Invites, type InviteRole } from "./room/invites";
+import { membersCommands } from "./room/membersCommand";
+import { UsedTickets } from "./room/tickets";
+import { presenceOf, typersOf } from "./room/presence";
+import { RateLimiter } from "./room/rateLimit";
 
 type RoomConnection = Connection<ConnectionState>;
 
@@ -65,8 +69,7 @@ export class ChatRoom extends Agent<Env> {
   // The room's name is in the URL already; don't echo it in a protocol frame.
   static override options = { sendIdentityOnConnect: false };
 
-  #log?: MessageLog;
-  #members?: Membership;
+  #kernel?: RoomKernel;
   #invites?: Invites;
   #governance?: Governance;
   #limiter?: RateLimiter;
@@ -85,17 +88,8 @@ export class ChatRoom extends Agent<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    // Every MCP connection — added now or restored from storage after a
-    // wake — fetches through the egress guard: the server URL, each
-    // redirect and the OAuth discovery and token requests. The SDK builds
-    // all of them in createConnection, so that is where the fetch goes in.
-    const manager = this.mcp as unknown as {
-      createConnection(id: string, url: string, options: { transport?: Record<string, unknown> }): unknown;
-    };
-    const create = manager.createConnection.bind(manager);
-    const fetchGuarded = guardedFetch(parseAllowHosts(env.MCP_ALLOW_HOSTS));
-    manager.createConnection = (id, url, options) =>
-      create(id, url, { ...options, transport: { ...options.transport, fetch: fetchGuarded } });
+    // Restored connections too: the guard goes in before the SDK's onStart (mcp/host.ts).
+    guardMcpConnections(this.mcp, parseAllowHosts(env.MCP_ALLOW_HOSTS));
     // Frames over Hearth's size cap are answered before the SDK parses them (room/frameGuard.ts).
     this.lifecycle.use(
       new FrameGuard({
@@ -112,20 +106,34 @@ export class ChatRoom extends Agent<Env> {
   // Lazy: `this.name` is only known once the SDK has initialised the
   // instance, and tables are created on first use after each wake (cheap
   // IF NOT EXISTS statements, independent of history size).
+  /** The services every capability is handed (room/kernel.ts). */
+  get kernel(): RoomKernel {
+    if (!this.#kernel) {
+      const kernel = new RoomKernel({
+        name: this.name,
+        sql: this.ctx.storage.sql,
+        broadcast: (frame) => this.fanOut(encode(frame)),
+        online: () => presenceOf(this.states()),
+      });
+      // After the kernel's built-ins, in this order: what the model and Code Mode see.
+      kernel.tools.register(() => this.reminders.tools());
+      kernel.tools.register(() => this.mcpServers.tools());
+      kernel.tools.register(() => this.scripts.tools());
+      this.#kernel = kernel;
+    }
+    return this.#kernel;
+  }
   get log(): MessageLog {
-    return (this.#log ??= new MessageLog(this.ctx.storage.sql));
+    return this.kernel.log;
   }
   get members(): Membership {
-    return (this.#members ??= new Membership(this.ctx.storage.sql, this.name));
+    return this.kernel.members;
   }
   get invites(): Invites {
     return (this.#invites ??= new Invites(this.ctx.storage.sql));
   }
   get governance(): Governance {
-    return (this.#governance ??= new Governance({
-      members: this.members,
-      now: () => Date.now(),
-      postSystem: (text) => this.assistant.postSystem(text),
+    return (this.#governance ??= new Governance(this.kernel, {
       applied: (member, role, closeReason) => this.membershipApplied(member, role, closeReason),
       settingsApplied: (info) => this.settingsApplied(info),
     }));
@@ -135,32 +143,15 @@ export class ChatRoom extends Agent<Env> {
   }
 
   get assistant(): Assistant {
-    if (!this.#assistant) {
-      this.#assistant = new Assistant({
-        env: this.env,
-        sql: this.ctx.storage.sql,
-        roomName: this.name,
-        log: this.log,
-        members: this.members,
-        broadcast: (frame) => this.fanOut(encode(frame)),
-        online: () => presenceOf(this.states()),
-        keepAliveWhile: (fn) => this.keepAliveWhile(fn),
-        codeMode: (run) => ({ mode: this.codeMode.mode(), sandbox: this.sandbox(run) }),
-      });
-      this.#assistant.registerTools(() => this.reminders.tools((m) => this.actor(m)));
-      this.#assistant.registerTools(() => this.mcpServers.tools());
-      this.#assistant.registerTools(() => this.scripts.tools());
-    }
-    return this.#assistant;
+    return (this.#assistant ??= new Assistant(this.kernel, {
+      env: this.env,
+      keepAliveWhile: (fn) => this.keepAliveWhile(fn),
+      codeMode: (run) => ({ mode: this.codeMode.mode(), sandbox: this.sandbox(run) }),
+    }));
   }
 
   get reminders(): Reminders {
-    return (this.#reminders ??= new Reminders({
-      sql: this.ctx.storage.sql,
-      log: this.log,
-      members: this.members,
-      broadcast: (frame) => this.fanOut(encode(frame)),
-      postSystem: (text) => this.assistant.postSystem(text),
+    return (this.#reminders ??= new Reminders(this.kernel, {
       // The agents scheduler persists the alarm; idempotent so that a retried
       // fire re-scheduling the same next occurrence adds no second row.
       schedule: async (at, payload) => (await this.schedule(new Date(at), "fireReminder", payload, { idempotent: true })).id,
@@ -169,12 +160,11 @@ export class ChatRoom extends Agent<Env> {
       },
       runJob: (job) => {
         if (!job.prompt.startsWith("/run ")) return this.assistant.runJob(job);
-        const actor = this.actor({ id: job.creator.id, name: job.creator.name, role: job.creator.role });
         // The version pinned when the job was made, never a newer one.
         void this.keepAliveWhile(async () => {
-          const outcome = await this.scripts.run(actor, job.prompt.slice(5), { version: job.scriptVersion, fromJob: true });
+          const outcome = await this.scripts.run(job.creator, job.prompt.slice(5), { version: job.scriptVersion, fromJob: true });
           // A run that never started (budget, missing script) says why; a failed run posted its own notice.
-          if (!outcome.ok && !outcome.started) this.assistant.postSystem(`The scheduled \`${job.prompt}\` did not run: ${outcome.text}`);
+          if (!outcome.ok && !outcome.started) this.kernel.postSystem(`The scheduled \`${job.prompt}\` did not run: ${outcome.text}`);
         }).catch((err: unknown) => console.error("scheduled script failed", err));
       },
       pinScript: (command) => this.scripts.pin(command),
@@ -182,59 +172,34 @@ export class ChatRoom extends Agent<Env> {
   }
 
   get mcpServers(): McpServers {
-    return (this.#mcpServers ??= new McpServers({
-      sql: this.ctx.storage.sql,
-      allowHosts: parseAllowHosts(this.env.MCP_ALLOW_HOSTS),
-      // The OAuth callback path carries the Worker's mark for this room
-      // (auth/oauthCallback.ts), so that only rooms that started a flow
-      // can be reached by a request without a session.
-      add: async (name, url) =>
-        this.addMcpServer(name, url, {
-          callbackPath: oauthCallbackPath(this.name, await oauthCallbackSignature(await signingSecret(this.env), this.name)),
-          transport: { type: "streamable-http" },
-        }),
-      remove: (id) => this.removeMcpServer(id),
-      reconnect: async (id) => {
-        await this.mcp.connectToServer(id);
-        await this.mcp.discoverIfConnected(id);
-      },
-      state: () => this.getMcpServers() as unknown as ReturnType<ConstructorParameters<typeof McpServers>[0]["state"]>,
-      callTool: (serverId, name, args, signal) => this.mcp.callTool({ serverId, name, arguments: args }, { signal }),
-      owners: () => this.members.owners(),
-      sendPerMember: (build) => {
-        const encoded = new Map<string, string>();
-        for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
-          if (!c.state) continue;
-          let frame = encoded.get(c.state.memberId);
-          if (!frame) encoded.set(c.state.memberId, (frame = encode(build(c.state.memberId))));
-          c.send(frame);
-        }
-      },
-      postSystem: (text) => this.assistant.postSystem(text),
-    }));
+    return (this.#mcpServers ??= new McpServers(
+      this.kernel,
+      mcpHost(this, {
+        allowHosts: parseAllowHosts(this.env.MCP_ALLOW_HOSTS),
+        callbackPath: async () => oauthCallbackPath(this.name, await oauthCallbackSignature(await signingSecret(this.env), this.name)),
+        sendPerMember: (build) => {
+          const encoded = new Map<string, string>();
+          for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
+            if (!c.state) continue;
+            let frame = encoded.get(c.state.memberId);
+            if (!frame) encoded.set(c.state.memberId, (frame = encode(build(c.state.memberId))));
+            c.send(frame);
+          }
+        },
+      }),
+    ));
   }
 
   get scripts(): Scripts {
-    return (this.#scripts ??= new Scripts({
-      sql: this.ctx.storage.sql,
-      log: this.log,
+    return (this.#scripts ??= new Scripts(this.kernel, {
       loader: this.env.LOADER,
-      broadcast: (frame) => this.fanOut(encode(frame)),
-      roomTools: () => this.assistant.roomTools(),
-      owners: () => this.members.owners(),
-      postSystem: (text) => this.assistant.postSystem(text),
       sandbox: (run) => this.sandbox(run),
-      roleOf: (id) => this.members.get(id)?.role ?? null,
       chargeRun: (runner) => this.assistant.takeRun(runner),
     }));
   }
 
   get codeMode(): CodeModeSettings {
-    return (this.#codeMode ??= new CodeModeSettings(
-      this.members,
-      (text) => this.assistant.postSystem(text),
-      parseAllowHosts(this.env.MCP_ALLOW_HOSTS),
-    ));
+    return (this.#codeMode ??= new CodeModeSettings(this.kernel, parseAllowHosts(this.env.MCP_ALLOW_HOSTS)));
   }
 
   private sandbox(run: SandboxRunInfo) {
@@ -398,7 +363,7 @@ export class ChatRoom extends Agent<Env> {
       ...chatHandlers,
       stop: (c, frame) => this.assistant.stop(frame.seq, c.sender, c.reply),
       approve: (c, frame) => this.assistant.approve(frame.seq, frame.callId, frame.approved, c.sender, c.reply),
-      command: (c, frame) => runCommand(this.commands, { log: this.log, broadcast: c.broadcast }, this.actor(c.sender), frame, c.reply),
+      command: (c, frame) => runCommand(this.commands, this.kernel, this.actor(c.sender), frame, c.reply),
       get_script: (c, frame) => {
         const script = this.scripts.detail(frame.name, frame.version);
         if (!script) return c.reply(errorFrame("not_found", `There is no script ${frame.name}${frame.version ? ` v${frame.version}` : ""}.`, frame.name));
@@ -414,8 +379,7 @@ export class ChatRoom extends Agent<Env> {
         commandResult(c.reply, frame.id, outcome);
       },
       room_settings: (c, frame) => {
-        const actor = { id: c.sender.memberId, name: c.sender.name, role: c.sender.role };
-        const outcome = this.governance.settings(actor, { visibility: frame.visibility, membersMayInvite: frame.membersMayInvite });
+        const outcome = this.governance.settings(this.actor(c.sender), { visibility: frame.visibility, membersMayInvite: frame.membersMayInvite });
         if (!outcome.ok) return c.reply(errorFrame(outcome.code, outcome.text, frame.id));
         commandResult(c.reply, frame.id, outcome);
       },
@@ -513,7 +477,7 @@ export class ChatRoom extends Agent<Env> {
   }
 
   private memberAction(sender: ConnectionState, action: MemberAction, member?: string, role?: Role): GovernanceOutcome {
-    const actor = { id: sender.memberId, name: sender.name, role: sender.role };
+    const actor = this.actor(sender);
     switch (action) {
       case "set_role":
         return this.governance.setRole(actor, member, role);
@@ -606,7 +570,7 @@ export class ChatRoom extends Agent<Env> {
    * rooms"). Once per member and role per wake: rooms are evicted after ~10
    * idle seconds, so a long-lived list stays current without an RPC per join.
    */
-  private noteInAccount(member: MemberRecord): void {
+  private noteInAccount(member: Actor): void {
     const key = `${member.id} ${member.role}`;
     if (this.#notedInAccount.has(key)) return;
     this.#notedInAccount.add(key);
@@ -622,7 +586,7 @@ export class ChatRoom extends Agent<Env> {
   }
 
   /** Called by the Worker's API (RPC): the caller's role here, if any. */
-  roleOf(memberId: string): MemberRecord["role"] | null {
+  roleOf(memberId: string): Role | null {
     return this.members.get(memberId)?.role ?? null;
   }
 
@@ -641,10 +605,9 @@ export class ChatRoom extends Agent<Env> {
     return { type: "snapshot", reason: since === null ? "join" : "gap", ...this.log.latest(), rev: this.log.currentRev() };
   }
 
-  /** Who is acting, with the time zone their times are read in. */
-  private actor(member: { id?: string; memberId?: string; name: string; role: MemberRecord["role"] }): Actor {
-    const id = member.memberId ?? member.id!;
-    return { id, name: member.name, role: member.role, timeZone: this.members.timeZone(id) ?? "UTC" };
+  /** Who is acting: the socket's member, with the role the room gave it. */
+  private actor(sender: ConnectionState): Actor {
+    return { id: sender.memberId, name: sender.name, role: sender.role };
   }
 
   private chatContext(connection: RoomConnection, sender: ConnectionState): ChatContext {
@@ -728,7 +691,7 @@ export class ChatRoom extends Agent<Env> {
   }
 }
 
-function stateFor(member: MemberRecord, timeZone: string): ConnectionState {
+function stateFor(member: Actor, timeZone: string): ConnectionState {
   return { memberId: member.id, name: member.name, role: member.role, typingUntil: 0, timeZone };
 }
 
