@@ -18,6 +18,7 @@ import { createCodeTool, generateTypes, resolveProvider } from "@cloudflare/code
 import { asSchema, tool, type ToolSet } from "ai";
 import { z } from "zod";
 import { runCode, sanitizeToolName } from "@cloudflare/codemode";
+import { CODE_TOOL, type CodeRunInput, type CodeRunOutput } from "../../shared/codemode";
 import type { ToolPart } from "../../shared/protocol";
 import { approxTokens, capResult, defineTool, type Actor, type RoomTool } from "../room/tools";
 import { sandboxExecutor } from "./executor";
@@ -102,13 +103,13 @@ export function codeTool(
         executor: sandboxExecutor(loader, limits, settings.outbound),
       })
     : createCodeTool({ tools: template, executor: sandboxExecutor(loader, limits, settings.outbound) });
-  return defineTool<{ code: string }>({
-    name: "code",
+  return defineTool<CodeRunInput>({
+    name: CODE_TOOL,
     // createCodeTool builds a plain string description (types included).
     description: typeof code.description === "string" ? code.description : "Run code against the room's tools.",
-    inputSchema: code.inputSchema as RoomTool<{ code: string }>["inputSchema"],
+    inputSchema: code.inputSchema as RoomTool<CodeRunInput>["inputSchema"],
     approval: () => null,
-    execute: async (input, _requestedBy, call) => {
+    execute: async (input, _requestedBy, call): Promise<CodeRunOutput> => {
       const run: CodeRun = { parent: call.callId, counter: 0, clock: new RunClock(), ended: false };
       try {
         return await runCode({ code: input.code, executor: sandboxExecutor(loader, limits, settings.outbound, run.clock), providers: providersFor(run) });

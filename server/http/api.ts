@@ -17,6 +17,7 @@ import {
   type CreateRoomResponse,
   type InviteResponse,
   type JoinResponse,
+  type OkResponse,
   type TicketResponse,
   TicketRequest,
 } from "../../shared/api";
@@ -50,7 +51,7 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
 async function route(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const path = url.pathname;
-  if (path === "/api/health") return json({ ok: true });
+  if (path === "/api/health") return json({ ok: true } satisfies OkResponse);
   if (request.method === "OPTIONS") return new Response(null, { status: 204 });
   if (request.method === "POST" && !originAllowed(request, env.ALLOWED_ORIGINS)) {
     return apiError(403, "bad_origin", "This origin may not call the API.");

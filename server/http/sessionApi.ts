@@ -15,7 +15,7 @@
  *
  * The token itself is never in a response body: only in Set-Cookie.
  */
-import { ExchangeRequest, SessionRequest, type MeResponse, type SessionResponse } from "../../shared/api";
+import { ExchangeRequest, SessionRequest, type MeResponse, type OkResponse, type SessionResponse } from "../../shared/api";
 import { clearSessionCookie, checkSession, issueSession, setSessionCookie } from "../auth/sessionCookie";
 import { randomBase32, verifySession } from "../auth/tokens";
 import { memberForIdentity } from "../accounts/identity";
@@ -64,7 +64,7 @@ export async function handleSessionApi(request: Request, env: Env, secret: strin
     return signedIn(env, secret, url, { id: legacy.claims.sub, name: legacy.claims.name });
   }
   if (path === "/api/logout" && method === "POST") {
-    const response = json({ ok: true });
+    const response = json({ ok: true } satisfies OkResponse);
     response.headers.append("Set-Cookie", clearSessionCookie(url));
     return response;
   }
