@@ -22,13 +22,12 @@ import { McpServers } from "./mcp/McpServers";
 import { oauthPopupResponse } from "./mcp/oauthPopup";
 import { Scripts } from "./codemode/Scripts";
 import { CodeModeSettings } from "./codemode/settings";
-import type { SandboxRunInfo } from "./codemode/outbound";
+import type { SandboxRunInfo } from "./codemode/allowHosts";
 import { McpStore, type AuditEntry } from "./mcp/store";
 import { LIMITS } from "../shared/limits";
 import { CloseCode, type InviteItem, type MemberAction, type Role, type RoomInfo, type ServerFrame } from "../shared/protocol";
 import type { CommandName } from "../shared/commands";
 import { ConfigError } from "./config";
-import type { Env } from "./env";
 import { readIdentity } from "./http/identityHeader";
 import { oauthCallbackPath } from "./http/agentRoute";
 import { apiError } from "./http/respond";
@@ -65,7 +64,10 @@ const AUDIT_FRAME_COALESCE_MS = 200;
 /** The `members` frame lists at most this many (newest first); clients search within it. */
 const MEMBERS_FRAME_MAX = 1000;
 
-export class ChatRoom extends Agent<Env> {
+// Cloudflare.Env is the Worker's Env (worker-env.d.ts): named instead of
+// imported from env.ts, whose bindings name this class, so that neither file
+// imports the other.
+export class ChatRoom extends Agent<Cloudflare.Env> {
   // The room's name is in the URL already; don't echo it in a protocol frame.
   static override options = { sendIdentityOnConnect: false };
 
@@ -86,7 +88,7 @@ export class ChatRoom extends Agent<Env> {
   #reportedOnline: number | undefined;
   #notedInAccount = new Set<string>();
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     // Restored connections too: the guard goes in before the SDK's onStart (mcp/host.ts).
     guardMcpConnections(this.mcp, parseAllowHosts(env.MCP_ALLOW_HOSTS));
@@ -531,7 +533,7 @@ export class ChatRoom extends Agent<Env> {
   private settingsApplied(info: RoomInfo): void {
     this.fanOut(encode({ type: "room", room: info }));
     if (info.visibility === "public") this.reportOnline(presenceOf(this.states()).length, true);
-    else forgetInLobby(this.env, this.ctx, this.name);
+    else forgetInLobby(this.env.Lobby, this.ctx, this.name);
   }
 
   private invitesFrame(): ServerFrame {
@@ -687,7 +689,7 @@ export class ChatRoom extends Agent<Env> {
   private reportOnline(online: number, force = false): void {
     if (!force && online === this.#reportedOnline) return;
     this.#reportedOnline = online;
-    if (this.members.info()?.visibility === "public") reportToLobby(this.env, this.ctx, this.name, online);
+    if (this.members.info()?.visibility === "public") reportToLobby(this.env.Lobby, this.ctx, this.name, online);
   }
 }
 

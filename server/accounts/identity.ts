@@ -9,7 +9,9 @@
  */
 import { DisplayName } from "../../shared/protocol";
 import { randomBase32 } from "../auth/tokens";
-import type { Env } from "../env";
+
+/** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
+type Env = Cloudflare.Env;
 
 export interface OutsideIdentity {
   /** The issuer as the provider names itself (`iss`). */

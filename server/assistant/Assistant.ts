@@ -26,7 +26,7 @@ import { errorText } from "../errors";
 import { MessageFull } from "../room/messageLimits";
 import { TurnStore, type PendingApproval, type TurnRecord } from "./turns";
 import { codeTool, useCode, type SandboxSettings, type ToolMode } from "../codemode/CodeMode";
-import type { SandboxRunInfo } from "../codemode/outbound";
+import type { SandboxRunInfo } from "../codemode/allowHosts";
 
 /** How long a call from inside a Code Mode run waits for its approval. */
 export const CODE_APPROVAL_WAIT_MS = 5 * 60_000;

@@ -7,16 +7,9 @@ import type { LanguageModel } from "ai";
 import { createWorkersAI } from "workers-ai-provider";
 import { settings, type SettingsSource } from "../config";
 
-/** The Worker's variables and bindings the assistant reads. */
-export interface AssistantEnv extends SettingsSource {
-  /** Workers AI binding: the default model provider when deployed. */
-  AI?: Ai;
-  AI_PROVIDER?: string;
-  AI_MODEL?: string;
-  OPENAI_BASE_URL?: string;
-  OPENAI_API_KEY?: string;
-  ASSISTANT_NAME?: string;
-}
+/** The Worker's variables and bindings the assistant reads (declared in server/env.ts). */
+export type AssistantEnv = SettingsSource &
+  Pick<Cloudflare.Env, "AI" | "AI_PROVIDER" | "AI_MODEL" | "OPENAI_BASE_URL" | "OPENAI_API_KEY" | "ASSISTANT_NAME">;
 
 export interface AssistantConfig {
   /** The name people @mention; also the author name of its messages. */

@@ -17,8 +17,10 @@
  */
 import * as client from "openid-client";
 import { ConfigError } from "../config";
-import type { Env } from "../env";
 import { checkEgress, guardedFetch, parseAllowHosts } from "../mcp/egress";
+
+/** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
+type Env = Cloudflare.Env;
 
 export interface OidcConfig {
   issuer: URL;

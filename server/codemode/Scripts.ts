@@ -22,7 +22,7 @@ import type { ScriptDetail, ScriptItem, ToolPart } from "../../shared/protocol";
 import { actingMember, defineTool, distinctMembers, type Actor, type RoomTool } from "../room/tools";
 import type { RoomKernel } from "../room/kernel";
 import { codeTool, type SandboxSettings } from "./CodeMode";
-import type { SandboxRunInfo } from "./outbound";
+import type { SandboxRunInfo } from "./allowHosts";
 import { SCRIPT_NAME, ScriptStore, type ScriptVersion } from "./scriptStore";
 import { errorText } from "../errors";
 import { LIMITS } from "../../shared/limits";

@@ -13,7 +13,7 @@ import type { Actor, Outcome, Runners } from "../room/commands";
 import type { RoomKernel } from "../room/kernel";
 import type { ToolMode } from "./CodeMode";
 import { checkEgress } from "../mcp/egress";
-import { parseAllowEntry, type OutboundProps, type SandboxRunInfo } from "./outbound";
+import { parseAllowEntry, type OutboundProps, type SandboxRunInfo } from "./allowHosts";
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "./sandbox";
 
 const LIMIT_RANGES = { timeoutMs: [500, 60_000], outputChars: [500, 100_000] } as const;

@@ -32,7 +32,6 @@ import {
   type SessionClaims,
 } from "../auth/tokens";
 import { ConfigError } from "../config";
-import type { Env } from "../env";
 import { limitByAddress } from "./AddressLimiter";
 import { corsHeaders, originAllowed } from "./origin";
 import { apiError, json } from "./respond";
@@ -40,6 +39,9 @@ import { parseBody } from "./body";
 import { handlePasskeyApi } from "./passkeyApi";
 import { handleOidcApi } from "./oidcApi";
 import { handleSessionApi } from "./sessionApi";
+
+/** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
+type Env = Cloudflare.Env;
 
 export async function handleApi(request: Request, env: Env): Promise<Response> {
   const response = await route(request, env);

@@ -17,8 +17,10 @@ import { checkSession, issueSession, setSessionCookie } from "../auth/sessionCoo
 import { cookieHeader, readCookie } from "./cookies";
 import { signToken, verifyOidcFlow } from "../auth/tokens";
 import { ConfigError } from "../config";
-import type { Env } from "../env";
 import { apiError, json } from "./respond";
+
+/** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
+type Env = Cloudflare.Env;
 
 const FLOW_COOKIE = "hearth_oidc";
 const FLOW_TTL_MS = 10 * 60_000;

@@ -33,10 +33,12 @@ import {
 import type { Ceremony } from "../accounts/Account";
 import { checkSession, issueSession, setSessionCookie } from "../auth/sessionCookie";
 import { signToken, verifyChallenge, type SessionClaims } from "../auth/tokens";
-import type { Env } from "../env";
 import { parseBody } from "./body";
 import { cookieHeader, readCookie } from "./cookies";
 import { apiError, json } from "./respond";
+
+/** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
+type Env = Cloudflare.Env;
 
 const CHALLENGE_COOKIE = "hearth_webauthn";
 const CHALLENGE_TTL_MS = 5 * 60_000;

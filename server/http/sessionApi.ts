@@ -21,9 +21,11 @@ import { randomBase32, verifySession } from "../auth/tokens";
 import { memberForIdentity } from "../accounts/identity";
 import { accessIdentity } from "../auth/access";
 import { ConfigError } from "../config";
-import type { Env } from "../env";
 import { parseBody } from "./body";
 import { apiError, json } from "./respond";
+
+/** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
+type Env = Cloudflare.Env;
 
 export async function handleSessionApi(request: Request, env: Env, secret: string, path: string): Promise<Response | null> {
   const url = new URL(request.url);

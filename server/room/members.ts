@@ -11,7 +11,6 @@
  */
 import type { Role, RoomInfo } from "../../shared/protocol";
 import { roomNameKind, type RoomVisibility } from "../../shared/rooms";
-
 import type { Actor } from "./actor";
 
 /** What the Worker vouches for, passed to the room on connect. */
