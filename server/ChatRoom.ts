@@ -40,6 +40,7 @@ import type { ConnectionState } from "./room/connectionState";
 import { dispatchFrame, encode, errorFrame, parseClientFrame, type FrameHandlers } from "./room/frames";
 import { FrameGuard } from "./room/frameGuard";
 import { RoomKernel } from "./room/kernel";
+import { AccountNotes } from "./room/accountNotes";
 import { forgetInLobby, reportToLobby } from "./room/lobbyReport";
 import type { Admission, Membership } from "./room/members";
 import type { MessageLog } from "./room/messages";
@@ -86,7 +87,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   #auditFrameTimer: ReturnType<typeof setTimeout> | null = null;
   #leaving = new Set<string>();
   #reportedOnline: number | undefined;
-  #notedInAccount = new Set<string>();
+  #accountNotes?: AccountNotes;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
@@ -139,6 +140,9 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       applied: (member, role, closeReason) => this.membershipApplied(member, role, closeReason),
       settingsApplied: (info) => this.settingsApplied(info),
     }));
+  }
+  private get accountNotes(): AccountNotes {
+    return (this.#accountNotes ??= new AccountNotes(this.kernel, this.env.Account, (work) => this.ctx.waitUntil(work)));
   }
   get limiter(): RateLimiter {
     return (this.#limiter ??= RateLimiter.fromEnv(this.env));
@@ -322,7 +326,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     const reported = params.get("tz");
     if (reported && isTimeZone(reported)) this.members.setTimeZone(admission.member.id, reported, false);
     connection.setState(stateFor(admission.member, this.members.timeZone(admission.member.id) ?? "UTC"));
-    this.noteInAccount(admission.member);
+    this.accountNotes.note(admission.member);
     connection.send(
       encode({
         type: "welcome",
@@ -332,7 +336,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         assistant: { name: this.assistant.config.name },
       }),
     );
-    connection.send(encode(this.syncFrame(params.get("since"))));
+    connection.send(encode(this.log.syncFrame(params.get("since"))));
     connection.send(encode({ type: "reminders", items: this.reminders.list() }));
     connection.send(encode(this.mcpServers.frameFor(admission.member.id)));
     connection.send(encode({ type: "scripts", items: this.scripts.list() }));
@@ -423,7 +427,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     const made = this.members.create(visibility, owner, Date.now());
     if (!made.created) return made;
     const member = this.members.get(owner.id);
-    if (member) this.noteInAccount(member);
+    if (member) this.accountNotes.note(member);
     // Listed at once (with nobody online yet), not only once someone enters.
     if (visibility === "public") this.reportOnline(0, true);
     return made;
@@ -516,10 +520,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       }
       this.presenceChanged(c.id);
     }
-    // A role can change back within one wake (member → viewer → member): forget what was noted.
-    for (const key of this.#notedInAccount) if (key.startsWith(`${member.id} `)) this.#notedInAccount.delete(key);
-    if (role) this.noteInAccount({ id: member.id, name: member.name, role });
-    else this.forgetInAccount(member.id);
+    this.accountNotes.changed(member, role);
     this.fanOut(encode(this.membersFrame()));
     // Presence carries roles too.
     this.presenceChanged();
@@ -559,34 +560,6 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return { type: "members", members: members.map((m) => ({ ...m, online: online.has(m.id) })), total };
   }
 
-  private forgetInAccount(memberId: string): void {
-    this.ctx.waitUntil(
-      this.env.Account.getByName(memberId)
-        .forgetRoom(this.name)
-        .catch((err: unknown) => console.error(`room ${this.name}: account update failed`, err)),
-    );
-  }
-
-  /**
-   * Tells the member's Account that they belong here, with which role ("my
-   * rooms"). Once per member and role per wake: rooms are evicted after ~10
-   * idle seconds, so a long-lived list stays current without an RPC per join.
-   */
-  private noteInAccount(member: Actor): void {
-    const key = `${member.id} ${member.role}`;
-    if (this.#notedInAccount.has(key)) return;
-    this.#notedInAccount.add(key);
-    const visibility = this.members.info()?.visibility ?? "public";
-    this.ctx.waitUntil(
-      this.env.Account.getByName(member.id)
-        .noteRoom(this.name, member.role, visibility, Date.now())
-        .catch((err: unknown) => {
-          this.#notedInAccount.delete(key);
-          console.error(`room ${this.name}: account update failed`, err);
-        }),
-    );
-  }
-
   /** Called by the Worker's API (RPC): the caller's role here, if any. */
   roleOf(memberId: string): Role | null {
     return this.members.get(memberId)?.role ?? null;
@@ -595,16 +568,6 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   /** Called by the lobby when it starts, to correct counts a crash left stale. */
   reportPresence(): void {
     this.reportOnline(presenceOf(this.states()).length, true);
-  }
-
-  /** Snapshot on first join or past the catch-up bound; otherwise exactly the missed changes. */
-  private syncFrame(sinceParam: string | null): ServerFrame {
-    const since = sinceParam !== null && /^\d{1,15}$/.test(sinceParam) ? Number(sinceParam) : null;
-    if (since !== null) {
-      const changes = since <= this.log.currentRev() ? this.log.changesSince(since) : null;
-      if (changes) return { type: "catchup", messages: changes, rev: changes.at(-1)?.rev ?? since };
-    }
-    return { type: "snapshot", reason: since === null ? "join" : "gap", ...this.log.latest(), rev: this.log.currentRev() };
   }
 
   /** Who is acting: the socket's member, with the role the room gave it. */
