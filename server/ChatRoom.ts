@@ -16,7 +16,7 @@ import { Assistant } from "./assistant/Assistant";
 import { queuedMentions } from "./assistant/turns";
 import { Reminders, type FirePayload } from "./reminders/Reminders";
 import { isTimeZone } from "./reminders/when";
-import { parseAllowHosts } from "./mcp/egress";
+import { parseAllowHosts } from "./egress";
 import { guardMcpConnections, mcpHost } from "./mcp/host";
 import { McpServers } from "./mcp/McpServers";
 import { oauthPopupResponse } from "./mcp/oauthPopup";

@@ -13,7 +13,7 @@
  * so it cannot be an object's name (every name would create an object).
  */
 import { DurableObject } from "cloudflare:workers";
-import { randomBase32 } from "../auth/tokens";
+import { randomBase32 } from "../ids";
 
 export const DEVICE_CODE_TTL_MS = 5 * 60_000;
 

@@ -15,7 +15,7 @@
 import { createRemoteJWKSet, customFetch, jwtVerify } from "jose";
 import type { OutsideIdentity } from "../accounts/identity";
 import { ConfigError } from "../config";
-import { EgressError, guardedFetch, parseAllowHosts } from "../mcp/egress";
+import { EgressError, guardedFetch, parseAllowHosts } from "../egress";
 
 /** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
 type Env = Cloudflare.Env;

@@ -17,7 +17,7 @@
  */
 import * as client from "openid-client";
 import { ConfigError } from "../config";
-import { checkEgress, guardedFetch, parseAllowHosts } from "../mcp/egress";
+import { checkEgress, guardedFetch, parseAllowHosts } from "../egress";
 
 /** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
 type Env = Cloudflare.Env;

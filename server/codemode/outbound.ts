@@ -13,7 +13,7 @@
  * Allow entries: allowHosts.ts.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { checkEgress, parseAllowHosts } from "../mcp/egress";
+import { checkEgress, parseAllowHosts } from "../egress";
 import type { AuditEntry } from "../mcp/store";
 import { errorText } from "../errors";
 import { allowEntry, type OutboundProps } from "./allowHosts";

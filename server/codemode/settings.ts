@@ -12,7 +12,7 @@
 import type { Actor, Outcome, Runners } from "../room/commands";
 import type { RoomKernel } from "../room/kernel";
 import type { ToolMode } from "./CodeMode";
-import { checkEgress } from "../mcp/egress";
+import { checkEgress } from "../egress";
 import { parseAllowEntry, type OutboundProps, type SandboxRunInfo } from "./allowHosts";
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "./sandbox";
 

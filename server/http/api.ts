@@ -22,10 +22,10 @@ import {
   TicketRequest,
 } from "../../shared/api";
 import { isRoomName } from "../../shared/rooms";
+import { randomBase32 } from "../ids";
 import { signingSecret } from "../auth/LocalSecret";
 import { checkSession } from "../auth/sessionCookie";
 import {
-  randomBase32,
   signToken,
   TICKET_TTL_MS,
   verifyInvite,

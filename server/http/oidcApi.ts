@@ -14,7 +14,7 @@ import type { OidcProviderResponse } from "../../shared/api";
 import { memberForIdentity } from "../accounts/identity";
 import { finishFlow, oidcConfig, startFlow, type OidcConfig } from "../auth/oidc";
 import { checkSession, issueSession, setSessionCookie } from "../auth/sessionCookie";
-import { cookieHeader, readCookie } from "./cookies";
+import { cookieHeader, readCookie } from "../auth/cookies";
 import { signToken, verifyOidcFlow } from "../auth/tokens";
 import { ConfigError } from "../config";
 import { apiError, json } from "./respond";

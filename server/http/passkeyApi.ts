@@ -34,7 +34,7 @@ import type { Ceremony } from "../accounts/Account";
 import { checkSession, issueSession, setSessionCookie } from "../auth/sessionCookie";
 import { signToken, verifyChallenge, type SessionClaims } from "../auth/tokens";
 import { parseBody } from "./body";
-import { cookieHeader, readCookie } from "./cookies";
+import { cookieHeader, readCookie } from "../auth/cookies";
 import { apiError, json } from "./respond";
 
 /** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */

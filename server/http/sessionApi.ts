@@ -17,7 +17,8 @@
  */
 import { ExchangeRequest, SessionRequest, type MeResponse, type OkResponse, type SessionResponse } from "../../shared/api";
 import { clearSessionCookie, checkSession, issueSession, setSessionCookie } from "../auth/sessionCookie";
-import { randomBase32, verifySession } from "../auth/tokens";
+import { randomBase32 } from "../ids";
+import { verifySession } from "../auth/tokens";
 import { memberForIdentity } from "../accounts/identity";
 import { accessIdentity } from "../auth/access";
 import { ConfigError } from "../config";

@@ -29,7 +29,7 @@ import type { McpServerView, ServerFrame, ToolPart } from "../../shared/protocol
 import { capResult, defineTool, type Actor, type RoomTool, type ToolCallInfo } from "../room/tools";
 import type { RoomKernel } from "../room/kernel";
 import { accessLabel, callRule, mayApprove } from "./access";
-import { checkEgress } from "./egress";
+import { checkEgress } from "../egress";
 import { ACCESS_VALUES, McpStore, type Access, type AuditEntry } from "./store";
 import { errorText } from "../errors";
 import type { Outcome, Runners } from "../room/commands";

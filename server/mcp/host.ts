@@ -5,7 +5,7 @@
  */
 import type { Agent } from "agents";
 import type { ServerFrame } from "../../shared/protocol";
-import { guardedFetch } from "./egress";
+import { guardedFetch } from "../egress";
 import type { McpHost } from "./McpServers";
 
 /** The part of the SDK's Agent the MCP servers use. */

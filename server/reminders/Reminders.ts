@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import type { ReminderAction, ReminderItem, SnoozeChoice } from "../../shared/protocol";
-import { randomBase32 } from "../auth/tokens";
+import { randomBase32 } from "../ids";
 import type { Outcome, Runners } from "../room/commands";
 import type { RoomKernel } from "../room/kernel";
 import { actingMember, defineTool, distinctMembers, type Actor, type RoomTool } from "../room/tools";
