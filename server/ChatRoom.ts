@@ -25,7 +25,7 @@ import { CodeModeSettings } from "./codemode/settings";
 import type { SandboxRunInfo } from "./codemode/allowHosts";
 import { McpStore, type AuditEntry } from "./mcp/store";
 import { LIMITS } from "../shared/limits";
-import { CloseCode, type InviteItem, type MemberAction, type Role, type RoomInfo, type ServerFrame } from "../shared/protocol";
+import { CloseCode, type Role, type RoomInfo, type ServerFrame } from "../shared/protocol";
 import type { CommandName } from "../shared/commands";
 import { ConfigError } from "./config";
 import { readIdentity } from "./http/identityHeader";
@@ -44,22 +44,18 @@ import { AccountNotes } from "./room/accountNotes";
 import { forgetInLobby, reportToLobby } from "./room/lobbyReport";
 import type { Admission, Membership } from "./room/members";
 import type { MessageLog } from "./room/messages";
-import { Governance, type GovernanceOutcome } from "./room/governance";
-import { Invites, type InviteRole } from "./room/invites";
+import { Governance, type InviteCreation, type InviteInput } from "./room/governance";
+import { Invites } from "./room/invites";
 import { membersCommands } from "./room/membersCommand";
 import { UsedTickets } from "./room/tickets";
-import { presenceOf, typersOf } from "./room/presence";
+import { MEMBER_TAG, RoomSockets } from "./room/sockets";
 import { RateLimiter } from "./room/rateLimit";
 
 type RoomConnection = Connection<ConnectionState>;
 
-/** The hibernation tag of member sockets (see getConnectionTags). */
-const MEMBER_TAG = "member";
 /** The agents SDK's header marking a socket as a nested agent's. */
 const SUB_AGENT_HEADER = "x-cf-agents-subagent-url";
 
-/** How long presence changes are gathered before one frame goes out. */
-const PRESENCE_COALESCE_MS = 100;
 /** How long audit rows of the sandbox's requests are gathered before one `mcp` frame goes out. */
 const AUDIT_FRAME_COALESCE_MS = 200;
 /** The `members` frame lists at most this many (newest first); clients search within it. */
@@ -83,11 +79,10 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   #codeMode?: CodeModeSettings;
   #commands?: Record<CommandName, Runner>;
   #handlers?: FrameHandlers<ChatContext>;
-  #presenceTimer: ReturnType<typeof setTimeout> | null = null;
   #auditFrameTimer: ReturnType<typeof setTimeout> | null = null;
-  #leaving = new Set<string>();
   #reportedOnline: number | undefined;
   #accountNotes?: AccountNotes;
+  #sockets?: RoomSockets;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
@@ -115,8 +110,8 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       const kernel = new RoomKernel({
         name: this.name,
         sql: this.ctx.storage.sql,
-        broadcast: (frame) => this.fanOut(encode(frame)),
-        online: () => presenceOf(this.states()),
+        broadcast: (frame) => this.sockets.fanOut(encode(frame)),
+        online: () => this.sockets.online(),
       });
       // After the kernel's built-ins, in this order: what the model and Code Mode see.
       kernel.tools.register(() => this.reminders.tools());
@@ -137,9 +132,19 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   }
   get governance(): Governance {
     return (this.#governance ??= new Governance(this.kernel, {
+      invites: this.invites,
+      invitesChanged: () => this.invitesChanged(),
       applied: (member, role, closeReason) => this.membershipApplied(member, role, closeReason),
       settingsApplied: (info) => this.settingsApplied(info),
     }));
+  }
+  /** The member sockets: fan-out, presence, typing (room/sockets.ts). */
+  private get sockets(): RoomSockets {
+    return (this.#sockets ??= new RoomSockets(
+      this.ctx,
+      () => this.getConnections<ConnectionState>(MEMBER_TAG),
+      (online) => this.reportOnline(online),
+    ));
   }
   private get accountNotes(): AccountNotes {
     return (this.#accountNotes ??= new AccountNotes(this.kernel, this.env.Account, (work) => this.ctx.waitUntil(work)));
@@ -183,15 +188,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       mcpHost(this, {
         allowHosts: parseAllowHosts(this.env.MCP_ALLOW_HOSTS),
         callbackPath: async () => oauthCallbackPath(this.name, await oauthCallbackSignature(await signingSecret(this.env), this.name)),
-        sendPerMember: (build) => {
-          const encoded = new Map<string, string>();
-          for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
-            if (!c.state) continue;
-            let frame = encoded.get(c.state.memberId);
-            if (!frame) encoded.set(c.state.memberId, (frame = encode(build(c.state.memberId))));
-            c.send(frame);
-          }
-        },
+        sendPerMember: (build) => this.sockets.sendPerMember(build),
       }),
     ));
   }
@@ -340,13 +337,13 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     connection.send(encode({ type: "reminders", items: this.reminders.list() }));
     connection.send(encode(this.mcpServers.frameFor(admission.member.id)));
     connection.send(encode({ type: "scripts", items: this.scripts.list() }));
-    connection.send(encode({ type: "presence", members: presenceOf(this.states()) }));
+    connection.send(encode({ type: "presence", members: this.sockets.online() }));
     // A first visit adds a member: everyone's members view learns of them.
-    if (admission.joined) this.fanOut(encode(this.membersFrame()));
+    if (admission.joined) this.sockets.fanOut(encode(this.membersFrame()));
     else connection.send(encode(this.membersFrame()));
     if (admission.member.role === "owner") connection.send(encode(this.invitesFrame()));
-    this.presenceChanged();
-    connection.send(encode({ type: "typing", typers: typersOf(this.states(), Date.now()) }));
+    this.sockets.presenceChanged();
+    connection.send(encode({ type: "typing", typers: this.sockets.typers() }));
     for (const frame of this.assistant.catchUpFrames()) connection.send(encode(frame));
   }
 
@@ -380,7 +377,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       reminder_action: async (c, frame) =>
         commandResult(c.reply, frame.id, await this.reminders.act(this.actor(c.sender), frame.reminder, frame.action, frame.snooze)),
       member_action: (c, frame) => {
-        const outcome = this.memberAction(c.sender, frame.action, frame.member, frame.role);
+        const outcome = this.governance.act(this.actor(c.sender), frame.action, frame.member, frame.role);
         if (!outcome.ok) return c.reply(errorFrame(outcome.code, outcome.text, frame.id));
         commandResult(c.reply, frame.id, outcome);
       },
@@ -415,8 +412,8 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     this.limiter.forget(connection.id);
     if (!connection.state) return;
     const wasTyping = connection.state.typingUntil > Date.now();
-    this.presenceChanged(connection.id);
-    if (wasTyping) this.typingChanged(connection.id);
+    this.sockets.presenceChanged(connection.id);
+    if (wasTyping) this.sockets.typingChanged(connection.id);
   }
 
   /**
@@ -433,69 +430,14 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return made;
   }
 
-  /**
-   * Called by the Worker's API (RPC) with an invite token it verified: the
-   * invite's row decides whether it still works (revoked, expired, used up),
-   * and the member's role is recorded, so that their socket needs nothing
-   * but the session. A use is counted only when it let someone in or raised
-   * their role; a member opening the link again costs none.
-   */
+  /** Called by the Worker's API (RPC) with an invite token it verified (the rules: Governance.redeemInvite). */
   redeemInvite(identity: { id: string; name: string }, inviteId: string | undefined): Admission {
-    if (!inviteId) {
-      // Tokens from before invites had rows cannot be revoked, so they are not honoured.
-      return { ok: false, code: "forbidden", reason: "This invite link is from an older version and no longer works: ask for a new link." };
-    }
-    const now = Date.now();
-    if (!this.members.info()) return { ok: false, code: "not_found", reason: "This private room does not exist." };
-    if (this.members.banned(identity.id)) return { ok: false, code: "forbidden", reason: "You are banned from this room." };
-    const check = this.invites.check(inviteId, now);
-    const before = this.members.get(identity.id);
-    // A member opening an old link again is simply let in, with the role they have.
-    if (!check.ok && before) return this.members.admit(identity, now);
-    if (!check.ok) return { ok: false, code: "forbidden", reason: check.reason };
-    const admission = this.members.admit({ ...identity, inviteRole: check.role }, now);
-    if (!admission.ok) return admission;
-    if (before?.role !== admission.member.role) {
-      this.invites.use(inviteId);
-      this.invitesChanged();
-      this.members.audit({ actor: identity, action: "join_invite", target: identity, detail: `${inviteId} as ${admission.member.role}` }, now);
-      this.membershipApplied(admission.member, admission.member.role);
-    }
-    return admission;
+    return this.governance.redeemInvite(identity, inviteId);
   }
 
   /** Called by the Worker's API (RPC): an owner makes an invite; the Worker signs a token naming it. */
-  createInvite(
-    creator: { id: string; name: string },
-    input: { role: InviteRole; ttlMs: number; maxUses?: number },
-  ): { ok: true; invite: InviteItem } | { ok: false; code: "forbidden" | "limit"; reason: string } {
-    const role = this.members.get(creator.id)?.role;
-    const info = this.members.info();
-    // Members only where the owners allowed it; an invite never grants more than "member".
-    if (role !== "owner" && !(role === "member" && info?.membersMayInvite)) {
-      return { ok: false, code: "forbidden", reason: "Only the room's owners can create invite links here." };
-    }
-    const made = this.invites.create({ ...input, creator }, Date.now());
-    if ("error" in made) return { ok: false, code: "limit", reason: made.error };
-    this.members.audit({ actor: creator, action: "create_invite", detail: `${made.id} ${made.role}` }, Date.now());
-    this.invitesChanged();
-    return { ok: true, invite: made };
-  }
-
-  private memberAction(sender: ConnectionState, action: MemberAction, member?: string, role?: Role): GovernanceOutcome {
-    const actor = this.actor(sender);
-    switch (action) {
-      case "set_role":
-        return this.governance.setRole(actor, member, role);
-      case "remove":
-        return this.governance.remove(actor, member, false);
-      case "ban":
-        return this.governance.remove(actor, member, true);
-      case "unban":
-        return this.governance.unban(actor, member);
-      case "leave":
-        return this.governance.leave(actor, member);
-    }
+  createInvite(creator: { id: string; name: string }, input: InviteInput): InviteCreation {
+    return this.governance.createInvite(creator, input);
   }
 
   /**
@@ -504,7 +446,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
    * Account's "my rooms" follows; everyone's members view is refreshed.
    */
   private membershipApplied(member: { id: string; name: string }, role: Role | null, closeReason?: string): void {
-    for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
+    for (const c of this.sockets.members()) {
       if (c.state?.memberId !== member.id) continue;
       if (role) {
         c.setState({ ...c.state, role });
@@ -518,12 +460,12 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       } catch {
         // closing already
       }
-      this.presenceChanged(c.id);
+      this.sockets.presenceChanged(c.id);
     }
     this.accountNotes.changed(member, role);
-    this.fanOut(encode(this.membersFrame()));
+    this.sockets.fanOut(encode(this.membersFrame()));
     // Presence carries roles too.
-    this.presenceChanged();
+    this.sockets.presenceChanged();
   }
 
   /**
@@ -532,8 +474,8 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
    * Sockets stay: going private removes nobody who belongs.
    */
   private settingsApplied(info: RoomInfo): void {
-    this.fanOut(encode({ type: "room", room: info }));
-    if (info.visibility === "public") this.reportOnline(presenceOf(this.states()).length, true);
+    this.sockets.fanOut(encode({ type: "room", room: info }));
+    if (info.visibility === "public") this.reportOnline(this.sockets.online().length, true);
     else forgetInLobby(this.env.Lobby, this.ctx, this.name);
   }
 
@@ -543,19 +485,11 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
 
   /** Owners' sockets get the invite list again; nobody else ever sees it. */
   private invitesChanged(): void {
-    let frame: string | undefined;
-    for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
-      if (c.state?.role !== "owner") continue;
-      try {
-        c.send((frame ??= encode(this.invitesFrame())));
-      } catch {
-        // closing
-      }
-    }
+    this.sockets.sendToOwners(() => this.invitesFrame());
   }
 
   private membersFrame(): ServerFrame {
-    const online = new Set(presenceOf(this.states()).map((p) => p.id));
+    const online = new Set(this.sockets.online().map((p) => p.id));
     const { members, total } = this.members.list(MEMBERS_FRAME_MAX);
     return { type: "members", members: members.map((m) => ({ ...m, online: online.has(m.id) })), total };
   }
@@ -567,7 +501,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
 
   /** Called by the lobby when it starts, to correct counts a crash left stale. */
   reportPresence(): void {
-    this.reportOnline(presenceOf(this.states()).length, true);
+    this.reportOnline(this.sockets.online().length, true);
   }
 
   /** Who is acting: the socket's member, with the role the room gave it. */
@@ -581,67 +515,16 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       log: this.log,
       members: this.members,
       now: () => Date.now(),
-      broadcast: (frame) => this.fanOut(encode(frame)),
+      broadcast: (frame) => this.sockets.fanOut(encode(frame)),
       reply: (frame) => connection.send(encode(frame)),
       updateSender: (state) => {
         connection.setState(state);
         Object.assign(sender, state);
       },
-      presenceChanged: () => this.presenceChanged(),
-      typingChanged: () => this.typingChanged(),
+      presenceChanged: () => this.sockets.presenceChanged(),
+      typingChanged: () => this.sockets.typingChanged(),
       messageStored: (message, from) => this.assistant.onMessage(message, from),
     };
-  }
-
-  /** Admitted sockets' attachments, leaving out ones that are closing. */
-  private *states(without: ReadonlySet<string> = new Set()): Iterable<ConnectionState> {
-    for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
-      if (!without.has(c.id) && c.state) yield c.state;
-    }
-  }
-
-  /**
-   * Sends one serialised frame to every socket of the room. The runtime's
-   * own socket list is enough here: the SDK's broadcast also reads every
-   * socket's attachment on every call, which showed up as the fan-out cost
-   * in the benchmarks (docs/benchmarks.md, B1/B2).
-   */
-  private fanOut(frame: string, without?: ReadonlySet<string>): void {
-    for (const ws of this.ctx.getWebSockets(MEMBER_TAG)) {
-      // partyserver tags every socket with its connection id first.
-      if (without?.size && without.has(this.ctx.getTags(ws)[0] ?? "")) continue;
-      try {
-        ws.send(frame);
-      } catch {
-        // A socket closing right now: its close handler updates presence.
-      }
-    }
-  }
-
-  /**
-   * Presence changes are coalesced: a burst of joins or leaves becomes one
-   * presence frame per PRESENCE_COALESCE_MS instead of one per socket to
-   * every socket (O(n²) frames when a big room fills up). A joiner gets its
-   * own copy at once. The timer is short next to the ~10 s an idle room
-   * needs before it can be evicted, so it always fires.
-   */
-  private presenceChanged(without?: string): void {
-    if (without) this.#leaving.add(without);
-    this.#presenceTimer ??= setTimeout(() => this.flushPresence(), PRESENCE_COALESCE_MS);
-  }
-
-  private flushPresence(): void {
-    this.#presenceTimer = null;
-    const leaving = this.#leaving;
-    this.#leaving = new Set();
-    const members = presenceOf(this.states(leaving));
-    this.fanOut(encode({ type: "presence", members }), leaving);
-    this.reportOnline(members.length);
-  }
-
-  private typingChanged(without?: string): void {
-    const skip = new Set(without ? [without] : []);
-    this.fanOut(encode({ type: "typing", typers: typersOf(this.states(skip), Date.now()) }), skip);
   }
 
   /**

@@ -6,15 +6,25 @@
  * leave without naming a successor. Anyone may leave. Every change is a
  * system message and a row in the audit; the host applies its effects on
  * open sockets (a new role at once, a removed member's sockets closed).
+ * Invites are the way into a private room: who may make one, and what
+ * redeeming one does.
  */
-import type { ErrorCode, Role, RoomInfo } from "../../shared/protocol";
+import type { ErrorCode, InviteItem, MemberAction, Role, RoomInfo } from "../../shared/protocol";
 import type { Actor } from "./actor";
+import type { InviteRole, Invites } from "./invites";
 import type { RoomKernel } from "./kernel";
+import type { Admission } from "./members";
 
 export type GovernanceOutcome = { ok: true; text: string } | { ok: false; code: ErrorCode; text: string };
 
+export type InviteInput = { role: InviteRole; ttlMs: number; maxUses?: number };
+export type InviteCreation = { ok: true; invite: InviteItem } | { ok: false; code: "forbidden" | "limit"; reason: string };
+
 /** What governance needs beyond the kernel: the effects on open sockets and the lobby. */
 export interface GovernanceHost {
+  invites: Invites;
+  /** Owners' invite panels follow a change to the invites. */
+  invitesChanged(): void;
   /** The member's open sockets take the new role (or close, for null) at once. */
   applied(member: { id: string; name: string }, role: Role | null, closeReason?: string): void;
   /** The room's settings changed: members learn of it, the lobby lists or drops the room. */
@@ -142,6 +152,68 @@ export class Governance {
     this.room.postSystem(`${actor.name} ${said.join(" and ")}.`);
     this.host.settingsApplied(this.room.members.info()!);
     return { ok: true, text: `Done: ${said.join("; ")}.` };
+  }
+
+  /** A `member_action` frame: the one rule each action is. */
+  act(actor: Actor, action: MemberAction, member?: string, role?: Role): GovernanceOutcome {
+    switch (action) {
+      case "set_role":
+        return this.setRole(actor, member, role);
+      case "remove":
+        return this.remove(actor, member, false);
+      case "ban":
+        return this.remove(actor, member, true);
+      case "unban":
+        return this.unban(actor, member);
+      case "leave":
+        return this.leave(actor, member);
+    }
+  }
+
+  /**
+   * An invite token the Worker verified: the invite's row decides whether
+   * it still works (revoked, expired, used up), and the member's role is
+   * recorded, so that their socket needs nothing but the session. A use is
+   * counted only when it let someone in or raised their role; a member
+   * opening the link again costs none.
+   */
+  redeemInvite(identity: { id: string; name: string }, inviteId: string | undefined): Admission {
+    if (!inviteId) {
+      // Tokens from before invites had rows cannot be revoked, so they are not honoured.
+      return { ok: false, code: "forbidden", reason: "This invite link is from an older version and no longer works: ask for a new link." };
+    }
+    const now = Date.now();
+    if (!this.room.members.info()) return { ok: false, code: "not_found", reason: "This private room does not exist." };
+    if (this.room.members.banned(identity.id)) return { ok: false, code: "forbidden", reason: "You are banned from this room." };
+    const check = this.host.invites.check(inviteId, now);
+    const before = this.room.members.get(identity.id);
+    // A member opening an old link again is simply let in, with the role they have.
+    if (!check.ok && before) return this.room.members.admit(identity, now);
+    if (!check.ok) return { ok: false, code: "forbidden", reason: check.reason };
+    const admission = this.room.members.admit({ ...identity, inviteRole: check.role }, now);
+    if (!admission.ok) return admission;
+    if (before?.role !== admission.member.role) {
+      this.host.invites.use(inviteId);
+      this.host.invitesChanged();
+      this.room.members.audit({ actor: identity, action: "join_invite", target: identity, detail: `${inviteId} as ${admission.member.role}` }, now);
+      this.host.applied(admission.member, admission.member.role);
+    }
+    return admission;
+  }
+
+  /** A member makes an invite (owners, or members where the owners allow it); the Worker signs a token naming it. */
+  createInvite(creator: { id: string; name: string }, input: InviteInput): InviteCreation {
+    const role = this.room.members.get(creator.id)?.role;
+    const info = this.room.members.info();
+    // Members only where the owners allowed it; an invite never grants more than "member".
+    if (role !== "owner" && !(role === "member" && info?.membersMayInvite)) {
+      return { ok: false, code: "forbidden", reason: "Only the room's owners can create invite links here." };
+    }
+    const made = this.host.invites.create({ ...input, creator }, Date.now());
+    if ("error" in made) return { ok: false, code: "limit", reason: made.error };
+    this.room.members.audit({ actor: creator, action: "create_invite", detail: `${made.id} ${made.role}` }, Date.now());
+    this.host.invitesChanged();
+    return { ok: true, invite: made };
   }
 
   private ownerOnly(actor: Actor, what: string): GovernanceOutcome | null {
