@@ -13,20 +13,14 @@
 import type { Author, ChatMessage, MessageStatus, PresenceMember, ServerFrame, ToolPart } from "../../shared/protocol";
 import { Draft } from "./draft";
 import { Membership } from "./members";
-import { MessageLog } from "./messages";
+import { MessageLog, type MessageInput } from "./messages";
 import { roomTools } from "./roomTools";
 import { ToolRegistry } from "./tools";
 
 export type { Actor } from "./actor";
 
 /** A message a capability posts (not a member's: those come through chat.ts, with their acks). */
-export interface NewMessage {
-  id: string;
-  kind: ChatMessage["kind"];
-  author: Author;
-  text: string;
-  replyTo?: number | null;
-  status?: MessageStatus | null;
+export interface NewMessage extends Omit<MessageInput, "now"> {
   /** Cards it shows from the start (a direct tool call's); needs `status`. */
   parts?: ToolPart[];
 }

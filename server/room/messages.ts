@@ -35,6 +35,17 @@ interface MessageRow {
 
 const NEXT_REV = "(SELECT COALESCE(MAX(rev), 0) + 1 FROM messages)";
 
+/** A message to store; `id` is its idempotency key. */
+export interface MessageInput {
+  id: string;
+  kind: ChatMessage["kind"];
+  author: Author;
+  text: string;
+  now: number;
+  replyTo?: number | null;
+  status?: MessageStatus | null;
+}
+
 export type InsertResult =
   | { status: "stored"; message: ChatMessage }
   | { status: "duplicate"; message: ChatMessage }
@@ -75,15 +86,7 @@ export class MessageLog {
    * same author is a resend (acked again, not stored twice); from another
    * author it is a conflict, so nobody can claim someone else's message.
    */
-  insert(input: {
-    id: string;
-    kind: ChatMessage["kind"];
-    author: Author;
-    text: string;
-    now: number;
-    replyTo?: number | null;
-    status?: MessageStatus | null;
-  }): InsertResult {
+  insert(input: MessageInput): InsertResult {
     const rows = this.sql
       .exec<MessageRow>(
         `INSERT INTO messages (rev, id, kind, author_id, author_name, text, created_at, reply_to, status)
