@@ -16,7 +16,8 @@ import { LOBBY_PATH } from "../shared/lobby";
 import { signingSecret } from "./auth/LocalSecret";
 import { verifyTicket } from "./auth/tokens";
 import { checkSession } from "./auth/sessionCookie";
-import { ConfigError, type Env } from "./env";
+import { ConfigError } from "./config";
+import type { Env } from "./env";
 import { handleApi } from "./http/api";
 import { withIdentity } from "./http/identityHeader";
 import { originAllowed } from "./http/origin";
@@ -25,7 +26,7 @@ import { parseAgentRoute, refusedQuery, sanitizedRoomRequest } from "./http/agen
 import { verifyOauthCallbackSignature } from "./auth/oauthCallback";
 import { apiError } from "./http/respond";
 
-export { ChatRoom } from "./room/ChatRoom";
+export { ChatRoom } from "./ChatRoom";
 export { Lobby } from "./lobby/Lobby";
 export { LocalSecret } from "./auth/LocalSecret";
 export { AddressLimiter } from "./http/AddressLimiter";

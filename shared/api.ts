@@ -116,6 +116,7 @@ export type AccountResponse = z.infer<typeof AccountResponse>;
  * goes into a short-lived HttpOnly cookie that the matching verify checks.
  */
 export const PasskeyOptionsResponse = z.object({ options: z.record(z.string(), z.unknown()) });
+export type PasskeyOptionsResponse = z.infer<typeof PasskeyOptionsResponse>;
 
 /** POST /api/passkeys/register/verify — the authenticator's answer and a name for the passkey. */
 export const PasskeyRegisterRequest = z.strictObject({
@@ -123,6 +124,7 @@ export const PasskeyRegisterRequest = z.strictObject({
   label: z.string().trim().min(1).max(40).optional(),
 });
 export const PasskeyRegisterResponse = z.object({ passkey: Passkey });
+export type PasskeyRegisterResponse = z.infer<typeof PasskeyRegisterResponse>;
 
 /** POST /api/passkeys/login/verify — signs this browser in as the passkey's member. */
 export const PasskeyLoginRequest = z.strictObject({ response: z.record(z.string(), z.unknown()) });
@@ -135,6 +137,10 @@ export const DeviceCodeResponse = z.object({ code: z.string(), expiresAt: z.numb
 export type DeviceCodeResponse = z.infer<typeof DeviceCodeResponse>;
 /** POST /api/devices/redeem — answered like POST /api/session. */
 export const DeviceRedeemRequest = z.strictObject({ code: z.string().max(32) });
+
+/** GET /api/health, POST /api/logout, POST /api/passkeys/remove — done, nothing more to say. */
+export const OkResponse = z.object({ ok: z.literal(true) });
+export type OkResponse = z.infer<typeof OkResponse>;
 
 /** Every API error: `{ error: { code, message } }` with a 4xx/5xx status. */
 export const ApiError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

@@ -8,7 +8,7 @@
  *
  * - A: a member mentions @assistant; the app runs its real turn
  *   (@ai-sdk/openai-compatible inside workerd) and its real draft
- *   coalescing (server/assistant/draft.ts).
+ *   coalescing (server/room/draft.ts).
  * - R: the per-chunk baseline — the raw room fetches the same stream and
  *   sends every model chunk to every member as its own frame.
  *

@@ -19,7 +19,6 @@ import {
 } from "@simplewebauthn/server";
 import type { AccountRoom, LinkedIdentity, Passkey } from "../../shared/api";
 import type { Role } from "../../shared/protocol";
-import type { Env } from "../env";
 
 /** Where a WebAuthn ceremony must have happened. */
 export interface Ceremony {
@@ -32,10 +31,11 @@ export interface Ceremony {
 const MAX_ROOMS = 500;
 export const MAX_PASSKEYS = 20;
 
-export class Account extends DurableObject<Env> {
+// Reads no binding or variable: its env is not typed.
+export class Account extends DurableObject<unknown> {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS profile (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);

@@ -13,15 +13,15 @@
  * so it cannot be an object's name (every name would create an object).
  */
 import { DurableObject } from "cloudflare:workers";
-import { randomBase32 } from "../auth/tokens";
-import type { Env } from "../env";
+import { randomBase32 } from "../ids";
 
 export const DEVICE_CODE_TTL_MS = 5 * 60_000;
 
-export class DeviceCodes extends DurableObject<Env> {
+// Reads no binding or variable: its env is not typed.
+export class DeviceCodes extends DurableObject<unknown> {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS codes (

@@ -11,12 +11,12 @@
  * came second).
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
 
-export class IdentityLink extends DurableObject<Env> {
+// Reads no binding or variable: its env is not typed.
+export class IdentityLink extends DurableObject<unknown> {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS link (

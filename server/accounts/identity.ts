@@ -8,8 +8,10 @@
  * identity always lands on that member, on any device.
  */
 import { DisplayName } from "../../shared/protocol";
-import { randomBase32 } from "../auth/tokens";
-import type { Env } from "../env";
+import { randomBase32 } from "../ids";
+
+/** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
+type Env = Cloudflare.Env;
 
 export interface OutsideIdentity {
   /** The issuer as the provider names itself (`iss`). */

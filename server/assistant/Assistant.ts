@@ -11,25 +11,22 @@
  * `streaming` knows its writer died: it marks it `interrupted`.
  */
 import { isStepCount, streamText, tool, type LanguageModel, type ModelMessage, type ToolSet } from "ai";
-import type { ChatMessage, PresenceMember, ServerFrame, ToolPart } from "../../shared/protocol";
-import type { Env } from "../env";
+import type { ChatMessage, ServerFrame, ToolPart } from "../../shared/protocol";
 import type { ConnectionState } from "../room/connectionState";
+import type { Draft } from "../room/draft";
 import { errorFrame } from "../room/frames";
-import type { Membership } from "../room/members";
-import type { MessageLog } from "../room/messages";
+import type { RoomKernel } from "../room/kernel";
+import { capResult, type Actor, type RoomTool } from "../room/tools";
 import { AssistantBudget } from "./budget";
 import { TurnUsage } from "./usage";
-import { assistantConfig, chooseModel, type AssistantConfig } from "./config";
+import { assistantConfig, chooseModel, type AssistantConfig, type AssistantEnv } from "./config";
 import { buildContext } from "./context";
-import { Draft } from "./draft";
-import { roomTools } from "./roomTools";
-import { capResult, type RoomTool, type TurnRequester } from "./tools";
 import { mentions } from "./trigger";
 import { errorText } from "../errors";
 import { MessageFull } from "../room/messageLimits";
 import { TurnStore, type PendingApproval, type TurnRecord } from "./turns";
 import { codeTool, useCode, type SandboxSettings, type ToolMode } from "../codemode/CodeMode";
-import type { SandboxRunInfo } from "../codemode/outbound";
+import type { SandboxRunInfo } from "../codemode/allowHosts";
 
 /** How long a call from inside a Code Mode run waits for its approval. */
 export const CODE_APPROVAL_WAIT_MS = 5 * 60_000;
@@ -41,15 +38,10 @@ interface InnerApproval {
   timer: ReturnType<typeof setTimeout>;
 }
 
-/** What the assistant needs from its room. */
+/** What the assistant needs beyond the kernel. */
 export interface AssistantHost {
-  env: Env;
-  sql: SqlStorage;
-  roomName: string;
-  log: MessageLog;
-  members: Membership;
-  broadcast(frame: ServerFrame): void;
-  online(): PresenceMember[];
+  /** Its settings and model (and LOADER, for Code Mode). */
+  env: AssistantEnv & { LOADER?: WorkerLoader };
   keepAliveWhile<T>(fn: () => Promise<T>): Promise<T>;
   /** The room's Code Mode mode and sandbox settings (the run: for auditing the sandbox's requests). */
   codeMode(run: SandboxRunInfo): { mode: ToolMode; sandbox: SandboxSettings };
@@ -64,46 +56,28 @@ interface RunningTurn {
 }
 
 export const ASSISTANT_AUTHOR_ID = "assistant";
-const SYSTEM_AUTHOR = { id: "system", name: "Hearth" };
 
 export class Assistant {
   readonly config: AssistantConfig;
   #turns?: TurnStore;
   #budget?: AssistantBudget;
-  private readonly tools: RoomTool[];
   private running: RunningTurn | null = null;
   /** Approvals that calls made from inside a running Code Mode run wait for. */
   private readonly innerApprovals = new Map<string, InnerApproval>();
-  /** Extra tools registered by other room features (reminders, MCP). */
-  private readonly extraTools: Array<() => RoomTool[]> = [];
-
-  constructor(private readonly host: AssistantHost) {
+  constructor(
+    private readonly room: RoomKernel,
+    private readonly host: AssistantHost,
+  ) {
     this.config = assistantConfig(host.env);
-    this.tools = roomTools({
-      roomName: host.roomName,
-      log: host.log,
-      online: () => host.online(),
-      now: () => Date.now(),
-      messageChanged: (message) => host.broadcast({ type: "message_updated", message }),
-    });
   }
 
   // Tables are touched only when a message really asks the assistant: the
   // first chat message after every wake passes through onMessage.
   private get turns(): TurnStore {
-    return (this.#turns ??= new TurnStore(this.host.sql));
+    return (this.#turns ??= new TurnStore(this.room.sql));
   }
   private get budget(): AssistantBudget {
-    return (this.#budget ??= new AssistantBudget(this.host.sql, this.config.budgets));
-  }
-
-  /** Every tool of the room, built-in and registered (Code Mode scripts run against these). */
-  roomTools(): RoomTool[] {
-    return [...this.tools, ...this.extraTools.flatMap((provide) => provide())];
-  }
-
-  registerTools(provider: () => RoomTool[]): void {
-    this.extraTools.push(provider);
+    return (this.#budget ??= new AssistantBudget(this.room.sql, this.config.budgets));
   }
 
   /**
@@ -111,13 +85,13 @@ export class Assistant {
    * crash or restart. Mentions queued before it are answered now.
    */
   recover(): void {
-    for (const message of this.host.log.unfinished()) {
+    for (const message of this.room.log.unfinished()) {
       if (this.running?.seq === message.seq) continue;
       // A waiting turn with its approvals saved is durable; a message that
       // waited on a call inside a code run (held in memory) is not.
       if (message.status === "waiting" && this.turns.get(message.seq)?.status === "waiting") continue;
       const parts = message.parts.map((p) => (p.state === "running" ? { ...p, state: "error" as const, error: "interrupted" } : p));
-      this.host.broadcast({ type: "message_updated", message: this.host.log.settle(message.seq, "interrupted", message.text, parts) });
+      this.room.settle(message.seq, "interrupted", message.text, parts);
       this.turns.remove(message.seq);
     }
     if (this.turns.queued() > 0) this.kick();
@@ -126,7 +100,7 @@ export class Assistant {
   /** A member's message was stored and broadcast: does it ask the assistant? */
   onMessage(message: ChatMessage, sender: ConnectionState): void {
     if (sender.role === "viewer" || message.kind !== "user") return;
-    const replied = message.replyTo !== null && this.host.log.bySeq(message.replyTo)?.kind === "assistant";
+    const replied = message.replyTo !== null && this.room.log.bySeq(message.replyTo)?.kind === "assistant";
     if (!replied && !mentions(message.text, this.config.name)) return;
     this.turns.enqueue(
       { key: `m:${message.seq}`, seq: message.seq, prompt: null, member: { id: sender.memberId, name: sender.name, role: sender.role } },
@@ -139,11 +113,11 @@ export class Assistant {
    * A scheduled job is due: run its prompt as a turn (queued behind a
    * running one). The key makes a retried alarm enqueue it only once.
    */
-  runJob(job: { key: string; prompt: string; creator: TurnRequester; late?: boolean }): void {
+  runJob(job: { key: string; prompt: string; creator: Actor; late?: boolean }): void {
     // A retried alarm for an occurrence still queued is neither charged nor queued twice.
     if (this.turns.isQueued(job.key)) return;
     const refused = this.takeRun(job.creator);
-    if (refused) return this.postSystem(`The scheduled job “${job.prompt}” did not run: ${refused}.`);
+    if (refused) return this.room.postSystem(`The scheduled job “${job.prompt}” did not run: ${refused}.`);
     const prompt = job.prompt + (job.late ? " (this scheduled run is late: the server was down at its time)" : "");
     this.turns.enqueue({ key: job.key, seq: null, prompt, member: job.creator }, Date.now());
     this.kick();
@@ -153,7 +127,7 @@ export class Assistant {
    * Counts a script run or scheduled job against the room's daily budget
    * (recorded as it starts, like a turn): the refusal, or null.
    */
-  takeRun(member: TurnRequester): string | null {
+  takeRun(member: Actor): string | null {
     const check = this.budget.takeRun(member.id, Date.now());
     return check.ok ? null : check.reason;
   }
@@ -173,7 +147,7 @@ export class Assistant {
     const turn = this.turns.get(seq);
     if (!turn) return reply(errorFrame("no_turn", "The assistant is not answering in that message.", seq));
     // A turn waiting for approval has no live stream: settle it here.
-    const message = this.host.log.bySeq(seq)!;
+    const message = this.room.log.bySeq(seq)!;
     const parts = message.parts.map((p) => (p.state === "awaiting_approval" ? { ...p, state: "denied" as const, approvers: undefined } : p));
     this.finish(turn, "stopped", message.text, parts);
     this.kick();
@@ -182,7 +156,7 @@ export class Assistant {
   approve(seq: number, callId: string, approved: boolean, sender: ConnectionState, reply: Reply): void {
     const inner = this.running?.seq === seq ? this.innerApprovals.get(callId) : undefined;
     if (inner) {
-      const allowed = new Set([...(inner.part.approvers ?? []), ...this.host.members.owners()]);
+      const allowed = new Set(this.room.approvers(inner.part.approvers));
       if (sender.role === "viewer" || !allowed.has(sender.memberId)) {
         return reply(errorFrame("not_approver", "You may not decide this tool call.", seq));
       }
@@ -197,9 +171,9 @@ export class Assistant {
     if (!turn || !pending || pending.approved !== undefined) {
       return reply(errorFrame("no_turn", "That tool call is not waiting for approval.", seq));
     }
-    const message = this.host.log.bySeq(seq)!;
+    const message = this.room.log.bySeq(seq)!;
     const part = message.parts.find((p) => p.callId === callId);
-    const allowed = new Set([...(part?.approvers ?? []), ...this.host.members.owners()]);
+    const allowed = new Set(this.room.approvers(part?.approvers));
     if (sender.role === "viewer" || !allowed.has(sender.memberId)) {
       return reply(errorFrame("not_approver", "You may not decide this tool call.", seq));
     }
@@ -211,8 +185,8 @@ export class Assistant {
       decidedBy: { id: sender.memberId, name: sender.name },
     };
     const parts = message.parts.map((p) => (p.callId === callId ? decided : p));
-    this.host.log.checkpoint(seq, message.text, parts);
-    this.host.broadcast({ type: "tool", seq, part: decided });
+    this.room.log.checkpoint(seq, message.text, parts);
+    this.room.broadcast({ type: "tool", seq, part: decided });
     this.turns.savePending(seq, turn.pending);
     if (turn.pending.every((p) => p.approved !== undefined)) this.resume(turn, message.text, parts);
   }
@@ -229,17 +203,17 @@ export class Assistant {
     if (queued.length === 0) return;
     const now = Date.now();
 
-    const requesters = new Map<string, TurnRequester>();
+    const requesters = new Map<string, Actor>();
     for (const { member } of queued) {
       if (requesters.has(member.id)) continue;
       const check = this.budget.check(member.id, now);
       if (check.ok) requesters.set(member.id, member);
-      else this.postSystem(`@${member.name}: the assistant will not answer — ${check.reason}.`);
+      else this.room.postSystem(`@${member.name}: the assistant will not answer — ${check.reason}.`);
     }
     if (requesters.size === 0) return;
     const choice = chooseModel(this.host.env);
     if (!choice.ok) {
-      this.postSystem(`The assistant cannot answer: ${choice.reason} Chat, reminders and tools work without it.`);
+      this.room.postSystem(`The assistant cannot answer: ${choice.reason} Chat, reminders and tools work without it.`);
       return;
     }
 
@@ -249,31 +223,29 @@ export class Assistant {
     const accepted = queued.filter((q) => requesters.has(q.member.id));
     const triggers = accepted.flatMap((q) => (q.seq === null ? [] : [q.seq]));
     const prompts = accepted.flatMap((q) => (q.prompt === null ? [] : [{ from: q.member.name, text: q.prompt }]));
-    const stored = this.host.log.insert({
+    const posted = this.room.post({
       id: `assistant-${crypto.randomUUID()}`,
       kind: "assistant",
       author: { id: ASSISTANT_AUTHOR_ID, name: this.config.name },
       text: "",
-      now,
       replyTo: triggers.at(-1) ?? null,
       status: "streaming",
     });
-    if (stored.status !== "stored") return;
-    this.host.broadcast({ type: "message", message: stored.message });
+    if (!posted) return;
 
     const { system, messages } = buildContext({
       assistantName: this.config.name,
-      roomName: this.host.roomName,
+      roomName: this.room.name,
       now,
-      online: this.host.online(),
-      recent: this.host.log.recent(50),
-      triggers: triggers.map((seq) => this.host.log.bySeq(seq)!).filter(Boolean),
+      online: this.room.online(),
+      recent: this.room.log.recent(50),
+      triggers: triggers.map((seq) => this.room.log.bySeq(seq)!).filter(Boolean),
       prompts,
       askers: requestedBy.map((m) => m.name),
       contextTokens: this.config.contextTokens,
     });
     const turn: TurnRecord = {
-      seq: stored.message.seq,
+      seq: posted.seq,
       status: "running",
       requestedBy,
       triggers,
@@ -283,7 +255,7 @@ export class Assistant {
       pending: [],
     };
     this.turns.create(turn);
-    await this.run(turn, choice.model, messages, new Draft(turn.seq, "", [], this.draftIO(turn.seq)));
+    await this.run(turn, choice.model, messages, this.room.draft(turn.seq, "", []));
   }
 
   private resume(turn: TurnRecord, text: string, parts: ToolPart[]): void {
@@ -296,12 +268,12 @@ export class Assistant {
     this.turns.resume(turn.seq);
     const choice = chooseModel(this.host.env);
     if (!choice.ok) {
-      this.postSystem(`The assistant cannot continue: ${choice.reason}`);
+      this.room.postSystem(`The assistant cannot continue: ${choice.reason}`);
       this.finish(turn, "failed", text, parts);
       return;
     }
-    this.host.broadcast({ type: "message_updated", message: this.host.log.settle(turn.seq, "streaming", text, parts) });
-    const draft = new Draft(turn.seq, text, parts, this.draftIO(turn.seq));
+    this.room.settle(turn.seq, "streaming", text, parts);
+    const draft = this.room.draft(turn.seq, text, parts);
     void this.host
       .keepAliveWhile(() => this.run({ ...turn, status: "running" }, choice.model, messages, draft))
       .catch((err: unknown) => console.error("assistant turn failed", err));
@@ -359,7 +331,7 @@ export class Assistant {
             pending.push({ approvalId: part.approvalId, callId: part.toolCall.toolCallId });
             draft.updatePart(part.toolCall.toolCallId, {
               state: "awaiting_approval",
-              approvers: [...new Set([...extra, ...this.host.members.owners()])],
+              approvers: this.room.approvers(extra),
             });
             break;
           }
@@ -384,10 +356,7 @@ export class Assistant {
       if (pending.length > 0) {
         const response = await result.response;
         this.turns.wait(turn.seq, [...messages, ...response.messages], pending);
-        this.host.broadcast({
-          type: "message_updated",
-          message: this.host.log.settle(turn.seq, "waiting", draft.text, draft.parts),
-        });
+        this.room.settle(turn.seq, "waiting", draft.text, draft.parts);
         return;
       }
       this.finish(turn, "done", draft.text, draft.parts);
@@ -397,12 +366,12 @@ export class Assistant {
         controller.abort();
         this.rejectInnerApprovals("the message is full");
         this.finish(turn, "failed", draft.text, draft.parts);
-        this.postSystem(`The assistant's answer was stopped: ${draft.overflow ?? errorText(err)}. Ask for less at once (fewer tool calls or smaller results).`);
+        this.room.postSystem(`The assistant's answer was stopped: ${draft.overflow ?? errorText(err)}. Ask for less at once (fewer tool calls or smaller results).`);
         return;
       }
       if (controller.signal.aborted) return this.finish(turn, "stopped", draft.text, draft.parts);
       this.finish(turn, "failed", draft.text, draft.parts);
-      this.postSystem(`The assistant's model failed: ${explainModelError(err)}`);
+      this.room.postSystem(`The assistant's model failed: ${explainModelError(err)}`);
     } finally {
       // Finished, waiting, stopped or failed: what this run used is charged.
       this.budget.addTokens(turn.usageId, usage.tokens());
@@ -413,7 +382,7 @@ export class Assistant {
 
   /** The turn's tools: each room tool directly, or one `code` tool over all of them (Code Mode). */
   private toolsFor(turn: TurnRecord, draft: Draft): RoomTool[] {
-    const all = this.roomTools();
+    const all = this.room.tools.all();
     const { mode, sandbox } = this.host.codeMode({
       requestedBy: turn.requestedBy.map((r) => r.name).join(", "),
       run: `assistant turn (message ${turn.seq})`,
@@ -425,10 +394,10 @@ export class Assistant {
         requestedBy: turn.requestedBy,
         textOffset: () => draft.text.length,
         upsertPart: (part) => draft.upsertPart(part),
-        approversFor: (extra) => [...new Set([...extra, ...this.host.members.owners()])],
+        approversFor: (extra) => this.room.approvers(extra),
         waitForApproval: async (part) => {
           // The message shows `waiting` while a call inside the code waits.
-          this.host.broadcast({ type: "message_updated", message: this.host.log.settle(turn.seq, "waiting", draft.text, draft.parts) });
+          this.room.settle(turn.seq, "waiting", draft.text, draft.parts);
           try {
             return await new Promise<{ id: string; name: string }>((resolve, reject) => {
               const timer = setTimeout(() => {
@@ -438,7 +407,7 @@ export class Assistant {
               this.innerApprovals.set(part.callId, { part, resolve, reject, timer });
             });
           } finally {
-            this.host.broadcast({ type: "message_updated", message: this.host.log.settle(turn.seq, "streaming", draft.text, draft.parts) });
+            this.room.settle(turn.seq, "streaming", draft.text, draft.parts);
           }
         },
       }, sandbox),
@@ -453,7 +422,7 @@ export class Assistant {
     }
   }
 
-  private aiTools(tools: RoomTool[], requestedBy: TurnRequester[], draft: Draft): ToolSet {
+  private aiTools(tools: RoomTool[], requestedBy: Actor[], draft: Draft): ToolSet {
     return Object.fromEntries(
       tools.map((t) => [
         t.name,
@@ -477,27 +446,7 @@ export class Assistant {
 
   private finish(turn: TurnRecord, status: "done" | "stopped" | "failed", text: string, parts: ToolPart[]): void {
     this.turns.remove(turn.seq);
-    this.host.broadcast({ type: "message_updated", message: this.host.log.settle(turn.seq, status, text, parts) });
-  }
-
-  private draftIO(seq: number) {
-    return {
-      broadcast: (frame: ServerFrame) => this.host.broadcast(frame),
-      checkpoint: (text: string, parts: ToolPart[]) => this.host.log.checkpoint(seq, text, parts),
-      now: () => Date.now(),
-    };
-  }
-
-  /** A message from Hearth itself, stored like any other so everyone sees it. */
-  postSystem(text: string): void {
-    const stored = this.host.log.insert({
-      id: `system-${crypto.randomUUID()}`,
-      kind: "system",
-      author: SYSTEM_AUTHOR,
-      text,
-      now: Date.now(),
-    });
-    if (stored.status === "stored") this.host.broadcast({ type: "message", message: stored.message });
+    this.room.settle(turn.seq, status, text, parts);
   }
 }
 

@@ -5,7 +5,11 @@
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { LanguageModel } from "ai";
 import { createWorkersAI } from "workers-ai-provider";
-import { settings, type Env } from "../env";
+import { settings, type SettingsSource } from "../config";
+
+/** The Worker's variables and bindings the assistant reads (declared in server/env.ts). */
+export type AssistantEnv = SettingsSource &
+  Pick<Cloudflare.Env, "AI" | "AI_PROVIDER" | "AI_MODEL" | "OPENAI_BASE_URL" | "OPENAI_API_KEY" | "ASSISTANT_NAME">;
 
 export interface AssistantConfig {
   /** The name people @mention; also the author name of its messages. */
@@ -30,8 +34,8 @@ export interface AssistantConfig {
 
 const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 
-/** Numbers come validated, with their defaults, from the one settings schema (server/env.ts). */
-export function assistantConfig(env: Env): AssistantConfig {
+/** Numbers come validated, with their defaults, from the one settings schema (server/config.ts). */
+export function assistantConfig(env: AssistantEnv): AssistantConfig {
   const s = settings(env);
   return {
     name: (env.ASSISTANT_NAME || "assistant").toLowerCase(),
@@ -61,7 +65,7 @@ export function setModelOverride(factory: (() => LanguageModel) | null): void {
   modelOverride = factory;
 }
 
-export function chooseModel(env: Env): ModelChoice {
+export function chooseModel(env: AssistantEnv): ModelChoice {
   if (modelOverride) return { ok: true, model: modelOverride(), label: "test model" };
   const provider = env.AI_PROVIDER || (env.AI ? "workers-ai" : "");
   if (provider === "workers-ai") {

@@ -14,10 +14,11 @@
  */
 import type { ModelMessage } from "ai";
 import type { ChatMessage, PresenceMember } from "../../shared/protocol";
+import { approxTokens } from "../room/tools";
 
-/** Rough and provider-independent: about four characters per token. */
+/** A message's tokens in the transcript: its text plus a few for the message itself. */
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4) + 4;
+  return approxTokens(text.length) + 4;
 }
 
 export interface ContextInput {

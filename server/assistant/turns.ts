@@ -7,7 +7,7 @@
  * that arrive during a turn are queued here and answered together next.
  */
 import type { ModelMessage } from "ai";
-import type { TurnRequester } from "./tools";
+import type { Actor } from "../room/actor";
 
 export interface PendingApproval {
   approvalId: string;
@@ -18,7 +18,7 @@ export interface PendingApproval {
 export interface TurnRecord {
   seq: number;
   status: "running" | "waiting";
-  requestedBy: TurnRequester[];
+  requestedBy: Actor[];
   triggers: number[];
   /** Scheduled-job prompts this turn answers. */
   prompts?: string[];
@@ -46,7 +46,7 @@ export interface QueuedMention {
   key: string;
   seq: number | null;
   prompt: string | null;
-  member: TurnRequester;
+  member: Actor;
 }
 
 /** Mentions waiting for a turn, without creating tables in a room that never had any. */
@@ -99,7 +99,7 @@ export class TurnStore {
       )
       .toArray()
       .sort((a, b) => a.queued_at - b.queued_at || (a.seq ?? 0) - (b.seq ?? 0));
-    return rows.map((r) => ({ key: r.key, seq: r.seq, prompt: r.prompt, member: JSON.parse(r.member) as TurnRequester }));
+    return rows.map((r) => ({ key: r.key, seq: r.seq, prompt: r.prompt, member: JSON.parse(r.member) as Actor }));
   }
 
   queued(): number {
@@ -154,7 +154,7 @@ function toTurn(row: TurnRow): TurnRecord {
   return {
     seq: row.seq,
     status: row.status as TurnRecord["status"],
-    requestedBy: JSON.parse(row.requested_by) as TurnRequester[],
+    requestedBy: JSON.parse(row.requested_by) as Actor[],
     triggers: JSON.parse(row.triggers) as number[],
     usageId: row.usage_id,
     system: row.system,

@@ -9,9 +9,14 @@
  * rotation; this object then is never created.
  */
 import { DurableObject } from "cloudflare:workers";
-import { settings, type Env } from "../env";
+import { settings, type SettingsSource } from "../config";
 
-export class LocalSecret extends DurableObject<Env> {
+/** What the signing key is read from: SESSION_SECRET, else this object. */
+export interface SecretEnv extends SettingsSource {
+  LocalSecret: DurableObjectNamespace<LocalSecret>;
+}
+
+export class LocalSecret extends DurableObject<unknown> {
   async get(): Promise<string> {
     const existing = await this.ctx.storage.get<string>("secret");
     if (existing) return existing;
@@ -29,7 +34,7 @@ let cached: Promise<string> | undefined;
  * refused (ConfigError) rather than used: a short key can be brute-forced
  * offline from any one token, and tokens are readable by their holders.
  */
-export function signingSecret(env: Env): Promise<string> {
+export function signingSecret(env: SecretEnv): Promise<string> {
   let configured: string | undefined;
   try {
     configured = settings(env).SESSION_SECRET;

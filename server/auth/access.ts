@@ -14,8 +14,11 @@
  */
 import { createRemoteJWKSet, customFetch, jwtVerify } from "jose";
 import type { OutsideIdentity } from "../accounts/identity";
-import { ConfigError, type Env } from "../env";
-import { EgressError, guardedFetch, parseAllowHosts } from "../mcp/egress";
+import { ConfigError } from "../config";
+import { EgressError, guardedFetch, parseAllowHosts } from "../egress";
+
+/** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
+type Env = Cloudflare.Env;
 
 export const ACCESS_HEADER = "Cf-Access-Jwt-Assertion";
 

@@ -16,8 +16,11 @@
  * and the only case in which plain http is accepted (a local test provider).
  */
 import * as client from "openid-client";
-import { ConfigError, type Env } from "../env";
-import { checkEgress, guardedFetch, parseAllowHosts } from "../mcp/egress";
+import { ConfigError } from "../config";
+import { checkEgress, guardedFetch, parseAllowHosts } from "../egress";
+
+/** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
+type Env = Cloudflare.Env;
 
 export interface OidcConfig {
   issuer: URL;

@@ -8,7 +8,7 @@
  * upgrades too, so the room socket needs nothing in its URL — no token ever
  * lands in a server, proxy or browser log.
  */
-import { cookieHeader, readCookie } from "../http/cookies";
+import { cookieHeader, readCookie } from "./cookies";
 import { SESSION_RENEW_AFTER_MS, SESSION_TTL_MS, signToken, verifySession, type SessionClaims } from "./tokens";
 
 const SECURE_NAME = "__Host-hearth_session";

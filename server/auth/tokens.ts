@@ -158,12 +158,3 @@ export function verifyOidcFlow(secret: string, token: string | null | undefined,
 export function verifyInvite(secret: string, token: string | null | undefined, now = Date.now()) {
   return verify<InviteClaims>(secret, token, "invite", now);
 }
-
-/** A random id with `bits` of entropy in lowercase base32 (RFC 4648 alphabet). */
-export function randomBase32(chars: number): string {
-  const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-  const bytes = crypto.getRandomValues(new Uint8Array(chars));
-  let out = "";
-  for (const b of bytes) out += alphabet[b & 31];
-  return out;
-}

@@ -18,8 +18,9 @@ import { createCodeTool, generateTypes, resolveProvider } from "@cloudflare/code
 import { asSchema, tool, type ToolSet } from "ai";
 import { z } from "zod";
 import { runCode, sanitizeToolName } from "@cloudflare/codemode";
+import { CODE_TOOL, type CodeRunInput, type CodeRunOutput } from "../../shared/codemode";
 import type { ToolPart } from "../../shared/protocol";
-import { capResult, defineTool, type RoomTool, type TurnRequester } from "../assistant/tools";
+import { approxTokens, capResult, defineTool, type Actor, type RoomTool } from "../room/tools";
 import { sandboxExecutor } from "./executor";
 import { errorText } from "../errors";
 import { DEFAULT_SANDBOX_LIMITS, RunClock, type SandboxLimits } from "./sandbox";
@@ -28,7 +29,7 @@ export type ToolMode = "direct" | "code" | "auto";
 
 /** What an inner call needs from the running turn. */
 export interface CodeRunHooks {
-  requestedBy: TurnRequester[];
+  requestedBy: Actor[];
   textOffset(): number;
   upsertPart(part: ToolPart): void;
   /** Resolves with the decider when approved; rejects with a reason when denied or timed out. */
@@ -42,11 +43,11 @@ export interface CodeRunHooks {
   refuse?(tool: RoomTool, input: unknown): string | null;
 }
 
-/** Tokens the tool definitions would cost the model (rough: four characters a token). */
+/** Tokens the tool definitions would cost the model. */
 export function catalogTokens(tools: RoomTool[]): number {
   let chars = 0;
   for (const t of tools) chars += t.name.length + t.description.length + JSON.stringify(schemaOf(t)).length;
-  return Math.ceil(chars / 4);
+  return approxTokens(chars);
 }
 
 export function useCode(mode: ToolMode, tools: RoomTool[], budgetTokens: number): boolean {
@@ -94,7 +95,7 @@ export function codeTool(
   };
   const template = innerFor({ parent: "", counter: 0, clock: new RunClock(), ended: true });
   const fullTypes = generateTypes(template, "codemode");
-  const compact = Math.ceil(fullTypes.length / 4) > INLINE_TYPES_TOKENS;
+  const compact = approxTokens(fullTypes.length) > INLINE_TYPES_TOKENS;
   // Only for its description and input schema: each run goes through runCode below.
   const code = compact
     ? createCodeTool({
@@ -102,13 +103,13 @@ export function codeTool(
         executor: sandboxExecutor(loader, limits, settings.outbound),
       })
     : createCodeTool({ tools: template, executor: sandboxExecutor(loader, limits, settings.outbound) });
-  return defineTool<{ code: string }>({
-    name: "code",
+  return defineTool<CodeRunInput>({
+    name: CODE_TOOL,
     // createCodeTool builds a plain string description (types included).
     description: typeof code.description === "string" ? code.description : "Run code against the room's tools.",
-    inputSchema: code.inputSchema as RoomTool<{ code: string }>["inputSchema"],
+    inputSchema: code.inputSchema as RoomTool<CodeRunInput>["inputSchema"],
     approval: () => null,
-    execute: async (input, _requestedBy, call) => {
+    execute: async (input, _requestedBy, call): Promise<CodeRunOutput> => {
       const run: CodeRun = { parent: call.callId, counter: 0, clock: new RunClock(), ended: false };
       try {
         return await runCode({ code: input.code, executor: sandboxExecutor(loader, limits, settings.outbound, run.clock), providers: providersFor(run) });

@@ -17,31 +17,24 @@
  * its approvers; otherwise it is refused (never silently allowed).
  */
 import { z } from "zod";
-import type { ChatMessage, Role, ScriptDetail, ScriptItem, ServerFrame, ToolPart } from "../../shared/protocol";
-import { Draft } from "../assistant/draft";
-import { actingMember, defineTool, distinctMembers, type RoomTool, type TurnRequester } from "../assistant/tools";
-import type { MessageLog } from "../room/messages";
+import { CODE_TOOL, latestSavableCodeRun, type ScriptRunInput } from "../../shared/codemode";
+import type { ScriptDetail, ScriptItem, ToolPart } from "../../shared/protocol";
+import { actingMember, defineTool, distinctMembers, type Actor, type RoomTool } from "../room/tools";
+import type { RoomKernel } from "../room/kernel";
 import { codeTool, type SandboxSettings } from "./CodeMode";
-import type { SandboxRunInfo } from "./outbound";
+import type { SandboxRunInfo } from "./allowHosts";
 import { SCRIPT_NAME, ScriptStore, type ScriptVersion } from "./scriptStore";
 import { errorText } from "../errors";
 import { LIMITS } from "../../shared/limits";
-import type { Runners } from "../room/commands";
+import type { Outcome, Runners } from "../room/commands";
 
+/** What scripts need beyond the kernel: the sandbox and the room's run budget. */
 export interface ScriptsHost {
-  sql: SqlStorage;
-  log: MessageLog;
   loader: WorkerLoader | undefined;
-  broadcast(frame: ServerFrame): void;
-  roomTools(): RoomTool[];
-  owners(): string[];
-  postSystem(text: string): void;
   /** The run: for auditing the sandbox's requests. */
   sandbox(run: SandboxRunInfo): SandboxSettings;
-  /** A member's current role in the room, null when they are not a member. */
-  roleOf(memberId: string): Role | null;
   /** Counts a run against the room's daily run budget: the refusal, or null when it may go. */
-  chargeRun(runner: TurnRequester): string | null;
+  chargeRun(runner: Actor): string | null;
 }
 
 /** How `/run` was started: by hand, or by a schedule with its pinned version. */
@@ -52,20 +45,17 @@ export interface RunOptions {
   fromJob?: boolean;
 }
 
-export interface ScriptActor {
-  id: string;
-  name: string;
-  role: Role;
-}
-
 /** `started`: the run got as far as posting its card (it then reports its own failure). */
-export type Outcome = { ok: boolean; text: string; started?: boolean };
+export type RunOutcome = Outcome & { started?: boolean };
 
 export class Scripts {
   private readonly store: ScriptStore;
 
-  constructor(private readonly host: ScriptsHost) {
-    this.store = new ScriptStore(host.sql);
+  constructor(
+    private readonly room: RoomKernel,
+    private readonly host: ScriptsHost,
+  ) {
+    this.store = new ScriptStore(room.sql);
   }
 
   /** The newest version of every script, for the panel: summaries, no code. */
@@ -80,7 +70,7 @@ export class Scripts {
   }
 
   private changed(): void {
-    this.host.broadcast({ type: "scripts", items: this.list() });
+    this.room.broadcast({ type: "scripts", items: this.list() });
   }
 
   commands(): Runners<"scripts"> {
@@ -91,7 +81,7 @@ export class Scripts {
   }
 
   /** `/scripts`, `/scripts save <name>`, `/scripts show <name>`. */
-  private command(actor: ScriptActor, args: string): Outcome {
+  private command(actor: Actor, args: string): Outcome {
     const [verb = "", name = ""] = args.trim().split(/\s+/);
     if (!verb) {
       const all = this.store.all();
@@ -116,7 +106,7 @@ export class Scripts {
       // then it is not code the saver is vouching for, and needs their review.
       const saved = this.store.save(name, code, { id: actor.id, name: actor.name }, own ? "command" : "others-run", Date.now());
       this.changed();
-      this.host.postSystem(`${actor.name} saved the script **${name}** (v${saved.version}). Run it with \`/run ${name}\`.`);
+      this.room.postSystem(`${actor.name} saved the script **${name}** (v${saved.version}). Run it with \`/run ${name}\`.`);
       return { ok: true, text: `Saved ${name} v${saved.version}.` };
     }
     return { ok: false, text: "Use `/scripts`, `/scripts save <name>`, `/scripts show <name>`, or `/run <name> {json}`." };
@@ -126,7 +116,7 @@ export class Scripts {
    * `/run <name> [--approve <version>] [json]`: runs the newest version (or
    * a schedule's pinned one), posting the run as a card.
    */
-  async run(actor: ScriptActor, args: string, options: RunOptions = {}): Promise<Outcome> {
+  async run(actor: Actor, args: string, options: RunOptions = {}): Promise<RunOutcome> {
     let [name = "", ...rest] = args.trim().split(/\s+/);
     if (actor.role === "viewer") return { ok: false, text: "Viewers cannot run scripts." };
     let approve: number | null = null;
@@ -151,43 +141,37 @@ export class Scripts {
         return { ok: false, text: "The input must be JSON, e.g. `/run digest {\"days\":2}`." };
       }
     }
-    const requester: TurnRequester = { id: actor.id, name: actor.name, role: actor.role };
+    const requester: Actor = { id: actor.id, name: actor.name, role: actor.role };
     const refused = this.host.chargeRun(requester);
     if (refused) return { ok: false, text: `${name} did not run: ${refused}.` };
     if (approve !== null) this.store.review(name, script.version, actor.id, Date.now());
 
-    const author: TurnRequester = { ...script.savedBy, role: this.host.roleOf(script.savedBy.id) ?? "viewer" };
+    const author: Actor = { ...script.savedBy, role: this.room.members.get(script.savedBy.id)?.role ?? "viewer" };
     // The run acts for the runner and the version's author at once.
     const principal = distinctMembers([requester, author]);
     const trusted = this.trusted(script, actor.id);
-    const stored = this.host.log.insert({
+    const posted = this.room.post({
       id: `run-${crypto.randomUUID()}`,
       kind: "tool",
       author: { id: actor.id, name: actor.name },
       text: `/run ${name}`,
-      now: Date.now(),
       status: "streaming",
     });
-    if (stored.status !== "stored") return { ok: false, text: "Could not start the run." };
-    const seq = stored.message.seq;
-    this.host.broadcast({ type: "message", message: stored.message });
-    const draft = new Draft(seq, stored.message.text, [], {
-      broadcast: (frame) => this.host.broadcast(frame),
-      checkpoint: (text, parts) => this.host.log.checkpoint(seq, text, parts),
-      now: () => Date.now(),
-    });
+    if (!posted) return { ok: false, text: "Could not start the run." };
+    const seq = posted.seq;
+    const draft = this.room.draft(seq, posted.text, []);
     const callId = `script-${crypto.randomUUID()}`;
     const card: ToolPart = {
-      type: "tool", callId, tool: "code",
-      input: { script: name, version: script.version, savedBy: script.savedBy.name, input, code: script.code },
+      type: "tool", callId, tool: CODE_TOOL,
+      input: { script: name, version: script.version, savedBy: script.savedBy.name, input, code: script.code } satisfies ScriptRunInput,
       state: "running", textOffset: 0, startedAt: Date.now(),
     };
     draft.upsertPart(card);
-    const code = codeTool(this.host.loader, this.host.roomTools(), {
+    const code = codeTool(this.host.loader, this.room.tools.all(), {
       requestedBy: principal,
       textOffset: () => 0,
       upsertPart: (part) => draft.upsertPart(part),
-      approversFor: (extra) => [...new Set([...extra, ...this.host.owners()])],
+      approversFor: (extra) => this.room.approvers(extra),
       refuse: (tool) => {
         if (tool.readOnly) return null;
         if (!trusted) {
@@ -218,10 +202,9 @@ export class Scripts {
     draft.close();
     // Calls refused because the message was full: the run did not do all it meant to.
     if (draft.overflow) status = "failed";
-    const message: ChatMessage = this.host.log.settle(seq, status, draft.text, draft.parts);
-    this.host.broadcast({ type: "message_updated", message });
+    this.room.settle(seq, status, draft.text, draft.parts);
     const reason = (draft.overflow ? `the run was stopped: ${draft.overflow}` : error) || "unknown error";
-    if (status === "failed") this.host.postSystem(`The script **${name}** failed: ${reason}`);
+    if (status === "failed") this.room.postSystem(`The script **${name}** failed: ${reason}`);
     return { ok: status === "done", started: true, text: status === "done" ? `${name} ran.` : `${name} failed: ${reason}` };
   }
 
@@ -276,19 +259,14 @@ export class Scripts {
     ];
   }
 
-  /** The code of the newest successful `code` card in recent messages. */
+  /** The code of the run `/scripts save` saves (shared/codemode.ts), in recent messages. */
   private lastSuccessfulCode(saverId: string): { code: string; own: boolean } | null {
-    const recent = this.host.log.recent(100);
-    for (let i = recent.length - 1; i >= 0; i--) {
-      const message = recent[i]!;
-      const part = [...message.parts].reverse().find((p) => p.tool === "code" && p.state === "done");
-      const code = (part?.input as { code?: unknown } | undefined)?.code;
-      if (typeof code !== "string") continue;
-      // The saver's own /run, or the assistant's answer to the saver's message.
-      const asker = message.kind === "assistant" && message.replyTo !== null ? this.host.log.bySeq(message.replyTo)?.author.id : message.author.id;
-      return { code, own: asker === saverId };
-    }
-    return null;
+    const found = latestSavableCodeRun(this.room.log.recent(100));
+    if (!found) return null;
+    const { message, code } = found;
+    // The saver's own /run, or the assistant's answer to the saver's message.
+    const asker = message.kind === "assistant" && message.replyTo !== null ? this.room.log.bySeq(message.replyTo)?.author.id : message.author.id;
+    return { code, own: asker === saverId };
   }
 }
 

@@ -16,6 +16,7 @@
  * limit plus SANDBOX_GRACE_MS of its own clock (runClock.ts, which does not
  * count approval waits) and ends the run with a timeout error.
  */
+import type { Truncated } from "../../shared/codemode";
 import { guardModule, prepareCode } from "./loopGuard";
 import { HostCalls, MAX_TOOL_CALLS_PER_RUN, type ToolFns } from "./hostCalls";
 import { RunClock } from "./runClock";
@@ -124,7 +125,7 @@ function capOutput(out: Answer, limits: SandboxLimits, durationMs: number): Sand
     keptLogs.push(line);
   }
   return {
-    result: json.length > limits.outputChars ? { truncated: true, preview: json.slice(0, limits.outputChars) } : result,
+    result: json.length > limits.outputChars ? ({ truncated: true, preview: json.slice(0, limits.outputChars) } satisfies Truncated) : result,
     error: typeof out.error === "string" ? out.error : out.error === undefined ? null : "The code failed.",
     logs: keptLogs,
     truncated,

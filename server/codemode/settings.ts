@@ -9,34 +9,32 @@
  * on 443, "host:port" that port only. SandboxOutbound checks both again on
  * every request.
  */
-import type { Role } from "../../shared/protocol";
-import type { Membership } from "../room/members";
-import type { Runners } from "../room/commands";
+import type { Actor, Outcome, Runners } from "../room/commands";
+import type { RoomKernel } from "../room/kernel";
 import type { ToolMode } from "./CodeMode";
-import { checkEgress } from "../mcp/egress";
-import { parseAllowEntry, type OutboundProps, type SandboxRunInfo } from "./outbound";
+import { checkEgress } from "../egress";
+import { parseAllowEntry, type OutboundProps, type SandboxRunInfo } from "./allowHosts";
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from "./sandbox";
 
 const LIMIT_RANGES = { timeoutMs: [500, 60_000], outputChars: [500, 100_000] } as const;
 
 export class CodeModeSettings {
   constructor(
-    private readonly members: Membership,
-    private readonly postSystem: (text: string) => void,
+    private readonly room: RoomKernel,
     /** MCP_ALLOW_HOSTS: the guard's only exception. */
     private readonly allowHosts: string[] = [],
   ) {}
 
   mode(): ToolMode {
-    return (this.members.setting("tool_mode") ?? "auto") as ToolMode;
+    return (this.room.members.setting("tool_mode") ?? "auto") as ToolMode;
   }
 
   hosts(): string[] {
-    return JSON.parse(this.members.setting("sandbox_hosts") ?? "[]") as string[];
+    return JSON.parse(this.room.members.setting("sandbox_hosts") ?? "[]") as string[];
   }
 
   limits(): SandboxLimits {
-    return { ...DEFAULT_SANDBOX_LIMITS, ...(JSON.parse(this.members.setting("sandbox_limits") ?? "{}") as Partial<SandboxLimits>) };
+    return { ...DEFAULT_SANDBOX_LIMITS, ...(JSON.parse(this.room.members.setting("sandbox_limits") ?? "{}") as Partial<SandboxLimits>) };
   }
 
   /** The sandbox's network: nothing, or the room's gateway with its allowed hosts and the run to audit requests under. */
@@ -61,13 +59,13 @@ export class CodeModeSettings {
     return { "/codemode": (actor, args) => this.command(actor, args) };
   }
 
-  private command(actor: { name: string; role: Role }, args: string): { ok: boolean; text: string } {
+  private command(actor: Actor, args: string): Outcome {
     const [verb = "", ...rest] = args.trim().split(/\s+/).filter(Boolean);
     if (!verb) return { ok: true, text: this.describe() };
     if (actor.role !== "owner") return { ok: false, text: `Only a room owner can change Code Mode. ${this.describe()}` };
     if (verb === "direct" || verb === "code" || verb === "auto") {
-      this.members.setSetting("tool_mode", verb);
-      this.postSystem(`${actor.name} set the assistant's tool mode to **${verb}**.`);
+      this.room.members.setSetting("tool_mode", verb);
+      this.room.postSystem(`${actor.name} set the assistant's tool mode to **${verb}**.`);
       return { ok: true, text: `Tool mode: ${verb}.` };
     }
     if (verb === "allow" || verb === "deny") {
@@ -87,8 +85,8 @@ export class CodeModeSettings {
       const hosts = new Set(this.hosts());
       if (verb === "allow") hosts.add(host);
       else hosts.delete(host);
-      this.members.setSetting("sandbox_hosts", JSON.stringify([...hosts].sort()));
-      this.postSystem(`${actor.name} ${verb === "allow" ? "allowed" : "removed"} **${host}** for code run by the assistant.`);
+      this.room.members.setSetting("sandbox_hosts", JSON.stringify([...hosts].sort()));
+      this.room.postSystem(`${actor.name} ${verb === "allow" ? "allowed" : "removed"} **${host}** for code run by the assistant.`);
       return { ok: true, text: this.describe() };
     }
     if (verb === "limits") {
@@ -102,7 +100,7 @@ export class CodeModeSettings {
         if (!Number.isInteger(n) || n < min || n > max) return { ok: false, text: `${key} must be a whole number from ${min} to ${max}.` };
         next[field] = n;
       }
-      this.members.setSetting("sandbox_limits", JSON.stringify(next));
+      this.room.members.setSetting("sandbox_limits", JSON.stringify(next));
       return { ok: true, text: this.describe() };
     }
     return { ok: false, text: "Use `/codemode [direct|code|auto]`, `/codemode allow|deny <host>` or `/codemode limits timeout=<ms> output=<chars>`." };

@@ -15,14 +15,19 @@
  * would have 2^64 budgets.
  */
 import { DurableObject } from "cloudflare:workers";
-import { settings, type Env, type Settings } from "../env";
+import { settings, type Settings, type SettingsSource } from "../config";
+
+/** The limits and the objects that count against them. */
+export interface LimiterEnv extends SettingsSource {
+  AddressLimiter: DurableObjectNamespace<AddressLimiter>;
+}
 import { apiError } from "./respond";
 
 const HOUR = 3_600_000;
 
 export type LimitKind = "session" | "room";
 
-export class AddressLimiter extends DurableObject<Env> {
+export class AddressLimiter extends DurableObject<unknown> {
   /** Counts one request of `kind`; refused with the seconds until one is free again. */
   take(kind: LimitKind, limit: number, windowMs: number): { ok: true } | { ok: false; retryAfterSeconds: number } {
     const now = Date.now();
@@ -59,7 +64,7 @@ const LIMITS = {
 } as const satisfies Record<LimitKind, { setting: keyof Settings; what: string }>;
 
 /** Null when the request may go on; otherwise the 429 to send. */
-export async function limitByAddress(request: Request, env: Env, kind: LimitKind): Promise<Response | null> {
+export async function limitByAddress(request: Request, env: LimiterEnv, kind: LimitKind): Promise<Response | null> {
   const { setting, what } = LIMITS[kind];
   const limit = settings(env)[setting];
   const outcome = await env.AddressLimiter.getByName(clientAddress(request)).take(kind, limit, HOUR);

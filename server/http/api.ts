@@ -17,20 +17,21 @@ import {
   type CreateRoomResponse,
   type InviteResponse,
   type JoinResponse,
+  type OkResponse,
   type TicketResponse,
   TicketRequest,
 } from "../../shared/api";
 import { isRoomName } from "../../shared/rooms";
+import { randomBase32 } from "../ids";
 import { signingSecret } from "../auth/LocalSecret";
 import { checkSession } from "../auth/sessionCookie";
 import {
-  randomBase32,
   signToken,
   TICKET_TTL_MS,
   verifyInvite,
   type SessionClaims,
 } from "../auth/tokens";
-import { ConfigError, type Env } from "../env";
+import { ConfigError } from "../config";
 import { limitByAddress } from "./AddressLimiter";
 import { corsHeaders, originAllowed } from "./origin";
 import { apiError, json } from "./respond";
@@ -38,6 +39,9 @@ import { parseBody } from "./body";
 import { handlePasskeyApi } from "./passkeyApi";
 import { handleOidcApi } from "./oidcApi";
 import { handleSessionApi } from "./sessionApi";
+
+/** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
+type Env = Cloudflare.Env;
 
 export async function handleApi(request: Request, env: Env): Promise<Response> {
   const response = await route(request, env);
@@ -49,7 +53,7 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
 async function route(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const path = url.pathname;
-  if (path === "/api/health") return json({ ok: true });
+  if (path === "/api/health") return json({ ok: true } satisfies OkResponse);
   if (request.method === "OPTIONS") return new Response(null, { status: 204 });
   if (request.method === "POST" && !originAllowed(request, env.ALLOWED_ORIGINS)) {
     return apiError(403, "bad_origin", "This origin may not call the API.");

@@ -14,10 +14,13 @@ import type { OidcProviderResponse } from "../../shared/api";
 import { memberForIdentity } from "../accounts/identity";
 import { finishFlow, oidcConfig, startFlow, type OidcConfig } from "../auth/oidc";
 import { checkSession, issueSession, setSessionCookie } from "../auth/sessionCookie";
-import { cookieHeader, readCookie } from "./cookies";
+import { cookieHeader, readCookie } from "../auth/cookies";
 import { signToken, verifyOidcFlow } from "../auth/tokens";
-import { ConfigError, type Env } from "../env";
+import { ConfigError } from "../config";
 import { apiError, json } from "./respond";
+
+/** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
+type Env = Cloudflare.Env;
 
 const FLOW_COOKIE = "hearth_oidc";
 const FLOW_TTL_MS = 10 * 60_000;

@@ -26,14 +26,19 @@ import {
   PasskeyRemoveRequest,
   type AccountResponse,
   type DeviceCodeResponse,
+  type OkResponse,
+  type PasskeyRegisterResponse,
+  type SessionResponse,
 } from "../../shared/api";
 import type { Ceremony } from "../accounts/Account";
 import { checkSession, issueSession, setSessionCookie } from "../auth/sessionCookie";
 import { signToken, verifyChallenge, type SessionClaims } from "../auth/tokens";
-import type { Env } from "../env";
 import { parseBody } from "./body";
-import { cookieHeader, readCookie } from "./cookies";
+import { cookieHeader, readCookie } from "../auth/cookies";
 import { apiError, json } from "./respond";
+
+/** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
+type Env = Cloudflare.Env;
 
 const CHALLENGE_COOKIE = "hearth_webauthn";
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -75,6 +80,8 @@ async function routeSignedIn(request: Request, env: Env, secret: string, caller:
       // Discoverable, so signing in on another device needs no typed name.
       authenticatorSelection: { residentKey: "required", userVerification: "preferred" },
     });
+    // PasskeyOptionsResponse: the options are @simplewebauthn's own JSON type, which
+    // has no index signature for the schema's record to be checked against.
     return withChallenge(json({ options }), secret, url, options.challenge, "register", caller.sub);
   }
   if (path === "/api/passkeys/register/verify") {
@@ -90,13 +97,13 @@ async function routeSignedIn(request: Request, env: Env, secret: string, caller:
       Date.now(),
     );
     if (!added.ok) return clearChallenge(apiError(400, "passkey_refused", `The passkey was not added: ${added.reason}.`), request);
-    return clearChallenge(json({ passkey: added.passkey }, 201), request);
+    return clearChallenge(json({ passkey: added.passkey } satisfies PasskeyRegisterResponse, 201), request);
   }
   if (path === "/api/passkeys/remove") {
     const body = await parseBody(request, PasskeyRemoveRequest);
     if (!body.ok) return body.response;
     if (!(await account.removePasskey(body.data.id))) return apiError(404, "not_found", "No such passkey on this account.");
-    return json({ ok: true });
+    return json({ ok: true } satisfies OkResponse);
   }
   if (path === "/api/devices/code") {
     const code = await env.DeviceCodes.getByName("codes").issue(caller.sub, Date.now());
@@ -138,7 +145,7 @@ async function redeemDeviceCode(request: Request, env: Env, secret: string): Pro
 
 async function sessionFor(secret: string, request: Request, member: { id: string; name: string }): Promise<Response> {
   const { token, claims } = await issueSession(secret, member);
-  const response = json({ member, expiresAt: claims.exp });
+  const response = json({ member, expiresAt: claims.exp } satisfies SessionResponse);
   response.headers.append("Set-Cookie", setSessionCookie(new URL(request.url), token));
   return response;
 }

@@ -15,14 +15,18 @@
  *
  * The token itself is never in a response body: only in Set-Cookie.
  */
-import { ExchangeRequest, SessionRequest, type MeResponse, type SessionResponse } from "../../shared/api";
+import { ExchangeRequest, SessionRequest, type MeResponse, type OkResponse, type SessionResponse } from "../../shared/api";
 import { clearSessionCookie, checkSession, issueSession, setSessionCookie } from "../auth/sessionCookie";
-import { randomBase32, verifySession } from "../auth/tokens";
+import { randomBase32 } from "../ids";
+import { verifySession } from "../auth/tokens";
 import { memberForIdentity } from "../accounts/identity";
 import { accessIdentity } from "../auth/access";
-import { ConfigError, type Env } from "../env";
+import { ConfigError } from "../config";
 import { parseBody } from "./body";
 import { apiError, json } from "./respond";
+
+/** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
+type Env = Cloudflare.Env;
 
 export async function handleSessionApi(request: Request, env: Env, secret: string, path: string): Promise<Response | null> {
   const url = new URL(request.url);
@@ -63,7 +67,7 @@ export async function handleSessionApi(request: Request, env: Env, secret: strin
     return signedIn(env, secret, url, { id: legacy.claims.sub, name: legacy.claims.name });
   }
   if (path === "/api/logout" && method === "POST") {
-    const response = json({ ok: true });
+    const response = json({ ok: true } satisfies OkResponse);
     response.headers.append("Set-Cookie", clearSessionCookie(url));
     return response;
   }

@@ -11,12 +11,14 @@
 import { getAgentByName } from "agents";
 import { Server, type Connection } from "partyserver";
 import type { LobbyFrame, LobbyRoom } from "../../shared/lobby";
-import type { Env } from "../env";
 
 /** Rooms shown: the busiest first, then the most recently active. */
 const LIST_SIZE = 50;
 
-export class Lobby extends Server<Env> {
+// Cloudflare.Env is the Worker's Env (worker-env.d.ts). Named here instead
+// of importing env.ts, whose bindings name this class and ChatRoom (which
+// reports to this one): no file of the two imports the other's.
+export class Lobby extends Server<Cloudflare.Env> {
   static override options = { hibernate: true };
 
   override onStart(): void {

@@ -21,52 +21,33 @@
  * - an audit row for every call, and the egress guard before every request.
  */
 import { sanitizeToolName } from "@cloudflare/codemode";
+import type { MCPServersState } from "agents";
 import { SdkHttpError } from "@modelcontextprotocol/client";
 import { jsonSchema } from "ai";
 import { LIMITS } from "../../shared/limits";
-import type { McpServerView, Role, ServerFrame, ToolPart } from "../../shared/protocol";
-import type { RoomTool, ToolCallInfo, TurnRequester } from "../assistant/tools";
-import { capResult, defineTool } from "../assistant/tools";
+import type { McpServerView, ServerFrame, ToolPart } from "../../shared/protocol";
+import { capResult, defineTool, type Actor, type RoomTool, type ToolCallInfo } from "../room/tools";
+import type { RoomKernel } from "../room/kernel";
 import { accessLabel, callRule, mayApprove } from "./access";
-import { checkEgress } from "./egress";
+import { checkEgress } from "../egress";
 import { ACCESS_VALUES, McpStore, type Access, type AuditEntry } from "./store";
 import { errorText } from "../errors";
-import type { Runners } from "../room/commands";
+import type { Outcome, Runners } from "../room/commands";
 
-export interface McpActor {
-  id: string;
-  name: string;
-  role: Role;
-}
-
-/** The SDK calls the room makes for this module (all need the Agent's context). */
+/** The SDK calls the room makes for this module (all need the Agent's context; host.ts binds them). */
 export interface McpHost {
-  sql: SqlStorage;
   allowHosts: string[];
   add(name: string, url: string): Promise<{ id: string; state: string; authUrl?: string }>;
   remove(serverId: string): Promise<void>;
   reconnect(serverId: string): Promise<void>;
-  state(): {
-    servers: Record<string, { name: string; server_url: string; auth_url: string | null; state: string; error: string | null }>;
-    tools: McpToolDefinition[];
-    prompts: Array<{ serverId: string; name: string; description?: string }>;
-    resources: Array<{ serverId: string; uri: string; name: string }>;
-  };
+  state(): MCPServersState;
   callTool(serverId: string, name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
-  owners(): string[];
   /** Sends each open socket the view meant for its member. */
   sendPerMember(build: (memberId: string) => ServerFrame): void;
-  postSystem(text: string): void;
 }
 
-export interface McpToolDefinition {
-  serverId: string;
-  name: string;
-  title?: string;
-  description?: string;
-  inputSchema: unknown;
-  annotations?: { readOnlyHint?: boolean } & Record<string, unknown>;
-}
+/** A tool as the SDK lists it, with the server it belongs to. */
+export type McpToolDefinition = MCPServersState["tools"][number];
 
 /** Who a call is for and who approved it (null: nobody was asked). */
 export interface CallParties {
@@ -74,8 +55,6 @@ export interface CallParties {
   requesters: ReadonlyArray<{ id: string; name: string }>;
   approvedBy: { id: string; name: string } | null;
 }
-
-export type Outcome = { ok: true; text: string; part?: ToolPart } | { ok: false; text: string; part?: ToolPart };
 
 export const CALL_TIMEOUT_MS = 30_000;
 const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
@@ -87,8 +66,11 @@ export class McpServers {
   /** SDK server ids being removed as orphans (so a state change mid-removal does not remove twice). */
   private readonly removing = new Set<string>();
 
-  constructor(private readonly host: McpHost) {
-    this.store = new McpStore(host.sql);
+  constructor(
+    private readonly room: RoomKernel,
+    private readonly host: McpHost,
+  ) {
+    this.store = new McpStore(room.sql);
   }
 
   /** The `/mcp …` commands; each argument is one word except a call's JSON. */
@@ -119,7 +101,7 @@ export class McpServers {
     };
   }
 
-  async add(actor: McpActor, name: string, url: string): Promise<Outcome> {
+  async add(actor: Actor, name: string, url: string): Promise<Outcome> {
     if (actor.role === "viewer") return { ok: false, text: "Viewers cannot add MCP servers." };
     if (!NAME.test(name)) return { ok: false, text: "A server name has 1–32 characters: a–z first, then a–z, 0–9, _ or -." };
     // Checked and marked before the first await: the object runs one event
@@ -148,13 +130,13 @@ export class McpServers {
       this.adding.delete(name);
     }
     this.changed();
-    this.host.postSystem(`${actor.name} connected the MCP server **${name}** (${displayUrl(url)}).`);
+    this.room.postSystem(`${actor.name} connected the MCP server **${name}** (${displayUrl(url)}).`);
     return result.state === "authenticating"
       ? { ok: true, text: `${name} needs authorization: use the Authorize button in the MCP panel.` }
       : { ok: true, text: `${name} is connected.` };
   }
 
-  async remove(actor: McpActor, name: string): Promise<Outcome> {
+  async remove(actor: Actor, name: string): Promise<Outcome> {
     const meta = this.store.byName(name);
     if (!meta) return { ok: false, text: `There is no server called ${name}.` };
     if (actor.role !== "owner" && meta.addedBy.id !== actor.id) {
@@ -163,12 +145,12 @@ export class McpServers {
     await this.host.remove(meta.serverId);
     this.store.removeServer(meta.serverId);
     this.changed();
-    this.host.postSystem(`${actor.name} removed the MCP server **${name}**.`);
+    this.room.postSystem(`${actor.name} removed the MCP server **${name}**.`);
     return { ok: true, text: `Removed ${name}.` };
   }
 
   /** `/mcp access <server> me|approval|all`: who may use the connector's connection. */
-  setAccess(actor: McpActor, name: string, value: string): Outcome {
+  setAccess(actor: Actor, name: string, value: string): Outcome {
     const meta = this.store.byName(name);
     if (!meta) return { ok: false, text: `There is no server called ${name}.` };
     if (!ACCESS_VALUES.includes(value as Access)) {
@@ -183,11 +165,11 @@ export class McpServers {
     this.store.setAccess(meta.serverId, value as Access);
     this.changed();
     const label = accessLabel({ ...meta, access: value as Access });
-    this.host.postSystem(`${actor.name} set who may use the MCP server **${name}**: ${label}.`);
+    this.room.postSystem(`${actor.name} set who may use the MCP server **${name}**: ${label}.`);
     return { ok: true, text: `${name} can now be used by ${label}.` };
   }
 
-  setToolEnabled(actor: McpActor, serverName: string, tool: string, enabled: boolean): Outcome {
+  setToolEnabled(actor: Actor, serverName: string, tool: string, enabled: boolean): Outcome {
     const meta = this.store.byName(serverName);
     if (!meta) return { ok: false, text: `There is no server called ${serverName}.` };
     if (actor.role !== "owner" && meta.addedBy.id !== actor.id) {
@@ -202,7 +184,7 @@ export class McpServers {
   }
 
   /** `/mcp call`: a member calls a tool with no model in between. */
-  private async callDirect(actor: McpActor, serverName: string, tool: string, input: Record<string, unknown>): Promise<Outcome> {
+  private async callDirect(actor: Actor, serverName: string, tool: string, input: Record<string, unknown>): Promise<Outcome> {
     if (actor.role === "viewer") return { ok: false, text: "Viewers cannot call tools." };
     const found = this.resolve(serverName, tool);
     if (!found.ok) return found;
@@ -211,7 +193,7 @@ export class McpServers {
     if (rule.kind === "refuse") return { ok: false, text: `${serverName}.${tool}: ${rule.reason}.` };
     // A direct call has nobody to wait for: it goes ahead only when the
     // caller is someone who could approve it.
-    if (rule.kind === "approve" && !mayApprove(meta, rule, actor, this.host.owners())) {
+    if (rule.kind === "approve" && !mayApprove(meta, rule, actor, this.room.owners())) {
       return {
         ok: false,
         text: rule.connectorOnly
@@ -298,11 +280,11 @@ export class McpServers {
             // refuses asks nobody: `call` refuses it.) The requesters are the
             // turn's — every member it answers — until turns track the
             // requester per call.
-            approval: (_input, requestedBy: TurnRequester[]) => {
+            approval: (_input, requestedBy: Actor[]) => {
               const rule = callRule(this.store.byId(meta.serverId) ?? meta, readOnly, requestedBy);
               return rule.kind === "approve" ? { approvers: [meta.addedBy.id] } : null;
             },
-            execute: (input, requestedBy: TurnRequester[], call: ToolCallInfo) =>
+            execute: (input, requestedBy: Actor[], call: ToolCallInfo) =>
               this.call(meta.serverId, meta.name, t.name, input ?? {}, { via: "assistant", requesters: requestedBy, approvedBy: call.approvedBy }),
           }),
         );
@@ -387,7 +369,7 @@ export class McpServers {
           this.store.setTool(meta.serverId, t.name, { ...setting, fingerprint: current });
         } else if (setting.enabled && setting.fingerprint !== current) {
           this.store.setTool(meta.serverId, t.name, { enabled: false, fingerprint: setting.fingerprint, changed: true });
-          this.host.postSystem(
+          this.room.postSystem(
             `The tool **${meta.name}.${t.name}** changed its definition (description, schema or annotations such as read-only); it is disabled until ${meta.addedBy.name} or an owner re-enables it.`,
           );
         }
@@ -414,7 +396,7 @@ export class McpServers {
     if (!meta || !definition) return `The tool ${tool} is not available.`;
     const rule = callRule(meta, isReadOnly(definition), who.requesters);
     if (rule.kind === "refuse") return `${meta.name}.${tool}: ${rule.reason}`;
-    if (rule.kind === "approve" && !mayApprove(meta, rule, who.approvedBy, this.host.owners())) {
+    if (rule.kind === "approve" && !mayApprove(meta, rule, who.approvedBy, this.room.owners())) {
       return rule.connectorOnly
         ? `${meta.name}.${tool} uses ${meta.addedBy.name}'s connection for someone else: only ${meta.addedBy.name}'s approval counts${who.approvedBy ? ` (not ${who.approvedBy.name}'s)` : ""}`
         : `${meta.name}.${tool} needs the approval of ${meta.addedBy.name} or an owner`;

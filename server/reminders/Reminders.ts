@@ -11,12 +11,11 @@
  * scheduled.
  */
 import { z } from "zod";
-import type { ReminderAction, ReminderItem, ServerFrame, SnoozeChoice } from "../../shared/protocol";
-import { randomBase32 } from "../auth/tokens";
-import type { Membership } from "../room/members";
-import type { MessageLog } from "../room/messages";
-import type { Actor, Runners } from "../room/commands";
-import { actingMember, defineTool, distinctMembers, type RoomTool, type TurnRequester } from "../assistant/tools";
+import type { ReminderAction, ReminderItem, SnoozeChoice } from "../../shared/protocol";
+import { randomBase32 } from "../ids";
+import type { Outcome, Runners } from "../room/commands";
+import type { RoomKernel } from "../room/kernel";
+import { actingMember, defineTool, distinctMembers, type Actor, type RoomTool } from "../room/tools";
 import { ReminderStore, toItem, type ReminderRecord } from "./store";
 import { describeInstant, describeSchedule, isTimeZone, nextOccurrence, parseWhen, WHEN_EXAMPLES } from "./when";
 import { Temporal } from "temporal-polyfill";
@@ -26,19 +25,15 @@ export interface FirePayload {
   at: number;
 }
 
+/** What reminders need beyond the kernel: the scheduler, and where a due job goes. */
 export interface RemindersHost {
-  sql: SqlStorage;
-  log: MessageLog;
-  members: Membership;
-  broadcast(frame: ServerFrame): void;
-  postSystem(text: string): void;
   schedule(at: number, payload: FirePayload): Promise<string>;
   cancelSchedule(scheduleId: string): Promise<void>;
   /**
    * A scheduled job is due: an assistant prompt, or `/run <script> [json]`
    * of the script version pinned when the job was made.
    */
-  runJob(job: { key: string; prompt: string; creator: TurnRequester; late: boolean; scriptVersion: number | null }): void;
+  runJob(job: { key: string; prompt: string; creator: Actor; late: boolean; scriptVersion: number | null }): void;
   /**
    * `/schedule …: /run <script>` pins the script's newest version now, so a
    * version someone saves later never runs in this job's name.
@@ -51,8 +46,6 @@ export const REMINDER_LIMITS = { perRoom: 50, perMember: 10 };
 export const LATE_AFTER_MS = 60_000;
 const REMINDER_AUTHOR = { id: "reminders", name: "Reminder" };
 
-export type Outcome = { ok: true; text: string } | { ok: false; text: string };
-
 const EXAMPLES =
   "Try: `/remind me to stretch in 10 minutes`, `/remind @room standup every weekday at 9am`, " +
   '`/remind @alice review the PR tomorrow at 9`, `/remind me backup cron "30 8 * * 1-5"`.';
@@ -60,8 +53,16 @@ const EXAMPLES =
 export class Reminders {
   private readonly store: ReminderStore;
 
-  constructor(private readonly host: RemindersHost) {
-    this.store = new ReminderStore(host.sql);
+  constructor(
+    private readonly room: RoomKernel,
+    private readonly host: RemindersHost,
+  ) {
+    this.store = new ReminderStore(room.sql);
+  }
+
+  /** The zone a member's times are read in. */
+  private zoneOf(actor: Actor): string {
+    return this.room.members.timeZone(actor.id) ?? "UTC";
   }
 
   list(): ReminderItem[] {
@@ -73,7 +74,7 @@ export class Reminders {
     return {
       "/remind": (actor, args) => this.remindCommand(actor, args),
       "/schedule": (actor, args) => this.scheduleCommand(actor, args),
-      "/reminders": (actor) => ({ ok: true, text: this.describeList(actor.timeZone) }),
+      "/reminders": (actor) => ({ ok: true, text: this.describeList(this.zoneOf(actor)) }),
       "/timezone": (actor, args) => this.timeZoneCommand(actor, args),
     };
   }
@@ -94,9 +95,9 @@ export class Reminders {
   }
 
   private timeZoneCommand(actor: Actor, rest: string): Outcome {
-    if (!rest) return { ok: true, text: `Your time zone is ${actor.timeZone}.` };
+    if (!rest) return { ok: true, text: `Your time zone is ${this.zoneOf(actor)}.` };
     if (!isTimeZone(rest)) return { ok: false, text: `${rest} is not an IANA time zone (e.g. Europe/Berlin, America/New_York).` };
-    this.host.members.setTimeZone(actor.id, rest, true);
+    this.room.members.setTimeZone(actor.id, rest, true);
     return { ok: true, text: `Your time zone is now ${rest}.` };
   }
 
@@ -115,11 +116,12 @@ export class Reminders {
       return { ok: false, text: `You have ${REMINDER_LIMITS.perMember} reminders already; cancel some first.` };
     }
     const now = Date.now();
-    const parsed = parseWhen(input.when ?? input.text, now, actor.timeZone);
+    const timeZone = this.zoneOf(actor);
+    const parsed = parseWhen(input.when ?? input.text, now, timeZone);
     if (!parsed.ok) return { ok: false, text: `${parsed.error} ${EXAMPLES}` };
     const text = input.when !== undefined ? input.text : parsed.rest;
     if (!text) return { ok: false, text: `What should I say? ${EXAMPLES}` };
-    const nextAt = nextOccurrence(parsed.schedule, now, actor.timeZone);
+    const nextAt = nextOccurrence(parsed.schedule, now, timeZone);
     if (nextAt === null) return { ok: false, text: "That time never comes." };
     let scriptVersion: number | null = null;
     if (input.kind === "job" && /^\/run(\s|$)/.test(text)) {
@@ -135,7 +137,7 @@ export class Reminders {
       target: target.value,
       text,
       schedule: parsed.schedule,
-      timeZone: actor.timeZone,
+      timeZone,
       nextAt,
       paused: false,
       scheduleId: null,
@@ -148,11 +150,11 @@ export class Reminders {
     const confirmation =
       input.kind === "job"
         ? `${actor.name} scheduled the assistant ${describeSchedule(parsed.schedule) === "once" ? "for" : describeSchedule(parsed.schedule)}` +
-          ` (${actor.timeZone}), next ${describeInstant(nextAt, actor.timeZone)}: “${text}”` +
+          ` (${timeZone}), next ${describeInstant(nextAt, timeZone)}: “${text}”` +
           (scriptVersion !== null ? ` (version ${scriptVersion} of the script, pinned)` : "")
         : `I'll remind @${target.value.name} ${describeSchedule(parsed.schedule) === "once" ? "" : `${describeSchedule(parsed.schedule)} `}` +
-          `${actor.timeZone}, next ${describeInstant(nextAt, actor.timeZone)}: “${text}” (set by ${actor.name})`;
-    this.host.postSystem(confirmation.replace(/\s+/g, " "));
+          `${timeZone}, next ${describeInstant(nextAt, timeZone)}: “${text}” (set by ${actor.name})`;
+    this.room.postSystem(confirmation.replace(/\s+/g, " "));
     return { ok: true, text: `${confirmation} — id ${record.id}` };
   }
 
@@ -160,7 +162,7 @@ export class Reminders {
     const name = who.replace(/^@/, "");
     if (name.toLowerCase() === "me") return { ok: true, value: { type: "member", id: actor.id, name: actor.name } };
     if (name.toLowerCase() === "room") return { ok: true, value: { type: "room", id: null, name: "room" } };
-    const matches = this.host.members.byName(name);
+    const matches = this.room.members.byName(name);
     if (matches.length === 1) return { ok: true, value: { type: "member", id: matches[0]!.id, name: matches[0]!.name } };
     if (matches.length > 1) return { ok: false, text: `Several members are called ${name}; remind them from their own account.` };
     return { ok: false, text: `Nobody called ${name} is a member of this room. Use me, @room or a member's @name.` };
@@ -199,12 +201,12 @@ export class Reminders {
           snooze === "1h"
             ? now + 3_600_000
             : snooze === "tomorrow"
-              ? Temporal.Instant.fromEpochMilliseconds(now).toZonedDateTimeISO(actor.timeZone).add({ days: 1 }).epochMilliseconds
+              ? Temporal.Instant.fromEpochMilliseconds(now).toZonedDateTimeISO(this.zoneOf(actor)).add({ days: 1 }).epochMilliseconds
               : now + 600_000;
         this.store.setPaused(id, false, null);
         this.store.setNext(id, until, await this.host.schedule(until, { id, at: until }));
         this.changed();
-        return { ok: true, text: `Snoozed “${r.text}” until ${describeInstant(until, actor.timeZone)}.` };
+        return { ok: true, text: `Snoozed “${r.text}” until ${describeInstant(until, this.zoneOf(actor))}.` };
       }
     }
   }
@@ -218,20 +220,13 @@ export class Reminders {
     const late = now - payload.at > LATE_AFTER_MS;
     const lateNote = late ? ` _(late — it was due ${describeInstant(payload.at, r.timeZone)} ${r.timeZone})_` : "";
     if (r.kind === "reminder") {
-      const stored = this.host.log.insert({
-        id: `reminder:${r.id}:${payload.at}`,
-        kind: "reminder",
-        author: REMINDER_AUTHOR,
-        text: `⏰ @${r.target.name}: ${r.text}${lateNote}`,
-        now,
-      });
-      if (stored.status === "stored") this.host.broadcast({ type: "message", message: stored.message });
+      this.room.post({ id: `reminder:${r.id}:${payload.at}`, kind: "reminder", author: REMINDER_AUTHOR, text: `⏰ @${r.target.name}: ${r.text}${lateNote}` });
     } else {
       // A job acts as its creator with the role they have now (a demoted
       // owner's job loses the owner's authority), never as anyone else.
-      const creator = this.host.members.get(r.creator.id);
+      const creator = this.room.members.get(r.creator.id);
       if (!creator || creator.role === "viewer") {
-        this.host.postSystem(`The scheduled job “${r.text}” did not run: ${r.creator.name} can no longer run jobs in this room.`);
+        this.room.postSystem(`The scheduled job “${r.text}” did not run: ${r.creator.name} can no longer run jobs in this room.`);
       } else {
         this.host.runJob({
           key: `job:${r.id}:${payload.at}`,
@@ -250,7 +245,7 @@ export class Reminders {
   }
 
   private changed(): void {
-    this.host.broadcast({ type: "reminders", items: this.list() });
+    this.room.broadcast({ type: "reminders", items: this.list() });
   }
 
   private describeList(timeZone: string): string {
@@ -271,8 +266,7 @@ export class Reminders {
    * answers several askers is refused them (see `actingMember`), so nobody
    * borrows another asker's authority — e.g. an owner's, for a job.
    */
-  tools(actorOf: (requester: TurnRequester) => Actor): RoomTool[] {
-    const asMember = (requestedBy: TurnRequester[]) => actorOf(actingMember(requestedBy));
+  tools(): RoomTool[] {
     const result = (o: Outcome) => {
       if (!o.ok) throw new Error(o.text);
       return o.text;
@@ -286,7 +280,7 @@ export class Reminders {
         inputSchema: z.object({ who: z.string().min(1).max(40), what: z.string().min(1).max(500), when: z.string().min(1).max(100) }),
         approval: () => null,
         execute: async ({ who, what, when }, requestedBy) =>
-          result(await this.create(asMember(requestedBy), { kind: "reminder", target: who, text: what, when })),
+          result(await this.create(actingMember(requestedBy), { kind: "reminder", target: who, text: what, when })),
       }),
       defineTool({
         name: "list_reminders",
@@ -295,7 +289,7 @@ export class Reminders {
         readOnly: true,
         approval: () => null,
         // Reading only: shown in the first asker's zone.
-        execute: (_input, requestedBy) => this.describeList(actorOf(requestedBy[0]!).timeZone),
+        execute: (_input, requestedBy) => this.describeList(this.zoneOf(requestedBy[0]!)),
       }),
       defineTool({
         name: "cancel_reminder",
@@ -305,7 +299,7 @@ export class Reminders {
         // Cancelling records nobody, so it needs no single member: it is
         // allowed when every member the call serves may cancel it.
         execute: async ({ id }, requestedBy) => {
-          const [first, ...others] = distinctMembers(requestedBy).map(actorOf);
+          const [first, ...others] = distinctMembers(requestedBy);
           const r = this.store.get(id);
           if (r && !others.every((m) => mayChange(r, m))) {
             throw new Error("Only its creator, its target or a room owner can change this reminder.");
@@ -320,7 +314,7 @@ export class Reminders {
         inputSchema: z.object({ when: z.string().min(1).max(100), prompt: z.string().min(1).max(1000) }),
         approval: () => null,
         execute: async ({ when, prompt }, requestedBy) =>
-          result(await this.create(asMember(requestedBy), { kind: "job", target: "room", text: prompt, when })),
+          result(await this.create(actingMember(requestedBy), { kind: "job", target: "room", text: prompt, when })),
       }),
     ];
   }

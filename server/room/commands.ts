@@ -5,16 +5,11 @@
  * `/help` lists is exactly what runs.
  */
 import { COMMANDS, findCommand, helpText, type CommandArea, type CommandName, type CommandsOf } from "../../shared/commands";
-import type { Role, ServerFrame, ToolPart } from "../../shared/protocol";
-import type { MessageLog } from "./messages";
+import type { ServerFrame, ToolPart } from "../../shared/protocol";
+import type { Actor } from "./actor";
+import type { RoomKernel } from "./kernel";
 
-/** Who is acting, with the time zone their times are read in. */
-export interface Actor {
-  id: string;
-  name: string;
-  role: Role;
-  timeZone: string;
-}
+export type { Actor } from "./actor";
 
 /** A command's answer to its sender; `part` is a card to show everyone (a direct tool call). */
 export type Outcome = { ok: boolean; text: string; part?: ToolPart };
@@ -25,18 +20,13 @@ export type Runner = (actor: Actor, args: string) => Outcome | Promise<Outcome>;
 /** The runners one capability owes: exactly the names the table gives its area. */
 export type Runners<A extends CommandArea> = { [K in CommandsOf<A>]: Runner };
 
-export interface CommandHost {
-  log: MessageLog;
-  broadcast(frame: ServerFrame): void;
-}
-
 /**
  * Answers one `command` frame: finds its runner, runs it, shows a card the
  * runner made to everyone, and answers the sender.
  */
 export async function runCommand(
   runners: Record<CommandName, Runner>,
-  host: CommandHost,
+  room: Pick<RoomKernel, "post">,
   actor: Actor,
   frame: { id: string; text: string },
   reply: (frame: ServerFrame) => void,
@@ -46,18 +36,14 @@ export async function runCommand(
   const outcome = await runners[found.command.name as CommandName](actor, found.args);
   if (outcome.part) {
     // A direct tool call is shown to everyone as a card, like the assistant's.
-    const stored = host.log.insert({
+    room.post({
       id: `tool-${frame.id}`,
       kind: "tool",
       author: { id: actor.id, name: actor.name },
       text: frame.text.split(/\s+/).slice(0, 3).join(" "),
-      now: Date.now(),
       status: outcome.ok ? "done" : "failed",
+      parts: [outcome.part],
     });
-    if (stored.status === "stored") {
-      const message = host.log.settle(stored.message.seq, outcome.ok ? "done" : "failed", stored.message.text, [outcome.part]);
-      host.broadcast({ type: "message", message });
-    }
   }
   commandResult(reply, frame.id, outcome);
 }

@@ -5,7 +5,7 @@
  * only names the row; whether it still works is decided here, at redemption.
  */
 import type { InviteItem, Role } from "../../shared/protocol";
-import { randomBase32 } from "../auth/tokens";
+import { randomBase32 } from "../ids";
 
 export type InviteRole = Exclude<Role, "owner">;
 

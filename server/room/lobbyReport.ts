@@ -5,23 +5,23 @@
  * the next presence change or by the lobby asking again when it starts.
  */
 import { getServerByName } from "partyserver";
-import type { Env } from "../env";
+import type { Lobby } from "../lobby/Lobby";
 import { LOBBY_PATH } from "../../shared/lobby";
 
-export function reportToLobby(env: Env, ctx: DurableObjectState, room: string, online: number): void {
+export function reportToLobby(lobbies: DurableObjectNamespace<Lobby>, ctx: DurableObjectState, room: string, online: number): void {
   ctx.waitUntil(
     (async () => {
-      const lobby = await getServerByName(env.Lobby, LOBBY_PATH.room);
+      const lobby = await getServerByName(lobbies, LOBBY_PATH.room);
       await lobby.report(room, online);
     })().catch((err: unknown) => console.warn(`lobby report for ${room} failed:`, err)),
   );
 }
 
 /** A room that went private leaves the lobby's list. */
-export function forgetInLobby(env: Env, ctx: DurableObjectState, room: string): void {
+export function forgetInLobby(lobbies: DurableObjectNamespace<Lobby>, ctx: DurableObjectState, room: string): void {
   ctx.waitUntil(
     (async () => {
-      const lobby = await getServerByName(env.Lobby, LOBBY_PATH.room);
+      const lobby = await getServerByName(lobbies, LOBBY_PATH.room);
       await lobby.forget(room);
     })().catch((err: unknown) => console.warn(`lobby forget for ${room} failed:`, err)),
   );

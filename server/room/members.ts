@@ -11,12 +11,7 @@
  */
 import type { Role, RoomInfo } from "../../shared/protocol";
 import { roomNameKind, type RoomVisibility } from "../../shared/rooms";
-
-export interface MemberRecord {
-  id: string;
-  name: string;
-  role: Role;
-}
+import type { Actor } from "./actor";
 
 /** What the Worker vouches for, passed to the room on connect. */
 export interface VerifiedIdentity {
@@ -29,7 +24,7 @@ export interface VerifiedIdentity {
 }
 
 export type Admission =
-  | { ok: true; member: MemberRecord; /** A first visit: the member was not in the room before. */ joined?: boolean }
+  | { ok: true; member: Actor; /** A first visit: the member was not in the room before. */ joined?: boolean }
   | { ok: false; code: "forbidden" | "not_found"; reason: string };
 
 const RANK: Record<Role, number> = { viewer: 0, member: 1, owner: 2 };
@@ -128,7 +123,7 @@ export class Membership {
     return { ok: false, code: "forbidden", reason: "This room is private: ask its owner for an invite link." };
   }
 
-  get(id: string): MemberRecord | null {
+  get(id: string): Actor | null {
     const row = this.sql
       .exec<{ id: string; name: string; role: string }>("SELECT id, name, role FROM members WHERE id = ?", id)
       .toArray()[0];
@@ -170,7 +165,7 @@ export class Membership {
   }
 
   /** Everyone with a role here, newest first, at most `limit`; and how many there are. */
-  list(limit: number): { members: Array<MemberRecord & { joinedAt: number }>; total: number } {
+  list(limit: number): { members: Array<Actor & { joinedAt: number }>; total: number } {
     const members = this.sql
       .exec<{ id: string; name: string; role: string; joined_at: number }>(
         "SELECT id, name, role, joined_at FROM members ORDER BY joined_at DESC LIMIT ?",
@@ -215,7 +210,7 @@ export class Membership {
   }
 
   /** Members whose display name matches (case-insensitive), for "@name" targets. */
-  byName(name: string): MemberRecord[] {
+  byName(name: string): Actor[] {
     return this.sql
       .exec<{ id: string; name: string; role: string }>("SELECT id, name, role FROM members WHERE name = ? COLLATE NOCASE", name)
       .toArray()
@@ -243,7 +238,7 @@ export class Membership {
     this.sql.exec("UPDATE members SET name = ? WHERE id = ?", name, id);
   }
 
-  private upsert(member: MemberRecord, now: number): MemberRecord {
+  private upsert(member: Actor, now: number): Actor {
     this.sql.exec(
       `INSERT INTO members (id, name, role, joined_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role`,

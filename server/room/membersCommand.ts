@@ -3,20 +3,19 @@
  * The rules live in Governance and Invites; this only parses and words.
  */
 import type { Role } from "../../shared/protocol";
+import type { Actor } from "./actor";
 import type { Governance, GovernanceOutcome } from "./governance";
 import type { Invites } from "./invites";
 import type { Membership } from "./members";
-import type { Runner, Runners } from "./commands";
+import type { Outcome, Runner, Runners } from "./commands";
 
 export interface MembersCommandContext {
-  actor: { id: string; name: string; role: Role };
+  actor: Actor;
   members: Membership;
   invites: Invites;
   governance: Governance;
   now: number;
 }
-
-type Outcome = { ok: boolean; text: string };
 
 /** What the runners need beyond the actor; `invitesChanged` refreshes owners' invite panels after a revoke. */
 export type MembersCommandDeps = Omit<MembersCommandContext, "actor" | "now"> & { invitesChanged(): void };

@@ -11,6 +11,7 @@
  * LIMITS.messageBytes bytes (Draft refuses more), and the log itself never
  * writes a row over that budget (`fitForStorage`), whoever calls it.
  */
+import type { Truncated } from "../../shared/codemode";
 import { LIMITS } from "../../shared/limits";
 import type { ToolPart } from "../../shared/protocol";
 
@@ -35,7 +36,7 @@ export function capJson(value: unknown, max: number): unknown {
   if (truncated === true && typeof preview === "string" && preview.length <= max) return value;
   const json = JSON.stringify(value ?? null) ?? "null";
   if (json.length <= max) return value;
-  return { truncated: true, preview: json.slice(0, max), totalChars: json.length };
+  return { truncated: true, preview: json.slice(0, max), totalChars: json.length } satisfies Truncated;
 }
 
 /** A card with its input, output and error within their caps. */

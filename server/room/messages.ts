@@ -12,7 +12,7 @@
  * Every method is one or two indexed statements: nothing here grows with the
  * length of the history, so joining and waking stay flat as a room ages.
  */
-import type { Author, ChatMessage, MessageStatus, ToolPart } from "../../shared/protocol";
+import type { Author, ChatMessage, MessageStatus, ServerFrame, ToolPart } from "../../shared/protocol";
 import { LIMITS } from "../../shared/limits";
 import { fitForStorage } from "./messageLimits";
 
@@ -34,6 +34,17 @@ interface MessageRow {
 }
 
 const NEXT_REV = "(SELECT COALESCE(MAX(rev), 0) + 1 FROM messages)";
+
+/** A message to store; `id` is its idempotency key. */
+export interface MessageInput {
+  id: string;
+  kind: ChatMessage["kind"];
+  author: Author;
+  text: string;
+  now: number;
+  replyTo?: number | null;
+  status?: MessageStatus | null;
+}
 
 export type InsertResult =
   | { status: "stored"; message: ChatMessage }
@@ -75,15 +86,7 @@ export class MessageLog {
    * same author is a resend (acked again, not stored twice); from another
    * author it is a conflict, so nobody can claim someone else's message.
    */
-  insert(input: {
-    id: string;
-    kind: ChatMessage["kind"];
-    author: Author;
-    text: string;
-    now: number;
-    replyTo?: number | null;
-    status?: MessageStatus | null;
-  }): InsertResult {
+  insert(input: MessageInput): InsertResult {
     const rows = this.sql
       .exec<MessageRow>(
         `INSERT INTO messages (rev, id, kind, author_id, author_name, text, created_at, reply_to, status)
@@ -158,6 +161,16 @@ export class MessageLog {
       )
       .toArray();
     return toMessage(rows[0]!);
+  }
+
+  /** A (re)joining socket's first frame: a snapshot on first join or past the catch-up bound; otherwise exactly the missed changes. */
+  syncFrame(sinceParam: string | null): ServerFrame {
+    const since = sinceParam !== null && /^\d{1,15}$/.test(sinceParam) ? Number(sinceParam) : null;
+    if (since !== null) {
+      const changes = since <= this.currentRev() ? this.changesSince(since) : null;
+      if (changes) return { type: "catchup", messages: changes, rev: changes.at(-1)?.rev ?? since };
+    }
+    return { type: "snapshot", reason: since === null ? "join" : "gap", ...this.latest(), rev: this.currentRev() };
   }
 
   /** Assistant messages left in a non-final status. */

@@ -1,4 +1,4 @@
-import { settings, type Env } from "../env";
+import { settings, type SettingsSource } from "../config";
 
 /**
  * A token bucket per connection: `burst` frames at once, refilled at
@@ -8,7 +8,7 @@ import { settings, type Env } from "../env";
  */
 export class RateLimiter {
   /** From the validated settings (throws ConfigError when they are not valid). */
-  static fromEnv(env: Env): RateLimiter {
+  static fromEnv(env: SettingsSource): RateLimiter {
     const s = settings(env);
     return new RateLimiter(s.RATE_LIMIT_PER_SECOND, s.RATE_LIMIT_BURST);
   }

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { guardedFetch } from "../../server/mcp/egress";
+import { guardedFetch } from "../../server/egress";
 import { freePort } from "../support/dev-server";
 
 interface Seen {

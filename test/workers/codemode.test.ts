@@ -237,7 +237,7 @@ describe("progressive discovery", () => {
     const { getAgentByName } = await import("agents");
     const { runInDurableObject } = await import("cloudflare:test");
     const { z } = await import("zod");
-    const { defineTool } = await import("../../server/assistant/tools");
+    const { defineTool } = await import("../../server/room/tools");
     const code = `async () => {
       const found = await codemode.search_tools({ query: "frobnicate 217" });
       const decl = await codemode.describe_tools({ names: [found[0].name] });
@@ -258,7 +258,7 @@ describe("progressive discovery", () => {
           execute: ({ n }: { n: number }) => ({ widget: i, frobnicated: n }),
         }),
       );
-      instance.assistant.registerTools(() => many);
+      instance.kernel.tools.register(() => many);
     });
     b.send({ type: "send", id: msgId(), text: "@assistant frobnicate widget 217 three times" });
     const done = await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 20_000 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkEgress, parseAllowHosts } from "../../server/mcp/egress";
+import { checkEgress, parseAllowHosts } from "../../server/egress";
 
 /** [url, expected rule or "ok"] — every spelling of a refused target must be refused. */
 const MATRIX: Array<[string, string]> = [

@@ -35,7 +35,7 @@ describe("Code Mode sandbox", () => {
           arrowThis, fnThis, names,
           workersEnv: Object.keys(workers.env ?? {}),
           meta: JSON.stringify(Object.fromEntries(Object.getOwnPropertyNames(import.meta).map((k) => [k, String(import.meta[k])]))),
-          host: [await tryImport("./server/index.js"), await tryImport("../../server/room/ChatRoom"), await tryImport("/work/main/server/index.ts")],
+          host: [await tryImport("./server/index.js"), await tryImport("../../server/ChatRoom"), await tryImport("/work/main/server/index.ts")],
           guard: await import("./guard.js").then((m) => Object.keys(m), () => "no guard module"),
           evals: [(() => { try { return eval("1"); } catch { return "refused"; } })(), (() => { try { return new Function("return 1")(); } catch { return "refused"; } })()],
         };

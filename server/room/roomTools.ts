@@ -1,7 +1,7 @@
-/** The assistant's built-in tools: look around the room, search it, moderate it. */
+/** The room's built-in tools (the kernel registers them first): look around the room, search it, moderate it. */
 import { z } from "zod";
 import type { ChatMessage, PresenceMember } from "../../shared/protocol";
-import type { MessageLog } from "../room/messages";
+import type { MessageLog } from "./messages";
 import { defineTool, type RoomTool } from "./tools";
 
 export interface RoomToolHost {

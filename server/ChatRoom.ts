@@ -12,61 +12,63 @@
  * and hands it to the module that owns it.
  */
 import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
-import { Assistant } from "../assistant/Assistant";
-import { queuedMentions } from "../assistant/turns";
-import { Reminders, type FirePayload } from "../reminders/Reminders";
-import { isTimeZone } from "../reminders/when";
-import { guardedFetch, parseAllowHosts } from "../mcp/egress";
-import { McpServers } from "../mcp/McpServers";
-import { oauthPopupResponse } from "../mcp/oauthPopup";
-import { Scripts } from "../codemode/Scripts";
-import { CodeModeSettings } from "../codemode/settings";
-import type { SandboxRunInfo } from "../codemode/outbound";
-import { McpStore, type AuditEntry } from "../mcp/store";
-import { LIMITS } from "../../shared/limits";
-import { CloseCode, type InviteItem, type MemberAction, type Role, type RoomInfo, type ServerFrame } from "../../shared/protocol";
-import type { CommandName } from "../../shared/commands";
-import { ConfigError, type Env } from "../env";
-import { readIdentity } from "../http/identityHeader";
-import { oauthCallbackPath } from "../http/agentRoute";
-import { apiError } from "../http/respond";
-import { oauthCallbackSignature } from "../auth/oauthCallback";
-import { signingSecret } from "../auth/LocalSecret";
-import { chatHandlers, type ChatContext } from "./chat";
-import { commandResult, roomCommands, runCommand, type Actor, type Runner } from "./commands";
-import type { ConnectionState } from "./connectionState";
-import { dispatchFrame, encode, errorFrame, parseClientFrame, type FrameHandlers } from "./frames";
-import { FrameGuard } from "./frameGuard";
-import { forgetInLobby, reportToLobby } from "./lobbyReport";
-import { Membership, type Admission, type MemberRecord, type VerifiedIdentity } from "./members";
-import { Governance, type GovernanceOutcome } from "./governance";
-import { Invites, type InviteRole } from "./invites";
-import { membersCommands } from "./membersCommand";
-import { UsedTickets } from "./tickets";
-import { MessageLog } from "./messages";
-import { presenceOf, typersOf } from "./presence";
-import { RateLimiter } from "./rateLimit";
+import { Assistant } from "./assistant/Assistant";
+import { queuedMentions } from "./assistant/turns";
+import { Reminders, type FirePayload } from "./reminders/Reminders";
+import { isTimeZone } from "./reminders/when";
+import { parseAllowHosts } from "./egress";
+import { guardMcpConnections, mcpHost } from "./mcp/host";
+import { McpServers } from "./mcp/McpServers";
+import { oauthPopupResponse } from "./mcp/oauthPopup";
+import { Scripts } from "./codemode/Scripts";
+import { CodeModeSettings } from "./codemode/settings";
+import type { SandboxRunInfo } from "./codemode/allowHosts";
+import { McpStore, type AuditEntry } from "./mcp/store";
+import { LIMITS } from "../shared/limits";
+import { CloseCode, type Role, type RoomInfo, type ServerFrame } from "../shared/protocol";
+import type { CommandName } from "../shared/commands";
+import { ConfigError } from "./config";
+import { readIdentity } from "./http/identityHeader";
+import { oauthCallbackPath } from "./http/agentRoute";
+import { apiError } from "./http/respond";
+import { oauthCallbackSignature } from "./auth/oauthCallback";
+import { signingSecret } from "./auth/LocalSecret";
+import type { Actor } from "./room/actor";
+import { chatHandlers, type ChatContext } from "./room/chat";
+import { commandResult, roomCommands, runCommand, type Runner } from "./room/commands";
+import type { ConnectionState } from "./room/connectionState";
+import { dispatchFrame, encode, errorFrame, parseClientFrame, type FrameHandlers } from "./room/frames";
+import { FrameGuard } from "./room/frameGuard";
+import { RoomKernel } from "./room/kernel";
+import { AccountNotes } from "./room/accountNotes";
+import { forgetInLobby, reportToLobby } from "./room/lobbyReport";
+import type { Admission, Membership } from "./room/members";
+import type { MessageLog } from "./room/messages";
+import { Governance, type InviteCreation, type InviteInput } from "./room/governance";
+import { Invites } from "./room/invites";
+import { membersCommands } from "./room/membersCommand";
+import { UsedTickets } from "./room/tickets";
+import { MEMBER_TAG, RoomSockets } from "./room/sockets";
+import { RateLimiter } from "./room/rateLimit";
 
 type RoomConnection = Connection<ConnectionState>;
 
-/** The hibernation tag of member sockets (see getConnectionTags). */
-const MEMBER_TAG = "member";
 /** The agents SDK's header marking a socket as a nested agent's. */
 const SUB_AGENT_HEADER = "x-cf-agents-subagent-url";
 
-/** How long presence changes are gathered before one frame goes out. */
-const PRESENCE_COALESCE_MS = 100;
 /** How long audit rows of the sandbox's requests are gathered before one `mcp` frame goes out. */
 const AUDIT_FRAME_COALESCE_MS = 200;
 /** The `members` frame lists at most this many (newest first); clients search within it. */
 const MEMBERS_FRAME_MAX = 1000;
 
-export class ChatRoom extends Agent<Env> {
+// Cloudflare.Env is the Worker's Env (worker-env.d.ts): named instead of
+// imported from env.ts, whose bindings name this class, so that neither file
+// imports the other.
+export class ChatRoom extends Agent<Cloudflare.Env> {
   // The room's name is in the URL already; don't echo it in a protocol frame.
   static override options = { sendIdentityOnConnect: false };
 
-  #log?: MessageLog;
-  #members?: Membership;
+  #kernel?: RoomKernel;
   #invites?: Invites;
   #governance?: Governance;
   #limiter?: RateLimiter;
@@ -77,25 +79,15 @@ export class ChatRoom extends Agent<Env> {
   #codeMode?: CodeModeSettings;
   #commands?: Record<CommandName, Runner>;
   #handlers?: FrameHandlers<ChatContext>;
-  #presenceTimer: ReturnType<typeof setTimeout> | null = null;
   #auditFrameTimer: ReturnType<typeof setTimeout> | null = null;
-  #leaving = new Set<string>();
   #reportedOnline: number | undefined;
-  #notedInAccount = new Set<string>();
+  #accountNotes?: AccountNotes;
+  #sockets?: RoomSockets;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
-    // Every MCP connection — added now or restored from storage after a
-    // wake — fetches through the egress guard: the server URL, each
-    // redirect and the OAuth discovery and token requests. The SDK builds
-    // all of them in createConnection, so that is where the fetch goes in.
-    const manager = this.mcp as unknown as {
-      createConnection(id: string, url: string, options: { transport?: Record<string, unknown> }): unknown;
-    };
-    const create = manager.createConnection.bind(manager);
-    const fetchGuarded = guardedFetch(parseAllowHosts(env.MCP_ALLOW_HOSTS));
-    manager.createConnection = (id, url, options) =>
-      create(id, url, { ...options, transport: { ...options.transport, fetch: fetchGuarded } });
+    // Restored connections too: the guard goes in before the SDK's onStart (mcp/host.ts).
+    guardMcpConnections(this.mcp, parseAllowHosts(env.MCP_ALLOW_HOSTS));
     // Frames over Hearth's size cap are answered before the SDK parses them (room/frameGuard.ts).
     this.lifecycle.use(
       new FrameGuard({
@@ -112,55 +104,65 @@ export class ChatRoom extends Agent<Env> {
   // Lazy: `this.name` is only known once the SDK has initialised the
   // instance, and tables are created on first use after each wake (cheap
   // IF NOT EXISTS statements, independent of history size).
+  /** The services every capability is handed (room/kernel.ts). */
+  get kernel(): RoomKernel {
+    if (!this.#kernel) {
+      const kernel = new RoomKernel({
+        name: this.name,
+        sql: this.ctx.storage.sql,
+        broadcast: (frame) => this.sockets.fanOut(encode(frame)),
+        online: () => this.sockets.online(),
+      });
+      // After the kernel's built-ins, in this order: what the model and Code Mode see.
+      kernel.tools.register(() => this.reminders.tools());
+      kernel.tools.register(() => this.mcpServers.tools());
+      kernel.tools.register(() => this.scripts.tools());
+      this.#kernel = kernel;
+    }
+    return this.#kernel;
+  }
   get log(): MessageLog {
-    return (this.#log ??= new MessageLog(this.ctx.storage.sql));
+    return this.kernel.log;
   }
   get members(): Membership {
-    return (this.#members ??= new Membership(this.ctx.storage.sql, this.name));
+    return this.kernel.members;
   }
   get invites(): Invites {
     return (this.#invites ??= new Invites(this.ctx.storage.sql));
   }
   get governance(): Governance {
-    return (this.#governance ??= new Governance({
-      members: this.members,
-      now: () => Date.now(),
-      postSystem: (text) => this.assistant.postSystem(text),
+    return (this.#governance ??= new Governance(this.kernel, {
+      invites: this.invites,
+      invitesChanged: () => this.invitesChanged(),
       applied: (member, role, closeReason) => this.membershipApplied(member, role, closeReason),
       settingsApplied: (info) => this.settingsApplied(info),
     }));
+  }
+  /** The member sockets: fan-out, presence, typing (room/sockets.ts). */
+  private get sockets(): RoomSockets {
+    return (this.#sockets ??= new RoomSockets(
+      this.ctx,
+      () => this.getConnections<ConnectionState>(MEMBER_TAG),
+      (online) => this.reportOnline(online),
+    ));
+  }
+  private get accountNotes(): AccountNotes {
+    return (this.#accountNotes ??= new AccountNotes(this.kernel, this.env.Account, (work) => this.ctx.waitUntil(work)));
   }
   get limiter(): RateLimiter {
     return (this.#limiter ??= RateLimiter.fromEnv(this.env));
   }
 
   get assistant(): Assistant {
-    if (!this.#assistant) {
-      this.#assistant = new Assistant({
-        env: this.env,
-        sql: this.ctx.storage.sql,
-        roomName: this.name,
-        log: this.log,
-        members: this.members,
-        broadcast: (frame) => this.fanOut(encode(frame)),
-        online: () => presenceOf(this.states()),
-        keepAliveWhile: (fn) => this.keepAliveWhile(fn),
-        codeMode: (run) => ({ mode: this.codeMode.mode(), sandbox: this.sandbox(run) }),
-      });
-      this.#assistant.registerTools(() => this.reminders.tools((m) => this.actor(m)));
-      this.#assistant.registerTools(() => this.mcpServers.tools());
-      this.#assistant.registerTools(() => this.scripts.tools());
-    }
-    return this.#assistant;
+    return (this.#assistant ??= new Assistant(this.kernel, {
+      env: this.env,
+      keepAliveWhile: (fn) => this.keepAliveWhile(fn),
+      codeMode: (run) => ({ mode: this.codeMode.mode(), sandbox: this.sandbox(run) }),
+    }));
   }
 
   get reminders(): Reminders {
-    return (this.#reminders ??= new Reminders({
-      sql: this.ctx.storage.sql,
-      log: this.log,
-      members: this.members,
-      broadcast: (frame) => this.fanOut(encode(frame)),
-      postSystem: (text) => this.assistant.postSystem(text),
+    return (this.#reminders ??= new Reminders(this.kernel, {
       // The agents scheduler persists the alarm; idempotent so that a retried
       // fire re-scheduling the same next occurrence adds no second row.
       schedule: async (at, payload) => (await this.schedule(new Date(at), "fireReminder", payload, { idempotent: true })).id,
@@ -169,12 +171,11 @@ export class ChatRoom extends Agent<Env> {
       },
       runJob: (job) => {
         if (!job.prompt.startsWith("/run ")) return this.assistant.runJob(job);
-        const actor = this.actor({ id: job.creator.id, name: job.creator.name, role: job.creator.role });
         // The version pinned when the job was made, never a newer one.
         void this.keepAliveWhile(async () => {
-          const outcome = await this.scripts.run(actor, job.prompt.slice(5), { version: job.scriptVersion, fromJob: true });
+          const outcome = await this.scripts.run(job.creator, job.prompt.slice(5), { version: job.scriptVersion, fromJob: true });
           // A run that never started (budget, missing script) says why; a failed run posted its own notice.
-          if (!outcome.ok && !outcome.started) this.assistant.postSystem(`The scheduled \`${job.prompt}\` did not run: ${outcome.text}`);
+          if (!outcome.ok && !outcome.started) this.kernel.postSystem(`The scheduled \`${job.prompt}\` did not run: ${outcome.text}`);
         }).catch((err: unknown) => console.error("scheduled script failed", err));
       },
       pinScript: (command) => this.scripts.pin(command),
@@ -182,59 +183,26 @@ export class ChatRoom extends Agent<Env> {
   }
 
   get mcpServers(): McpServers {
-    return (this.#mcpServers ??= new McpServers({
-      sql: this.ctx.storage.sql,
-      allowHosts: parseAllowHosts(this.env.MCP_ALLOW_HOSTS),
-      // The OAuth callback path carries the Worker's mark for this room
-      // (auth/oauthCallback.ts), so that only rooms that started a flow
-      // can be reached by a request without a session.
-      add: async (name, url) =>
-        this.addMcpServer(name, url, {
-          callbackPath: oauthCallbackPath(this.name, await oauthCallbackSignature(await signingSecret(this.env), this.name)),
-          transport: { type: "streamable-http" },
-        }),
-      remove: (id) => this.removeMcpServer(id),
-      reconnect: async (id) => {
-        await this.mcp.connectToServer(id);
-        await this.mcp.discoverIfConnected(id);
-      },
-      state: () => this.getMcpServers() as unknown as ReturnType<ConstructorParameters<typeof McpServers>[0]["state"]>,
-      callTool: (serverId, name, args, signal) => this.mcp.callTool({ serverId, name, arguments: args }, { signal }),
-      owners: () => this.members.owners(),
-      sendPerMember: (build) => {
-        const encoded = new Map<string, string>();
-        for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
-          if (!c.state) continue;
-          let frame = encoded.get(c.state.memberId);
-          if (!frame) encoded.set(c.state.memberId, (frame = encode(build(c.state.memberId))));
-          c.send(frame);
-        }
-      },
-      postSystem: (text) => this.assistant.postSystem(text),
-    }));
+    return (this.#mcpServers ??= new McpServers(
+      this.kernel,
+      mcpHost(this, {
+        allowHosts: parseAllowHosts(this.env.MCP_ALLOW_HOSTS),
+        callbackPath: async () => oauthCallbackPath(this.name, await oauthCallbackSignature(await signingSecret(this.env), this.name)),
+        sendPerMember: (build) => this.sockets.sendPerMember(build),
+      }),
+    ));
   }
 
   get scripts(): Scripts {
-    return (this.#scripts ??= new Scripts({
-      sql: this.ctx.storage.sql,
-      log: this.log,
+    return (this.#scripts ??= new Scripts(this.kernel, {
       loader: this.env.LOADER,
-      broadcast: (frame) => this.fanOut(encode(frame)),
-      roomTools: () => this.assistant.roomTools(),
-      owners: () => this.members.owners(),
-      postSystem: (text) => this.assistant.postSystem(text),
       sandbox: (run) => this.sandbox(run),
-      roleOf: (id) => this.members.get(id)?.role ?? null,
       chargeRun: (runner) => this.assistant.takeRun(runner),
     }));
   }
 
   get codeMode(): CodeModeSettings {
-    return (this.#codeMode ??= new CodeModeSettings(
-      this.members,
-      (text) => this.assistant.postSystem(text),
-      parseAllowHosts(this.env.MCP_ALLOW_HOSTS),
-    ));
+    return (this.#codeMode ??= new CodeModeSettings(this.kernel, parseAllowHosts(this.env.MCP_ALLOW_HOSTS)));
   }
 
   private sandbox(run: SandboxRunInfo) {
@@ -355,7 +323,7 @@ export class ChatRoom extends Agent<Env> {
     const reported = params.get("tz");
     if (reported && isTimeZone(reported)) this.members.setTimeZone(admission.member.id, reported, false);
     connection.setState(stateFor(admission.member, this.members.timeZone(admission.member.id) ?? "UTC"));
-    this.noteInAccount(admission.member);
+    this.accountNotes.note(admission.member);
     connection.send(
       encode({
         type: "welcome",
@@ -365,17 +333,17 @@ export class ChatRoom extends Agent<Env> {
         assistant: { name: this.assistant.config.name },
       }),
     );
-    connection.send(encode(this.syncFrame(params.get("since"))));
+    connection.send(encode(this.log.syncFrame(params.get("since"))));
     connection.send(encode({ type: "reminders", items: this.reminders.list() }));
     connection.send(encode(this.mcpServers.frameFor(admission.member.id)));
     connection.send(encode({ type: "scripts", items: this.scripts.list() }));
-    connection.send(encode({ type: "presence", members: presenceOf(this.states()) }));
+    connection.send(encode({ type: "presence", members: this.sockets.online() }));
     // A first visit adds a member: everyone's members view learns of them.
-    if (admission.joined) this.fanOut(encode(this.membersFrame()));
+    if (admission.joined) this.sockets.fanOut(encode(this.membersFrame()));
     else connection.send(encode(this.membersFrame()));
     if (admission.member.role === "owner") connection.send(encode(this.invitesFrame()));
-    this.presenceChanged();
-    connection.send(encode({ type: "typing", typers: typersOf(this.states(), Date.now()) }));
+    this.sockets.presenceChanged();
+    connection.send(encode({ type: "typing", typers: this.sockets.typers() }));
     for (const frame of this.assistant.catchUpFrames()) connection.send(encode(frame));
   }
 
@@ -398,7 +366,7 @@ export class ChatRoom extends Agent<Env> {
       ...chatHandlers,
       stop: (c, frame) => this.assistant.stop(frame.seq, c.sender, c.reply),
       approve: (c, frame) => this.assistant.approve(frame.seq, frame.callId, frame.approved, c.sender, c.reply),
-      command: (c, frame) => runCommand(this.commands, { log: this.log, broadcast: c.broadcast }, this.actor(c.sender), frame, c.reply),
+      command: (c, frame) => runCommand(this.commands, this.kernel, this.actor(c.sender), frame, c.reply),
       get_script: (c, frame) => {
         const script = this.scripts.detail(frame.name, frame.version);
         if (!script) return c.reply(errorFrame("not_found", `There is no script ${frame.name}${frame.version ? ` v${frame.version}` : ""}.`, frame.name));
@@ -409,13 +377,12 @@ export class ChatRoom extends Agent<Env> {
       reminder_action: async (c, frame) =>
         commandResult(c.reply, frame.id, await this.reminders.act(this.actor(c.sender), frame.reminder, frame.action, frame.snooze)),
       member_action: (c, frame) => {
-        const outcome = this.memberAction(c.sender, frame.action, frame.member, frame.role);
+        const outcome = this.governance.act(this.actor(c.sender), frame.action, frame.member, frame.role);
         if (!outcome.ok) return c.reply(errorFrame(outcome.code, outcome.text, frame.id));
         commandResult(c.reply, frame.id, outcome);
       },
       room_settings: (c, frame) => {
-        const actor = { id: c.sender.memberId, name: c.sender.name, role: c.sender.role };
-        const outcome = this.governance.settings(actor, { visibility: frame.visibility, membersMayInvite: frame.membersMayInvite });
+        const outcome = this.governance.settings(this.actor(c.sender), { visibility: frame.visibility, membersMayInvite: frame.membersMayInvite });
         if (!outcome.ok) return c.reply(errorFrame(outcome.code, outcome.text, frame.id));
         commandResult(c.reply, frame.id, outcome);
       },
@@ -445,8 +412,8 @@ export class ChatRoom extends Agent<Env> {
     this.limiter.forget(connection.id);
     if (!connection.state) return;
     const wasTyping = connection.state.typingUntil > Date.now();
-    this.presenceChanged(connection.id);
-    if (wasTyping) this.typingChanged(connection.id);
+    this.sockets.presenceChanged(connection.id);
+    if (wasTyping) this.sockets.typingChanged(connection.id);
   }
 
   /**
@@ -457,75 +424,20 @@ export class ChatRoom extends Agent<Env> {
     const made = this.members.create(visibility, owner, Date.now());
     if (!made.created) return made;
     const member = this.members.get(owner.id);
-    if (member) this.noteInAccount(member);
+    if (member) this.accountNotes.note(member);
     // Listed at once (with nobody online yet), not only once someone enters.
     if (visibility === "public") this.reportOnline(0, true);
     return made;
   }
 
-  /**
-   * Called by the Worker's API (RPC) with an invite token it verified: the
-   * invite's row decides whether it still works (revoked, expired, used up),
-   * and the member's role is recorded, so that their socket needs nothing
-   * but the session. A use is counted only when it let someone in or raised
-   * their role; a member opening the link again costs none.
-   */
+  /** Called by the Worker's API (RPC) with an invite token it verified (the rules: Governance.redeemInvite). */
   redeemInvite(identity: { id: string; name: string }, inviteId: string | undefined): Admission {
-    if (!inviteId) {
-      // Tokens from before invites had rows cannot be revoked, so they are not honoured.
-      return { ok: false, code: "forbidden", reason: "This invite link is from an older version and no longer works: ask for a new link." };
-    }
-    const now = Date.now();
-    if (!this.members.info()) return { ok: false, code: "not_found", reason: "This private room does not exist." };
-    if (this.members.banned(identity.id)) return { ok: false, code: "forbidden", reason: "You are banned from this room." };
-    const check = this.invites.check(inviteId, now);
-    const before = this.members.get(identity.id);
-    // A member opening an old link again is simply let in, with the role they have.
-    if (!check.ok && before) return this.members.admit(identity, now);
-    if (!check.ok) return { ok: false, code: "forbidden", reason: check.reason };
-    const admission = this.members.admit({ ...identity, inviteRole: check.role }, now);
-    if (!admission.ok) return admission;
-    if (before?.role !== admission.member.role) {
-      this.invites.use(inviteId);
-      this.invitesChanged();
-      this.members.audit({ actor: identity, action: "join_invite", target: identity, detail: `${inviteId} as ${admission.member.role}` }, now);
-      this.membershipApplied(admission.member, admission.member.role);
-    }
-    return admission;
+    return this.governance.redeemInvite(identity, inviteId);
   }
 
   /** Called by the Worker's API (RPC): an owner makes an invite; the Worker signs a token naming it. */
-  createInvite(
-    creator: { id: string; name: string },
-    input: { role: InviteRole; ttlMs: number; maxUses?: number },
-  ): { ok: true; invite: InviteItem } | { ok: false; code: "forbidden" | "limit"; reason: string } {
-    const role = this.members.get(creator.id)?.role;
-    const info = this.members.info();
-    // Members only where the owners allowed it; an invite never grants more than "member".
-    if (role !== "owner" && !(role === "member" && info?.membersMayInvite)) {
-      return { ok: false, code: "forbidden", reason: "Only the room's owners can create invite links here." };
-    }
-    const made = this.invites.create({ ...input, creator }, Date.now());
-    if ("error" in made) return { ok: false, code: "limit", reason: made.error };
-    this.members.audit({ actor: creator, action: "create_invite", detail: `${made.id} ${made.role}` }, Date.now());
-    this.invitesChanged();
-    return { ok: true, invite: made };
-  }
-
-  private memberAction(sender: ConnectionState, action: MemberAction, member?: string, role?: Role): GovernanceOutcome {
-    const actor = { id: sender.memberId, name: sender.name, role: sender.role };
-    switch (action) {
-      case "set_role":
-        return this.governance.setRole(actor, member, role);
-      case "remove":
-        return this.governance.remove(actor, member, false);
-      case "ban":
-        return this.governance.remove(actor, member, true);
-      case "unban":
-        return this.governance.unban(actor, member);
-      case "leave":
-        return this.governance.leave(actor, member);
-    }
+  createInvite(creator: { id: string; name: string }, input: InviteInput): InviteCreation {
+    return this.governance.createInvite(creator, input);
   }
 
   /**
@@ -534,7 +446,7 @@ export class ChatRoom extends Agent<Env> {
    * Account's "my rooms" follows; everyone's members view is refreshed.
    */
   private membershipApplied(member: { id: string; name: string }, role: Role | null, closeReason?: string): void {
-    for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
+    for (const c of this.sockets.members()) {
       if (c.state?.memberId !== member.id) continue;
       if (role) {
         c.setState({ ...c.state, role });
@@ -548,15 +460,12 @@ export class ChatRoom extends Agent<Env> {
       } catch {
         // closing already
       }
-      this.presenceChanged(c.id);
+      this.sockets.presenceChanged(c.id);
     }
-    // A role can change back within one wake (member → viewer → member): forget what was noted.
-    for (const key of this.#notedInAccount) if (key.startsWith(`${member.id} `)) this.#notedInAccount.delete(key);
-    if (role) this.noteInAccount({ id: member.id, name: member.name, role });
-    else this.forgetInAccount(member.id);
-    this.fanOut(encode(this.membersFrame()));
+    this.accountNotes.changed(member, role);
+    this.sockets.fanOut(encode(this.membersFrame()));
     // Presence carries roles too.
-    this.presenceChanged();
+    this.sockets.presenceChanged();
   }
 
   /**
@@ -565,9 +474,9 @@ export class ChatRoom extends Agent<Env> {
    * Sockets stay: going private removes nobody who belongs.
    */
   private settingsApplied(info: RoomInfo): void {
-    this.fanOut(encode({ type: "room", room: info }));
-    if (info.visibility === "public") this.reportOnline(presenceOf(this.states()).length, true);
-    else forgetInLobby(this.env, this.ctx, this.name);
+    this.sockets.fanOut(encode({ type: "room", room: info }));
+    if (info.visibility === "public") this.reportOnline(this.sockets.online().length, true);
+    else forgetInLobby(this.env.Lobby, this.ctx, this.name);
   }
 
   private invitesFrame(): ServerFrame {
@@ -576,75 +485,28 @@ export class ChatRoom extends Agent<Env> {
 
   /** Owners' sockets get the invite list again; nobody else ever sees it. */
   private invitesChanged(): void {
-    let frame: string | undefined;
-    for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
-      if (c.state?.role !== "owner") continue;
-      try {
-        c.send((frame ??= encode(this.invitesFrame())));
-      } catch {
-        // closing
-      }
-    }
+    this.sockets.sendToOwners(() => this.invitesFrame());
   }
 
   private membersFrame(): ServerFrame {
-    const online = new Set(presenceOf(this.states()).map((p) => p.id));
+    const online = new Set(this.sockets.online().map((p) => p.id));
     const { members, total } = this.members.list(MEMBERS_FRAME_MAX);
     return { type: "members", members: members.map((m) => ({ ...m, online: online.has(m.id) })), total };
   }
 
-  private forgetInAccount(memberId: string): void {
-    this.ctx.waitUntil(
-      this.env.Account.getByName(memberId)
-        .forgetRoom(this.name)
-        .catch((err: unknown) => console.error(`room ${this.name}: account update failed`, err)),
-    );
-  }
-
-  /**
-   * Tells the member's Account that they belong here, with which role ("my
-   * rooms"). Once per member and role per wake: rooms are evicted after ~10
-   * idle seconds, so a long-lived list stays current without an RPC per join.
-   */
-  private noteInAccount(member: MemberRecord): void {
-    const key = `${member.id} ${member.role}`;
-    if (this.#notedInAccount.has(key)) return;
-    this.#notedInAccount.add(key);
-    const visibility = this.members.info()?.visibility ?? "public";
-    this.ctx.waitUntil(
-      this.env.Account.getByName(member.id)
-        .noteRoom(this.name, member.role, visibility, Date.now())
-        .catch((err: unknown) => {
-          this.#notedInAccount.delete(key);
-          console.error(`room ${this.name}: account update failed`, err);
-        }),
-    );
-  }
-
   /** Called by the Worker's API (RPC): the caller's role here, if any. */
-  roleOf(memberId: string): MemberRecord["role"] | null {
+  roleOf(memberId: string): Role | null {
     return this.members.get(memberId)?.role ?? null;
   }
 
   /** Called by the lobby when it starts, to correct counts a crash left stale. */
   reportPresence(): void {
-    this.reportOnline(presenceOf(this.states()).length, true);
+    this.reportOnline(this.sockets.online().length, true);
   }
 
-  /** Snapshot on first join or past the catch-up bound; otherwise exactly the missed changes. */
-  private syncFrame(sinceParam: string | null): ServerFrame {
-    const since = sinceParam !== null && /^\d{1,15}$/.test(sinceParam) ? Number(sinceParam) : null;
-    if (since !== null) {
-      const changes = since <= this.log.currentRev() ? this.log.changesSince(since) : null;
-      if (changes) return { type: "catchup", messages: changes, rev: changes.at(-1)?.rev ?? since };
-    }
-    return { type: "snapshot", reason: since === null ? "join" : "gap", ...this.log.latest(), rev: this.log.currentRev() };
-  }
-
-  /** Who is acting, with the time zone their times are read in. */
-  private actor(member: { id?: string; memberId?: string; name: string; role: MemberRecord["role"] }): Actor {
-    const id = member.memberId ?? member.id!;
-    return { id, name: member.name, role: member.role, timeZone: this.members.timeZone(id) ?? "UTC" };
+  /** Who is acting: the socket's member, with the role the room gave it. */
+  private actor(sender: ConnectionState): Actor {
+    return { id: sender.memberId, name: sender.name, role: sender.role };
   }
 
   private chatContext(connection: RoomConnection, sender: ConnectionState): ChatContext {
@@ -653,67 +515,16 @@ export class ChatRoom extends Agent<Env> {
       log: this.log,
       members: this.members,
       now: () => Date.now(),
-      broadcast: (frame) => this.fanOut(encode(frame)),
+      broadcast: (frame) => this.sockets.fanOut(encode(frame)),
       reply: (frame) => connection.send(encode(frame)),
       updateSender: (state) => {
         connection.setState(state);
         Object.assign(sender, state);
       },
-      presenceChanged: () => this.presenceChanged(),
-      typingChanged: () => this.typingChanged(),
+      presenceChanged: () => this.sockets.presenceChanged(),
+      typingChanged: () => this.sockets.typingChanged(),
       messageStored: (message, from) => this.assistant.onMessage(message, from),
     };
-  }
-
-  /** Admitted sockets' attachments, leaving out ones that are closing. */
-  private *states(without: ReadonlySet<string> = new Set()): Iterable<ConnectionState> {
-    for (const c of this.getConnections<ConnectionState>(MEMBER_TAG)) {
-      if (!without.has(c.id) && c.state) yield c.state;
-    }
-  }
-
-  /**
-   * Sends one serialised frame to every socket of the room. The runtime's
-   * own socket list is enough here: the SDK's broadcast also reads every
-   * socket's attachment on every call, which showed up as the fan-out cost
-   * in the benchmarks (docs/benchmarks.md, B1/B2).
-   */
-  private fanOut(frame: string, without?: ReadonlySet<string>): void {
-    for (const ws of this.ctx.getWebSockets(MEMBER_TAG)) {
-      // partyserver tags every socket with its connection id first.
-      if (without?.size && without.has(this.ctx.getTags(ws)[0] ?? "")) continue;
-      try {
-        ws.send(frame);
-      } catch {
-        // A socket closing right now: its close handler updates presence.
-      }
-    }
-  }
-
-  /**
-   * Presence changes are coalesced: a burst of joins or leaves becomes one
-   * presence frame per PRESENCE_COALESCE_MS instead of one per socket to
-   * every socket (O(n²) frames when a big room fills up). A joiner gets its
-   * own copy at once. The timer is short next to the ~10 s an idle room
-   * needs before it can be evicted, so it always fires.
-   */
-  private presenceChanged(without?: string): void {
-    if (without) this.#leaving.add(without);
-    this.#presenceTimer ??= setTimeout(() => this.flushPresence(), PRESENCE_COALESCE_MS);
-  }
-
-  private flushPresence(): void {
-    this.#presenceTimer = null;
-    const leaving = this.#leaving;
-    this.#leaving = new Set();
-    const members = presenceOf(this.states(leaving));
-    this.fanOut(encode({ type: "presence", members }), leaving);
-    this.reportOnline(members.length);
-  }
-
-  private typingChanged(without?: string): void {
-    const skip = new Set(without ? [without] : []);
-    this.fanOut(encode({ type: "typing", typers: typersOf(this.states(skip), Date.now()) }), skip);
   }
 
   /**
@@ -724,11 +535,11 @@ export class ChatRoom extends Agent<Env> {
   private reportOnline(online: number, force = false): void {
     if (!force && online === this.#reportedOnline) return;
     this.#reportedOnline = online;
-    if (this.members.info()?.visibility === "public") reportToLobby(this.env, this.ctx, this.name, online);
+    if (this.members.info()?.visibility === "public") reportToLobby(this.env.Lobby, this.ctx, this.name, online);
   }
 }
 
-function stateFor(member: MemberRecord, timeZone: string): ConnectionState {
+function stateFor(member: Actor, timeZone: string): ConnectionState {
   return { memberId: member.id, name: member.name, role: member.role, typingUntil: 0, timeZone };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The assistant's answer while it is being written.
+ * A message while it is being written (the assistant's answer, a `/run`'s card).
  *
  * Model deltas arrive every few milliseconds; sending each as a frame to
  * every member would multiply frames by recipients. Deltas are coalesced
@@ -15,7 +15,7 @@
  */
 import { LIMITS } from "../../shared/limits";
 import type { ServerFrame, ToolPart } from "../../shared/protocol";
-import { capPart, MessageFull, slimPart, storedBytes, utf8Bytes } from "../room/messageLimits";
+import { capPart, MessageFull, slimPart, storedBytes, utf8Bytes } from "./messageLimits";
 
 export interface DraftIO {
   broadcast(frame: ServerFrame): void;
