@@ -9,7 +9,7 @@ import {
   roomReducer,
   unsentMessages,
   type RoomState,
-} from "../../client/src/roomState";
+} from "../../client/src/features/room/roomState";
 
 const ME = { id: "m_me", name: "Me" };
 const THEM = { id: "m_them", name: "Them" };

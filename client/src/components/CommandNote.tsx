@@ -1,6 +1,6 @@
 import { useMemo } from "react";
 import { renderMarkdown } from "../markdown";
-import type { CommandEntry } from "../roomState";
+import type { CommandEntry } from "../features/room/roomState";
 
 /**
  * The room's answer to one command, shown where it was issued: neutral when

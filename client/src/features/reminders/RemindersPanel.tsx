@@ -1,0 +1,170 @@
+import type { ReminderItem } from "../../../../shared/protocol";
+import type { CommandEntry } from "../room/roomState";
+import type { RoomActions, SnoozeChoice } from "../room/useRoom";
+import { browserTimeZone } from "../room/useRoom";
+import { CommandNote } from "../../components/CommandNote";
+
+const SNOOZES: Array<{ value: SnoozeChoice; label: string; long: string }> = [
+  { value: "10m", label: "+10 min", long: "10 minutes" },
+  { value: "1h", label: "+1 h", long: "1 hour" },
+  { value: "tomorrow", label: "Tomorrow", long: "until tomorrow" },
+];
+
+/** The next firing in the viewer's own zone (the creator's may differ). */
+export function formatNext(at: number, timeZone = browserTimeZone() ?? undefined): string {
+  return new Intl.DateTimeFormat(undefined, {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    ...(timeZone ? { timeZone } : {}),
+  }).format(at);
+}
+
+/** Who a reminder is for, as the panel says it. */
+export function reminderTarget(item: ReminderItem): string {
+  if (item.kind === "job") return "assistant job";
+  return item.target.type === "room" ? "@room" : `@${item.target.name}`;
+}
+
+function ReminderRow({ item, canAct, actions }: { item: ReminderItem; canAct: boolean; actions: RoomActions }) {
+  const zone = browserTimeZone();
+  const label = `“${item.text}”`;
+  return (
+    <li
+      className={`reminder-item${item.paused ? " paused" : ""}`}
+      data-testid="reminder-item"
+      data-reminder-id={item.id}
+      data-kind={item.kind}
+      data-paused={String(item.paused)}
+    >
+      <p className="reminder-what">
+        <span className="reminder-icon" aria-hidden="true">
+          {item.kind === "job" ? "⚙" : "🔔"}
+        </span>
+        <span data-testid="reminder-text">{item.text}</span>
+      </p>
+      <dl className="reminder-facts">
+        <dt>For</dt>
+        <dd data-testid="reminder-target">{reminderTarget(item)}</dd>
+        <dt>Next</dt>
+        <dd>
+          <time
+            dateTime={new Date(item.nextAt).toISOString()}
+            data-testid="reminder-next"
+            title={item.timeZone !== zone ? `Set in ${item.timeZone}` : undefined}
+          >
+            {formatNext(item.nextAt)}
+          </time>
+          {item.paused && (
+            <span className="badge badge-paused" data-testid="reminder-paused">
+              paused
+            </span>
+          )}
+        </dd>
+        <dt>Repeats</dt>
+        <dd data-testid="reminder-repeat">{item.repeat}</dd>
+        <dt>By</dt>
+        <dd data-testid="reminder-creator">{item.creator.name}</dd>
+      </dl>
+      {canAct && (
+        <div className="reminder-actions" role="group" aria-label={`Change ${label}`}>
+          <button
+            type="button"
+            className="danger"
+            data-testid="reminder-cancel"
+            onClick={() => actions.reminderAction(item.id, "cancel", `Cancel ${label}`)}
+          >
+            Cancel
+          </button>
+          <span className="snooze-group" role="group" aria-label={`Snooze ${label}`}>
+            <span className="muted small" aria-hidden="true">
+              Snooze
+            </span>
+            {SNOOZES.map((s) => (
+              <button
+                key={s.value}
+                type="button"
+                data-testid={`reminder-snooze-${s.value}`}
+                aria-label={`Snooze ${label} ${s.long}`}
+                onClick={() => actions.reminderAction(item.id, "snooze", `Snooze ${label} ${s.long}`, s.value)}
+              >
+                {s.label}
+              </button>
+            ))}
+          </span>
+          {item.recurring &&
+            (item.paused ? (
+              <button
+                type="button"
+                data-testid="reminder-resume"
+                onClick={() => actions.reminderAction(item.id, "resume", `Resume ${label}`)}
+              >
+                Resume
+              </button>
+            ) : (
+              <button
+                type="button"
+                data-testid="reminder-pause"
+                onClick={() => actions.reminderAction(item.id, "pause", `Pause ${label}`)}
+              >
+                Pause
+              </button>
+            ))}
+        </div>
+      )}
+    </li>
+  );
+}
+
+/**
+ * The room's reminders and scheduled jobs. Anyone who may write sees the
+ * buttons; the room decides who may use them and says why not.
+ */
+export function RemindersPanel({
+  id,
+  items,
+  canAct,
+  result,
+  actions,
+  onClose,
+}: {
+  id: string;
+  items: ReminderItem[];
+  canAct: boolean;
+  result: CommandEntry | null;
+  actions: RoomActions;
+  onClose: () => void;
+}) {
+  const zone = browserTimeZone();
+  return (
+    <section id={id} className="side-panel" data-testid="reminders-panel" aria-labelledby={`${id}-title`}>
+      <header className="side-panel-head">
+        <h2 id={`${id}-title`}>Reminders</h2>
+        <button type="button" className="panel-close" onClick={onClose} aria-label="Close reminders">
+          ×
+        </button>
+      </header>
+      <p className="muted small" data-testid="reminders-new-hint">
+        New reminder: type <code>/remind me|@room|@name &lt;what&gt; &lt;when&gt;</code> in the composer, e.g.{" "}
+        <code>/remind @room standup every weekday at 9am</code>. Times show in {zone ?? "your time zone"}.
+      </p>
+      {result && (
+        <CommandNote entry={result} testId="reminders-result" onDismiss={() => actions.dismissCommand(result.id)} />
+      )}
+      {items.length === 0 ? (
+        <p className="muted" data-testid="reminders-empty">
+          No reminders in this room.
+        </p>
+      ) : (
+        <ul className="reminder-list" aria-label="Reminders and scheduled jobs">
+          {items.map((item) => (
+            <ReminderRow key={item.id} item={item} canAct={canAct} actions={actions} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
