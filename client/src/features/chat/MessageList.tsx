@@ -3,7 +3,8 @@ import type { ChatMessage, PresenceMember } from "../../../../shared/protocol";
 import type { PendingMessage, RoomState } from "../room/roomState";
 import { latestSavableRun } from "../codemode/codeParts";
 import type { RoomActions } from "../room/useRoom";
-import { MessageRow, PendingRow } from "./MessageRow";
+import { MessageRow } from "./MessageRow";
+import { PendingRow } from "./PendingRow";
 
 /** Within this many pixels of an edge counts as "at" it. */
 const EDGE_PX = 48;

@@ -5,6 +5,9 @@ import { STATE_LABELS, ToolCard, formatDuration, pretty } from "../assistant/Too
 /** Results up to this many lines start expanded; longer ones start collapsed. */
 const OPEN_RESULT_LINES = 12;
 
+/** For cards nobody decides from this view (a member's own tool call): no presence names needed. */
+export const NO_NAMES: ReadonlyMap<string, string> = new Map();
+
 /** What every card of one message shares. */
 export interface CardContext {
   selfId: string | undefined;

@@ -4,6 +4,7 @@ import type { CommandEntry, McpAuditEntry } from "../room/roomState";
 import type { RoomActions } from "../room/useRoom";
 import { formatFullTime, formatTime } from "../../time";
 import { CommandNote } from "../../components/CommandNote";
+import { SidePanel } from "../../components/SidePanel";
 import { formatDuration } from "../assistant/ToolCard";
 
 /** The message the OAuth callback page posts to its opener (server/mcp/oauthPopup.ts). */
@@ -333,13 +334,7 @@ export function McpPanel({
   };
 
   return (
-    <section id={id} className="side-panel" data-testid="mcp-panel" aria-labelledby={`${id}-title`}>
-      <header className="side-panel-head">
-        <h2 id={`${id}-title`}>MCP servers</h2>
-        <button type="button" className="panel-close" onClick={onClose} aria-label="Close MCP servers">
-          ×
-        </button>
-      </header>
+    <SidePanel id={id} testId="mcp-panel" title="MCP servers" closeLabel="Close MCP servers" onClose={onClose}>
       {canAct ? (
         <form className="mcp-add" onSubmit={add} data-testid="mcp-add-form">
           <label htmlFor={nameId}>Name</label>
@@ -391,6 +386,6 @@ export function McpPanel({
         </ul>
       )}
       {audit.length > 0 && <AuditTable audit={audit} />}
-    </section>
+    </SidePanel>
   );
 }

@@ -3,6 +3,7 @@ import type { CommandEntry } from "../room/roomState";
 import type { RoomActions, SnoozeChoice } from "../room/useRoom";
 import { browserTimeZone } from "../room/useRoom";
 import { CommandNote } from "../../components/CommandNote";
+import { SidePanel } from "../../components/SidePanel";
 
 const SNOOZES: Array<{ value: SnoozeChoice; label: string; long: string }> = [
   { value: "10m", label: "+10 min", long: "10 minutes" },
@@ -140,13 +141,7 @@ export function RemindersPanel({
 }) {
   const zone = browserTimeZone();
   return (
-    <section id={id} className="side-panel" data-testid="reminders-panel" aria-labelledby={`${id}-title`}>
-      <header className="side-panel-head">
-        <h2 id={`${id}-title`}>Reminders</h2>
-        <button type="button" className="panel-close" onClick={onClose} aria-label="Close reminders">
-          ×
-        </button>
-      </header>
+    <SidePanel id={id} testId="reminders-panel" title="Reminders" closeLabel="Close reminders" onClose={onClose}>
       <p className="muted small" data-testid="reminders-new-hint">
         New reminder: type <code>/remind me|@room|@name &lt;what&gt; &lt;when&gt;</code> in the composer, e.g.{" "}
         <code>/remind @room standup every weekday at 9am</code>. Times show in {zone ?? "your time zone"}.
@@ -165,6 +160,6 @@ export function RemindersPanel({
           ))}
         </ul>
       )}
-    </section>
+    </SidePanel>
   );
 }

@@ -1,27 +1,23 @@
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { CloseCode, type ChatMessage } from "../../../../shared/protocol";
-import { ApiRequestError, postPublicRoom } from "../../api";
+import { PanelToggle } from "../../components/SidePanel";
+import { useSession } from "../account/session";
+import { NameForm } from "../account/NameForm";
+import { Composer, type ComposerFill, type ReplyTarget } from "../chat/composer/Composer";
+import { MessageList } from "../chat/MessageList";
+import { TypingLine } from "../chat/TypingLine";
+import { InvitePanel } from "../members/InvitePanel";
+import { MembersPanel } from "../members/MembersPanel";
+import { PresenceList } from "../members/PresenceList";
+import { RoomSettings } from "../settings/RoomSettings";
+import { NoSuchRoom } from "./NoSuchRoom";
+import { PANELS, RoomPanel, panelCount, type Panel } from "./RoomPanel";
+import { RoomHeader } from "./RoomHeader";
+import { RoomRefused } from "./RoomRefused";
+import { RoomSignIn } from "./RoomSignIn";
 import { latestCommand } from "./roomState";
 import { useRoom } from "./useRoom";
-import { useSession } from "../account/session";
-import { Composer, type ComposerFill, type ReplyTarget } from "../chat/composer/Composer";
-import { InvitePanel } from "../members/InvitePanel";
-import { Link } from "../../components/Link";
-import { McpPanel } from "../mcp/McpPanel";
-import { RemindersPanel } from "../reminders/RemindersPanel";
-import { ScriptsPanel } from "../scripts/ScriptsPanel";
-import { MessageList } from "../chat/MessageList";
-import { NameForm } from "../account/NameForm";
-import { SignInOptions } from "../account/SignInOptions";
-import { PresenceList } from "../members/PresenceList";
-import { MembersPanel } from "../members/MembersPanel";
-import { RoomHeader } from "./RoomHeader";
-import { RoomSettings } from "../settings/RoomSettings";
-import { TypingLine } from "../chat/TypingLine";
-
-type Panel = "reminders" | "mcp" | "scripts";
-
-const PANEL_LABELS: Record<Panel, string> = { reminders: "Reminders", mcp: "MCP servers", scripts: "Saved scripts" };
+import "./room.css";
 
 /**
  * A room by URL. Creating a room that did not exist yet starts a fresh
@@ -47,17 +43,16 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
     () => setComposerFill((f) => ({ text: "/scripts save ", n: (f?.n ?? 0) + 1 })),
     [],
   );
-  // One side panel at a time: a drawer on narrow screens.
+  // One side panel at a time: a drawer on narrow screens. Closing it puts
+  // the focus back on its toggle.
   const [panel, setPanel] = useState<Panel | null>(null);
   const panelId = useId();
-  const remindersToggle = useRef<HTMLButtonElement>(null);
-  const mcpToggle = useRef<HTMLButtonElement>(null);
-  const scriptsToggle = useRef<HTMLButtonElement>(null);
+  const toggles = useRef<Partial<Record<Panel, HTMLButtonElement | null>>>({});
   const togglePanel = (which: Panel) => setPanel((open) => (open === which ? null : which));
   const closePanel = () => {
-    const toggle = panel === "mcp" ? mcpToggle : panel === "scripts" ? scriptsToggle : remindersToggle;
+    const toggle = panel ? toggles.current[panel] : null;
     setPanel(null);
-    toggle.current?.focus();
+    toggle?.focus();
   };
   const onPanelKeyDown = (e: KeyboardEvent) => {
     if (e.key === "Escape") closePanel();
@@ -67,100 +62,36 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
     document.title = `${title} · Hearth`;
   }, [title]);
 
-  if (!session) {
-    return (
-      <main className="page narrow">
-        <h1>{title}</h1>
-        <p>Choose a display name to enter this room, or sign in as who you were.</p>
-        <NameForm />
-        <SignInOptions />
-        <p>
-          <Link href="/">Back to the lobby</Link>
-        </p>
-      </main>
-    );
-  }
-
+  if (!session) return <RoomSignIn title={title} />;
   if (state.refused?.code === CloseCode.notFound && !generated) {
     return <NoSuchRoom room={room} title={title} onCreated={onCreated} />;
   }
-
-  if (state.refused) {
-    return (
-      <main className="page narrow">
-        <h1>{title}</h1>
-        <div className="refused" role="alert">
-          <p className="refused-title">You cannot enter this room.</p>
-          <p data-testid="refused-reason">{state.refused.reason}</p>
-        </div>
-        <p>
-          <Link href="/">Back to the lobby</Link>
-        </p>
-        <span hidden data-testid="connection-status" data-status="refused" />
-      </main>
-    );
-  }
+  if (state.refused) return <RoomRefused title={title} reason={state.refused.reason} />;
 
   const role = state.self?.role;
   const readOnlyReason =
     role === "viewer" ? "You joined as a viewer: you can read this room but not write in it." : null;
 
   const canAct = role !== undefined && role !== "viewer";
-  const reminderCount = state.reminders.length;
-  const serverCount = state.mcp.servers.length;
-  const scriptCount = state.scripts.length;
 
   return (
     <div className={`room-layout${panel ? " with-panel" : ""}`}>
       <RoomHeader title={title} status={status} connection={state.connection}>
-        <button
-          ref={remindersToggle}
-          type="button"
-          className="panel-toggle"
-          data-testid="reminders-toggle"
-          aria-expanded={panel === "reminders"}
-          aria-controls={panel === "reminders" ? `${panelId}-reminders` : undefined}
-          onClick={() => togglePanel("reminders")}
-        >
-          <span aria-hidden="true">🔔</span> Reminders
-          {reminderCount > 0 && (
-            <span className="count" data-testid="reminders-count">
-              {reminderCount}
-            </span>
-          )}
-        </button>
-        <button
-          ref={mcpToggle}
-          type="button"
-          className="panel-toggle"
-          data-testid="mcp-toggle"
-          aria-expanded={panel === "mcp"}
-          aria-controls={panel === "mcp" ? `${panelId}-mcp` : undefined}
-          onClick={() => togglePanel("mcp")}
-        >
-          <span aria-hidden="true">⚙</span> MCP
-          {serverCount > 0 && (
-            <span className="count" data-testid="mcp-count">
-              {serverCount}
-            </span>
-          )}
-        </button>
-        <button
-          ref={scriptsToggle}
-          type="button"
-          className="panel-toggle"
-          data-testid="scripts-toggle"
-          aria-expanded={panel === "scripts"}
-          aria-controls={panel === "scripts" ? `${panelId}-scripts` : undefined}
-          onClick={() => togglePanel("scripts")}
-        >
-          <span aria-hidden="true">📜</span> Scripts
-          {scriptCount > 0 && (
-            <span className="count" data-testid="scripts-count">
-              {scriptCount}
-            </span>
-          )}
-        </button>
+        {PANELS.map((p) => (
+          <PanelToggle
+            key={p.name}
+            ref={(el) => {
+              toggles.current[p.name] = el;
+            }}
+            name={p.name}
+            icon={p.icon}
+            label={p.label}
+            count={panelCount(p.name, state)}
+            open={panel === p.name}
+            controls={`${panelId}-${p.name}`}
+            onToggle={() => togglePanel(p.name)}
+          />
+        ))}
       </RoomHeader>
       <aside className="room-sidebar" aria-label="Room details">
         <PresenceList members={state.presence} selfId={state.self?.id} />
@@ -198,90 +129,10 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
         />
       </main>
       {panel && (
-        <aside className="room-panel" aria-label={PANEL_LABELS[panel]} onKeyDown={onPanelKeyDown}>
-          {panel === "scripts" ? (
-            <ScriptsPanel
-              id={`${panelId}-scripts`}
-              items={state.scripts}
-              code={state.scriptCode}
-              canAct={canAct}
-              result={latestCommand(state, "scripts")}
-              actions={actions}
-              onClose={closePanel}
-            />
-          ) : panel === "reminders" ? (
-            <RemindersPanel
-              id={`${panelId}-reminders`}
-              items={state.reminders}
-              canAct={canAct}
-              result={latestCommand(state, "reminders")}
-              actions={actions}
-              onClose={closePanel}
-            />
-          ) : (
-            <McpPanel
-              id={`${panelId}-mcp`}
-              servers={state.mcp.servers}
-              audit={state.mcp.audit}
-              selfId={state.self?.id}
-              canAct={canAct}
-              result={latestCommand(state, "mcp")}
-              actions={actions}
-              onClose={closePanel}
-            />
-          )}
+        <aside className="room-panel" aria-label={PANELS.find((p) => p.name === panel)?.landmark} onKeyDown={onPanelKeyDown}>
+          <RoomPanel panel={panel} id={`${panelId}-${panel}`} state={state} canAct={canAct} actions={actions} onClose={closePanel} />
         </aside>
       )}
     </div>
-  );
-}
-
-/**
- * A name nobody created is no room: say so and offer to create it (its
- * creator owns it). Someone may have created it meanwhile; then this
- * visitor is told and can simply join.
- */
-function NoSuchRoom({ room, title, onCreated }: { room: string; title: string; onCreated: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ text: string; exists: boolean } | null>(null);
-  const create = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await postPublicRoom(room);
-      onCreated();
-    } catch (err) {
-      const exists = err instanceof ApiRequestError && err.code === "room_exists";
-      setError({ text: err instanceof Error ? err.message : "Creating the room failed.", exists });
-      setBusy(false);
-    }
-  };
-  return (
-    <main className="page narrow">
-      <h1>{title}</h1>
-      <div className="card" data-testid="no-such-room">
-        <p>
-          No room is called <strong>#{room}</strong> yet. Create it? You will be its owner: you decide who may join and
-          what they may do.
-        </p>
-        <button type="button" data-testid="create-room" disabled={busy} onClick={() => void create()}>
-          Create #{room}
-        </button>
-        {error && (
-          <p className="form-error" role="alert" data-testid="create-room-error">
-            {error.text}{" "}
-            {error.exists && (
-              <button type="button" data-testid="join-existing" onClick={onCreated}>
-                Join it
-              </button>
-            )}
-          </p>
-        )}
-      </div>
-      <p>
-        <Link href="/">Back to the lobby</Link>
-      </p>
-      <span hidden data-testid="connection-status" data-status="refused" />
-    </main>
   );
 }

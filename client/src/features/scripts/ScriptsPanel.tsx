@@ -4,6 +4,7 @@ import type { CommandEntry } from "../room/roomState";
 import { formatFullTime, formatTime } from "../../time";
 import type { RoomActions } from "../room/useRoom";
 import { CommandNote } from "../../components/CommandNote";
+import { SidePanel } from "../../components/SidePanel";
 
 function ScriptRow({
   item,
@@ -99,13 +100,7 @@ export function ScriptsPanel({
   onClose: () => void;
 }) {
   return (
-    <section id={id} className="side-panel" data-testid="scripts-panel" aria-labelledby={`${id}-title`}>
-      <header className="side-panel-head">
-        <h2 id={`${id}-title`}>Scripts</h2>
-        <button type="button" className="panel-close" onClick={onClose} aria-label="Close scripts">
-          ×
-        </button>
-      </header>
+    <SidePanel id={id} testId="scripts-panel" title="Scripts" closeLabel="Close scripts" onClose={onClose}>
       {result && (
         <CommandNote entry={result} testId="scripts-result" onDismiss={() => actions.dismissCommand(result.id)} />
       )}
@@ -122,6 +117,6 @@ export function ScriptsPanel({
           ))}
         </ul>
       )}
-    </section>
+    </SidePanel>
   );
 }
