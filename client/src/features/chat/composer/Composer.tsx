@@ -4,6 +4,10 @@ import { commandMatches, commandUsage, completeCommand, isCommand, type CommandH
 import { mentionAt } from "./mention";
 import type { CommandEntry, RoomState } from "../../room/roomState";
 import { CommandNote } from "../../../components/CommandNote";
+import { CommandHints } from "./CommandHints";
+import { ComposerFooter } from "./ComposerFooter";
+import { MentionList } from "./MentionList";
+import { ReplyBanner } from "./ReplyBanner";
 import type { RoomActions } from "../../room/useRoom";
 
 /** The counter appears once this share of the cap is used. */
@@ -21,6 +25,11 @@ export interface ReplyTarget {
   author: string;
 }
 
+/**
+ * Where a member writes: a message (with a reply target and an `@`
+ * completion) or a slash command (with `/` completion and its usage line),
+ * checked against the same rules the room applies before anything is sent.
+ */
 export function Composer({
   maxChars,
   readOnlyReason,
@@ -208,16 +217,7 @@ export function Composer({
 
   return (
     <form className="composer" onSubmit={onSubmit}>
-      {replyTo && !disabled && (
-        <div className="reply-banner" data-testid="reply-banner">
-          <span id={replyId}>
-            Replying to <strong>{replyTo.author}</strong>
-          </span>
-          <button type="button" data-testid="cancel-reply" onClick={onCancelReply} aria-label={`Cancel reply to ${replyTo.author}`}>
-            Cancel
-          </button>
-        </div>
-      )}
+      {replyTo && !disabled && <ReplyBanner id={replyId} author={replyTo.author} onCancel={onCancelReply} />}
       <label htmlFor={inputId} className="visually-hidden">
         Message
       </label>
@@ -251,44 +251,8 @@ export function Composer({
             actions.typing(e.target.value);
           }}
         />
-        {hint && (
-          <ul className="mention-list command-list" id={listId} role="listbox" aria-label="Commands" data-testid="command-list">
-            {hints.map((h, i) => (
-              <li
-                key={h.name}
-                id={commandOptionId(i)}
-                role="option"
-                aria-selected={h === hint}
-                data-testid="command-option"
-                data-command={h.name}
-                // mousedown, not click: the textarea keeps its focus and caret.
-                onMouseDown={(e) => {
-                  e.preventDefault();
-                  acceptHint(h);
-                }}
-              >
-                <code>{h.name}</code> <span className="muted small">{h.usage.slice(h.name.length).replace(/^ — /, "· ").trim() || "· Tab or Enter"}</span>
-              </li>
-            ))}
-          </ul>
-        )}
-        {mention && (
-          <ul className="mention-list" id={listId} role="listbox" aria-label="Mention suggestions" data-testid="mention-list">
-            <li
-              id={optionId}
-              role="option"
-              aria-selected="true"
-              data-testid="mention-option"
-              // mousedown, not click: the textarea keeps its focus and caret.
-              onMouseDown={(e) => {
-                e.preventDefault();
-                complete();
-              }}
-            >
-              @{assistantName} <span className="muted small">AI assistant · Tab or Enter</span>
-            </li>
-          </ul>
-        )}
+        {hint && <CommandHints id={listId} hints={hints} active={hint} optionId={commandOptionId} onAccept={acceptHint} />}
+        {mention && <MentionList id={listId} optionId={optionId} assistantName={assistantName} onAccept={complete} />}
         <button type="submit" data-testid="composer-send" disabled={disabled || over || text.trim() === ""}>
           Send
         </button>
@@ -296,26 +260,15 @@ export function Composer({
       {commandResult && (
         <CommandNote entry={commandResult} testId="command-result" onDismiss={() => actions.dismissCommand(commandResult.id)} />
       )}
-      <div className="composer-footer">
-        {usage && (
-          <p id={usageId} className="muted small command-usage" data-testid="command-usage">
-            <code>{usage.usage}</code>
-          </p>
-        )}
-        {disabled && (
-          <p id={hintId} className="muted small">
-            {readOnlyReason}
-          </p>
-        )}
-        <p className="composer-error" role="alert" data-testid="composer-error">
-          {shownError}
-        </p>
-        {showCounter && (
-          <p id={counterId} className={over ? "counter over" : "counter"} aria-live="polite">
-            {length} / {maxChars}
-          </p>
-        )}
-      </div>
+      <ComposerFooter
+        usage={usage}
+        readOnlyReason={readOnlyReason}
+        error={shownError}
+        length={length}
+        maxChars={maxChars}
+        showCounter={showCounter}
+        ids={{ usage: usageId, hint: hintId, counter: counterId }}
+      />
     </form>
   );
 }
