@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from "react";
 import { LIMITS } from "../../../../shared/limits";
 import { DisplayName } from "../../../../shared/protocol";
 import { saveDisplayName, useExpiredMember, useSession } from "./session";
+import "./account.css";
 
 /** Choose or change the display name; renaming keeps the member id. */
 export function NameForm({ compact = false }: { compact?: boolean }) {

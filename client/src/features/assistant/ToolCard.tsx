@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import type { ToolPart } from "../../../../shared/protocol";
+import "./ToolCard.css";
 
 export const STATE_LABELS: Record<ToolPart["state"], string> = {
   running: "running…",

@@ -1,5 +1,6 @@
 import { useLayoutEffect, useMemo, useRef, type MouseEvent } from "react";
 import { renderMarkdown } from "../../markdown";
+import "./chat.css";
 
 /**
  * Message text as sanitised Markdown; with `code`, each code block gets a

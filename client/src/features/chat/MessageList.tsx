@@ -5,6 +5,7 @@ import { latestSavableRun } from "../codemode/codeParts";
 import type { RoomActions } from "../room/useRoom";
 import { MessageRow } from "./MessageRow";
 import { PendingRow } from "./PendingRow";
+import "./chat.css";
 
 /** Within this many pixels of an edge counts as "at" it. */
 const EDGE_PX = 48;

@@ -8,6 +8,7 @@ import { AssistantActions, OwnMessageActions } from "./MessageActions";
 import { MessageBody } from "./MessageBody";
 import { MessageMeta } from "./MessageMeta";
 import { ToolCallBody } from "./ToolCallBody";
+import "./chat.css";
 
 /**
  * One stored message: its meta line, the body its kind calls for (text,

@@ -2,6 +2,7 @@ import type { PendingMessage } from "../room/roomState";
 import type { RoomActions } from "../room/useRoom";
 import { MessageBody } from "./MessageBody";
 import { Timestamp } from "./Timestamp";
+import "./chat.css";
 
 /** An own message the room has not confirmed yet: sending, or failed with Retry and Discard. */
 export function PendingRow({

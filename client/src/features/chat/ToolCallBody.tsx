@@ -1,6 +1,7 @@
 import type { ChatMessage } from "../../../../shared/protocol";
 import { groupParts } from "../codemode/codeParts";
 import { NO_NAMES, PartCard, type CardContext } from "../codemode/CodeCard";
+import "./chat.css";
 
 const noDecision = () => undefined;
 

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { activeTypers, type RoomState } from "../room/roomState";
+import "./chat.css";
 
 function describe(names: string[]): string {
   if (names.length === 0) return "";

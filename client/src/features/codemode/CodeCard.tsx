@@ -1,6 +1,7 @@
 import type { ToolPart } from "../../../../shared/protocol";
 import { codeOutput, codeSource, isCodePart, scriptOf } from "./codeParts";
 import { STATE_LABELS, ToolCard, formatDuration, pretty } from "../assistant/ToolCard";
+import "./CodeCard.css";
 
 /** Results up to this many lines start expanded; longer ones start collapsed. */
 const OPEN_RESULT_LINES = 12;

@@ -8,6 +8,7 @@ import { Link } from "../../components/Link";
 import { MyRooms } from "./MyRooms";
 import { NameForm } from "../account/NameForm";
 import { SignInOptions } from "../account/SignInOptions";
+import "./lobby.css";
 
 export function Landing() {
   const session = useSession();

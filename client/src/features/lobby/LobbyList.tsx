@@ -1,6 +1,7 @@
 import { useLobby } from "./useLobby";
 import { roomPath } from "../../router";
 import { Link } from "../../components/Link";
+import "./lobby.css";
 
 export function LobbyList() {
   const { rooms, connected } = useLobby();

@@ -4,6 +4,7 @@ import { getAccount } from "../../api";
 import { roomPath } from "../../router";
 import { useSession } from "../account/session";
 import { Link } from "../../components/Link";
+import "./lobby.css";
 
 /** The rooms this member belongs to, public and private, kept by their account (not the browser). */
 export function MyRooms() {

@@ -6,6 +6,7 @@ import { formatFullTime, formatTime } from "../../time";
 import { CommandNote } from "../../components/CommandNote";
 import { SidePanel } from "../../components/SidePanel";
 import { formatDuration } from "../assistant/ToolCard";
+import "./mcp.css";
 
 /** The message the OAuth callback page posts to its opener (server/mcp/oauthPopup.ts). */
 export const OAUTH_MESSAGE = "hearth-mcp-oauth";

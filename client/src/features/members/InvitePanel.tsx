@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 import type { InviteItem } from "../../../../shared/protocol";
 import { postInvite } from "../../api";
+import "./members.css";
 
 type InviteRole = "member" | "viewer";
 

@@ -3,6 +3,7 @@ import type { PresenceMember, Role, RoomMember } from "../../../../shared/protoc
 import { latestCommand, type RoomState } from "../room/roomState";
 import type { RoomActions } from "../room/useRoom";
 import { CommandNote } from "../../components/CommandNote";
+import "./members.css";
 
 const ROLES: Role[] = ["owner", "member", "viewer"];
 

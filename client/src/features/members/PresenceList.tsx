@@ -1,4 +1,5 @@
 import type { PresenceMember, Role } from "../../../../shared/protocol";
+import "./members.css";
 
 const ROLE_ORDER: Record<Role, number> = { owner: 0, member: 1, viewer: 2 };
 

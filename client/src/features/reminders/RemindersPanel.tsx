@@ -4,6 +4,7 @@ import type { RoomActions, SnoozeChoice } from "../room/useRoom";
 import { browserTimeZone } from "../room/useRoom";
 import { CommandNote } from "../../components/CommandNote";
 import { SidePanel } from "../../components/SidePanel";
+import "./reminders.css";
 
 const SNOOZES: Array<{ value: SnoozeChoice; label: string; long: string }> = [
   { value: "10m", label: "+10 min", long: "10 minutes" },

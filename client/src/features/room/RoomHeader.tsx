@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import type { ConnectionState } from "./roomState";
 import type { ConnectionStatus } from "./useRoom";
 import { Link } from "../../components/Link";
+import "./room.css";
 
 const LABELS: Record<ConnectionStatus, string> = {
   online: "Online",

@@ -1,4 +1,5 @@
 import { Link } from "../../components/Link";
+import "./room.css";
 
 /** The room closed the door (banned, removed, private without an invite…): say why, and the way back. */
 export function RoomRefused({ title, reason }: { title: string; reason: string }) {

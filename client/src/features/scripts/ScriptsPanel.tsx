@@ -5,6 +5,8 @@ import { formatFullTime, formatTime } from "../../time";
 import type { RoomActions } from "../room/useRoom";
 import { CommandNote } from "../../components/CommandNote";
 import { SidePanel } from "../../components/SidePanel";
+import "./scripts.css";
+import "../assistant/ToolCard.css";
 
 function ScriptRow({
   item,

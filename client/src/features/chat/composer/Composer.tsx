@@ -9,6 +9,7 @@ import { ComposerFooter } from "./ComposerFooter";
 import { MentionList } from "./MentionList";
 import { ReplyBanner } from "./ReplyBanner";
 import type { RoomActions } from "../../room/useRoom";
+import "./composer.css";
 
 /** The counter appears once this share of the cap is used. */
 const COUNTER_FROM = 0.8;
