@@ -3,7 +3,8 @@ import type { InviteItem } from "../../../../shared/protocol";
 import { postInvite } from "../../api";
 import "./members.css";
 
-type InviteRole = "member" | "viewer";
+/** The roles an invite may carry (never owner), as the API takes them. */
+type InviteRole = Parameters<typeof postInvite>[1];
 
 const LABELS: Record<InviteRole, { button: string; field: string }> = {
   member: { button: "Copy member invite link", field: "Member invite link (can write)" },
@@ -44,10 +45,7 @@ export function InvitePanel({ room, invites, revoke }: { room: string; invites: 
 }
 
 /** How many may use a new link and for how long; empty: no limit, 14 days. */
-interface LinkOptions {
-  maxUses?: number;
-  expiresInHours?: number;
-}
+type LinkOptions = NonNullable<Parameters<typeof postInvite>[2]>;
 
 const EXPIRY_CHOICES: Array<[string, number | undefined]> = [
   ["14 days", undefined],

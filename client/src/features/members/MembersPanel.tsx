@@ -1,11 +1,9 @@
 import { useId, useState } from "react";
-import type { PresenceMember, Role, RoomMember } from "../../../../shared/protocol";
+import { Role, type PresenceMember, type RoomMember } from "../../../../shared/protocol";
 import { latestCommand, type RoomState } from "../room/roomState";
 import type { RoomActions } from "../room/useRoom";
 import { CommandNote } from "../../components/CommandNote";
 import "./members.css";
-
-const ROLES: Role[] = ["owner", "member", "viewer"];
 
 /**
  * Everyone with a role in the room, online or not, searchable; owners
@@ -79,7 +77,7 @@ function MemberRow({ member, self, online, isOwner, actions }: { member: RoomMem
             value={member.role}
             onChange={(e) => actions.memberAction("set_role", `Make ${member.name} ${e.currentTarget.value}`, member.id, e.currentTarget.value as Role)}
           >
-            {ROLES.map((r) => (
+            {Role.options.map((r) => (
               <option key={r} value={r}>
                 {r}
               </option>

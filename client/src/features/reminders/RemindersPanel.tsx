@@ -1,16 +1,18 @@
-import type { ReminderItem } from "../../../../shared/protocol";
+import { SnoozeChoice, type ReminderItem } from "../../../../shared/protocol";
 import type { CommandEntry } from "../room/roomState";
-import type { RoomActions, SnoozeChoice } from "../room/useRoom";
+import type { RoomActions } from "../room/useRoom";
 import { browserTimeZone } from "../room/useRoom";
 import { CommandNote } from "../../components/CommandNote";
 import { SidePanel } from "../../components/SidePanel";
 import "./reminders.css";
 
-const SNOOZES: Array<{ value: SnoozeChoice; label: string; long: string }> = [
-  { value: "10m", label: "+10 min", long: "10 minutes" },
-  { value: "1h", label: "+1 h", long: "1 hour" },
-  { value: "tomorrow", label: "Tomorrow", long: "until tomorrow" },
-];
+/** A button per snooze the room accepts (shared/protocol.ts): a new choice without a label fails the type check. */
+const SNOOZE_LABELS: Record<SnoozeChoice, { label: string; long: string }> = {
+  "10m": { label: "+10 min", long: "10 minutes" },
+  "1h": { label: "+1 h", long: "1 hour" },
+  tomorrow: { label: "Tomorrow", long: "until tomorrow" },
+};
+const SNOOZES = SnoozeChoice.options.map((value) => ({ value, ...SNOOZE_LABELS[value] }));
 
 /** The next firing in the viewer's own zone (the creator's may differ). */
 export function formatNext(at: number, timeZone = browserTimeZone() ?? undefined): string {

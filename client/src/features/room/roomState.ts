@@ -3,10 +3,13 @@
  * applies server frames and local actions to it. No I/O here: useRoom.ts owns
  * the socket, this file only decides what the state becomes.
  */
+import type { z } from "zod";
 import type {
   ChatMessage,
+  ErrorCode,
   ErrorFrame,
   InviteItem,
+  McpAuditView,
   McpServerView,
   PresenceMember,
   ReminderItem,
@@ -34,7 +37,7 @@ export interface PendingMessage {
 
 export type ConnectionState = "connecting" | "online" | "reconnecting" | "refused";
 
-export type McpAuditEntry = Extract<ServerFrame, { type: "mcp" }>["audit"][number];
+export type McpAuditEntry = z.infer<typeof McpAuditView>;
 
 /** Where a command was issued, so its answer shows next to it. */
 export type CommandOrigin = "composer" | "reminders" | "mcp" | "scripts" | "members" | "settings";
@@ -76,7 +79,7 @@ export interface RoomState {
   /** The room's invites (owners only: the room sends `invites` to no one else). */
   invites: InviteItem[];
   typers: Typer[];
-  error: { code: string; message: string } | null;
+  error: { code: ErrorCode; message: string } | null;
   connection: ConnectionState;
   refused: { code: number; reason: string } | null;
   /** The name members @mention to ask the room's AI member (from `welcome`). */

@@ -47,9 +47,8 @@ export interface RoomActions {
   dismissCommand(id: string): void;
 }
 
-export type RoomSettingsChange = { visibility?: "public" | "private"; membersMayInvite?: boolean };
-
-export type { SnoozeChoice };
+/** What an owner may change in one `room_settings` frame (its fields but the envelope). */
+export type RoomSettingsChange = Omit<Extract<ClientFrameInput, { type: "room_settings" }>, "type" | "id">;
 
 const NOT_CONNECTED = "Not connected to the room: try again once it is back online.";
 
