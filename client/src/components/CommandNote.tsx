@@ -1,6 +1,6 @@
 import { useMemo } from "react";
 import { renderMarkdown } from "../markdown";
-import type { CommandEntry } from "../features/room/roomState";
+import type { CommandEntry } from "../features/room/commandLog";
 import "./CommandNote.css";
 
 /**

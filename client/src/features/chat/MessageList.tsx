@@ -1,6 +1,7 @@
 import { useLayoutEffect, useMemo, useRef } from "react";
 import type { ChatMessage, PresenceMember } from "../../../../shared/protocol";
-import type { PendingMessage, RoomState } from "../room/roomState";
+import type { PendingMessage } from "./state";
+import type { RoomState } from "../room/roomState";
 import { latestSavableRun } from "../codemode/codeParts";
 import type { RoomActions } from "../room/useRoom";
 import { MessageRow } from "./MessageRow";

@@ -1,4 +1,4 @@
-import type { PendingMessage } from "../room/roomState";
+import type { PendingMessage } from "./state";
 import type { RoomActions } from "../room/useRoom";
 import { MessageBody } from "./MessageBody";
 import { Timestamp } from "./Timestamp";

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { activeTypers, type RoomState } from "../room/roomState";
+import { activeTypers } from "./state";
+import type { RoomState } from "../room/roomState";
 import "./chat.css";
 
 function describe(names: string[]): string {

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from "react";
 import type { McpServerView } from "../../../../shared/protocol";
-import type { CommandEntry, McpAuditEntry } from "../room/roomState";
+import type { CommandEntry } from "../room/commandLog";
+import type { McpAuditEntry } from "./state";
 import type { RoomActions } from "../room/useRoom";
 import { formatFullTime, formatTime } from "../../time";
 import { CommandNote } from "../../components/CommandNote";

@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 import { Role, type PresenceMember, type RoomMember } from "../../../../shared/protocol";
-import { latestCommand, type RoomState } from "../room/roomState";
+import { latestCommand } from "../room/commandLog";
+import type { RoomState } from "../room/roomState";
 import type { RoomActions } from "../room/useRoom";
 import { CommandNote } from "../../components/CommandNote";
 import "./members.css";

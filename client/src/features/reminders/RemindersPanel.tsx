@@ -1,5 +1,5 @@
 import { SnoozeChoice, type ReminderItem } from "../../../../shared/protocol";
-import type { CommandEntry } from "../room/roomState";
+import type { CommandEntry } from "../room/commandLog";
 import type { RoomActions } from "../room/useRoom";
 import { browserTimeZone } from "../room/useRoom";
 import { CommandNote } from "../../components/CommandNote";

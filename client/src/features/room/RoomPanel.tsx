@@ -1,7 +1,8 @@
 import { McpPanel } from "../mcp/McpPanel";
 import { RemindersPanel } from "../reminders/RemindersPanel";
 import { ScriptsPanel } from "../scripts/ScriptsPanel";
-import { latestCommand, type RoomState } from "./roomState";
+import { latestCommand } from "./commandLog";
+import type { RoomState } from "./roomState";
 import type { RoomActions } from "./useRoom";
 
 export type Panel = "reminders" | "mcp" | "scripts";

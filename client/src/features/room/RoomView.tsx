@@ -15,7 +15,7 @@ import { PANELS, RoomPanel, panelCount, type Panel } from "./RoomPanel";
 import { RoomHeader } from "./RoomHeader";
 import { RoomRefused } from "./RoomRefused";
 import { RoomSignIn } from "./RoomSignIn";
-import { latestCommand } from "./roomState";
+import { latestCommand } from "./commandLog";
 import { useRoom } from "./useRoom";
 import "./room.css";
 

@@ -6,7 +6,9 @@
 import PartySocket from "partysocket";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
 import { CloseCode, ServerFrame, type ClientFrameInput, type MemberAction, type ReminderAction, type Role, type SnoozeChoice } from "../../../../shared/protocol";
-import { initialRoomState, roomReducer, unsentMessages, type CommandOrigin, type RoomState } from "./roomState";
+import { initialRoomState, roomReducer, type RoomState } from "./roomState";
+import { unsentMessages } from "../chat/state";
+import type { CommandOrigin } from "./commandLog";
 import { postJoin } from "../../api";
 import { refreshSession, useSession } from "../account/session";
 import { useOnline } from "./useOnline";

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import type { ScriptDetail, ScriptItem } from "../../../../shared/protocol";
-import type { CommandEntry } from "../room/roomState";
+import type { CommandEntry } from "../room/commandLog";
 import { formatFullTime, formatTime } from "../../time";
 import type { RoomActions } from "../room/useRoom";
 import { CommandNote } from "../../components/CommandNote";

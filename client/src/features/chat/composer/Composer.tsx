@@ -2,7 +2,8 @@ import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent 
 import { MessageText } from "../../../../../shared/protocol";
 import { commandMatches, commandUsage, completeCommand, isCommand, type CommandHint } from "./commands";
 import { mentionAt } from "./mention";
-import type { CommandEntry, RoomState } from "../../room/roomState";
+import type { CommandEntry } from "../../room/commandLog";
+import type { RoomState } from "../../room/roomState";
 import { CommandNote } from "../../../components/CommandNote";
 import { CommandHints } from "./CommandHints";
 import { ComposerFooter } from "./ComposerFooter";
