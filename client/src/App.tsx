@@ -6,6 +6,7 @@ import { Settings } from "./features/account/Settings";
 import { canonicalRoomPath, navigate, useRoute } from "./router";
 import { bootSession } from "./features/account/session";
 
+/** The page for the current route; who we are is settled first, so no room socket opens as nobody. */
 export function App() {
   const route = useRoute();
   // Who we are is settled once per page load (GET /api/me, which also

@@ -11,6 +11,11 @@ import "./chat.css";
 /** Within this many pixels of an edge counts as "at" it. */
 const EDGE_PX = 48;
 
+/**
+ * The room's messages and own pending ones, as a log that stays at the
+ * bottom while you are there, keeps its place when older pages load above,
+ * and asks for them when scrolled (or when nothing scrolls yet).
+ */
 export function MessageList({
   messages,
   pending,

@@ -10,6 +10,7 @@ function describe(names: string[]): string {
   return `${names.length} people are typing…`;
 }
 
+/** Who else is typing; it clears itself when the deadlines pass, even if the room says nothing more. */
 export function TypingLine({ state }: { state: RoomState }) {
   const [now, setNow] = useState(() => Date.now());
   const hasTypers = state.typers.length > 0;

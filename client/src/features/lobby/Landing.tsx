@@ -10,6 +10,7 @@ import { NameForm } from "../account/NameForm";
 import { SignInOptions } from "../account/SignInOptions";
 import "./lobby.css";
 
+/** The front page: who you are, your rooms, the public ones, and joining or creating a room. */
 export function Landing() {
   const session = useSession();
   const [roomName, setRoomName] = useState("");

@@ -3,6 +3,7 @@ import { roomPath } from "../../router";
 import { Link } from "../../components/Link";
 import "./lobby.css";
 
+/** Public rooms with live member counts, pushed by the lobby socket (busiest first). */
 export function LobbyList() {
   const { rooms, connected } = useLobby();
   const sorted = [...(rooms ?? [])].sort((a, b) => b.online - a.online || b.activeAt - a.activeAt);

@@ -54,6 +54,7 @@ const EXPIRY_CHOICES: Array<[string, number | undefined]> = [
   ["30 days", 720],
 ];
 
+/** The limits a new link gets: how many uses and for how long (shared by both buttons). */
 function InviteOptions({ value, onChange }: { value: LinkOptions; onChange: (v: LinkOptions) => void }) {
   const usesId = useId();
   const expiryId = useId();
@@ -89,6 +90,7 @@ function InviteOptions({ value, onChange }: { value: LinkOptions; onChange: (v: 
   );
 }
 
+/** One role's link: create it, put it on the clipboard, and show it in case the clipboard refused. */
 function InviteLink({ room, role, options }: { room: string; role: InviteRole; options: LinkOptions }) {
   const [link, setLink] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);

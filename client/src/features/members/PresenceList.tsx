@@ -3,6 +3,7 @@ import "./members.css";
 
 const ROLE_ORDER: Record<Role, number> = { owner: 0, member: 1, viewer: 2 };
 
+/** Who is in the room right now (each person once, however many tabs), owners first. */
 export function PresenceList({ members, selfId }: { members: PresenceMember[]; selfId: string | undefined }) {
   const sorted = [...members].sort(
     (a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.name.localeCompare(b.name),

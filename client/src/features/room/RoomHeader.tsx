@@ -11,6 +11,7 @@ const LABELS: Record<ConnectionStatus, string> = {
   refused: "Refused",
 };
 
+/** The room's title bar: the way to the lobby, the panel toggles, and how the connection is. */
 export function RoomHeader({
   title,
   status,

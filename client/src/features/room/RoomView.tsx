@@ -28,6 +28,11 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
   return <RoomScreen key={`${room} ${attempt}`} room={room} invite={invite} onCreated={() => setAttempt((n) => n + 1)} />;
 }
 
+/**
+ * One connection to one room: the doors first (signed out, no such room,
+ * refused), then the room itself — sidebar, messages, composer and at most
+ * one side panel.
+ */
 function RoomScreen({ room, invite, onCreated }: { room: string; invite: string | null; onCreated: () => void }) {
   const session = useSession();
   const { state, status, actions } = useRoom(room, invite);
