@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { ApiRequestError, postPublicRoom } from "../../api";
-import { Link } from "../../components/Link";
+import { RoomDoor } from "./RoomDoor";
 
 /**
  * A name nobody created is no room: say so and offer to create it (its
@@ -23,8 +23,7 @@ export function NoSuchRoom({ room, title, onCreated }: { room: string; title: st
     }
   };
   return (
-    <main className="page narrow">
-      <h1>{title}</h1>
+    <RoomDoor title={title} refused>
       <div className="card" data-testid="no-such-room">
         <p>
           No room is called <strong>#{room}</strong> yet. Create it? You will be its owner: you decide who may join and
@@ -44,10 +43,6 @@ export function NoSuchRoom({ room, title, onCreated }: { room: string; title: st
           </p>
         )}
       </div>
-      <p>
-        <Link href="/">Back to the lobby</Link>
-      </p>
-      <span hidden data-testid="connection-status" data-status="refused" />
-    </main>
+    </RoomDoor>
   );
 }
