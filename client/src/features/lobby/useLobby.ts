@@ -2,6 +2,7 @@
 import PartySocket from "partysocket";
 import { useEffect, useState } from "react";
 import { LOBBY_PATH, LobbyFrame, type LobbyRoom } from "../../../../shared/lobby";
+import { parseFrame } from "../../parseFrame";
 
 export function useLobby(): { rooms: LobbyRoom[] | null; connected: boolean } {
   const [rooms, setRooms] = useState<LobbyRoom[] | null>(null);
@@ -15,19 +16,8 @@ export function useLobby(): { rooms: LobbyRoom[] | null; connected: boolean } {
       room: LOBBY_PATH.room,
     });
     const onMessage = (event: MessageEvent) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(String(event.data));
-      } catch {
-        console.warn("lobby: ignoring a frame that is not JSON", event.data);
-        return;
-      }
-      const parsed = LobbyFrame.safeParse(json);
-      if (!parsed.success) {
-        console.warn("lobby: ignoring a frame that does not match the protocol", json, parsed.error);
-        return;
-      }
-      setRooms(parsed.data.rooms);
+      const frame = parseFrame("lobby", event.data, LobbyFrame);
+      if (frame) setRooms(frame.rooms);
     };
     const onOpen = () => setConnected(true);
     const onClose = () => setConnected(false);

@@ -10,6 +10,7 @@ import { initialRoomState, roomReducer, type RoomState } from "./roomState";
 import { unsentMessages } from "../chat/state";
 import type { CommandOrigin } from "./commandLog";
 import { postJoin } from "../../api";
+import { parseFrame } from "../../parseFrame";
 import { refreshSession, useSession } from "../account/session";
 import { useOnline } from "./useOnline";
 
@@ -151,19 +152,8 @@ export function useRoom(
     let disposed = false;
 
     const onMessage = (event: MessageEvent) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(String(event.data));
-      } catch {
-        console.warn("room: ignoring a frame that is not JSON", event.data);
-        return;
-      }
-      const parsed = ServerFrame.safeParse(json);
-      if (!parsed.success) {
-        console.warn("room: ignoring a frame that does not match the protocol", json, parsed.error);
-        return;
-      }
-      const frame = parsed.data;
+      const frame = parseFrame("room", event.data, ServerFrame);
+      if (!frame) return;
       if (frame.type === "error") lastError = frame.message;
       dispatch({ type: "frame", frame });
       if (frame.type === "welcome") {
