@@ -208,6 +208,19 @@ export function useRoom(
     if (name && selfName && name !== selfName) transmit({ type: "set_name", name });
   }, [name, selfName, transmit]);
 
+  /**
+   * A request the room answers with a `command_result` (or an error) naming
+   * its id: logged under `origin` at once, failed at once when it cannot go out.
+   */
+  const request = useCallback(
+    (origin: CommandOrigin, label: string, frame: (id: string) => ClientFrameInput) => {
+      const id = crypto.randomUUID();
+      dispatch({ type: "command_sent", id, origin, label });
+      if (!transmit(frame(id))) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
+    },
+    [transmit],
+  );
+
   const actions = useMemo<RoomActions>(
     () => ({
       send(text, replyTo) {
@@ -259,34 +272,24 @@ export function useRoom(
         transmit({ type: "approve", seq, callId, approved });
       },
       command(text, origin = "composer") {
-        const id = crypto.randomUUID();
         const trimmed = text.trim();
-        dispatch({ type: "command_sent", id, origin, label: trimmed });
-        if (!transmit({ type: "command", id, text: trimmed })) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
+        request(origin, trimmed, (id) => ({ type: "command", id, text: trimmed }));
         if (origin === "composer" && typingSentAtRef.current !== 0) transmit({ type: "typing", active: false });
         if (origin === "composer") typingSentAtRef.current = 0;
       },
       reminderAction(reminder, action, label, snooze) {
-        const id = crypto.randomUUID();
-        dispatch({ type: "command_sent", id, origin: "reminders", label });
-        const frame: ClientFrameInput =
-          snooze === undefined ? { type: "reminder_action", id, reminder, action } : { type: "reminder_action", id, reminder, action, snooze };
-        if (!transmit(frame)) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
+        request("reminders", label, (id) =>
+          snooze === undefined ? { type: "reminder_action", id, reminder, action } : { type: "reminder_action", id, reminder, action, snooze },
+        );
       },
       mcpTool(server, tool, enabled) {
-        const id = crypto.randomUUID();
-        dispatch({ type: "command_sent", id, origin: "mcp", label: `${enabled ? "Enable" : "Disable"} ${server}.${tool}` });
-        if (!transmit({ type: "mcp_tool", id, server, tool, enabled })) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
+        request("mcp", `${enabled ? "Enable" : "Disable"} ${server}.${tool}`, (id) => ({ type: "mcp_tool", id, server, tool, enabled }));
       },
       memberAction(action, label, member, role) {
-        const id = crypto.randomUUID();
-        dispatch({ type: "command_sent", id, origin: "members", label });
-        if (!transmit({ type: "member_action", id, action, member, role })) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
+        request("members", label, (id) => ({ type: "member_action", id, action, member, role }));
       },
       roomSettings(change, label) {
-        const id = crypto.randomUUID();
-        dispatch({ type: "command_sent", id, origin: "settings", label });
-        if (!transmit({ type: "room_settings", id, ...change })) dispatch({ type: "command_unsent", id, reason: NOT_CONNECTED });
+        request("settings", label, (id) => ({ type: "room_settings", id, ...change }));
       },
       getScript(name, version) {
         transmit({ type: "get_script", name, version });
@@ -295,7 +298,7 @@ export function useRoom(
         dispatch({ type: "dismiss_command", id });
       },
     }),
-    [transmit],
+    [transmit, request],
   );
 
   let status: ConnectionStatus;
