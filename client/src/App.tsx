@@ -1,11 +1,12 @@
 import { useEffect, useState } from "react";
-import { Landing } from "./components/Landing";
+import { Landing } from "./features/lobby/Landing";
 import { NotFound } from "./components/NotFound";
-import { RoomView } from "./components/RoomView";
-import { Settings } from "./components/Settings";
+import { RoomView } from "./features/room/RoomView";
+import { Settings } from "./features/account/Settings";
 import { canonicalRoomPath, navigate, useRoute } from "./router";
-import { bootSession } from "./session";
+import { bootSession } from "./features/account/session";
 
+/** The page for the current route; who we are is settled first, so no room socket opens as nobody. */
 export function App() {
   const route = useRoute();
   // Who we are is settled once per page load (GET /api/me, which also

@@ -8,6 +8,7 @@ import { OidcProviderResponse,
   PasskeyRegisterResponse,
   type Passkey,
   CreateRoomResponse,
+  InviteRequest,
   InviteResponse,
   JoinResponse,
   MeResponse,
@@ -80,12 +81,16 @@ export function postPublicRoom(name: string): Promise<CreateRoomResponse> {
   return call("/api/rooms", { visibility: "public", name }, CreateRoomResponse);
 }
 
+/** The body of POST /api/rooms/:room/invites, as the server validates it. */
+type InviteBody = z.infer<typeof InviteRequest>;
+
 export function postInvite(
   room: string,
-  role: "member" | "viewer",
-  options: { maxUses?: number; expiresInHours?: number } = {},
+  role: InviteBody["role"],
+  options: Omit<InviteBody, "role"> = {},
 ): Promise<InviteResponse> {
-  return call(`/api/rooms/${encodeURIComponent(room)}/invites`, { role, ...options }, InviteResponse);
+  const body: InviteBody = { role, ...options };
+  return call(`/api/rooms/${encodeURIComponent(room)}/invites`, body, InviteResponse);
 }
 
 /** Redeems an invite from a link's fragment: the room remembers the role. */

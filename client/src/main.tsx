@@ -1,7 +1,8 @@
+// First, so that every feature's stylesheet comes after the tokens and reset it builds on.
+import "./global.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import "./styles.css";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html lacks #root");

@@ -1,7 +1,7 @@
 /** Code Mode cards, the pure part: nesting by parentCallId, reading output, which run is savable. */
 import { describe, expect, it } from "vitest";
 import type { ChatMessage, ToolPart } from "../../shared/protocol";
-import { codeOutput, groupParts, isCodePart, latestSavableRun, scriptOf } from "../../client/src/codeParts";
+import { codeOutput, groupParts, isCodePart, latestSavableRun, scriptOf } from "../../client/src/features/codemode/codeParts";
 
 function part(callId: string, extra: Partial<ToolPart> = {}): ToolPart {
   return { type: "tool", callId, tool: "room_info", input: {}, state: "done", textOffset: 0, startedAt: 1, ...extra };

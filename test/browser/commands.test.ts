@@ -1,6 +1,6 @@
 /** The composer's `/` completion: which commands are offered, what accepting inserts, and usage lines. */
 import { describe, expect, it } from "vitest";
-import { commandMatches, commandUsage, completeCommand, isCommand } from "../../client/src/commands";
+import { commandMatches, commandUsage, completeCommand, isCommand } from "../../client/src/features/chat/composer/commands";
 import { COMMANDS } from "../../shared/commands";
 
 const names = (text: string, caret = text.length) => commandMatches(text, caret).map((c) => c.name);

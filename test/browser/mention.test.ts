@@ -1,6 +1,6 @@
 /** The composer's `@` completion: when it is offered, and what it replaces. */
 import { describe, expect, it } from "vitest";
-import { mentionAt } from "../../client/src/mention";
+import { mentionAt } from "../../client/src/features/chat/composer/mention";
 
 describe("mentionAt", () => {
   it("offers the name for a partial mention right before the caret", () => {

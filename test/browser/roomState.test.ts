@@ -1,15 +1,9 @@
 /** The client's pure room reducer: no browser, no server. */
 import { describe, expect, it } from "vitest";
 import type { ChatMessage, ReminderItem, ScriptItem, ServerFrame } from "../../shared/protocol";
-import {
-  activeTypers,
-  COMMANDS_KEPT,
-  initialRoomState,
-  latestCommand,
-  roomReducer,
-  unsentMessages,
-  type RoomState,
-} from "../../client/src/roomState";
+import { activeTypers, unsentMessages } from "../../client/src/features/chat/state";
+import { COMMANDS_KEPT, latestCommand } from "../../client/src/features/room/commandLog";
+import { initialRoomState, roomReducer, type RoomState } from "../../client/src/features/room/roomState";
 
 const ME = { id: "m_me", name: "Me" };
 const THEM = { id: "m_them", name: "Them" };

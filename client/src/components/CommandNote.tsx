@@ -1,6 +1,7 @@
 import { useMemo } from "react";
 import { renderMarkdown } from "../markdown";
-import type { CommandEntry } from "../roomState";
+import type { CommandEntry } from "../features/room/commandLog";
+import "./CommandNote.css";
 
 /**
  * The room's answer to one command, shown where it was issued: neutral when

@@ -1,5 +1,6 @@
 import { Link } from "./Link";
 
+/** An address that leads nowhere (or a room name that cannot be one), with the way back. */
 export function NotFound({ message }: { message: string }) {
   return (
     <main className="page narrow">

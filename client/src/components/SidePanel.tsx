@@ -1,0 +1,77 @@
+import type { ReactNode, Ref } from "react";
+import "./SidePanel.css";
+
+/**
+ * A room header button that opens one side panel: every panel's toggle
+ * looks, counts and announces its state the same way.
+ */
+export function PanelToggle({
+  name,
+  icon,
+  label,
+  count,
+  open,
+  controls,
+  onToggle,
+  ref,
+}: {
+  /** Prefix of the test ids: `<name>-toggle`, `<name>-count`. */
+  name: string;
+  icon: string;
+  label: string;
+  /** Shown as a badge when above zero. */
+  count: number;
+  open: boolean;
+  /** The open panel's element id. */
+  controls: string;
+  onToggle: () => void;
+  ref?: Ref<HTMLButtonElement>;
+}) {
+  return (
+    <button
+      ref={ref}
+      type="button"
+      className="panel-toggle"
+      data-testid={`${name}-toggle`}
+      aria-expanded={open}
+      aria-controls={open ? controls : undefined}
+      onClick={onToggle}
+    >
+      <span aria-hidden="true">{icon}</span> {label}
+      {count > 0 && (
+        <span className="count" data-testid={`${name}-count`}>
+          {count}
+        </span>
+      )}
+    </button>
+  );
+}
+
+/** The frame of one side panel: its heading and close button, then the panel's own content. */
+export function SidePanel({
+  id,
+  testId,
+  title,
+  closeLabel,
+  onClose,
+  children,
+}: {
+  id: string;
+  testId: string;
+  title: string;
+  closeLabel: string;
+  onClose: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <section id={id} className="side-panel" data-testid={testId} aria-labelledby={`${id}-title`}>
+      <header className="side-panel-head">
+        <h2 id={`${id}-title`}>{title}</h2>
+        <button type="button" className="panel-close" onClick={onClose} aria-label={closeLabel}>
+          ×
+        </button>
+      </header>
+      {children}
+    </section>
+  );
+}

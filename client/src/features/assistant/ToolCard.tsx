@@ -1,0 +1,146 @@
+import { useEffect, useState } from "react";
+import type { ToolPart } from "../../../../shared/protocol";
+import "./ToolCard.css";
+
+export const STATE_LABELS: Record<ToolPart["state"], string> = {
+  running: "running…",
+  awaiting_approval: "needs approval",
+  done: "done",
+  error: "error",
+  denied: "denied",
+};
+
+/** A decision sent but not yet answered keeps the buttons disabled this long at most. */
+const DECIDING_MS = 5_000;
+
+export function pretty(value: unknown): string {
+  if (value === undefined) return "";
+  if (typeof value === "string") return value;
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+function listNames(names: string[]): string {
+  if (names.length <= 1) return names[0] ?? "";
+  return `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+}
+
+/**
+ * One tool call of an assistant turn, as every member sees it. Members listed
+ * in `approvers` decide a call that awaits approval; everyone else sees who
+ * may decide it.
+ */
+export function ToolCard({
+  part,
+  selfId,
+  canWrite,
+  names,
+  onDecide,
+}: {
+  part: ToolPart;
+  selfId: string | undefined;
+  canWrite: boolean;
+  /** Member id → display name, from presence. */
+  names: ReadonlyMap<string, string>;
+  onDecide: (callId: string, approved: boolean) => void;
+}) {
+  const [deciding, setDeciding] = useState(false);
+  const awaiting = part.state === "awaiting_approval";
+  const approvers = part.approvers ?? [];
+  const mayDecide = awaiting && canWrite && selfId !== undefined && approvers.includes(selfId);
+
+  useEffect(() => {
+    if (!deciding) return;
+    const timer = setTimeout(() => setDeciding(false), DECIDING_MS);
+    return () => clearTimeout(timer);
+  }, [deciding]);
+  useEffect(() => setDeciding(false), [part.state]);
+
+  const decide = (approved: boolean) => {
+    setDeciding(true);
+    onDecide(part.callId, approved);
+  };
+
+  const knownNames = approvers.flatMap((id) => {
+    const name = names.get(id);
+    return name ? [name] : [];
+  });
+  // Approvers who are offline have no name here; the owners always may decide.
+  const waitingFor = knownNames.length > 0 ? listNames(knownNames) : "a room owner";
+  const inputText = pretty(part.input);
+
+  return (
+    <div
+      className={`tool-card tool-${part.state}`}
+      data-testid="tool-card"
+      data-tool={part.tool}
+      data-state={part.state}
+      data-call-id={part.callId}
+    >
+      <div className="tool-head">
+        <span className="tool-icon" aria-hidden="true">
+          ⚙
+        </span>
+        <code className="tool-name">{part.tool}</code>
+        <span className="tool-state" data-testid="tool-state">
+          {STATE_LABELS[part.state]}
+        </span>
+        {part.durationMs !== undefined && (
+          <span className="tool-duration muted" title="How long the call took">
+            {formatDuration(part.durationMs)}
+          </span>
+        )}
+      </div>
+      {inputText !== "" && inputText !== "{}" && (
+        <details className="tool-section">
+          <summary>Input</summary>
+          <pre className="tool-json" data-testid="tool-input">
+            {inputText}
+          </pre>
+        </details>
+      )}
+      {part.state === "done" && part.output !== undefined && (
+        <details className="tool-section">
+          <summary>Result</summary>
+          <pre className="tool-json" data-testid="tool-output">
+            {pretty(part.output)}
+          </pre>
+        </details>
+      )}
+      {part.error && (
+        <p className="tool-error" data-testid="tool-error">
+          {part.error}
+        </p>
+      )}
+      {awaiting &&
+        (mayDecide ? (
+          <div className="tool-approval" role="group" aria-label={`Approve or deny ${part.tool}`}>
+            <span>The assistant wants to run this.</span>
+            <button type="button" data-testid="approve-tool" disabled={deciding} onClick={() => decide(true)}>
+              Approve
+            </button>
+            <button type="button" className="danger" data-testid="deny-tool" disabled={deciding} onClick={() => decide(false)}>
+              Deny
+            </button>
+          </div>
+        ) : (
+          <p className="tool-waiting muted" data-testid="tool-waiting">
+            Waiting for approval by {waitingFor}.
+          </p>
+        ))}
+      {part.decidedBy && (
+        <p className="tool-decided muted" data-testid="tool-decided">
+          {part.state === "denied" ? "Denied" : "Approved"} by {part.decidedBy.name}
+        </p>
+      )}
+    </div>
+  );
+}

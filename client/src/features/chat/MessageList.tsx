@@ -1,0 +1,112 @@
+import { useLayoutEffect, useMemo, useRef } from "react";
+import type { ChatMessage, PresenceMember } from "../../../../shared/protocol";
+import type { PendingMessage } from "./state";
+import type { RoomState } from "../room/roomState";
+import { latestSavableRun } from "../codemode/codeParts";
+import type { RoomActions } from "../room/useRoom";
+import { MessageRow } from "./MessageRow";
+import { PendingRow } from "./PendingRow";
+import "./chat.css";
+
+/** Within this many pixels of an edge counts as "at" it. */
+const EDGE_PX = 48;
+
+/**
+ * The room's messages and own pending ones, as a log that stays at the
+ * bottom while you are there, keeps its place when older pages load above,
+ * and asks for them when scrolled (or when nothing scrolls yet).
+ */
+export function MessageList({
+  messages,
+  pending,
+  self,
+  hasMore,
+  loadingOlder,
+  canWrite,
+  presence,
+  onReply,
+  onSaveScript,
+  actions,
+}: {
+  messages: ChatMessage[];
+  presence: PresenceMember[];
+  onReply: (message: ChatMessage) => void;
+  /** Fills the composer with `/scripts save `. */
+  onSaveScript?: () => void;
+  pending: PendingMessage[];
+  self: RoomState["self"];
+  hasMore: boolean;
+  loadingOlder: boolean;
+  canWrite: boolean;
+  actions: RoomActions;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  const atBottomRef = useRef(true);
+  // Distance from the content's end to the viewport top: unchanged by a prepend.
+  const fromBottomRef = useRef(0);
+  const firstSeqRef = useRef<number | undefined>(undefined);
+  const pendingCountRef = useRef(0);
+
+  const firstSeq = messages[0]?.seq;
+  const names = useMemo(() => new Map(presence.map((m) => [m.id, m.name])), [presence]);
+  const authors = useMemo(() => new Map(messages.map((m) => [m.seq, m.author.name])), [messages]);
+  const savable = useMemo(() => latestSavableRun(messages), [messages]);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const prepended =
+      firstSeqRef.current !== undefined && firstSeq !== undefined && firstSeq < firstSeqRef.current;
+    const ownSend = pending.length > pendingCountRef.current;
+    if (prepended && !atBottomRef.current) el.scrollTop = el.scrollHeight - fromBottomRef.current;
+    else if (atBottomRef.current || ownSend) el.scrollTop = el.scrollHeight;
+    firstSeqRef.current = firstSeq;
+    pendingCountRef.current = pending.length;
+    fromBottomRef.current = el.scrollHeight - el.scrollTop;
+    // Nothing to scroll yet means nothing can trigger the scroll-up load.
+    if (hasMore && !loadingOlder && el.scrollHeight <= el.clientHeight) actions.loadOlder();
+  }, [messages, pending, firstSeq, hasMore, loadingOlder, actions]);
+
+  const onScroll = () => {
+    const el = ref.current;
+    if (!el) return;
+    atBottomRef.current = el.scrollHeight - el.scrollTop - el.clientHeight < EDGE_PX;
+    fromBottomRef.current = el.scrollHeight - el.scrollTop;
+    if (el.scrollTop < EDGE_PX && hasMore && !loadingOlder) actions.loadOlder();
+  };
+
+  return (
+    <div className="message-scroller" ref={ref} onScroll={onScroll}>
+      {hasMore && (
+        <div className="older">
+          <button type="button" data-testid="load-older" disabled={loadingOlder} onClick={actions.loadOlder}>
+            {loadingOlder ? "Loading…" : "Load older messages"}
+          </button>
+        </div>
+      )}
+      <ol className="message-list" role="log" aria-live="polite" aria-label="Messages">
+        {messages.length === 0 && pending.length === 0 && (
+          <li className="empty muted">No messages yet. Say hello!</li>
+        )}
+        {messages.map((m) => (
+          <MessageRow
+            key={m.seq}
+            message={m}
+            own={m.author.id === self?.id}
+            canWrite={canWrite}
+            selfId={self?.id}
+            // Only rows that show "waiting for approval by …" re-render on presence changes.
+            names={m.parts.some((p) => p.state === "awaiting_approval") ? names : undefined}
+            replyToAuthor={m.replyTo !== null ? authors.get(m.replyTo) : undefined}
+            onReply={onReply}
+            actions={actions}
+            savableCallId={savable?.seq === m.seq ? savable.callId : undefined}
+            onSaveScript={onSaveScript}
+          />
+        ))}
+        {pending.map((p) => (
+          <PendingRow key={p.id} message={p} author={self?.name ?? "You"} actions={actions} />
+        ))}
+      </ol>
+    </div>
+  );
+}

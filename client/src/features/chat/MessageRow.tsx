@@ -1,0 +1,101 @@
+import { memo, useState } from "react";
+import type { ChatMessage } from "../../../../shared/protocol";
+import { AssistantBody } from "../assistant/AssistantBody";
+import { NO_NAMES } from "../codemode/CodeCard";
+import type { RoomActions } from "../room/useRoom";
+import { EditForm } from "./EditForm";
+import { AssistantActions, OwnMessageActions } from "./MessageActions";
+import { MessageBody } from "./MessageBody";
+import { MessageMeta } from "./MessageMeta";
+import { ToolCallBody } from "./ToolCallBody";
+import "./chat.css";
+
+/**
+ * One stored message: its meta line, the body its kind calls for (text,
+ * an assistant answer with its cards, a member's tool call), and what this
+ * member may do with it. Memoised: a room holds many rows and most frames
+ * change one.
+ */
+export const MessageRow = memo(function MessageRow({
+  message: m,
+  own,
+  canWrite,
+  selfId,
+  names = NO_NAMES,
+  replyToAuthor,
+  onReply,
+  actions,
+  savableCallId,
+  onSaveScript,
+}: {
+  message: ChatMessage;
+  own: boolean;
+  canWrite: boolean;
+  selfId?: string | undefined;
+  /** Member id → name (presence), for "waiting for approval by …". */
+  names?: ReadonlyMap<string, string>;
+  /** Author of the message this one answers, when it is loaded. */
+  replyToAuthor?: string | undefined;
+  onReply?: (message: ChatMessage) => void;
+  actions: RoomActions;
+  /** The code card in this message that `/scripts save` would save (the room's newest done run). */
+  savableCallId?: string | undefined;
+  /** Fills the composer with `/scripts save `. */
+  onSaveScript?: (() => void) | undefined;
+}) {
+  const [editing, setEditing] = useState(false);
+  const mayChange = own && canWrite && !m.deleted && m.kind === "user";
+  const assistant = m.kind === "assistant";
+
+  return (
+    <li
+      className={`message${own ? " own" : ""}${m.kind === "user" ? "" : ` ${m.kind}`}`}
+      data-testid="message"
+      data-seq={m.seq}
+      data-id={m.id}
+      data-author={m.author.name}
+      data-author-id={m.author.id}
+      data-kind={m.kind}
+      data-status={m.status ?? undefined}
+      data-state="sent"
+      aria-busy={m.status === "streaming" || undefined}
+    >
+      <MessageMeta message={m} replyToAuthor={replyToAuthor} />
+      {m.deleted ? (
+        <p className="message-text deleted" data-testid="message-text">
+          message deleted
+        </p>
+      ) : editing ? (
+        <EditForm
+          initial={m.text}
+          onCancel={() => setEditing(false)}
+          onSave={(text) => {
+            actions.edit(m.seq, text);
+            setEditing(false);
+          }}
+        />
+      ) : assistant ? (
+        <AssistantBody
+          message={m}
+          selfId={selfId}
+          canWrite={canWrite}
+          names={names}
+          actions={actions}
+          savableCallId={savableCallId}
+          onSaveScript={onSaveScript}
+        />
+      ) : m.kind === "tool" ? (
+        <ToolCallBody
+          message={m}
+          selfId={selfId}
+          savableCallId={canWrite ? savableCallId : undefined}
+          onSaveScript={onSaveScript}
+        />
+      ) : (
+        <MessageBody text={m.text} />
+      )}
+      {assistant && canWrite && !m.deleted && <AssistantActions message={m} onReply={onReply} actions={actions} />}
+      {mayChange && !editing && <OwnMessageActions seq={m.seq} onEdit={() => setEditing(true)} actions={actions} />}
+    </li>
+  );
+});

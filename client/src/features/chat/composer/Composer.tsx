@@ -1,0 +1,276 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { MessageText } from "../../../../../shared/protocol";
+import { commandMatches, commandUsage, completeCommand, isCommand, type CommandHint } from "./commands";
+import { mentionAt } from "./mention";
+import type { CommandEntry } from "../../room/commandLog";
+import type { RoomState } from "../../room/roomState";
+import { CommandNote } from "../../../components/CommandNote";
+import { CommandHints } from "./CommandHints";
+import { ComposerFooter } from "./ComposerFooter";
+import { MentionList } from "./MentionList";
+import { ReplyBanner } from "./ReplyBanner";
+import type { RoomActions } from "../../room/useRoom";
+import "./composer.css";
+
+/** The counter appears once this share of the cap is used. */
+const COUNTER_FROM = 0.8;
+
+/** Text put into the composer from elsewhere; `n` changes with every request. */
+export interface ComposerFill {
+  text: string;
+  n: number;
+}
+
+/** The message being answered, shown above the composer. */
+export interface ReplyTarget {
+  seq: number;
+  author: string;
+}
+
+/**
+ * Where a member writes: a message (with a reply target and an `@`
+ * completion) or a slash command (with `/` completion and its usage line),
+ * checked against the same rules the room applies before anything is sent.
+ */
+export function Composer({
+  maxChars,
+  readOnlyReason,
+  error,
+  replyTo,
+  onCancelReply,
+  assistantName,
+  commandResult,
+  fill = null,
+  actions,
+}: {
+  maxChars: number;
+  readOnlyReason: string | null;
+  error: RoomState["error"];
+  replyTo: ReplyTarget | null;
+  onCancelReply: () => void;
+  /** Offered as an `@` completion. */
+  assistantName: string;
+  /** The room's answer to the last command sent from here. */
+  commandResult: CommandEntry | null;
+  /** Replaces the text and puts the caret at its end (e.g. "Save as script"). */
+  fill?: ComposerFill | null;
+  actions: RoomActions;
+}) {
+  const [text, setText] = useState("");
+  const [caret, setCaret] = useState(0);
+  /** The mention position the member dismissed with Escape. */
+  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
+  const [focused, setFocused] = useState(false);
+  const listId = useId();
+  const optionId = useId();
+  const replyId = useId();
+  const [localError, setLocalError] = useState<string | null>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const inputId = useId();
+  const hintId = useId();
+  const counterId = useId();
+  const usageId = useId();
+  const disabled = readOnlyReason !== null;
+  const length = text.length;
+  const over = length > maxChars;
+  const showCounter = length >= maxChars * COUNTER_FROM;
+  const shownError = localError ?? error?.message ?? "";
+  /** The command text the member dismissed the suggestions for with Escape. */
+  const [dismissedCommand, setDismissedCommand] = useState<string | null>(null);
+  const [activeHint, setActiveHint] = useState(0);
+  const hints = disabled || !focused || text === dismissedCommand ? [] : commandMatches(text, caret);
+  const hint: CommandHint | undefined = hints[Math.min(activeHint, hints.length - 1)];
+  const usage = hints.length === 0 && !disabled ? commandUsage(text) : null;
+  const found = disabled || !focused || hints.length > 0 ? null : mentionAt(text, caret, assistantName);
+  const mention = found && found.start !== dismissedAt ? found : null;
+  const commandOptionId = (i: number) => `${listId}-command-${i}`;
+
+  // Choosing "Reply" puts the caret here.
+  const replySeq = replyTo?.seq;
+  useEffect(() => {
+    if (replySeq !== undefined) inputRef.current?.focus();
+  }, [replySeq]);
+
+  const fillN = fill?.n;
+  useEffect(() => {
+    if (fillN === undefined || !fill || disabled) return;
+    setText(fill.text);
+    setCaret(fill.text.length);
+    setDismissedCommand(null);
+    setLocalError(null);
+    moveCaretToEnd(fill.text);
+    // Only a new request fills the composer, not a re-render.
+  }, [fillN]);
+
+  const complete = () => {
+    if (!mention) return;
+    const insert = `@${assistantName} `;
+    const next = text.slice(0, mention.start) + insert + text.slice(caret).replace(/^ /, "");
+    const at = mention.start + insert.length;
+    setText(next);
+    setCaret(at);
+    actions.typing(next);
+    requestAnimationFrame(() => {
+      const el = inputRef.current;
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(at, at);
+    });
+  };
+
+  const moveCaretToEnd = (next: string) => {
+    requestAnimationFrame(() => {
+      const el = inputRef.current;
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(next.length, next.length);
+    });
+  };
+
+  const acceptHint = (chosen: CommandHint) => {
+    const next = completeCommand(chosen);
+    setText(next);
+    setCaret(next.length);
+    setActiveHint(0);
+    moveCaretToEnd(next);
+  };
+
+  const submitCommand = () => {
+    const command = text.trim();
+    if (command.length > maxChars) {
+      setLocalError(`a command has at most ${maxChars} characters`);
+      return;
+    }
+    actions.command(command);
+    setText("");
+    setCaret(0);
+    setDismissedCommand(null);
+    setActiveHint(0);
+    setLocalError(null);
+    inputRef.current?.focus();
+  };
+
+  const submit = () => {
+    if (disabled) return;
+    // Slash commands go to the room as commands, never as chat messages.
+    if (isCommand(text)) return submitCommand();
+    const parsed = MessageText.safeParse(text);
+    if (!parsed.success) {
+      // An empty composer is not worth an error message.
+      if (text.trim() !== "") setLocalError(parsed.error.issues[0]?.message ?? "This message cannot be sent.");
+      return;
+    }
+    actions.send(parsed.data, replyTo?.seq);
+    if (replyTo) onCancelReply();
+    setText("");
+    setCaret(0);
+    setDismissedAt(null);
+    setLocalError(null);
+    inputRef.current?.focus();
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.nativeEvent.isComposing) return;
+    if (hint && (e.key === "Tab" || e.key === "Enter") && !e.shiftKey) {
+      e.preventDefault();
+      acceptHint(hint);
+      return;
+    }
+    if (hints.length > 1 && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+      e.preventDefault();
+      const at = Math.min(activeHint, hints.length - 1);
+      setActiveHint((at + (e.key === "ArrowDown" ? 1 : hints.length - 1)) % hints.length);
+      return;
+    }
+    if (e.key === "Escape" && hints.length > 0) {
+      setDismissedCommand(text);
+      return;
+    }
+    if (mention && (e.key === "Tab" || e.key === "Enter") && !e.shiftKey) {
+      e.preventDefault();
+      complete();
+      return;
+    }
+    if (e.key === "Escape") {
+      if (mention) setDismissedAt(mention.start);
+      else if (replyTo) onCancelReply();
+      return;
+    }
+    // IME composition uses Enter to pick a candidate, not to send.
+    if (e.key === "Enter" && !e.shiftKey) {
+      e.preventDefault();
+      submit();
+    }
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    submit();
+  };
+
+  const describedBy = [
+    replyTo ? replyId : null,
+    disabled ? hintId : null,
+    showCounter ? counterId : null,
+    usage ? usageId : null,
+  ]
+    .filter(Boolean)
+    .join(" ");
+
+  return (
+    <form className="composer" onSubmit={onSubmit}>
+      {replyTo && !disabled && <ReplyBanner id={replyId} author={replyTo.author} onCancel={onCancelReply} />}
+      <label htmlFor={inputId} className="visually-hidden">
+        Message
+      </label>
+      <div className="composer-row">
+        <textarea
+          id={inputId}
+          ref={inputRef}
+          data-testid="composer-input"
+          rows={2}
+          value={text}
+          disabled={disabled}
+          placeholder={disabled ? "Read only" : "Write a message… (Enter to send, Shift+Enter for a new line)"}
+          aria-describedby={describedBy || undefined}
+          aria-invalid={over || undefined}
+          aria-autocomplete="list"
+          aria-controls={mention || hint ? listId : undefined}
+          aria-activedescendant={hint ? commandOptionId(hints.indexOf(hint)) : mention ? optionId : undefined}
+          onKeyDown={onKeyDown}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+          onFocus={() => setFocused(true)}
+          onBlur={() => {
+            setFocused(false);
+            setDismissedAt(null);
+          }}
+          onChange={(e) => {
+            if (e.target.value !== text) setActiveHint(0);
+            setText(e.target.value);
+            setCaret(e.target.selectionStart);
+            setLocalError(null);
+            actions.clearError();
+            actions.typing(e.target.value);
+          }}
+        />
+        {hint && <CommandHints id={listId} hints={hints} active={hint} optionId={commandOptionId} onAccept={acceptHint} />}
+        {mention && <MentionList id={listId} optionId={optionId} assistantName={assistantName} onAccept={complete} />}
+        <button type="submit" data-testid="composer-send" disabled={disabled || over || text.trim() === ""}>
+          Send
+        </button>
+      </div>
+      {commandResult && (
+        <CommandNote entry={commandResult} testId="command-result" onDismiss={() => actions.dismissCommand(commandResult.id)} />
+      )}
+      <ComposerFooter
+        usage={usage}
+        readOnlyReason={readOnlyReason}
+        error={shownError}
+        length={length}
+        maxChars={maxChars}
+        showCounter={showCounter}
+        ids={{ usage: usageId, hint: hintId, counter: counterId }}
+      />
+    </form>
+  );
+}

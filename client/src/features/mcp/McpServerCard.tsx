@@ -1,0 +1,212 @@
+import { useId, useState } from "react";
+import type { McpServerView } from "../../../../shared/protocol";
+import type { RoomActions } from "../room/useRoom";
+
+const STATE_LABELS: Record<McpServerView["state"], string> = {
+  connecting: "connecting…",
+  authenticating: "needs authorization",
+  connected: "connected",
+  discovering: "discovering tools…",
+  ready: "ready",
+  failed: "failed",
+};
+
+/** Who may use a server's connection (its connector's credentials); server/mcp/access.ts. */
+function accessText(server: McpServerView): string {
+  switch (server.access) {
+    case "me":
+      return `only ${server.addedBy.name}`;
+    case "approval":
+      return `members, each call approved by ${server.addedBy.name}`;
+    case "all":
+      return "all members";
+  }
+}
+
+/** How this tab's OAuth popup for one server is going. */
+export type OAuthStatus = { server: string; state: "waiting" | "authorized" | "failed" };
+
+/**
+ * One MCP server: its state, who added it and who may use it (its adder
+ * chooses), authorization, its tools (each switchable), prompts and resources.
+ */
+export function McpServerCard({
+  server,
+  selfId,
+  canAct,
+  oauth,
+  onAuthorize,
+  actions,
+}: {
+  server: McpServerView;
+  selfId: string | undefined;
+  canAct: boolean;
+  oauth: OAuthStatus | null;
+  onAuthorize: (server: McpServerView) => void;
+  actions: RoomActions;
+}) {
+  const [open, setOpen] = useState(false);
+  const toolsId = useId();
+  const enabled = server.tools.filter((t) => t.enabled).length;
+  const mine = server.addedBy.id === selfId;
+  return (
+    <li className={`mcp-server mcp-${server.state}`} data-testid="mcp-server" data-name={server.name} data-state={server.state}>
+      <div className="mcp-server-head">
+        <strong className="mcp-name">{server.name}</strong>
+        <span className={`badge mcp-state state-${server.state}`} data-testid="mcp-state">
+          {STATE_LABELS[server.state]}
+        </span>
+      </div>
+      <p className="muted small mcp-url" title={server.url}>
+        {server.url}
+      </p>
+      <p className="small">
+        Added by <span data-testid="mcp-added-by">{mine ? `${server.addedBy.name} (you)` : server.addedBy.name}</span> ·{" "}
+        <span data-testid="mcp-tool-count">
+          {server.toolCount} {server.toolCount === 1 ? "tool" : "tools"}
+          {server.toolCount > 0 && server.toolCount === server.tools.length && `, ${enabled} enabled`}
+        </span>
+      </p>
+      <p className="small" data-testid="mcp-access" data-access={server.access}>
+        {mine && canAct ? (
+          <label>
+            Usable by{" "}
+            <select
+              data-testid="mcp-access-select"
+              // The room's state decides: a refused change stays as it was.
+              value={server.access}
+              onChange={(e) => actions.command(`/mcp access ${server.name} ${e.target.value}`, "mcp")}
+            >
+              <option value="me">only me</option>
+              <option value="approval">members, with my approval per call</option>
+              <option value="all">all members</option>
+            </select>
+          </label>
+        ) : (
+          <>Usable by {accessText(server)}</>
+        )}
+      </p>
+      {server.error && (
+        <p className="form-error small" data-testid="mcp-error">
+          {server.error}
+        </p>
+      )}
+      {oauth && (
+        <p className={`small oauth-${oauth.state}`} data-testid="mcp-auth-status" role="status">
+          {oauth.state === "waiting"
+            ? "Finish the authorization in the popup…"
+            : oauth.state === "authorized"
+              ? "Authorized — connecting…"
+              : "Authorization failed: try again."}
+        </p>
+      )}
+      <div className="mcp-server-actions">
+        {server.authUrl && (
+          <button type="button" className="primary" data-testid="mcp-authorize" onClick={() => onAuthorize(server)}>
+            Authorize
+          </button>
+        )}
+        {server.toolCount + server.prompts.length + server.resources.length > 0 && (
+          <button
+            type="button"
+            data-testid="mcp-tools-toggle"
+            aria-expanded={open}
+            aria-controls={toolsId}
+            onClick={() => setOpen(!open)}
+          >
+            {open ? "Hide tools" : "Show tools"}
+          </button>
+        )}
+        {canAct && (
+          <button
+            type="button"
+            className="danger"
+            data-testid="mcp-remove"
+            onClick={() => actions.command(`/mcp remove ${server.name}`, "mcp")}
+            aria-label={`Remove ${server.name}`}
+          >
+            Remove
+          </button>
+        )}
+      </div>
+      <div id={toolsId} hidden={!open} className="mcp-details">
+        {server.tools.length > 0 && (
+          <>
+            <h3>Tools</h3>
+            <ul className="mcp-tools">
+              {server.tools.map((tool) => (
+                <li
+                  key={tool.name}
+                  data-testid="mcp-tool"
+                  data-name={tool.name}
+                  data-enabled={String(tool.enabled)}
+                  className={tool.enabled ? "" : "disabled"}
+                >
+                  <div className="mcp-tool-head">
+                    <label className="mcp-tool-toggle">
+                      <input
+                        type="checkbox"
+                        data-testid="mcp-tool-toggle"
+                        // The room's state decides: a refused toggle stays as it was.
+                        checked={tool.enabled}
+                        disabled={!canAct}
+                        onChange={() => actions.mcpTool(server.name, tool.name, !tool.enabled)}
+                      />
+                      <code>{tool.name}</code>
+                      <span className="visually-hidden"> enabled</span>
+                    </label>
+                    {tool.readOnly && (
+                      <span className="badge" data-testid="mcp-tool-readonly" title="Does not change anything">
+                        read-only
+                      </span>
+                    )}
+                  </div>
+                  {tool.changed && (
+                    <p className="warn small" data-testid="mcp-tool-changed">
+                      Changed since it was enabled — re-enable to trust it.
+                    </p>
+                  )}
+                  {tool.blocked && (
+                    <p className="warn small" data-testid="mcp-tool-blocked">
+                      Not offered: {tool.blocked}.
+                    </p>
+                  )}
+                  {tool.description && <p className="muted small mcp-description">{tool.description}</p>}
+                </li>
+              ))}
+            </ul>
+            {server.toolCount > server.tools.length && (
+              <p className="muted small" data-testid="mcp-tools-more">
+                … and {server.toolCount - server.tools.length} more, not listed here (the assistant and /mcp call can still use them).
+              </p>
+            )}
+          </>
+        )}
+        {server.prompts.length > 0 && (
+          <>
+            <h3>Prompts</h3>
+            <ul className="mcp-plain" data-testid="mcp-prompts">
+              {server.prompts.map((p) => (
+                <li key={p.name}>
+                  <code>{p.name}</code> {p.description && <span className="muted small">{p.description}</span>}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        {server.resources.length > 0 && (
+          <>
+            <h3>Resources</h3>
+            <ul className="mcp-plain" data-testid="mcp-resources">
+              {server.resources.map((r) => (
+                <li key={r.uri} title={r.uri}>
+                  {r.name} <span className="muted small mcp-url">{r.uri}</span>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,25 @@
+import type { PresenceMember, Role } from "../../../../shared/protocol";
+import "./members.css";
+
+const ROLE_ORDER: Record<Role, number> = { owner: 0, member: 1, viewer: 2 };
+
+/** Who is in the room right now (each person once, however many tabs), owners first. */
+export function PresenceList({ members, selfId }: { members: PresenceMember[]; selfId: string | undefined }) {
+  const sorted = [...members].sort(
+    (a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.name.localeCompare(b.name),
+  );
+  return (
+    <section className="card presence" aria-labelledby="presence-heading">
+      <h2 id="presence-heading">Here now ({members.length})</h2>
+      <ul>
+        {sorted.map((m) => (
+          <li key={m.id} data-testid="presence-member" data-member-id={m.id}>
+            <span className="member-name">{m.name}</span>
+            {m.id === selfId && <span className="you"> (you)</span>}
+            <span className={`badge badge-${m.role}`}>{m.role}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,83 @@
+import { McpPanel } from "../mcp/McpPanel";
+import { RemindersPanel } from "../reminders/RemindersPanel";
+import { ScriptsPanel } from "../scripts/ScriptsPanel";
+import { latestCommand } from "./commandLog";
+import type { RoomState } from "./roomState";
+import type { RoomActions } from "./useRoom";
+
+export type Panel = "reminders" | "mcp" | "scripts";
+
+/** The header's panel toggles, in order: test-id prefix, icon, label, and the open panel's landmark name. */
+export const PANELS: ReadonlyArray<{ name: Panel; icon: string; label: string; landmark: string }> = [
+  { name: "reminders", icon: "🔔", label: "Reminders", landmark: "Reminders" },
+  { name: "mcp", icon: "⚙", label: "MCP", landmark: "MCP servers" },
+  { name: "scripts", icon: "📜", label: "Scripts", landmark: "Saved scripts" },
+];
+
+/** What each toggle counts. */
+export function panelCount(panel: Panel, state: RoomState): number {
+  switch (panel) {
+    case "reminders":
+      return state.reminders.length;
+    case "mcp":
+      return state.mcp.servers.length;
+    case "scripts":
+      return state.scripts.length;
+  }
+}
+
+/** The one open side panel, fed its slice of the room's state: RoomView picks which. */
+export function RoomPanel({
+  panel,
+  id,
+  state,
+  canAct,
+  actions,
+  onClose,
+}: {
+  panel: Panel;
+  id: string;
+  state: RoomState;
+  canAct: boolean;
+  actions: RoomActions;
+  onClose: () => void;
+}) {
+  switch (panel) {
+    case "scripts":
+      return (
+        <ScriptsPanel
+          id={id}
+          items={state.scripts}
+          code={state.scriptCode}
+          canAct={canAct}
+          result={latestCommand(state, "scripts")}
+          actions={actions}
+          onClose={onClose}
+        />
+      );
+    case "reminders":
+      return (
+        <RemindersPanel
+          id={id}
+          items={state.reminders}
+          canAct={canAct}
+          result={latestCommand(state, "reminders")}
+          actions={actions}
+          onClose={onClose}
+        />
+      );
+    case "mcp":
+      return (
+        <McpPanel
+          id={id}
+          servers={state.mcp.servers}
+          audit={state.mcp.audit}
+          selfId={state.self?.id}
+          canAct={canAct}
+          result={latestCommand(state, "mcp")}
+          actions={actions}
+          onClose={onClose}
+        />
+      );
+  }
+}
