@@ -3,14 +3,13 @@
  * which calls each run made (nested by `parentCallId`), and what a run
  * printed and returned.
  */
+import { codeOf, latestSavableCodeRun } from "../../../../shared/codemode";
 import type { ChatMessage, ToolPart } from "../../../../shared/protocol";
 
-/** The tool name of a Code Mode run (the assistant's, or a `/run` of a saved script). */
-export const CODE_TOOL = "code";
 
 /** A Code Mode run: the `code` tool with its source in `input.code`. */
 export function isCodePart(part: ToolPart): boolean {
-  return part.tool === CODE_TOOL && typeof (part.input as { code?: unknown } | null | undefined)?.code === "string";
+  return codeOf(part) !== null;
 }
 
 /** What a `/run <name>` card ran: the saved script's name and version, when the input says. */
@@ -21,8 +20,7 @@ export function scriptOf(part: ToolPart): { name: string; version: number | null
 }
 
 export function codeSource(part: ToolPart): string {
-  const code = (part.input as { code?: unknown } | null | undefined)?.code;
-  return typeof code === "string" ? code : "";
+  return codeOf(part) ?? "";
 }
 
 export interface PartTree {
@@ -101,15 +99,10 @@ export function codeOutput(part: ToolPart): CodeOutput {
 }
 
 /**
- * The run `/scripts save <name>` would save: the server takes the newest
- * `code` card that is done, in the newest message that has one. Only that
- * card offers "Save as script" — any other would save different code.
+ * The run `/scripts save <name>` would save — the rule is the server's
+ * (shared/codemode.ts): only that card offers "Save as script".
  */
 export function latestSavableRun(messages: readonly ChatMessage[]): { seq: number; callId: string } | null {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    const part = m.parts.findLast((p) => p.tool === CODE_TOOL && p.state === "done");
-    if (part && isCodePart(part)) return { seq: m.seq, callId: part.callId };
-  }
-  return null;
+  const run = latestSavableCodeRun(messages);
+  return run ? { seq: run.message.seq, callId: run.part.callId } : null;
 }
