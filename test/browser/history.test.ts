@@ -3,25 +3,23 @@
  * view starts at the bottom, and scrolling up loads the rest without
  * moving what the reader was looking at.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../../shared/limits";
-import { startDevServer, type DevServer } from "../support/dev-server";
 import { createSession, NodeMember } from "../support/node-member";
-import { launchBrowser, newMember, openRoom, uniqueRoom, type Member } from "./browser";
+import { openRoom, uniqueRoom } from "./browser";
+import { useBrowserRoom } from "./fixture";
 
 const TOTAL = 70;
 /** Below the server's per-connection burst, so seeding is not rate limited. */
 const PER_CONNECTION = 15;
 
-let server: DevServer;
-let browser: Browser;
-let reader: Member;
+const fixture = useBrowserRoom({ members: ["Rita"] });
+const [reader] = fixture.members;
 const room = uniqueRoom("hist");
 
 /** Sends `texts` over one socket (as a script would) and waits for every ack. */
 async function seed(token: string, texts: string[]): Promise<void> {
-  const m = await NodeMember.connect(server.url, room, token);
+  const m = await NodeMember.connect(fixture.server.url, room, token);
   await m.next("welcome");
   texts.forEach((text, i) => m.send({ type: "send", id: `seed-${room}-${text.replace(/\D/g, "")}-${i}`, text }));
   const failed = m.next("error", () => true, { timeoutMs: 15_000 }).then((f) => {
@@ -32,17 +30,9 @@ async function seed(token: string, texts: string[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startDevServer();
-  browser = await launchBrowser();
-  const { token } = await createSession(server.url, "Seeder");
+  const { token } = await createSession(fixture.server.url, "Seeder");
   const texts = Array.from({ length: TOTAL }, (_, i) => `history line ${i + 1}`);
   for (let i = 0; i < TOTAL; i += PER_CONNECTION) await seed(token, texts.slice(i, i + PER_CONNECTION));
-  reader = await newMember(browser, server.url, "Rita");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 const scroller = () => reader.page.locator(".message-scroller");

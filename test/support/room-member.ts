@@ -77,48 +77,46 @@ export class RoomMember {
     where: (f: FrameOf<T>) => boolean = () => true,
     { count = 1, timeoutMs = 10_000 }: { count?: number; timeoutMs?: number } = {},
   ): Promise<FrameOf<T>> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const matches = this.all(type).filter(where);
-        if (matches.length >= count) {
-          done();
-          resolve(matches[count - 1]!);
-        } else if (this.closed && type !== "error") {
-          done();
-          reject(new Error(`socket closed (${this.closed.code}) waiting for ${type}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out waiting for ${type}; got ${JSON.stringify(this.frames.map((f) => f.type))}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.listeners.delete(check);
-      };
-      this.listeners.add(check);
-      check();
+    return this.waitFor(timeoutMs, () => `timed out waiting for ${type}; got ${JSON.stringify(this.frames.map((f) => f.type))}`, () => {
+      const matches = this.all(type).filter(where);
+      if (matches.length >= count) return { value: matches[count - 1]! };
+      if (this.closed && type !== "error") throw new Error(`socket closed (${this.closed.code}) waiting for ${type}`);
+      return null;
     });
   }
 
   /** Waits until the socket is closed. */
   closedWith(timeoutMs = 5000): Promise<Closed> {
+    return this.waitFor(timeoutMs, () => "socket did not close", () => (this.closed ? { value: this.closed } : null));
+  }
+
+  /**
+   * Re-runs `check` on every frame and on close until it answers (or
+   * throws), with a deadline: event-driven, no polling.
+   */
+  private waitFor<V>(timeoutMs: number, timeoutMessage: () => string, check: () => { value: V } | null): Promise<V> {
     return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!this.closed) return;
-        done();
-        resolve(this.closed);
+      const listener = () => {
+        try {
+          const hit = check();
+          if (!hit) return;
+          done();
+          resolve(hit.value);
+        } catch (err) {
+          done();
+          reject(err);
+        }
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error("socket did not close"));
+        reject(new Error(timeoutMessage()));
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
-        this.listeners.delete(check);
+        this.listeners.delete(listener);
       };
-      this.listeners.add(check);
-      check();
+      this.listeners.add(listener);
+      listener();
     });
   }
 
