@@ -47,13 +47,8 @@ export interface BrowserRoom {
   watch(page: Page, label: string): string[];
 }
 
-/**
- * Chromium's own noise, not the app's: every page asks for a favicon (the
- * app has none), and leaving the landing page while its lobby socket is
- * still connecting (a quick click under load) makes Chromium warn that the
- * socket "is closed before the connection is established".
- */
-const IGNORED = /favicon|WebSocket is closed before the connection is established/;
+/** Chromium asks every page for a favicon; the app has none, and its 404 says nothing about the app. */
+const IGNORED = /favicon/;
 
 export function useBrowserRoom(options: BrowserRoomOptions = {}): BrowserRoom {
   const specs = (options.members ?? []).map((m) => (typeof m === "string" ? { name: m, options: {} } : m));
