@@ -35,6 +35,9 @@ describe("a public room", () => {
     expect(new URL(alice.page.url()).pathname).toBe(`/r/${room}`);
     // Bob types the same name and joins it.
     await bob.page.goto("/");
+    // As a person would, once the landing page has loaded its lobby list (leaving
+    // while the lobby socket is still connecting makes Chromium log a warning).
+    await bob.page.getByTestId("lobby-room").or(bob.page.getByText("No public rooms yet.")).first().waitFor();
     await bob.page.getByTestId("room-name-input").fill(room);
     await bob.page.getByTestId("join-room").click();
     await waitOnline(bob.page);
