@@ -8,9 +8,13 @@
  * - A frame's `type` is read from its first bytes (every server here writes
  *   `{"type":"…"` first); only frames a scenario asks for are JSON-parsed.
  * - Arrival time is taken once, when the frame event fires.
+ * - No frame log: sessions, room creation and addresses come from the tests'
+ *   shared client (test/support/room-client.ts), whose members keep every
+ *   frame; this socket is its lean adapter for timing.
  */
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
+import { createPublicRoom, createSession, roomSocketUrl, SESSION_COOKIE } from "../../test/support/room-client.ts";
 
 export type Target = "A" | "R" | "W";
 
@@ -32,9 +36,10 @@ export interface RoomAddress {
 export function roomAddress(ep: Endpoint, room: string, member = 0): RoomAddress {
   const ws = ep.url.replace(/^http/, "ws");
   switch (ep.target) {
-    case "A":
+    case "A": {
       // The session rides in the cookie, as in a browser; nothing in the URL.
-      return { url: `${ws}/agents/chat-room/${room}`, headers: { Cookie: `hearth_session=${ep.tokens![member % ep.tokens!.length]!}` } };
+      return { url: roomSocketUrl(ep.url, room).href, headers: { Cookie: `${SESSION_COOKIE}=${ep.tokens![member % ep.tokens!.length]!}` } };
+    }
     case "R":
       return { url: `${ws}/raw/${room}` };
     case "W":
@@ -49,26 +54,13 @@ export function roomAddress(ep: Endpoint, room: string, member = 0): RoomAddress
  */
 export async function ensureRooms(ep: Endpoint, rooms: string[]): Promise<void> {
   if (ep.target !== "A") return;
-  for (const room of rooms) {
-    const res = await fetch(`${ep.url}/api/rooms`, {
-      method: "POST",
-      headers: { Origin: ep.url, Cookie: `hearth_session=${ep.tokens![0]!}` },
-      body: JSON.stringify({ visibility: "public", name: room }),
-    });
-    if (res.status !== 201 && res.status !== 409) throw new Error(`create room ${room}: ${res.status} ${await res.text()}`);
-  }
+  for (const room of rooms) await createPublicRoom(fetch, ep.url, room, ep.tokens![0]!);
 }
 
 /** POST /api/session `count` times (A's members need sessions); returns the cookies' values. */
 export async function createTokens(baseUrl: string, count: number): Promise<string[]> {
   const tokens: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const res = await fetch(`${baseUrl}/api/session`, { method: "POST", body: JSON.stringify({ name: `bench${i}` }) });
-    if (!res.ok) throw new Error(`session: ${res.status} ${await res.text()}`);
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("hearth_session="));
-    if (!cookie) throw new Error("session: no session cookie was set");
-    tokens.push(cookie.slice("hearth_session=".length).split(";")[0]!);
-  }
+  for (let i = 0; i < count; i++) tokens.push((await createSession(fetch, baseUrl, `bench${i}`)).token);
   return tokens;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Starting the servers under test.
  *
- * - `startWorkerd()` runs ONE `wrangler dev --local` that serves both A (the
- *   app, unchanged) and R (bench/raw/RawRoom.ts). Its wrangler config is
+ * - `startWorkerd()` runs ONE `wrangler dev --local` (through the tests'
+ *   launcher, test/support/dev-server.ts) that serves both A (the app, unchanged) and R (bench/raw/RawRoom.ts). Its wrangler config is
  *   generated from the app's own wrangler.jsonc — same compatibility date,
  *   flags, vars, assets and bindings — with `main` pointed at
  *   bench/raw/worker.ts and the RawRoom binding and migration added, so that
@@ -14,9 +14,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePort, QUIET_WRANGLER, startDevServer } from "../../test/support/dev-server.ts";
 import { processTree } from "./procfs.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -33,18 +33,6 @@ export interface ServerProcess {
   /** True if the process running the rooms is not the one that started (every socket was dropped). */
   restarted(): boolean;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-  });
 }
 
 /** Removes // and /* comments and trailing commas outside strings (enough for wrangler.jsonc). */
@@ -128,51 +116,27 @@ export function removeBenchBuild(devConfig: string): void {
   rmSync(join(devConfig, ".."), { recursive: true, force: true });
 }
 
-const QUIET_WRANGLER = {
-  WRANGLER_SEND_METRICS: "false",
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  WRANGLER_HIDE_BANNER: "true",
-  WRANGLER_SEND_ERROR_REPORTS: "false",
-  CI: "true",
-};
 
-/** One `wrangler dev --local` serving A and R (config from buildBenchWorker()). `vars` become `--var K:V`. */
+/**
+ * One `wrangler dev --local` serving A and R (config from buildBenchWorker()),
+ * started by the tests' own launcher with the bench's config. `vars` become
+ * `--var K:V`.
+ */
 export async function startWorkerd(vars: Record<string, string>, config: string): Promise<ServerProcess> {
-  const port = await freePort();
   const persistDir = mkdtempSync(join(tmpdir(), "hearth-bench-"));
-  const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  const child = spawn(
-    join(ROOT, "node_modules/.bin/wrangler"),
-    [
-      "dev",
-      "--local",
-      "-c",
-      config,
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--inspector-port",
-      "0",
-      "--persist-to",
-      persistDir,
-      "--show-interactive-dev-session=false",
-      "--log-level",
-      "warn",
-      ...varArgs,
-    ],
-    {
-      cwd: ROOT,
-      detached: true, // own process group: stop() takes workerd down with wrangler
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...QUIET_WRANGLER },
+  const dev = await startDevServer({
+    persistDir,
+    vars,
+    args: ["-c", config, "--log-level", "warn"],
+    // The bench Worker's own route: the app's fallback would not answer JSON.
+    ready: async (url) => {
+      const res = await fetch(`${url}/bench/stats`);
+      return res.ok && (res.headers.get("content-type") ?? "").includes("json");
     },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const server = await supervise(child, url, async () => {
-    const res = await fetch(`${url}/bench/stats`);
-    return res.ok && (res.headers.get("content-type") ?? "").includes("json");
+    startTimeoutMs: 90_000,
   });
+  const { port } = dev;
+  const child = dev.process;
   // Only once it answers is workerd surely spawned. wrangler dev runs two
   // workerd processes: a proxy on the public port (it forwards every request
   // and socket) and the one running the Worker and its objects. The second
@@ -191,15 +155,17 @@ export async function startWorkerd(vars: Record<string, string>, config: string)
   const first = objectsPid();
   if (!Number.isFinite(first)) throw new Error("no workerd process under wrangler");
   return {
-    ...server,
+    url: dev.url,
     port,
+    pid: child.pid!,
+    output: dev.output,
     // Looked up on every use, so a restarted workerd is noticed (restarted()).
     get memoryPid() {
       return objectsPid();
     },
     restarted: () => objectsPid() !== first,
     stop: async () => {
-      await server.stop();
+      await dev.stop();
       rmSync(persistDir, { recursive: true, force: true });
     },
   };

@@ -4,37 +4,23 @@
  * every member as they are written, anyone may stop them, and whatever the
  * model writes is rendered inert.
  */
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server";
-import { startFakeOpenAI, type CompletionScript, type FakeOpenAI } from "../support/fake-openai";
-import { eventually, launchBrowser, messageRow, newMember, openRoom, send, uniqueRoom, type Member } from "./browser";
+import type { Locator, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { CompletionScript } from "../support/fake-openai";
+import { eventually, messageRow, openRoom, send, uniqueRoom } from "./browser";
+import { useBrowserRoom, useScriptedModel } from "./fixture";
 
-let server: DevServer;
-let fake: FakeOpenAI;
-let browser: Browser;
-let alice: Member;
-let bob: Member;
 /** The fake model plays script n for its n-th request: each test adds its own before asking. */
 const scripts: CompletionScript[] = [];
 /** Every URL any member's page requested. */
 const requests: string[] = [];
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI(scripts);
-  server = await startDevServer({
-    vars: { AI_PROVIDER: "openai-compatible", OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: "sk-test", AI_MODEL: "scripted" },
-  });
-  browser = await launchBrowser();
-  alice = await newMember(browser, server.url, "Alice");
-  bob = await newMember(browser, server.url, "Bob");
-  for (const m of [alice, bob]) m.page.on("request", (r) => requests.push(r.url()));
-});
+const model = useScriptedModel(scripts);
+const fixture = useBrowserRoom({ server: model.start, members: ["Alice", "Bob"] });
+const [alice, bob] = fixture.members;
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await fake?.close();
+beforeAll(() => {
+  for (const m of [alice, bob]) m.page.on("request", (r) => requests.push(r.url()));
 });
 
 /** The assistant's rows on a page, oldest first. */
@@ -110,7 +96,7 @@ describe("the assistant in the browser", () => {
     for (const text of distinct) expect(final.startsWith(text), `${text} is not a prefix of the answer`).toBe(true);
     expect(seen.at(-1)).toEqual({ text: final, status: "done" });
     // The server asked the model with Alice's words.
-    expect(JSON.stringify(fake.requests.at(-1)?.messages)).toContain(question);
+    expect(JSON.stringify(model.fake.requests.at(-1)?.messages)).toContain(question);
   });
 
   it("shows the streaming indicator, and lets another member stop the answer with its partial text kept", async () => {
@@ -241,13 +227,13 @@ describe("model output is untrusted", () => {
   }
 
   it("renders the corpus inert while it streams and after, for every member", async () => {
-    const before = fake.requests.length;
+    const before = model.fake.requests.length;
     await openRoom(alice.page, `/r/${room}`);
     await openRoom(bob.page, `/r/${room}`);
     for (const page of [alice.page, bob.page]) await watchForDanger(page);
     scripts.push({ chunks, delayMs: 15 });
     await send(alice.page, "@assistant show me some HTML");
-    await eventually(async () => fake.requests.length, before + 1);
+    await eventually(async () => model.fake.requests.length, before + 1);
 
     for (const page of [alice.page, bob.page]) {
       const row = assistantRows(page).last();
@@ -377,9 +363,4 @@ describe("tool calls", () => {
       expect(await page.locator(`[data-testid="message"][data-seq="${seq}"]`).getByTestId("message-text").innerText()).toBe(target);
     }
   });
-});
-
-it("ran without page errors or protocol warnings", () => {
-  const problems = [...alice.problems, ...bob.problems].filter((p) => !p.includes("favicon"));
-  expect(problems).toEqual([]);
 });

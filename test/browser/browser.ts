@@ -73,6 +73,10 @@ export async function newMember(
   const cookie = (await context.cookies()).find((c) => c.name === "hearth_session");
   if (!cookie) throw new Error("no session cookie was set");
   expect(cookie.httpOnly).toBe(true);
+  // As a person would, once the landing page has loaded its lobby list: a
+  // test that leaves it while the lobby socket is still connecting makes
+  // Chromium log a warning, which the fixture's page check would count.
+  await page.getByTestId("lobby-room").or(page.getByText("No public rooms yet.")).first().waitFor();
   return { name: stored.member.name, id: stored.member.id, token: cookie.value, context, page, problems };
 }
 

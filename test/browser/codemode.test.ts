@@ -4,36 +4,19 @@
  * card with the calls its code made nested inside it (approvals included),
  * then its console output and result — the same for every member.
  */
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server";
-import { startFakeOpenAI, type CompletionScript, type FakeOpenAI } from "../support/fake-openai";
-import { eventually, launchBrowser, messageRow, newMember, openRoom, send, uniqueRoom, type Member } from "./browser";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { CompletionScript } from "../support/fake-openai";
+import { eventually, messageRow, openRoom, send, uniqueRoom, type Member } from "./browser";
+import { useBrowserRoom, useScriptedModel } from "./fixture";
 
-let server: DevServer;
-let fake: FakeOpenAI;
-let browser: Browser;
-/** Owner of every room here: she opens each one first. */
-let alice: Member;
-let bob: Member;
 /** The fake model plays script n for its n-th request: each test adds its own before asking. */
 const scripts: CompletionScript[] = [];
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI(scripts);
-  server = await startDevServer({
-    vars: { AI_PROVIDER: "openai-compatible", OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: "sk-test", AI_MODEL: "scripted" },
-  });
-  browser = await launchBrowser();
-  alice = await newMember(browser, server.url, "Alice");
-  bob = await newMember(browser, server.url, "Bob");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await fake?.close();
-});
+const model = useScriptedModel(scripts);
+const fixture = useBrowserRoom({ server: model.start, members: ["Alice", "Bob"] });
+/** Alice owns every room here: she opens each one first. */
+const [alice, bob] = fixture.members;
 
 /** A public room Alice owns, both members in it, the assistant set to Code Mode. */
 async function codeModeRoom(prefix: string): Promise<void> {
@@ -70,7 +53,7 @@ describe("Code Mode cards", () => {
 
   it("shows the run's code, its calls nested inside it in order, its console and result, to every member", async () => {
     await codeModeRoom("code");
-    const before = fake.requests.length;
+    const before = model.fake.requests.length;
     scripts.push({ chunks: [], toolCalls: [{ name: "code", arguments: { code: source } }] }, { chunks: ["Done."] });
     await send(bob.page, "hello everyone");
     await messageRow(alice.page, "hello everyone").waitFor();
@@ -102,9 +85,9 @@ describe("Code Mode cards", () => {
       expect(await row.getByTestId("message-text").last().innerText()).toBe("Done.");
     }
     // The model was offered one tool, `code`, and got the run's result back.
-    const asked = fake.requests[before];
+    const asked = model.fake.requests[before];
     expect(asked?.tools?.map((t) => t.function.name)).toEqual(["code"]);
-    expect(JSON.stringify(fake.requests[before + 1]?.messages)).toContain("n 2");
+    expect(JSON.stringify(model.fake.requests[before + 1]?.messages)).toContain("n 2");
     expect(problemsOf(alice, bob)).toBe("");
   });
 
@@ -148,7 +131,7 @@ describe("Code Mode cards", () => {
 
     const toolRows = (page: Page) => page.locator('[data-testid="message"][data-kind="tool"]');
     const before = await toolRows(alice.page).count();
-    const requests = fake.requests.length;
+    const requests = model.fake.requests.length;
     await bob.page.getByTestId("script-item").first().getByTestId("script-run").click();
     const result = bob.page.locator('[data-testid="scripts-result"]:not([data-state="pending"])');
     await result.waitFor();
@@ -162,7 +145,7 @@ describe("Code Mode cards", () => {
       expect(JSON.parse((await card.getByTestId("code-result").locator("pre").textContent()) ?? "null")).toMatchObject({ online: 2 });
     }
     // A script run needs no model.
-    expect(fake.requests.length).toBe(requests);
+    expect(model.fake.requests.length).toBe(requests);
     expect(problemsOf(alice, bob)).toBe("");
   });
 

@@ -3,61 +3,36 @@
  * view starts at the bottom, and scrolling up loads the rest without
  * moving what the reader was looking at.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../../shared/limits";
-import WebSocket from "ws";
-import { startDevServer, type DevServer } from "../support/dev-server";
-import { createPublicRoom, createSession, SESSION_COOKIE } from "../support/node-member";
-import { launchBrowser, newMember, openRoom, uniqueRoom, type Member } from "./browser";
+import { createSession, NodeMember } from "../support/node-member";
+import { openRoom, uniqueRoom } from "./browser";
+import { useBrowserRoom } from "./fixture";
 
 const TOTAL = 70;
 /** Below the server's per-connection burst, so seeding is not rate limited. */
 const PER_CONNECTION = 15;
 
-let server: DevServer;
-let browser: Browser;
-let reader: Member;
+const fixture = useBrowserRoom({ members: ["Rita"] });
+const [reader] = fixture.members;
 const room = uniqueRoom("hist");
 
-/** Sends `texts` over one raw socket (as a script would) and waits for every ack. */
+/** Sends `texts` over one socket (as a script would) and waits for every ack. */
 async function seed(token: string, texts: string[]): Promise<void> {
-  const url = `${server.url.replace(/^http/, "ws")}/agents/chat-room/${room}`;
-  const ws = new WebSocket(url, { headers: { Origin: server.url, Cookie: `${SESSION_COOKIE}=${token}` } });
-  await new Promise<void>((resolve, reject) => {
-    let acked = 0;
-    const timer = setTimeout(() => reject(new Error(`seeding timed out after ${acked} acks`)), 15_000);
-    ws.addEventListener("message", (e) => {
-      const frame = JSON.parse(String(e.data)) as { type: string };
-      if (frame.type === "welcome") {
-        texts.forEach((text, i) =>
-          ws.send(JSON.stringify({ type: "send", id: `seed-${room}-${text.replace(/\D/g, "")}-${i}`, text })),
-        );
-      } else if (frame.type === "ack" && ++acked === texts.length) {
-        clearTimeout(timer);
-        resolve();
-      } else if (frame.type === "error") {
-        clearTimeout(timer);
-        reject(new Error(`seeding failed: ${String(e.data)}`));
-      }
-    });
+  const m = await NodeMember.connect(fixture.server.url, room, token);
+  await m.next("welcome");
+  texts.forEach((text, i) => m.send({ type: "send", id: `seed-${room}-${text.replace(/\D/g, "")}-${i}`, text }));
+  const failed = m.next("error", () => true, { timeoutMs: 15_000 }).then((f) => {
+    throw new Error(`seeding failed: ${JSON.stringify(f)}`);
   });
-  ws.close();
+  await Promise.race([m.next("ack", () => true, { count: texts.length, timeoutMs: 15_000 }), failed]);
+  m.close();
 }
 
 beforeAll(async () => {
-  server = await startDevServer();
-  browser = await launchBrowser();
-  const { token } = await createSession(server.url, "Seeder");
-  await createPublicRoom(server.url, room, token);
+  const { token } = await createSession(fixture.server.url, "Seeder");
   const texts = Array.from({ length: TOTAL }, (_, i) => `history line ${i + 1}`);
   for (let i = 0; i < TOTAL; i += PER_CONNECTION) await seed(token, texts.slice(i, i + PER_CONNECTION));
-  reader = await newMember(browser, server.url, "Rita");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 const scroller = () => reader.page.locator(".message-scroller");

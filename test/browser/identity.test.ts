@@ -10,14 +10,14 @@
  * pages use http://localhost:PORT (not 127.0.0.1). The authenticators are
  * the DevTools protocol's virtual ones.
  */
-import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server";
-import { launchBrowser, memberId, messageRow, openRoom, send, waitOnline, watchPage } from "./browser";
+import type { BrowserContext, CDPSession, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { memberId, messageRow, openRoom, send, waitOnline, watchPage } from "./browser";
+import { useBrowserRoom } from "./fixture";
 
-let server: DevServer;
-let browser: Browser;
-let base: string;
+const fixture = useBrowserRoom();
+/** WebAuthn wants a domain: the pages use localhost, not 127.0.0.1. */
+const base = () => fixture.server.url.replace("127.0.0.1", "localhost");
 /** Every URL requested and every frame sent or received, by any page here. */
 const seenUrls: string[] = [];
 const seenFrames: string[] = [];
@@ -31,9 +31,11 @@ interface Device {
 }
 
 async function device(): Promise<Device> {
-  const context = await browser.newContext({ baseURL: base });
+  const context = await fixture.browser.newContext({ baseURL: base() });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
+  // Collected for failure messages, not checked: a device without a session
+  // sees 401s by design (GET /api/me, a spent one-time code).
   const problems: string[] = [];
   watchPage(page, problems);
   page.on("request", (r) => seenUrls.push(r.url()));
@@ -65,17 +67,6 @@ async function sessionCookie(d: Device): Promise<string> {
 
 
 const secrets = new Set<string>();
-
-beforeAll(async () => {
-  server = await startDevServer();
-  base = server.url.replace("127.0.0.1", "localhost");
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 describe("identity across devices", () => {
   let laptop: Device;

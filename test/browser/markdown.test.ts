@@ -2,15 +2,13 @@
  * Message text is untrusted: script-bearing HTML, javascript: links and
  * tracking images must neither run nor load — for the sender or a reader.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server";
-import { launchBrowser, messageRow, newMember, openRoom, send, uniqueRoom, type Member } from "./browser";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { messageRow, openRoom, send, uniqueRoom } from "./browser";
+import { useBrowserRoom } from "./fixture";
 
-let server: DevServer;
-let browser: Browser;
-let writer: Member;
-let reader: Member;
+const fixture = useBrowserRoom({ members: ["Wendy", "Reggie"] });
+const [writer, reader] = fixture.members;
 const requests: string[] = [];
 const room = uniqueRoom("md");
 const marker = `md-${Date.now()}`;
@@ -23,17 +21,8 @@ const hostile = [
   "**bold** and `code`",
 ].join("\n\n");
 
-beforeAll(async () => {
-  server = await startDevServer();
-  browser = await launchBrowser();
-  writer = await newMember(browser, server.url, "Wendy");
-  reader = await newMember(browser, server.url, "Reggie");
+beforeAll(() => {
   for (const m of [writer, reader]) m.page.on("request", (r) => requests.push(r.url()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 async function inspect(page: Page) {

@@ -6,38 +6,32 @@
  * only the connector may do (by default, even a read-only call), and runs a
  * read-only tool with `/mcp call` once Alice lets all members use it.
  */
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server";
+import { startDevServer } from "../support/dev-server";
 import { startEverything, type Everything } from "../support/mcp-everything";
 import { startOAuthMcpServer, type OAuthMcpServer } from "../support/oauth-mcp-server";
-import { eventually, launchBrowser, messageRow, newMember, openRoom, send, uniqueRoom, type Member } from "./browser";
+import { eventually, messageRow, openRoom, send, uniqueRoom, type Member } from "./browser";
+import { useBrowserRoom } from "./fixture";
 
-let server: DevServer;
 let everything: Everything;
 let oauth: OAuthMcpServer;
-let browser: Browser;
-let alice: Member;
-let bob: Member;
 const room = uniqueRoom("mcp");
 
 beforeAll(async () => {
   everything = await startEverything();
   oauth = await startOAuthMcpServer();
-  server = await startDevServer({
-    vars: { MCP_ALLOW_HOSTS: `127.0.0.1:${everything.port},127.0.0.1:${oauth.port}` },
-  });
-  browser = await launchBrowser();
-  alice = await newMember(browser, server.url, "Alice");
-  bob = await newMember(browser, server.url, "Bob");
 });
-
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
   await everything?.stop();
   await oauth?.stop();
 });
+
+const fixture = useBrowserRoom({
+  server: () => startDevServer({ vars: { MCP_ALLOW_HOSTS: `127.0.0.1:${everything.port},127.0.0.1:${oauth.port}` } }),
+  members: ["Alice", "Bob"],
+});
+const [alice, bob] = fixture.members;
 
 function serverCard(page: Page, name: string) {
   return page.locator(`[data-testid="mcp-server"][data-name="${name}"]`);
@@ -201,9 +195,4 @@ describe("MCP servers in the browser", () => {
     for (const m of [alice, bob]) await serverCard(m.page, "secure").waitFor({ state: "detached" });
     expect(await serverCard(bob.page, "everything").count()).toBe(1);
   });
-});
-
-it("ran without page errors or protocol warnings", () => {
-  const problems = [...alice.problems, ...bob.problems].filter((p) => !p.includes("favicon"));
-  expect(problems).toEqual([]);
 });

@@ -6,24 +6,31 @@
  * signs in whoever the test names. The browser ends on clean URLs, and no
  * token the provider issued shows in any URL or socket frame.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DevServer } from "../support/dev-server";
+import type { Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
 import { startAppWithOidc, type TestOidcProvider } from "../support/oidc-provider";
-import { launchBrowser, memberId, messageRow, openRoom, send, uniqueRoom, watchPage } from "./browser";
+import { memberId, messageRow, openRoom, send, uniqueRoom } from "./browser";
+import { useBrowserRoom } from "./fixture";
 
-let server: DevServer;
 let idp: TestOidcProvider;
-let browser: Browser;
+afterAll(async () => {
+  await idp?.stop();
+});
+const fixture = useBrowserRoom({
+  server: async () => {
+    const started = await startAppWithOidc();
+    idp = started.idp;
+    return started.app;
+  },
+});
 const seenUrls: string[] = [];
 const seenFrames: string[] = [];
 
 async function newPage(): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ baseURL: server.url });
+  const context = await fixture.browser.newContext({ baseURL: fixture.server.url });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
-  const problems: string[] = [];
-  watchPage(page, problems);
+  const problems = fixture.watch(page, "page");
   page.on("request", (r) => seenUrls.push(r.url()));
   page.on("websocket", (ws) => {
     ws.on("framesent", (f) => seenFrames.push(String(f.payload)));
@@ -32,17 +39,6 @@ async function newPage(): Promise<{ page: Page; problems: string[] }> {
   return { page, problems };
 }
 
-
-beforeAll(async () => {
-  ({ idp, app: server } = await startAppWithOidc());
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await idp?.stop();
-});
 
 describe("OpenID Connect in the browser", () => {
   it("links the provider from Settings in place, and signs a second browser in as the same member", async () => {

@@ -3,31 +3,16 @@
  * reads but cannot write (not even with a hand-made frame); a stranger
  * without an invite is refused with a reason and no retry loop.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PRIVATE_ROOM_PATTERN } from "../../shared/rooms";
-import { startDevServer, type DevServer } from "../support/dev-server";
-import { eventually, launchBrowser, messageRow, newMember, openRoom, send, waitOnline, type Member } from "./browser";
+import { eventually, messageRow, openRoom, send, waitOnline } from "./browser";
+import { useBrowserRoom } from "./fixture";
 
-let server: DevServer;
-let browser: Browser;
-let owner: Member;
-let viewer: Member;
+const fixture = useBrowserRoom({ members: ["Olivia", "Victor"] });
+const [owner, viewer] = fixture.members;
 let roomPath = "";
 let viewerLink = "";
 const secret = `secret plans ${Date.now()}`;
-
-beforeAll(async () => {
-  server = await startDevServer();
-  browser = await launchBrowser();
-  owner = await newMember(browser, server.url, "Olivia");
-  viewer = await newMember(browser, server.url, "Victor");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 describe("a private room", () => {
   it("is created by its owner from the landing page", async () => {
@@ -48,7 +33,7 @@ describe("a private room", () => {
     await field.waitFor();
     viewerLink = await field.inputValue();
     const url = new URL(viewerLink);
-    expect(url.origin).toBe(server.url);
+    expect(url.origin).toBe(fixture.server.url);
     expect(url.pathname).toBe(roomPath);
     expect(url.hash).toMatch(/^#invite=./);
   });
@@ -98,7 +83,7 @@ describe("a private room", () => {
   it("lets a member invited as member write", async () => {
     await owner.page.getByTestId("create-invite-member").click();
     const memberLink = await owner.page.getByTestId("invite-member-link").inputValue();
-    const mia = await newMember(browser, server.url, "Mia");
+    const mia = await fixture.newMember("Mia");
     await openRoom(mia.page, memberLink);
     expect(await mia.page.getByTestId("composer-input").isDisabled()).toBe(false);
     const text = `member says hi ${Date.now()}`;
@@ -110,7 +95,7 @@ describe("a private room", () => {
   });
 
   it("refuses a member without an invite, shows why, and does not retry", async () => {
-    const stranger = await newMember(browser, server.url, "Stan");
+    const stranger = await fixture.newMember("Stan");
     let sockets = 0;
     stranger.page.on("websocket", (ws) => {
       if (ws.url().includes("/agents/chat-room/")) sockets++;

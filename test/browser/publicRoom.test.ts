@@ -2,40 +2,16 @@
  * Two people in a public room, in a real Chromium against `wrangler dev`:
  * delivery, history after reload, typing, presence, and the lobby's counts.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { createSession } from "../support/node-member";
-import {
-  eventually,
-  launchBrowser,
-  messageRow,
-  newMember,
-  openRoom,
-  send,
-  uniqueRoom,
-  waitOnline,
-  type Member,
-} from "./browser";
+import { eventually, messageRow, openRoom, send, uniqueRoom, waitOnline } from "./browser";
+import { useBrowserRoom } from "./fixture";
 
-let server: DevServer;
-let browser: Browser;
-let alice: Member;
-let bob: Member;
+const fixture = useBrowserRoom({ members: ["Alice", "Bob"] });
+const [alice, bob] = fixture.members;
 const room = uniqueRoom("pub");
 const hello = `hello from alice ${Date.now()}`;
-
-beforeAll(async () => {
-  server = await startDevServer();
-  browser = await launchBrowser();
-  alice = await newMember(browser, server.url, "Alice");
-  bob = await newMember(browser, server.url, "Bob");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 function lobbyOnline(page: Page): Promise<string | null> {
   return page
@@ -59,6 +35,9 @@ describe("a public room", () => {
     expect(new URL(alice.page.url()).pathname).toBe(`/r/${room}`);
     // Bob types the same name and joins it.
     await bob.page.goto("/");
+    // As a person would, once the landing page has loaded its lobby list (leaving
+    // while the lobby socket is still connecting makes Chromium log a warning).
+    await bob.page.getByTestId("lobby-room").or(bob.page.getByText("No public rooms yet.")).first().waitFor();
     await bob.page.getByTestId("room-name-input").fill(room);
     await bob.page.getByTestId("join-room").click();
     await waitOnline(bob.page);
@@ -162,12 +141,12 @@ describe("a public room", () => {
   });
 
   it("shows the room in the lobby with a live online count", async () => {
-    const watcherContext = await browser.newContext({ baseURL: server.url });
+    const watcherContext = await fixture.browser.newContext({ baseURL: fixture.server.url });
     const watcher = await watcherContext.newPage();
     await watcher.goto("/");
     await eventually(() => lobbyOnline(watcher), "2");
 
-    const carol = await newMember(browser, server.url, "Carol");
+    const carol = await fixture.newMember("Carol");
     await openRoom(carol.page, `/r/${room}`);
     await eventually(() => lobbyOnline(watcher), "3");
 
@@ -182,8 +161,8 @@ describe("a public room", () => {
 
   it("moves an older client's stored token into the cookie, as the same member", async () => {
     // What a browser that ran the previous version has: a token in localStorage.
-    const legacy = await createSession(server.url, "Erin");
-    const context = await browser.newContext({ baseURL: server.url });
+    const legacy = await createSession(fixture.server.url, "Erin");
+    const context = await fixture.browser.newContext({ baseURL: fixture.server.url });
     const page = await context.newPage();
     await page.goto("/");
     await page.evaluate((stored) => localStorage.setItem("hearth.session", JSON.stringify(stored)), {
@@ -204,8 +183,8 @@ describe("a public room", () => {
   });
 
   it("says so when the session is refused, instead of quietly becoming someone else", async () => {
-    const dave = await newMember(browser, server.url, "Dave");
-    await dave.context.addCookies([{ name: "hearth_session", value: "not-a-valid-token", url: server.url }]);
+    const dave = await fixture.newMember("Dave");
+    await dave.context.addCookies([{ name: "hearth_session", value: "not-a-valid-token", url: fixture.server.url }]);
     await dave.page.goto(`/r/${room}`);
     await dave.page.getByTestId("session-expired").waitFor();
     expect(await dave.page.getByTestId("session-expired").innerText()).toContain("Dave");
@@ -213,10 +192,5 @@ describe("a public room", () => {
     const stored = await dave.page.evaluate(() => JSON.parse(localStorage.getItem("hearth.session") ?? "null"));
     expect(stored.member.id).toBe(dave.id);
     await dave.context.close();
-  });
-
-  it("ran without page errors or protocol warnings", () => {
-    const problems = [...alice.problems, ...bob.problems].filter((p) => !p.includes("favicon"));
-    expect(problems).toEqual([]);
   });
 });

@@ -3,28 +3,14 @@
  * says so, keeps a message written meanwhile as pending, and delivers it
  * exactly once after reconnecting.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server";
-import { launchBrowser, messageRow, newMember, openRoom, send, uniqueRoom, waitOnline, type Member } from "./browser";
+import { describe, expect, it } from "vitest";
+import { startDevServer } from "../support/dev-server";
+import { messageRow, openRoom, send, uniqueRoom, waitOnline } from "./browser";
+import { useBrowserRoom } from "./fixture";
 
-let server: DevServer;
-let browser: Browser;
-let alice: Member;
-let bob: Member;
+const fixture = useBrowserRoom({ members: ["Alice", "Bob"] });
+const [alice, bob] = fixture.members;
 const room = uniqueRoom("rc");
-
-beforeAll(async () => {
-  server = await startDevServer();
-  browser = await launchBrowser();
-  alice = await newMember(browser, server.url, "Alice");
-  bob = await newMember(browser, server.url, "Bob");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 describe("reconnecting", () => {
   it("delivers a message written while the server was down, once", async () => {
@@ -36,8 +22,8 @@ describe("reconnecting", () => {
 
     const socketUrls: string[] = [];
     alice.page.on("websocket", (ws) => socketUrls.push(ws.url()));
-    const { port, persistDir } = server;
-    await server.stop();
+    const { port, persistDir } = fixture.server;
+    await fixture.server.stop();
     const status = alice.page.getByTestId("connection-status");
     await alice.page.locator('[data-testid="connection-status"][data-status="reconnecting"]').waitFor();
     expect(await status.innerText()).toMatch(/reconnecting/i);
@@ -47,7 +33,7 @@ describe("reconnecting", () => {
     const row = messageRow(alice.page, during);
     expect(await row.getAttribute("data-state")).toBe("pending");
 
-    server = await startDevServer({ port, persistDir });
+    fixture.server = await startDevServer({ port, persistDir });
     // partysocket backs off up to 10 s between attempts.
     await waitOnline(alice.page).then(() => undefined);
     await alice.page.locator('[data-testid="message"][data-state="sent"]').filter({ hasText: during }).waitFor({ timeout: 30_000 });

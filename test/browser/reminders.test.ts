@@ -4,29 +4,20 @@
  * both panels list (each in its viewer's zone) and that fires in both
  * windows, refusals shown where they were asked, and cancel from the panel.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server";
-import { eventually, launchBrowser, messageRow, newMember, openRoom, send, uniqueRoom, type Member } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { eventually, messageRow, openRoom, send, uniqueRoom } from "./browser";
+import { useBrowserRoom } from "./fixture";
 
-let server: DevServer;
-let browser: Browser;
-let alice: Member;
-let bob: Member;
 const ALICE_ZONE = "America/New_York";
 const BOB_ZONE = "Asia/Tokyo";
-
-beforeAll(async () => {
-  server = await startDevServer();
-  browser = await launchBrowser();
-  alice = await newMember(browser, server.url, "Alice", { timezoneId: ALICE_ZONE, locale: "en-US" });
-  bob = await newMember(browser, server.url, "Bob", { timezoneId: BOB_ZONE, locale: "en-US" });
+const fixture = useBrowserRoom({
+  members: [
+    { name: "Alice", options: { timezoneId: ALICE_ZONE, locale: "en-US" } },
+    { name: "Bob", options: { timezoneId: BOB_ZONE, locale: "en-US" } },
+  ],
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const [alice, bob] = fixture.members;
 
 const room = uniqueRoom("remind");
 
@@ -196,9 +187,4 @@ describe("slash commands and reminders", () => {
     expect(await toggle.getAttribute("aria-expanded")).toBe("false");
     expect(await bob.page.getByTestId("reminders-panel").count()).toBe(0);
   });
-});
-
-it("ran without page errors or protocol warnings", () => {
-  const problems = [...alice.problems, ...bob.problems].filter((p) => !p.includes("favicon"));
-  expect(problems).toEqual([]);
 });

@@ -56,7 +56,7 @@ describe("assistant with an OpenAI-compatible server", () => {
     a.send({ type: "send", id: crypto.randomUUID(), text: "@assistant tell me a long story" });
     const started = await a.next("message", (f) => f.message.kind === "assistant");
     // Wait until more than a second of text has streamed (one checkpoint at least).
-    await a.next("draft", (d) => d.offset + d.text.length >= "Partial answer before ".length, 15_000);
+    await a.next("draft", (d) => d.offset + d.text.length >= "Partial answer before ".length, { timeoutMs: 15_000 });
     await new Promise((r) => setTimeout(r, 300));
     await server.kill();
 

@@ -70,7 +70,7 @@ describe("MCP OAuth", () => {
 
     alice = await connect("alice", aliceSession.token);
     bob = await connect("bob", bobSession.token);
-    await bob.next("mcp", (f) => f.servers.some((s) => s.name === "secure" && s.state === "ready"), 30_000);
+    await bob.next("mcp", (f) => f.servers.some((s) => s.name === "secure" && s.state === "ready"), { timeoutMs: 30_000 });
     // alice's connection, so alice calls (others need her approval); bob sees the card.
     const who = await alice.command("/mcp call secure.whoami {}");
     expect(who.ok).toBe(true);
@@ -83,7 +83,7 @@ describe("MCP OAuth", () => {
     await server.stop();
     server = await startDevServer({ persistDir, port, vars: vars() });
     alice = await connect("alice", aliceSession.token);
-    await alice.next("mcp", (f) => f.servers.some((s) => s.name === "secure" && s.state === "ready"), 30_000);
+    await alice.next("mcp", (f) => f.servers.some((s) => s.name === "secure" && s.state === "ready"), { timeoutMs: 30_000 });
     expect((await alice.command('/mcp call secure.shout {"word":"hello"}')).ok).toBe(true);
 
     // The callback is not an open door: a forged state is refused.

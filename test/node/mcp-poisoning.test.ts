@@ -40,7 +40,7 @@ describe("MCP tool poisoning", () => {
     await server.stop();
     server = await startDevServer({ persistDir, port, vars: vars() });
     a = await NodeMember.connect(server.url, "poison-room", alice.token);
-    const flagged = await a.next("mcp", (f) => weather(f)?.changed === true, 30_000);
+    const flagged = await a.next("mcp", (f) => weather(f)?.changed === true, { timeoutMs: 30_000 });
     expect(weather(flagged)).toMatchObject({ enabled: false, changed: true });
     const notice = await a.next("message", (f) => f.message.kind === "system" && /changed its definition/.test(f.message.text));
     expect(notice.message.text).toContain("weather.weather");
@@ -68,7 +68,7 @@ describe("MCP tool poisoning", () => {
     await server.stop();
     server = await startDevServer({ persistDir, port, vars: vars() });
     a = await NodeMember.connect(server.url, "flip-room", alice.token);
-    const flagged = await a.next("mcp", (f) => weather(f)?.changed === true, 30_000);
+    const flagged = await a.next("mcp", (f) => weather(f)?.changed === true, { timeoutMs: 30_000 });
     expect(weather(flagged)).toMatchObject({ enabled: false, changed: true, readOnly: true });
     const notice = await a.next("message", (f) => f.message.kind === "system" && /annotations/.test(f.message.text));
     expect(notice.message.text).toContain("flip.weather");

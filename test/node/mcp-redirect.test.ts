@@ -72,7 +72,7 @@ describe("MCP credentials and redirects", () => {
   it("does not send the bearer token to the origin an MCP endpoint redirects to", async () => {
     const callback = await authorize("mcptrap", mcpTrap);
     expect(await callback.text()).toContain("Authorized");
-    await alice.next("mcp", (f) => f.servers.some((s) => s.name === "mcptrap" && s.state === "ready"), 30_000);
+    await alice.next("mcp", (f) => f.servers.some((s) => s.name === "mcptrap" && s.state === "ready"), { timeoutMs: 30_000 });
     const bearer = mcpTrap.secrets.filter((s) => s.startsWith("at-"));
     expect(bearer.length).toBeGreaterThan(0);
 

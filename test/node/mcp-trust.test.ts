@@ -31,10 +31,10 @@ const ROOM = "trust-room";
 
 type McpFrame = Extract<NodeMember["frames"][number], { type: "mcp" }>;
 const serverIn = (f: McpFrame, name: string) => f.servers.find((s) => s.name === name);
-const ready = (m: NodeMember, name: string) => m.next("mcp", (f) => serverIn(f, name)?.state === "ready" && serverIn(f, name)!.toolCount > 0, 30_000);
+const ready = (m: NodeMember, name: string) => m.next("mcp", (f) => serverIn(f, name)?.state === "ready" && serverIn(f, name)!.toolCount > 0, { timeoutMs: 30_000 });
 const send = (m: NodeMember, text: string) => m.send({ type: "send", id: crypto.randomUUID(), text });
 const settled = (m: NodeMember, after: number) =>
-  m.next("message_updated", (f) => f.message.kind === "assistant" && f.message.seq > after && (f.message.status === "done" || f.message.status === "failed"), 30_000);
+  m.next("message_updated", (f) => f.message.kind === "assistant" && f.message.seq > after && (f.message.status === "done" || f.message.status === "failed"), { timeoutMs: 30_000 });
 const lastSeq = (m: NodeMember) => Math.max(0, ...m.all("message").map((f) => f.message.seq));
 
 function vars(): Record<string, string> {
@@ -111,7 +111,7 @@ describe("MCP trust", () => {
     // Through the assistant: alice is asked, and the call runs once she approves.
     const after = lastSeq(bob);
     send(bob, "@assistant echo for me");
-    const waiting = await bob.next("tool", (f) => f.seq > after && f.part.state === "awaiting_approval", 30_000);
+    const waiting = await bob.next("tool", (f) => f.seq > after && f.part.state === "awaiting_approval", { timeoutMs: 30_000 });
     expect(waiting.part.approvers).toContain(aliceId);
     alice.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: true });
     const done = await settled(bob, after);
@@ -145,7 +145,7 @@ describe("MCP trust", () => {
   it("offers only the first of two tools whose assistant names collide, and says why in the panel", async () => {
     expect((await alice.command(`/mcp add gh__issues ${ghA.url}`)).ok).toBe(true);
     expect((await alice.command(`/mcp add gh ${ghB.url}`)).ok).toBe(true);
-    const view = await alice.next("mcp", (f) => serverIn(f, "gh")?.tools.some((t) => t.name === "issues__create") === true, 30_000);
+    const view = await alice.next("mcp", (f) => serverIn(f, "gh")?.tools.some((t) => t.name === "issues__create") === true, { timeoutMs: 30_000 });
 
     // The model calls the shared name: the one offered (read-only, alice's
     // own turn: no approval) runs, never the other (which would need one).
@@ -171,7 +171,7 @@ describe("MCP trust", () => {
     const waiting = await bob.next(
       "tool",
       (f) => f.seq > after && f.part.tool === "everything__echo" && f.part.state === "awaiting_approval",
-      30_000,
+      { timeoutMs: 30_000 },
     );
     expect(waiting.part.parentCallId).toBeTruthy();
     expect(waiting.part.approvers).toContain(aliceId);
@@ -183,7 +183,7 @@ describe("MCP trust", () => {
     // An owner may decide the card, but her approval does not lend out alice's connection.
     const next = lastSeq(bob);
     send(bob, "@assistant once more as code");
-    const again = await bob.next("tool", (f) => f.seq > next && f.part.tool === "everything__echo" && f.part.state === "awaiting_approval", 30_000);
+    const again = await bob.next("tool", (f) => f.seq > next && f.part.tool === "everything__echo" && f.part.state === "awaiting_approval", { timeoutMs: 30_000 });
     olivia.send({ type: "approve", seq: again.seq, callId: again.part.callId, approved: true });
     const refused = await settled(bob, next);
     expect(refused.message.parts.find((p) => p.tool === "everything__echo")).toMatchObject({
@@ -214,7 +214,7 @@ describe("MCP trust", () => {
   it("connects one server for two concurrent adds of one name", async () => {
     const ids = [crypto.randomUUID(), crypto.randomUUID()];
     for (const id of ids) alice.send({ type: "command", id, text: `/mcp add twin ${twin.url}` });
-    const results = await Promise.all(ids.map((id) => alice.next("command_result", (f) => f.id === id, 30_000)));
+    const results = await Promise.all(ids.map((id) => alice.next("command_result", (f) => f.id === id, { timeoutMs: 30_000 })));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.find((r) => !r.ok)?.text).toMatch(/being added already/);
     const list = await alice.command("/mcp list");

@@ -32,7 +32,7 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<[Ser
 }
 
 const everythingView = (m: NodeMember) =>
-  m.next("mcp", (f) => f.servers.some((s) => s.name === "everything" && s.state === "ready" && s.tools.length > 0), 30_000);
+  m.next("mcp", (f) => f.servers.some((s) => s.name === "everything" && s.state === "ready" && s.tools.length > 0), { timeoutMs: 30_000 });
 
 beforeAll(async () => {
   everything = await startEverything();
@@ -143,7 +143,7 @@ describe("MCP servers in a room", () => {
 
   it("lets the assistant use a read-only MCP tool and shows the call as a card", async () => {
     bob.send({ type: "send", id: crypto.randomUUID(), text: "@assistant echo something" });
-    const done = await alice.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", 30_000);
+    const done = await alice.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 30_000 });
     expect(done.message.text).toBe("The server echoed it.");
     expect(done.message.parts[0]).toMatchObject({ tool: "everything__echo", state: "done" });
     expect(JSON.stringify(done.message.parts[0]!.output)).toContain("from the model");
@@ -154,12 +154,12 @@ describe("MCP servers in a room", () => {
 
   it("asks the member who connected the server to approve a non-read-only call, and audits the approver", async () => {
     bob.send({ type: "send", id: crypto.randomUUID(), text: "@assistant toggle logging" });
-    const waiting = await bob.next("tool", (f) => f.part.state === "awaiting_approval", 30_000);
+    const waiting = await bob.next("tool", (f) => f.part.state === "awaiting_approval", { timeoutMs: 30_000 });
     expect(waiting.part.approvers).toContain(aliceId);
     bob.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: true });
     expect(await bob.next("error", (f) => f.code === "not_approver")).toBeTruthy();
     alice.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: true });
-    const done = await bob.next("message_updated", (f) => f.message.seq === waiting.seq && f.message.status === "done", 30_000);
+    const done = await bob.next("message_updated", (f) => f.message.seq === waiting.seq && f.message.status === "done", { timeoutMs: 30_000 });
     expect(done.message.parts[0]).toMatchObject({ state: "done", decidedBy: { name: "alice" } });
     const audit = await bob.next("mcp", (f) => f.audit.some((e) => e.tool === "toggle-simulated-logging"));
     expect(audit.audit.find((e) => e.tool === "toggle-simulated-logging")).toMatchObject({
@@ -176,7 +176,7 @@ describe("MCP servers in a room", () => {
     const done = await alice.next(
       "message_updated",
       (f) => f.message.kind === "assistant" && f.message.status === "done" && f.message.parts.some((p) => p.tool === "code"),
-      30_000,
+      { timeoutMs: 30_000 },
     );
     const card = done.message.parts.find((p) => p.tool === "code")!;
     expect(card.state).toBe("done");

@@ -17,7 +17,7 @@ export interface DevServer {
   process: ChildProcess;
   /** Everything wrangler printed so far (for failure messages). */
   output(): string;
-  /** Graceful stop (SIGTERM), resolves when the process has exited. */
+  /** Graceful stop (SIGTERM, SIGKILL after 5 s), resolves when the process has exited. */
   stop(): Promise<void>;
   /** Hard crash (SIGKILL of the whole process group), resolves on exit. */
   kill(): Promise<void>;
@@ -36,12 +36,35 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startDevServer(
-  options: { persistDir?: string; port?: number; vars?: Record<string, string> } = {},
-): Promise<DevServer> {
+export interface DevServerOptions {
+  /** Storage to reuse (a restart keeps its rooms); a fresh temp dir by default. */
+  persistDir?: string;
+  port?: number;
+  /** Each becomes `--var K:V`. */
+  vars?: Record<string, string>;
+  /** More `wrangler dev` arguments: the benchmark passes its own `-c <config>` and `--log-level warn`. */
+  args?: string[];
+  /** When the server counts as up; by default when GET /api/health answers 2xx. */
+  ready?: (url: string) => Promise<boolean>;
+  /** How long it may take to come up (default 60 s; the benchmark's bigger build wants more). */
+  startTimeoutMs?: number;
+}
+
+async function healthy(url: string): Promise<boolean> {
+  return (await fetch(`${url}/api/health`)).ok;
+}
+
+/**
+ * One launcher for tests and benchmarks (bench/lib/servers.ts starts its
+ * workerd through it), so the flags that keep wrangler quiet, local and
+ * killable are written once.
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "hearth-state-"));
   const varArgs = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const ready = options.ready ?? healthy;
+  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   const child = spawn(
     join(ROOT, "node_modules/.bin/wrangler"),
     [
@@ -56,6 +79,7 @@ export async function startDevServer(
       "--persist-to",
       persistDir,
       "--show-interactive-dev-session=false",
+      ...(options.args ?? []),
       ...varArgs,
     ],
     {
@@ -63,14 +87,7 @@ export async function startDevServer(
       // A process group of its own, so kill() takes workerd down with wrangler.
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        WRANGLER_SEND_METRICS: "false",
-        CLOUDFLARE_CF_FETCH_ENABLED: "false",
-        WRANGLER_HIDE_BANNER: "true",
-        WRANGLER_SEND_ERROR_REPORTS: "false",
-        CI: "true",
-      },
+      env: { ...process.env, ...QUIET_WRANGLER },
     },
   );
   let log = "";
@@ -79,39 +96,51 @@ export async function startDevServer(
   const exited = new Promise<void>((res) => child.once("exit", () => res()));
   const url = `http://127.0.0.1:${port}`;
 
-  const signal = async (sig: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+  const signal = (sig: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, sig);
     } catch {
       /* already gone */
     }
+  };
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const kill = async () => {
+    if (!running()) return;
+    signal("SIGKILL");
     await exited;
   };
+  // A wrangler that ignores SIGTERM for 5 s is killed: a hung stop must not hang the suite.
+  const stop = async () => {
+    if (!running()) return;
+    signal("SIGTERM");
+    const hard = setTimeout(() => signal("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(hard);
+  };
 
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log}`);
     if (Date.now() > deadline) {
-      await signal("SIGKILL");
-      throw new Error(`wrangler dev did not answer within 60 s:\n${log}`);
+      await kill();
+      throw new Error(`wrangler dev did not answer within ${startTimeoutMs / 1000} s:\n${log}`);
     }
     try {
-      const res = await fetch(`${url}/api/health`);
-      if (res.ok) break;
+      if (await ready(url)) break;
     } catch {
       /* not listening yet */
     }
     await new Promise((r) => setTimeout(r, 200));
   }
 
-  return {
-    url,
-    port,
-    persistDir,
-    process: child,
-    output: () => log,
-    stop: () => signal("SIGTERM"),
-    kill: () => signal("SIGKILL"),
-  };
+  return { url, port, persistDir, process: child, output: () => log, stop, kill };
 }
+
+/** What keeps wrangler from phoning home, printing banners or prompting (the bench's build uses it too). */
+export const QUIET_WRANGLER = {
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+  CI: "true",
+};

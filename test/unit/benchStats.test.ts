@@ -1,10 +1,9 @@
 /**
  * The benchmark's statistics: nearest-rank percentiles, medians, the median
- * of per-repetition ratios, and the HDR histogram wrapper. Plain Node vitest,
- * not part of `npm test`:  npx vitest run bench/
+ * of per-repetition ratios, and the HDR histogram wrapper.
  */
 import { describe, expect, it } from "vitest";
-import { LatencyHistogram, median, medianRatio, percentile, round } from "./lib/stats.ts";
+import { LatencyHistogram, median, medianRatio, percentile, round } from "../../bench/lib/stats.ts";
 
 describe("percentile (nearest rank)", () => {
   const values = [15, 20, 35, 40, 50];
