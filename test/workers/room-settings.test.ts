@@ -44,6 +44,18 @@ async function lobbyRooms(): Promise<string[]> {
   return frame.rooms.map((r) => r.name);
 }
 
+/** A new public room that alice created and bob joined, both connected and welcomed. */
+async function aliceAndBobIn(prefix: string) {
+  const room = roomName(prefix);
+  const alice = await session("alice");
+  const bob = await session("bob");
+  const a = await connect(room, alice.token);
+  await a.next("welcome");
+  const b = await connect(room, bob.token);
+  await b.next("welcome");
+  return { room, alice, bob, a, b };
+}
+
 async function eventually(check: () => Promise<boolean>, what: string) {
   const deadline = Date.now() + 10_000;
   while (!(await check())) {
@@ -98,13 +110,7 @@ describe("public rooms are created, not claimed", () => {
 
 describe("owners set the room up", () => {
   it("makes a public room private: members stay, newcomers need an invite, the lobby drops it; and back", async () => {
-    const room = roomName("switch");
-    const alice = await session("alice");
-    const bob = await session("bob");
-    const a = await connect(room, alice.token);
-    await a.next("welcome");
-    const b = await connect(room, bob.token);
-    await b.next("welcome");
+    const { room, alice, bob, a, b } = await aliceAndBobIn("switch");
     await eventually(async () => (await lobbyRooms()).includes(room), "listed");
 
     expect(await settings(a, { visibility: "private" })).toMatchObject({ type: "command_result", ok: true });
@@ -150,13 +156,7 @@ describe("owners set the room up", () => {
   });
 
   it("lets only owners change settings, and says so without changing anything", async () => {
-    const room = roomName("only-owners");
-    const alice = await session("alice");
-    const bob = await session("bob");
-    const a = await connect(room, alice.token);
-    await a.next("welcome");
-    const b = await connect(room, bob.token);
-    await b.next("welcome");
+    const { room, alice, bob, a, b } = await aliceAndBobIn("only-owners");
     expect(await settings(b, { visibility: "private" })).toMatchObject({ type: "error", code: "forbidden" });
     expect(await settings(b, { membersMayInvite: true })).toMatchObject({ type: "error", code: "forbidden" });
     expect(await b.command("/room private")).toMatchObject({ ok: false, text: expect.stringMatching(/Only the room's owners/) });
