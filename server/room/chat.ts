@@ -6,7 +6,7 @@
  * gate would hold the frames until the write is durable anyway).
  */
 import { LIMITS } from "../../shared/limits";
-import type { ChatMessage, ClientFrame, ServerFrame } from "../../shared/protocol";
+import type { ChatMessage, ServerFrame } from "../../shared/protocol";
 import type { ConnectionState } from "./connectionState";
 import { errorFrame, type FrameHandler } from "./frames";
 import type { Membership } from "./members";

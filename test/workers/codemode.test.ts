@@ -1,7 +1,7 @@
 /// <reference types="@cloudflare/vitest-plugin/types" />
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { setModelOverride } from "../../server/assistant/config";
-import { connect, msgId, roomName, session, type TestMember } from "./client";
+import { connect, msgId, roomName, session } from "./client";
 import { Gate, scriptedModel, textParts, toolCallParts, promptText } from "./mockModel";
 import { templateEscape } from "./templateEscape";
 import { SANDBOX_GRACE_MS } from "../../server/codemode/sandbox";

@@ -110,7 +110,7 @@ describe("public rooms are created, not claimed", () => {
 
 describe("owners set the room up", () => {
   it("makes a public room private: members stay, newcomers need an invite, the lobby drops it; and back", async () => {
-    const { room, alice, bob, a, b } = await aliceAndBobIn("switch");
+    const { room, bob, a, b } = await aliceAndBobIn("switch");
     await eventually(async () => (await lobbyRooms()).includes(room), "listed");
 
     expect(await settings(a, { visibility: "private" })).toMatchObject({ type: "command_result", ok: true });
@@ -156,7 +156,7 @@ describe("owners set the room up", () => {
   });
 
   it("lets only owners change settings, and says so without changing anything", async () => {
-    const { room, alice, bob, a, b } = await aliceAndBobIn("only-owners");
+    const { a, b } = await aliceAndBobIn("only-owners");
     expect(await settings(b, { visibility: "private" })).toMatchObject({ type: "error", code: "forbidden" });
     expect(await settings(b, { membersMayInvite: true })).toMatchObject({ type: "error", code: "forbidden" });
     expect(await b.command("/room private")).toMatchObject({ ok: false, text: expect.stringMatching(/Only the room's owners/) });
