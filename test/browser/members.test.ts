@@ -1,7 +1,8 @@
 /**
  * Running a room (issue 14) in Chromium: two members of a public room; the
  * owner removes the other from the members view, and the other's window
- * shows the reason at once and does not reconnect.
+ * shows the reason at once and does not reconnect; the owner hands a room
+ * over; invites are limited and revoked.
  */
 import { describe, expect, it } from "vitest";
 import { openRoom, uniqueRoom, waitOnline } from "./browser";
@@ -43,6 +44,24 @@ describe("members view", () => {
     // partysocket's first retry would come within a few seconds.
     await other.page.waitForTimeout(4500);
     expect(sockets).toBe(1);
+  });
+
+  it("lets the owner hand the room over from the members view: both windows follow at once", async () => {
+    const room = `/r/${uniqueRoom("handover")}`;
+    await openRoom(owner.page, room);
+    await openRoom(other.page, room);
+    const otherRow = owner.page.locator(`[data-testid="member-row"][data-member-id="${other.id}"]`);
+    await otherRow.waitFor();
+    expect(await other.page.getByTestId("room-settings").count()).toBe(0);
+
+    owner.page.once("dialog", (d) => void d.accept());
+    await otherRow.getByTestId("member-transfer").click();
+    // The new owner's window gets the owner's controls, the old owner's loses them.
+    await other.page.getByTestId("room-settings").waitFor();
+    await owner.page.locator(`[data-testid="member-row"][data-member-id="${owner.id}"][data-role="member"]`).waitFor();
+    await owner.page.getByTestId("room-settings").waitFor({ state: "detached" });
+    expect(await owner.page.getByTestId("member-transfer").count()).toBe(0);
+    await other.page.getByText(/Olivia handed the room over to Milo/).first().waitFor();
   });
 
   it("lets the owner limit an invite's uses, see it listed, and revoke it; the revoked link says so", async () => {

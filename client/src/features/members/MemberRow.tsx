@@ -1,7 +1,7 @@
 import { Role, type RoomMember } from "../../../../shared/protocol";
 import type { RoomActions } from "../room/useRoom";
 
-/** One member: role, online or away, since when; an owner's role, remove and ban controls for others. */
+/** One member: role, online or away, since when; an owner's role, remove, hand-over and ban controls for others. */
 export function MemberRow({ member, self, online, isOwner, actions }: { member: RoomMember; self: boolean; online: boolean; isOwner: boolean; actions: RoomActions }) {
   return (
     <li data-testid="member-row" data-member-id={member.id} data-role={member.role}>
@@ -27,6 +27,16 @@ export function MemberRow({ member, self, online, isOwner, actions }: { member: 
           </select>
           <button type="button" data-testid="member-remove" onClick={() => confirm(`Remove ${member.name}?`) && actions.memberAction("remove", `Remove ${member.name}`, member.id)}>
             Remove
+          </button>
+          <button
+            type="button"
+            data-testid="member-transfer"
+            onClick={() =>
+              confirm(`Hand the room over to ${member.name}? They become an owner and you a member.`) &&
+              actions.command(`/transfer ${member.id}`, "members")
+            }
+          >
+            Hand over
           </button>
           <button type="button" data-testid="member-ban" onClick={() => confirm(`Ban ${member.name}? They cannot come back until unbanned.`) && actions.memberAction("ban", `Ban ${member.name}`, member.id)}>
             Ban
