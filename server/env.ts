@@ -34,7 +34,7 @@ export interface Env {
   // The assistant (README → "The assistant").
   /** Workers AI binding: the default model provider when deployed. */
   AI?: Ai;
-  /** workers-ai | openai-compatible */
+  /** workers-ai | openai-compatible | none (no model on purpose: `npm start` found none) */
   AI_PROVIDER?: string;
   AI_MODEL?: string;
   OPENAI_BASE_URL?: string;

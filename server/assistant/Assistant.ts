@@ -213,7 +213,8 @@ export class Assistant {
     if (requesters.size === 0) return;
     const choice = chooseModel(this.host.env);
     if (!choice.ok) {
-      this.room.postSystem(`The assistant cannot answer: ${choice.reason} Chat, reminders and tools work without it.`);
+      if (choice.setup) this.room.postSystem(choice.reason, "setup");
+      else this.room.postSystem(`The assistant cannot answer: ${choice.reason} Chat, reminders and tools work without it.`);
       return;
     }
 

@@ -53,7 +53,16 @@ export function assistantConfig(env: AssistantEnv): AssistantConfig {
   };
 }
 
-export type ModelChoice = { ok: true; model: LanguageModel; label: string } | { ok: false; reason: string };
+export type ModelChoice =
+  | { ok: true; model: LanguageModel; label: string }
+  /** `setup`: no model on purpose (none was found for `npm start`), not a fault: the room shows how to add one. */
+  | { ok: false; reason: string; setup?: true };
+
+/** What a member sees when the room has no model: the one step that gives it one. */
+export const MODEL_SETUP_TEXT =
+  "This room has no model yet, so the assistant cannot answer. To connect one on this machine, start Ollama " +
+  "(`ollama serve`, then `ollama pull llama3.2`) and run `npm start` again — it finds the model by itself. " +
+  "Chat, reminders and tools work meanwhile.";
 
 let modelOverride: (() => LanguageModel) | null = null;
 
@@ -68,6 +77,7 @@ export function setModelOverride(factory: (() => LanguageModel) | null): void {
 export function chooseModel(env: AssistantEnv): ModelChoice {
   if (modelOverride) return { ok: true, model: modelOverride(), label: "test model" };
   const provider = env.AI_PROVIDER || (env.AI ? "workers-ai" : "");
+  if (provider === "none") return { ok: false, reason: MODEL_SETUP_TEXT, setup: true };
   if (provider === "workers-ai") {
     if (!env.AI) return { ok: false, reason: "AI_PROVIDER is workers-ai but the Worker has no AI binding." };
     const model = env.AI_MODEL || DEFAULT_WORKERS_AI_MODEL;
@@ -85,7 +95,7 @@ export function chooseModel(env: AssistantEnv): ModelChoice {
     });
     return { ok: true, model: openai.chatModel(env.AI_MODEL), label: `${env.AI_MODEL} at ${new URL(env.OPENAI_BASE_URL).host}` };
   }
-  if (provider) return { ok: false, reason: `AI_PROVIDER "${provider}" is not known: use workers-ai or openai-compatible.` };
+  if (provider) return { ok: false, reason: `AI_PROVIDER "${provider}" is not known: use workers-ai, openai-compatible or none.` };
   return {
     ok: false,
     reason: "No model is configured: set AI_PROVIDER=openai-compatible with OPENAI_BASE_URL and AI_MODEL, or deploy with the AI binding (Workers AI).",

@@ -89,9 +89,12 @@ export class RoomKernel {
     return shown;
   }
 
-  /** A message from Hearth itself, stored like any other so everyone sees it. */
-  postSystem(text: string): void {
-    this.post({ id: `system-${crypto.randomUUID()}`, kind: "system", author: SYSTEM_AUTHOR, text });
+  /**
+   * A message from Hearth itself, stored like any other so everyone sees it.
+   * `setup` marks the "how to connect a model" message, which clients show as a card (docs/protocol.md).
+   */
+  postSystem(text: string, kind: "system" | "setup" = "system"): void {
+    this.post({ id: `${kind}-${crypto.randomUUID()}`, kind: "system", author: SYSTEM_AUTHOR, text });
   }
 
   /** Writes a message's status, text and cards, then shows the result to everyone. */

@@ -48,6 +48,8 @@ export interface DevServerOptions {
   ready?: (url: string) => Promise<boolean>;
   /** How long it may take to come up (default 60 s; the benchmark's bigger build wants more). */
   startTimeoutMs?: number;
+  /** Start through `npm start`'s script (scripts/start.ts: finds a local model), not wrangler directly. */
+  viaStartScript?: boolean;
 }
 
 async function healthy(url: string): Promise<boolean> {
@@ -65,15 +67,16 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const varArgs = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const ready = options.ready ?? healthy;
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
+  // scripts/start.ts adds `dev --local --port $PORT` (and the model it found) itself.
+  const [command, head] = options.viaStartScript
+    ? [process.execPath, [join(ROOT, "scripts/start.ts")]]
+    : [join(ROOT, "node_modules/.bin/wrangler"), ["dev", "--local", "--port", String(port)]];
   const child = spawn(
-    join(ROOT, "node_modules/.bin/wrangler"),
+    command,
     [
-      "dev",
-      "--local",
+      ...head,
       "--ip",
       "127.0.0.1",
-      "--port",
-      String(port),
       "--inspector-port",
       "0",
       "--persist-to",
@@ -87,7 +90,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       // A process group of its own, so kill() takes workerd down with wrangler.
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...QUIET_WRANGLER },
+      env: { ...process.env, ...QUIET_WRANGLER, PORT: String(port) },
     },
   );
   let log = "";

@@ -24,13 +24,25 @@ export interface FakeOpenAI {
   close(): Promise<void>;
 }
 
-export async function startFakeOpenAI(scripts: CompletionScript[]): Promise<FakeOpenAI> {
+export interface FakeOpenAIOptions {
+  /** Listen here instead of a free port (e.g. Ollama's 11434, to be found the way `npm start` finds a local model). */
+  port?: number;
+  /** What GET /v1/models lists, in order (default: one "scripted-model"). */
+  models?: string[];
+}
+
+export async function startFakeOpenAI(scripts: CompletionScript[], options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   const requests: FakeOpenAI["requests"] = [];
   const open = new Set<ServerResponse>();
   let markStreaming!: () => void;
   const streaming = new Promise<void>((r) => (markStreaming = r));
 
   const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === "GET" && req.url === "/v1/models") {
+      const data = (options.models ?? ["scripted-model"]).map((id) => ({ id, object: "model", owned_by: "test" }));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data }));
+      return;
+    }
     if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) {
       res.writeHead(404).end();
       return;
@@ -77,7 +89,7 @@ export async function startFakeOpenAI(scripts: CompletionScript[]): Promise<Fake
     });
     res.end("data: [DONE]\n\n");
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r) => server.listen(options.port ?? 0, "127.0.0.1", r));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   return {

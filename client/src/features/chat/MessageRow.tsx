@@ -1,6 +1,7 @@
 import { memo, useState } from "react";
 import type { ChatMessage } from "../../../../shared/protocol";
 import { AssistantBody } from "../assistant/AssistantBody";
+import { isSetupMessage, SetupCard } from "../assistant/SetupCard";
 import { NO_NAMES } from "../codemode/CodeCard";
 import type { RoomActions } from "../room/useRoom";
 import { EditForm } from "./EditForm";
@@ -91,6 +92,8 @@ export const MessageRow = memo(function MessageRow({
           savableCallId={canWrite ? savableCallId : undefined}
           onSaveScript={onSaveScript}
         />
+      ) : m.kind === "system" && isSetupMessage(m.id) ? (
+        <SetupCard text={m.text} />
       ) : (
         <MessageBody text={m.text} />
       )}
