@@ -6,9 +6,8 @@
  * schedule runs the version it was made with; a turn answering several
  * people cannot act as any one of them.
  */
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
-import { getAgentByName } from "agents";
+import { exports } from "cloudflare:workers";
+import { fireDueReminders } from "./clock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { setModelOverride } from "../../server/assistant/config";
 import { connect, msgId, ORIGIN, roomName, session, type TestMember } from "./client";
@@ -47,13 +46,7 @@ async function reminderIds(m: TestMember): Promise<string[]> {
   return m.all("reminders").at(-1)!.items.map((i) => i.id);
 }
 
-async function fireDue(room: string) {
-  const stub = await getAgentByName(env.ChatRoom, room);
-  await runInDurableObject(stub, (_i, state) => {
-    state.storage.sql.exec("UPDATE cf_agents_jobs SET time = 0 WHERE fn = 'fireReminder'");
-  });
-  return runDurableObjectAlarm(stub);
-}
+const fireDue = fireDueReminders;
 
 describe("script authority", () => {
   it("runs another member's version with both their authority, changing nothing until the runner approves that version", async () => {

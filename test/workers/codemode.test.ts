@@ -1,4 +1,5 @@
 /// <reference types="@cloudflare/vitest-plugin/types" />
+import { fireDueReminders } from "./clock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { setModelOverride } from "../../server/assistant/config";
 import { connect, msgId, roomName, session } from "./client";
@@ -157,16 +158,7 @@ describe("Code Mode", () => {
 });
 
 describe("saved scripts", () => {
-  async function fireDue(room: string) {
-    const { env } = await import("cloudflare:workers");
-    const { getAgentByName } = await import("agents");
-    const { runInDurableObject, runDurableObjectAlarm } = await import("cloudflare:test");
-    const stub = await getAgentByName(env.ChatRoom, room);
-    await runInDurableObject(stub, (_i, state) => {
-      state.storage.sql.exec("UPDATE cf_agents_jobs SET time = 0 WHERE fn = 'fireReminder'");
-    });
-    return runDurableObjectAlarm(stub);
-  }
+  const fireDue = fireDueReminders;
 
   it("saves a successful run, re-runs it without a model, and lists it", async () => {
     const code = "async () => { const info = await codemode.room_info({}); return info.online.length; }";

@@ -1,9 +1,10 @@
 /// <reference types="@cloudflare/vitest-plugin/types" />
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { getAgentByName } from "agents";
 import { afterEach, describe, expect, it } from "vitest";
 import { setModelOverride } from "../../server/assistant/config";
+import { fireDueReminders, reminderSchedules, runAlarmAt } from "./clock";
 import { api, connect, msgId, roomName, session, type TestMember } from "./client";
 import { scriptedModel, textParts, toolCallParts, userTexts } from "./mockModel";
 
@@ -11,29 +12,8 @@ afterEach(() => setModelOverride(null));
 
 const stubOf = (room: string) => getAgentByName(env.ChatRoom, room);
 
-/**
- * Stands in for the clock reaching the reminder's time: the agents
- * scheduler's due check reads its job table, so we move our jobs' time to
- * the past and then run the real alarm handler.
- */
-async function fireDue(room: string): Promise<boolean> {
-  const stub = await stubOf(room);
-  await runInDurableObject(stub, (_i, state) => {
-    state.storage.sql.exec("UPDATE cf_agents_jobs SET time = 0 WHERE fn = 'fireReminder'");
-  });
-  return runDurableObjectAlarm(stub);
-}
-
-async function scheduledJobs(room: string) {
-  const stub = await stubOf(room);
-  return runInDurableObject(stub, (_i, state) =>
-    state.storage.sql
-      .exec<{ payload: string }>("SELECT payload FROM cf_agents_jobs WHERE fn = 'fireReminder'")
-      .toArray()
-      // The scheduler wraps our payload with its own bookkeeping.
-      .map((r) => (JSON.parse(r.payload) as { payload: { id: string; at: number } }).payload),
-  );
-}
+const fireDue = fireDueReminders;
+const scheduledJobs = async (room: string) => (await reminderSchedules(room)).map((s) => s.payload);
 
 async function join(room: string, name: string, tz = "Europe/Berlin") {
   const s = await session(name);
@@ -120,13 +100,12 @@ describe("reminders", () => {
     const { m: a } = await join(room, "alice");
     await a.command("/remind me to leave in 2 hours");
     const [job] = await scheduledJobs(room);
+    const [due] = await reminderSchedules(room);
     const stub = await stubOf(room);
-    await runInDurableObject(stub, (_i, state) => {
-      state.storage.sql.exec("UPDATE cf_agents_jobs SET time = 0 WHERE fn = 'fireReminder'");
-    });
     a.send({ type: "reminder_action", id: "act-1", reminder: job!.id, action: "cancel" });
     expect((await a.next("command_result", (f) => f.id === "act-1")).ok).toBe(true);
-    await runDurableObjectAlarm(stub);
+    // The alarm runs at the time the cancelled occurrence was due.
+    await runAlarmAt(room, due!.time * 1000 + 1000);
     // A stale callback for the cancelled occurrence does nothing either.
     await runInDurableObject(stub, (instance) => instance.fireReminder(job!));
     await a.settle();
