@@ -6,7 +6,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   plugins: [
     cloudflareTest({
-      main: "./server/index.ts",
+      // Production's Worker with a room whose model the tests choose (test/workers/worker.ts).
+      main: "./test/workers/worker.ts",
       wrangler: { configPath: "./wrangler.jsonc" },
       remoteBindings: false,
       miniflare: {

@@ -14,6 +14,7 @@
 import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
 import { Assistant } from "./assistant/Assistant";
 import { queuedMentions } from "./assistant/turns";
+import { chooseModel, type ModelChoice } from "./assistant/config";
 import { Reminders, type FirePayload } from "./reminders/Reminders";
 import { isTimeZone } from "./reminders/when";
 import { parseAllowHosts } from "./egress";
@@ -157,8 +158,18 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return (this.#assistant ??= new Assistant(this.kernel, {
       env: this.env,
       keepAliveWhile: (fn) => this.keepAliveWhile(fn),
+      model: () => this.assistantModel(),
       codeMode: (run) => ({ mode: this.codeMode.mode(), sandbox: this.sandbox(run) }),
     }));
+  }
+
+  /**
+   * The model for the assistant's next turn. A method of the room, not a
+   * module setting, so that the workerd tests' room (test/workers/worker.ts)
+   * can answer with `ai/test` models — the one seam, passed in by subclassing.
+   */
+  protected assistantModel(): ModelChoice {
+    return chooseModel(this.env);
   }
 
   get reminders(): Reminders {

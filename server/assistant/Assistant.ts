@@ -19,7 +19,7 @@ import type { RoomKernel } from "../room/kernel";
 import { capResult, type Actor, type RoomTool } from "../room/tools";
 import { AssistantBudget } from "./budget";
 import { TurnUsage } from "./usage";
-import { assistantConfig, chooseModel, type AssistantConfig, type AssistantEnv } from "./config";
+import { assistantConfig, type AssistantConfig, type AssistantEnv, type ModelChoice } from "./config";
 import { buildContext } from "./context";
 import { mentions } from "./trigger";
 import { errorText } from "../errors";
@@ -43,6 +43,8 @@ export interface AssistantHost {
   /** Its settings and model (and LOADER, for Code Mode). */
   env: AssistantEnv & { LOADER?: WorkerLoader };
   keepAliveWhile<T>(fn: () => Promise<T>): Promise<T>;
+  /** The model the next turn uses (from the configuration: config.ts chooseModel). */
+  model(): ModelChoice;
   /** The room's Code Mode mode and sandbox settings (the run: for auditing the sandbox's requests). */
   codeMode(run: SandboxRunInfo): { mode: ToolMode; sandbox: SandboxSettings };
 }
@@ -211,7 +213,7 @@ export class Assistant {
       else this.room.postSystem(`@${member.name}: the assistant will not answer — ${check.reason}.`);
     }
     if (requesters.size === 0) return;
-    const choice = chooseModel(this.host.env);
+    const choice = this.host.model();
     if (!choice.ok) {
       if (choice.setup) this.room.postSystem(choice.reason, "setup");
       else this.room.postSystem(`The assistant cannot answer: ${choice.reason} Chat, reminders and tools work without it.`);
@@ -267,7 +269,7 @@ export class Assistant {
     }));
     const messages: ModelMessage[] = [...turn.modelMessages, { role: "tool", content: responses }];
     this.turns.resume(turn.seq);
-    const choice = chooseModel(this.host.env);
+    const choice = this.host.model();
     if (!choice.ok) {
       this.room.postSystem(`The assistant cannot continue: ${choice.reason}`);
       this.finish(turn, "failed", text, parts);

@@ -64,18 +64,7 @@ export const MODEL_SETUP_TEXT =
   "(`ollama serve`, then `ollama pull llama3.2`) and run `npm start` again — it finds the model by itself. " +
   "Chat, reminders and tools work meanwhile.";
 
-let modelOverride: (() => LanguageModel) | null = null;
-
-/**
- * Workerd tests run in the same isolate as the room and inject `ai/test`
- * mock models here; nothing else calls it.
- */
-export function setModelOverride(factory: (() => LanguageModel) | null): void {
-  modelOverride = factory;
-}
-
 export function chooseModel(env: AssistantEnv): ModelChoice {
-  if (modelOverride) return { ok: true, model: modelOverride(), label: "test model" };
   const provider = env.AI_PROVIDER || (env.AI ? "workers-ai" : "");
   if (provider === "none") return { ok: false, reason: MODEL_SETUP_TEXT, setup: true };
   if (provider === "workers-ai") {

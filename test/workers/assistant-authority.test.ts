@@ -9,7 +9,7 @@
 import { exports } from "cloudflare:workers";
 import { fireDueReminders } from "./clock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { setModelOverride } from "../../server/assistant/config";
+import { setModelOverride } from "./testModel";
 import { connect, msgId, ORIGIN, roomName, session, type TestMember } from "./client";
 import { Gate, scriptedModel, textParts, toolCallParts, type Script } from "./mockModel";
 

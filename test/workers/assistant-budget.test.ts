@@ -8,7 +8,8 @@ import { env, exports } from "cloudflare:workers";
 import { getAgentByName } from "agents";
 import { fireDueReminders } from "./clock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { assistantConfig, setModelOverride } from "../../server/assistant/config";
+import { assistantConfig } from "../../server/assistant/config";
+import { setModelOverride } from "./testModel";
 import { connect, msgId, ORIGIN, roomName, session, type TestMember } from "./client";
 import { Gate, scriptedModel, textParts, toolCallParts, withUsage, type Script } from "./mockModel";
 

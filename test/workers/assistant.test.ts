@@ -3,7 +3,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { getAgentByName } from "agents";
 import { afterEach, describe, expect, it } from "vitest";
-import { setModelOverride } from "../../server/assistant/config";
+import { setModelOverride } from "./testModel";
 import { api, connect, msgId, roomName, session, type TestMember } from "./client";
 import { Gate, promptText, scriptedModel, textParts, toolCallParts, userTexts, withUsage, type Script } from "./mockModel";
 

@@ -1,7 +1,7 @@
 /// <reference types="@cloudflare/vitest-plugin/types" />
 import { fireDueReminders } from "./clock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { setModelOverride } from "../../server/assistant/config";
+import { setModelOverride } from "./testModel";
 import { connect, msgId, roomName, session } from "./client";
 import { Gate, scriptedModel, textParts, toolCallParts, promptText } from "./mockModel";
 import { templateEscape } from "./templateEscape";

@@ -10,7 +10,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../../shared/limits";
 import app from "../../server/index";
 import type { Env } from "../../server/env";
-import { setModelOverride } from "../../server/assistant/config";
+import { setModelOverride } from "./testModel";
 import { api, connect, msgId, ORIGIN, roomName, session } from "./client";
 import { scriptedModel, textParts, toolCallParts, userTexts } from "./mockModel";
 

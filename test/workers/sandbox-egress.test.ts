@@ -6,7 +6,7 @@
  * request from code leaves in the room's trail.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { setModelOverride } from "../../server/assistant/config";
+import { setModelOverride } from "./testModel";
 import { connect, msgId, roomName, session } from "./client";
 import { scriptedModel, textParts, toolCallParts } from "./mockModel";
 
