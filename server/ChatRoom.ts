@@ -14,7 +14,7 @@
 import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
 import { Assistant } from "./assistant/Assistant";
 import { queuedMentions } from "./assistant/turns";
-import { chooseModel, type ModelChoice } from "./assistant/config";
+import { chooseModel, type ModelChoice, type ModelSource } from "./assistant/config";
 import { Reminders, type FirePayload } from "./reminders/Reminders";
 import { isTimeZone } from "./reminders/when";
 import { parseAllowHosts } from "./egress";
@@ -158,18 +158,19 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return (this.#assistant ??= new Assistant(this.kernel, {
       env: this.env,
       keepAliveWhile: (fn) => this.keepAliveWhile(fn),
-      model: () => this.assistantModel(),
+      model: (source) => this.assistantModel(source),
       codeMode: (run) => ({ mode: this.codeMode.mode(), sandbox: this.sandbox(run) }),
     }));
   }
 
   /**
-   * The model for the assistant's next turn. A method of the room, not a
-   * module setting, so that the workerd tests' room (test/workers/worker.ts)
-   * can answer with `ai/test` models — the one seam, passed in by subclassing.
+   * The model a source (the room's settings or the Worker's) gives. A
+   * method of the room, not a module setting, so that the workerd tests'
+   * room (test/workers/worker.ts) can answer with `ai/test` models — the one
+   * seam, passed in by subclassing.
    */
-  protected assistantModel(): ModelChoice {
-    return chooseModel(this.env);
+  protected assistantModel(source: ModelSource): ModelChoice {
+    return chooseModel(source, this.env.AI);
   }
 
   get reminders(): Reminders {
@@ -341,7 +342,8 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         self: admission.member,
         room: this.members.info()!,
         limits: { messageChars: LIMITS.messageChars, frameBytes: LIMITS.frameChars, pageMax: LIMITS.pageMax },
-        assistant: { name: this.assistant.config.name },
+        assistant: this.assistant.info(),
+        assistantStatus: this.assistant.status(),
       }),
     );
     connection.send(encode(this.log.syncFrame(params.get("since"))));
@@ -396,6 +398,16 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         const outcome = this.governance.settings(this.actor(c.sender), { visibility: frame.visibility, membersMayInvite: frame.membersMayInvite });
         if (!outcome.ok) return c.reply(errorFrame(outcome.code, outcome.text, frame.id));
         commandResult(c.reply, frame.id, outcome);
+      },
+      assistant_settings: (c, { type: _, id, ...input }) => {
+        const outcome = this.assistant.updateSettings(this.actor(c.sender), input);
+        if (!outcome.ok) return c.reply(errorFrame(outcome.code, outcome.text, id));
+        commandResult(c.reply, id, outcome);
+      },
+      list_models: async (c, { type: _, id, ...request }) => {
+        const list = await this.assistant.listModels(this.actor(c.sender), request);
+        if (!list.ok) return c.reply(errorFrame(c.sender.role === "owner" ? "invalid_frame" : "forbidden", list.reason, id));
+        c.reply({ type: "models", id, models: list.models });
       },
       set_timezone: (c, frame) => {
         if (!isTimeZone(frame.timeZone)) {

@@ -259,6 +259,55 @@ export const RoomSettingsFrame = z.strictObject({
   membersMayInvite: z.boolean().optional(),
 });
 
+/**
+ * The name people @mention to ask the assistant (also its messages' author
+ * name): lowercase, so that a mention matches however it is typed.
+ */
+export const AssistantName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "2–32 lowercase letters, digits, - or _, starting with a letter");
+/** Where a room's own model runs. */
+export const ModelProvider = z.enum(["workers-ai", "openai-compatible"]);
+export type ModelProvider = z.infer<typeof ModelProvider>;
+/** An OpenAI-compatible server's base URL (…/v1): no credentials, query or fragment — keys go in `apiKey`. */
+const ModelBaseUrl = z.url({ protocol: /^https?$/ }).max(500);
+
+/**
+ * An owner changes the room's assistant (any subset of fields). `provider`
+ * "default" returns the room to the Worker's configuration and forgets the
+ * room's model, URL and key. `apiKey` is write-only: a new key, or null to
+ * forget it; omitted keeps the stored one (never sent back to anyone).
+ * Answered with a `command_result` (or an `error` with `ref: id`); every
+ * member then gets an `assistant` frame.
+ */
+export const AssistantSettingsFrame = z.strictObject({
+  type: z.literal("assistant_settings"),
+  id: RequestId,
+  provider: z.enum(["default", "workers-ai", "openai-compatible"]).optional(),
+  model: z.string().trim().min(1).max(200).optional(),
+  baseUrl: ModelBaseUrl.optional(),
+  apiKey: z.string().trim().min(1).max(500).nullable().optional(),
+  /** null: the model's own default. */
+  temperature: z.number().min(0).max(2).nullable().optional(),
+  /** null: the Worker's ASSISTANT_MAX_OUTPUT_TOKENS, which is also the most a room may set. */
+  maxOutputTokens: z.number().int().min(16).max(1_000_000).nullable().optional(),
+  name: AssistantName.optional(),
+  /** Added to the assistant's system prompt as the owners' instructions. */
+  instructions: z.string().max(4000).optional(),
+});
+export type AssistantSettingsInput = Omit<z.input<typeof AssistantSettingsFrame>, "type" | "id">;
+
+/**
+ * An owner asks which models a provider offers (for the settings view).
+ * Without `apiKey`, the room's stored key is used only for the stored URL's
+ * origin. Answered with a `models` frame, or an `error` with `ref: id`.
+ */
+export const ListModelsFrame = z.strictObject({
+  type: z.literal("list_models"),
+  id: RequestId,
+  provider: ModelProvider,
+  baseUrl: ModelBaseUrl.optional(),
+  apiKey: z.string().trim().min(1).max(500).optional(),
+});
+
 export const ClientFrame = z.discriminatedUnion("type", [
   SendFrame,
   EditFrame,
@@ -275,6 +324,8 @@ export const ClientFrame = z.discriminatedUnion("type", [
   GetScriptFrame,
   MemberActionFrame,
   RoomSettingsFrame,
+  AssistantSettingsFrame,
+  ListModelsFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameInput = z.input<typeof ClientFrame>;
@@ -316,13 +367,73 @@ export const RoomInfo = z.object({
 });
 export type RoomInfo = z.infer<typeof RoomInfo>;
 
+/**
+ * The room's assistant as every member sees it: its name, which model
+ * answers and how it is set. Never the API key — only whether one is set.
+ */
+export const AssistantInfo = z.object({
+  name: z.string(),
+  /** "default": the Worker's configuration; "room": an owner chose this room's model. */
+  source: z.enum(["default", "room"]),
+  provider: z.enum(["workers-ai", "openai-compatible", "none"]),
+  /** The model's id at its provider, when one is set. */
+  model: z.string().nullable(),
+  /** Which model answers, as people read it ("llama3.2 at 127.0.0.1:11434"); null: none is connected. */
+  label: z.string().nullable(),
+  /** Why no model is connected, when label is null. */
+  problem: z.string().nullable(),
+  /** The room's OpenAI-compatible URL (source "room" only). */
+  baseUrl: z.string().nullable(),
+  keySet: z.boolean(),
+  temperature: z.number().nullable(),
+  /** Most tokens one model call may write; the room may lower it down to 16, never raise it above `maxOutputTokensCap`. */
+  maxOutputTokens: z.number().int(),
+  maxOutputTokensCap: z.number().int(),
+  instructions: z.string(),
+  /** Who changed the settings last. */
+  updatedBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+  updatedAt: z.number().nullable(),
+});
+export type AssistantInfo = z.infer<typeof AssistantInfo>;
+
+/**
+ * What the assistant is doing, live: `calling` names the tool
+ * (`server.tool` for MCP tools), `approval` waits for a person's decision.
+ */
+export const AssistantActivity = z.enum(["not_connected", "idle", "thinking", "writing", "calling", "approval"]);
+export type AssistantActivity = z.infer<typeof AssistantActivity>;
+export const AssistantStatus = z.object({
+  activity: AssistantActivity,
+  tool: z.string().nullable(),
+  /** The message being written, while a turn runs or waits. */
+  seq: z.number().nullable(),
+});
+export type AssistantStatus = z.infer<typeof AssistantStatus>;
+
 export const WelcomeFrame = z.object({
   type: z.literal("welcome"),
   self: z.object({ id: z.string(), name: z.string(), role: Role }),
   room: RoomInfo,
   limits: z.object({ messageChars: z.number(), frameBytes: z.number(), pageMax: z.number() }),
-  /** The name members @mention to ask the room's AI member. */
-  assistant: z.object({ name: z.string() }),
+  /** The room's AI member: the name members @mention, its model and settings. */
+  assistant: AssistantInfo,
+  assistantStatus: AssistantStatus,
+});
+/** The assistant's settings changed (an owner, or the Worker's configuration after a deploy); sent to every member. */
+export const AssistantFrame = z.object({
+  type: z.literal("assistant"),
+  assistant: AssistantInfo,
+});
+/** What the assistant is doing changed; sent to every member. */
+export const AssistantStatusFrame = z.object({
+  type: z.literal("assistant_status"),
+  status: AssistantStatus,
+});
+/** The answer to `list_models`, for its sender only. */
+export const ModelsFrame = z.object({
+  type: z.literal("models"),
+  id: z.string(),
+  models: z.array(z.string()),
 });
 /** The room's settings changed (see RoomInfo); sent to every member. */
 export const RoomFrame = z.object({
@@ -564,6 +675,9 @@ export const ServerFrame = z.discriminatedUnion("type", [
   MembersFrame,
   InvitesFrame,
   RoomFrame,
+  AssistantFrame,
+  AssistantStatusFrame,
+  ModelsFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

@@ -11,7 +11,7 @@
  * `streaming` knows its writer died: it marks it `interrupted`.
  */
 import { isStepCount, streamText, tool, type LanguageModel, type ModelMessage, type ToolSet } from "ai";
-import type { ChatMessage, ServerFrame, ToolPart } from "../../shared/protocol";
+import type { AssistantInfo, AssistantSettingsInput, AssistantStatus, ChatMessage, ModelProvider, ServerFrame, ToolPart } from "../../shared/protocol";
 import type { ConnectionState } from "../room/connectionState";
 import type { Draft } from "../room/draft";
 import { errorFrame } from "../room/frames";
@@ -19,7 +19,10 @@ import type { RoomKernel } from "../room/kernel";
 import { capResult, type Actor, type RoomTool } from "../room/tools";
 import { AssistantBudget } from "./budget";
 import { TurnUsage } from "./usage";
-import { assistantConfig, type AssistantConfig, type AssistantEnv, type ModelChoice } from "./config";
+import { assistantConfig, modelEgress, type AssistantConfig, type AssistantEnv, type ModelChoice, type ModelSource } from "./config";
+import { ModelSettings, type SettingsOutcome } from "./modelSettings";
+import { listModels, type ModelList } from "./modelList";
+import { displayToolName, IDLE, StatusBoard } from "./status";
 import { buildContext } from "./context";
 import { mentions } from "./trigger";
 import { errorText } from "../errors";
@@ -43,8 +46,8 @@ export interface AssistantHost {
   /** Its settings and model (and LOADER, for Code Mode). */
   env: AssistantEnv & { LOADER?: WorkerLoader };
   keepAliveWhile<T>(fn: () => Promise<T>): Promise<T>;
-  /** The model the next turn uses (from the configuration: config.ts chooseModel). */
-  model(): ModelChoice;
+  /** The model a source gives (config.ts chooseModel; the workerd tests' room answers with a test model). */
+  model(source: ModelSource): ModelChoice;
   /** The room's Code Mode mode and sandbox settings (the run: for auditing the sandbox's requests). */
   codeMode(run: SandboxRunInfo): { mode: ToolMode; sandbox: SandboxSettings };
 }
@@ -63,6 +66,9 @@ export class Assistant {
   readonly config: AssistantConfig;
   #turns?: TurnStore;
   #budget?: AssistantBudget;
+  #settings?: ModelSettings;
+  /** What the assistant is doing, live for every member. */
+  private readonly board: StatusBoard;
   private running: RunningTurn | null = null;
   /** Approvals that calls made from inside a running Code Mode run wait for. */
   private readonly innerApprovals = new Map<string, InnerApproval>();
@@ -71,7 +77,72 @@ export class Assistant {
     private readonly host: AssistantHost,
   ) {
     this.config = assistantConfig(host.env);
+    this.board = new StatusBoard((frame) => room.broadcast(frame));
   }
+
+  /** The room's own model, name and instructions over the Worker's defaults (modelSettings.ts). */
+  get settings(): ModelSettings {
+    return (this.#settings ??= new ModelSettings(this.room, { env: this.host.env, config: this.config, egress: modelEgress(this.host.env) }));
+  }
+
+  /** The name people @mention: the room's choice, else ASSISTANT_NAME. */
+  get name(): string {
+    return this.settings.name();
+  }
+
+  /** The model the next turn uses, or why there is none. */
+  model(): ModelChoice {
+    return this.host.model(this.settings.source());
+  }
+
+  /** What every member sees of the assistant (never its key). */
+  info(): AssistantInfo {
+    return this.settings.info(this.model());
+  }
+
+  /**
+   * What the assistant is doing now. A running turn says so itself; a turn
+   * waiting for approval is in storage (it outlives evictions); otherwise it
+   * is idle, or not connected when no model is available.
+   */
+  status(): AssistantStatus {
+    if (this.board.live) return this.board.live;
+    const current = this.turns.current();
+    if (current?.status === "waiting") return { activity: "approval", tool: null, seq: current.seq };
+    return this.model().ok ? IDLE : { activity: "not_connected", tool: null, seq: null };
+  }
+
+  /** An owner changed the assistant: every member sees the new settings (and status: the model may be gone). */
+  updateSettings(actor: Actor, input: AssistantSettingsInput): SettingsOutcome {
+    const outcome = this.settings.update(actor, input, Date.now());
+    if (outcome.ok && outcome.text !== "Nothing changed.") {
+      this.room.broadcast({ type: "assistant", assistant: this.info() });
+      this.publishStatus();
+    }
+    return outcome;
+  }
+
+  /** Models a provider offers, for an owner's settings view. */
+  async listModels(actor: Actor, request: { provider: ModelProvider; baseUrl?: string; apiKey?: string }): Promise<ModelList> {
+    if (actor.role !== "owner") return { ok: false, reason: "Only the room's owners choose the assistant's model." };
+    const baseUrl = request.baseUrl ?? this.settings.storedBaseUrl();
+    const apiKey = this.settings.keyFor(baseUrl, request.apiKey);
+    const list = await listModels({ provider: request.provider, baseUrl, apiKey, egress: modelEgress(this.host.env) }, this.host.env.AI);
+    return list.ok ? list : { ok: false, reason: this.settings.redact(apiKey ? list.reason.split(apiKey).join("[key]") : list.reason) };
+  }
+
+  private publishStatus(): void {
+    this.board.publish(this.status());
+  }
+
+  /** A running turn's activity changed: every member sees it (one frame per change, not per delta). */
+  private activity(seq: number, activity: AssistantStatus["activity"], tool?: string): void {
+    const live = this.board.live;
+    if (live && live.activity === activity && live.seq === seq && live.tool === (tool ? displayToolName(tool) : null)) return;
+    this.board.set(activity, seq, tool);
+    this.publishStatus();
+  }
+
 
   // Tables are touched only when a message really asks the assistant: the
   // first chat message after every wake passes through onMessage.
@@ -103,7 +174,7 @@ export class Assistant {
   onMessage(message: ChatMessage, sender: ConnectionState): void {
     if (sender.role === "viewer" || message.kind !== "user") return;
     const replied = message.replyTo !== null && this.room.log.bySeq(message.replyTo)?.kind === "assistant";
-    if (!replied && !mentions(message.text, this.config.name)) return;
+    if (!replied && !mentions(message.text, this.name)) return;
     this.turns.enqueue(
       { key: `m:${message.seq}`, seq: message.seq, prompt: null, member: { id: sender.memberId, name: sender.name, role: sender.role } },
       Date.now(),
@@ -213,7 +284,7 @@ export class Assistant {
       else this.room.postSystem(`@${member.name}: the assistant will not answer — ${check.reason}.`);
     }
     if (requesters.size === 0) return;
-    const choice = this.host.model();
+    const choice = this.model();
     if (!choice.ok) {
       if (choice.setup) this.room.postSystem(choice.reason, "setup");
       else this.room.postSystem(`The assistant cannot answer: ${choice.reason} Chat, reminders and tools work without it.`);
@@ -229,7 +300,7 @@ export class Assistant {
     const posted = this.room.post({
       id: `assistant-${crypto.randomUUID()}`,
       kind: "assistant",
-      author: { id: ASSISTANT_AUTHOR_ID, name: this.config.name },
+      author: { id: ASSISTANT_AUTHOR_ID, name: this.name },
       text: "",
       replyTo: triggers.at(-1) ?? null,
       status: "streaming",
@@ -237,7 +308,8 @@ export class Assistant {
     if (!posted) return;
 
     const { system, messages } = buildContext({
-      assistantName: this.config.name,
+      assistantName: this.name,
+      instructions: this.settings.instructions(),
       roomName: this.room.name,
       now,
       online: this.room.online(),
@@ -269,7 +341,7 @@ export class Assistant {
     }));
     const messages: ModelMessage[] = [...turn.modelMessages, { role: "tool", content: responses }];
     this.turns.resume(turn.seq);
-    const choice = this.host.model();
+    const choice = this.model();
     if (!choice.ok) {
       this.room.postSystem(`The assistant cannot continue: ${choice.reason}`);
       this.finish(turn, "failed", text, parts);
@@ -286,6 +358,7 @@ export class Assistant {
   private async run(turn: TurnRecord, model: LanguageModel, messages: ModelMessage[], draft: Draft): Promise<void> {
     const controller = new AbortController();
     this.running = { seq: turn.seq, controller, draft };
+    this.activity(turn.seq, "thinking");
     const tools = this.toolsFor(turn, draft);
     const pending: PendingApproval[] = [];
     const usage = new TurnUsage(turn.system, messages);
@@ -294,7 +367,7 @@ export class Assistant {
         model,
         system: turn.system,
         messages,
-        maxOutputTokens: this.config.maxOutputTokens,
+        ...this.settings.callSettings(),
         tools: this.aiTools(tools, turn.requestedBy, draft),
         toolApproval: ({ toolCall }) => {
           const t = tools.find((x) => x.name === toolCall.toolName);
@@ -314,6 +387,7 @@ export class Assistant {
           case "text-delta":
             usage.streamed(part.text.length);
             draft.append(part.text);
+            this.activity(turn.seq, "writing");
             break;
           case "tool-call":
             usage.streamed(JSON.stringify(part.input ?? null).length);
@@ -326,6 +400,7 @@ export class Assistant {
               textOffset: draft.text.length,
               startedAt: Date.now(),
             });
+            this.activity(turn.seq, "calling", part.toolName);
             break;
           case "tool-approval-request": {
             if (part.isAutomatic) break;
@@ -336,16 +411,20 @@ export class Assistant {
               state: "awaiting_approval",
               approvers: this.room.approvers(extra),
             });
+            this.activity(turn.seq, "approval", part.toolCall.toolName);
             break;
           }
           case "tool-result":
             this.endPart(draft, part.toolCallId, { state: "done", output: capResult(part.output) });
+            this.activity(turn.seq, "thinking");
             break;
           case "tool-error":
-            this.endPart(draft, part.toolCallId, { state: "error", error: errorText(part.error, 300) });
+            this.endPart(draft, part.toolCallId, { state: "error", error: this.settings.redact(errorText(part.error, 300)) });
+            this.activity(turn.seq, "thinking");
             break;
           case "tool-output-denied":
             this.endPart(draft, part.toolCallId, { state: "denied" });
+            this.activity(turn.seq, "thinking");
             break;
           case "error":
             throw part.error;
@@ -374,11 +453,14 @@ export class Assistant {
       }
       if (controller.signal.aborted) return this.finish(turn, "stopped", draft.text, draft.parts);
       this.finish(turn, "failed", draft.text, draft.parts);
-      this.room.postSystem(`The assistant's model failed: ${explainModelError(err)}`);
+      // A provider may quote the key it refused ("Incorrect API key: sk-…"): never show it.
+      this.room.postSystem(`The assistant's model failed: ${this.settings.redact(explainModelError(err))}`);
     } finally {
       // Finished, waiting, stopped or failed: what this run used is charged.
       this.budget.addTokens(turn.usageId, usage.tokens());
       if (this.running?.seq === turn.seq) this.running = null;
+      this.board.clear();
+      this.publishStatus();
       if (!this.turns.current()) this.kick();
     }
   }
@@ -396,11 +478,15 @@ export class Assistant {
       codeTool(loader, all, {
         requestedBy: turn.requestedBy,
         textOffset: () => draft.text.length,
-        upsertPart: (part) => draft.upsertPart(part),
+        upsertPart: (part) => {
+          draft.upsertPart(part);
+          if (part.state === "running") this.activity(turn.seq, "calling", part.tool);
+        },
         approversFor: (extra) => this.room.approvers(extra),
         waitForApproval: async (part) => {
           // The message shows `waiting` while a call inside the code waits.
           this.room.settle(turn.seq, "waiting", draft.text, draft.parts);
+          this.activity(turn.seq, "approval", part.tool);
           try {
             return await new Promise<{ id: string; name: string }>((resolve, reject) => {
               const timer = setTimeout(() => {
@@ -411,6 +497,7 @@ export class Assistant {
             });
           } finally {
             this.room.settle(turn.seq, "streaming", draft.text, draft.parts);
+            this.activity(turn.seq, "calling", part.tool);
           }
         },
       }, sandbox),
@@ -450,6 +537,7 @@ export class Assistant {
   private finish(turn: TurnRecord, status: "done" | "stopped" | "failed", text: string, parts: ToolPart[]): void {
     this.turns.remove(turn.seq);
     this.room.settle(turn.seq, status, text, parts);
+    if (!this.running) this.publishStatus();
   }
 }
 

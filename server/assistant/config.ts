@@ -6,10 +6,11 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { LanguageModel } from "ai";
 import { createWorkersAI } from "workers-ai-provider";
 import { settings, type SettingsSource } from "../config";
+import { guardedFetch, parseAllowHosts } from "../egress";
 
 /** The Worker's variables and bindings the assistant reads (declared in server/env.ts). */
 export type AssistantEnv = SettingsSource &
-  Pick<Cloudflare.Env, "AI" | "AI_PROVIDER" | "AI_MODEL" | "OPENAI_BASE_URL" | "OPENAI_API_KEY" | "ASSISTANT_NAME">;
+  Pick<Cloudflare.Env, "AI" | "AI_PROVIDER" | "AI_MODEL" | "OPENAI_BASE_URL" | "OPENAI_API_KEY" | "ASSISTANT_NAME" | "MCP_ALLOW_HOSTS">;
 
 export interface AssistantConfig {
   /** The name people @mention; also the author name of its messages. */
@@ -31,8 +32,6 @@ export interface AssistantConfig {
     roomRunsPerDay: number;
   };
 }
-
-const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 
 /** Numbers come validated, with their defaults, from the one settings schema (server/config.ts). */
 export function assistantConfig(env: AssistantEnv): AssistantConfig {
@@ -58,35 +57,80 @@ export type ModelChoice =
   /** `setup`: no model on purpose (none was found for `npm start`), not a fault: the room shows how to add one. */
   | { ok: false; reason: string; setup?: true };
 
+/**
+ * Where the assistant's model comes from: the Worker's configuration (the
+ * default for every room) or one room's own settings (modelSettings.ts).
+ */
+export interface ModelSource {
+  /** workers-ai, openai-compatible, none, or "" (nothing configured). */
+  provider: string;
+  model?: string;
+  baseUrl?: string;
+  apiKey?: string;
+  /**
+   * A URL an owner typed goes through the egress guard (these allowed
+   * hosts); the operator's own configuration does not (undefined).
+   */
+  egress?: string[];
+}
+
+export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+
+/** The Worker's configuration as a model source: every room's default. */
+export function envModelSource(env: AssistantEnv): ModelSource {
+  return {
+    provider: env.AI_PROVIDER || (env.AI ? "workers-ai" : ""),
+    model: env.AI_MODEL || undefined,
+    baseUrl: env.OPENAI_BASE_URL || undefined,
+    apiKey: env.OPENAI_API_KEY || undefined,
+  };
+}
+
 /** What a member sees when the room has no model: the one step that gives it one. */
 export const MODEL_SETUP_TEXT =
   "This room has no model yet, so the assistant cannot answer. To connect one on this machine, start Ollama " +
   "(`ollama serve`, then `ollama pull llama3.2`) and run `npm start` again — it finds the model by itself. " +
-  "Chat, reminders and tools work meanwhile.";
+  "An owner can also choose a model in the room's settings. Chat, reminders and tools work meanwhile.";
 
-export function chooseModel(env: AssistantEnv): ModelChoice {
-  const provider = env.AI_PROVIDER || (env.AI ? "workers-ai" : "");
+export function chooseModel(source: ModelSource, ai: Ai | undefined): ModelChoice {
+  const { provider } = source;
   if (provider === "none") return { ok: false, reason: MODEL_SETUP_TEXT, setup: true };
   if (provider === "workers-ai") {
-    if (!env.AI) return { ok: false, reason: "AI_PROVIDER is workers-ai but the Worker has no AI binding." };
-    const model = env.AI_MODEL || DEFAULT_WORKERS_AI_MODEL;
-    return { ok: true, model: createWorkersAI({ binding: env.AI })(model), label: `Workers AI ${model}` };
+    if (!ai) return { ok: false, reason: "AI_PROVIDER is workers-ai but the Worker has no AI binding." };
+    const model = source.model || DEFAULT_WORKERS_AI_MODEL;
+    return { ok: true, model: createWorkersAI({ binding: ai })(model), label: `Workers AI ${model}` };
   }
   if (provider === "openai-compatible") {
-    if (!env.OPENAI_BASE_URL || !env.AI_MODEL) {
+    if (!source.baseUrl || !source.model) {
       return { ok: false, reason: "AI_PROVIDER is openai-compatible: set OPENAI_BASE_URL and AI_MODEL (and OPENAI_API_KEY if the server needs one)." };
     }
     const openai = createOpenAICompatible({
       name: "openai-compatible",
-      baseURL: env.OPENAI_BASE_URL,
-      apiKey: env.OPENAI_API_KEY || undefined,
+      baseURL: source.baseUrl,
+      apiKey: source.apiKey || undefined,
       includeUsage: true,
+      // Every request (and redirect hop) to an owner's URL is checked.
+      fetch: source.egress ? guardedFetch(source.egress) : undefined,
     });
-    return { ok: true, model: openai.chatModel(env.AI_MODEL), label: `${env.AI_MODEL} at ${new URL(env.OPENAI_BASE_URL).host}` };
+    return { ok: true, model: openai.chatModel(source.model), label: `${source.model} at ${new URL(source.baseUrl).host}` };
   }
   if (provider) return { ok: false, reason: `AI_PROVIDER "${provider}" is not known: use workers-ai, openai-compatible or none.` };
   return {
     ok: false,
     reason: "No model is configured: set AI_PROVIDER=openai-compatible with OPENAI_BASE_URL and AI_MODEL, or deploy with the AI binding (Workers AI).",
   };
+}
+
+/**
+ * The hosts an owner's model URL may reach: MCP_ALLOW_HOSTS (development
+ * and tests) and the operator's own OPENAI_BASE_URL host (a local Ollama
+ * that `npm start` found), besides any public https endpoint.
+ */
+export function modelEgress(env: AssistantEnv & { MCP_ALLOW_HOSTS?: string }): string[] {
+  const hosts = parseAllowHosts(env.MCP_ALLOW_HOSTS);
+  if (env.OPENAI_BASE_URL && URL.canParse(env.OPENAI_BASE_URL)) {
+    const url = new URL(env.OPENAI_BASE_URL);
+    hosts.push(`${url.hostname}:${url.port || (url.protocol === "https:" ? "443" : "80")}`.toLowerCase());
+  }
+  return hosts;
 }

@@ -35,6 +35,8 @@ export interface ContextInput {
   /** Who asked (mentions and jobs). */
   askers?: string[];
   contextTokens: number;
+  /** The room owners' instructions (room settings), if any. */
+  instructions?: string;
 }
 
 export function buildContext(input: ContextInput): { system: string; messages: ModelMessage[] } {
@@ -51,6 +53,8 @@ export function buildContext(input: ContextInput): { system: string; messages: M
       (asks > 1 ? " — there are several; answer them together, addressing each person." : "."),
     `Be concise and friendly; use Markdown when it helps. Do not prefix your reply with your own name.`,
     `When a tool call is denied, do not retry it; say what you could not do.`,
+    // The owners' words, quoted like members' (JSON): they shape answers but cannot end the prompt above.
+    ...(input.instructions ? [`The room's owners gave you these instructions: ${JSON.stringify(input.instructions)}`] : []),
   ].join("\n");
 
   const messages: ModelMessage[] = [];

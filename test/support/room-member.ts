@@ -28,6 +28,8 @@ export interface FrameTransport {
  */
 export class RoomMember {
   readonly frames: ServerFrame[] = [];
+  /** Every text frame exactly as it came (parsing drops fields the protocol does not name). */
+  readonly raw: string[] = [];
   closed: Closed | null = null;
   /** How long command() waits for its answer (the process tests' rooms answer slower). */
   commandTimeoutMs: number;
@@ -42,6 +44,7 @@ export class RoomMember {
 
   /** A text frame arrived. A frame outside the protocol is a bug in the room: fail loudly. */
   receive(text: string): void {
+    this.raw.push(text);
     const parsed = ServerFrame.safeParse(JSON.parse(text));
     if (!parsed.success) throw new Error(`server sent an invalid frame: ${text}`);
     this.frames.push(parsed.data);

@@ -35,7 +35,12 @@ const welcome: ServerFrame = {
   self: { ...ME, role: "member" },
   room: { name: "general", visibility: "public", membersMayInvite: false },
   limits: { messageChars: 4000, frameBytes: 65536, pageMax: 100 },
-  assistant: { name: "helper" },
+  assistant: {
+    name: "helper", source: "default", provider: "openai-compatible", model: "m", label: "m at 127.0.0.1:11434", problem: null,
+    baseUrl: null, keySet: false, temperature: null, maxOutputTokens: 1024, maxOutputTokensCap: 1024, instructions: "",
+    updatedBy: null, updatedAt: null,
+  },
+  assistantStatus: { activity: "idle", tool: null, seq: null },
 };
 
 function joined(messages: ChatMessage[], hasMore = false): RoomState {

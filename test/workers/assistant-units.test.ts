@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseModel } from "../../server/assistant/config";
+import { chooseModel, envModelSource } from "../../server/assistant/config";
 import { buildContext } from "../../server/assistant/context";
 import { mentions } from "../../server/assistant/trigger";
 import type { Env } from "../../server/env";
@@ -27,22 +27,23 @@ describe("mentions", () => {
 
 describe("chooseModel", () => {
   const base = {} as Env;
+  const fromEnv = (env: Env) => chooseModel(envModelSource(env), env.AI);
   it("explains what to configure when nothing is", () => {
-    const c = chooseModel(base);
+    const c = fromEnv(base);
     expect(c.ok).toBe(false);
     if (!c.ok) expect(c.reason).toMatch(/AI_PROVIDER=openai-compatible/);
   });
   it("names the missing settings of openai-compatible", () => {
-    const c = chooseModel({ ...base, AI_PROVIDER: "openai-compatible", AI_MODEL: "m" });
+    const c = fromEnv({ ...base, AI_PROVIDER: "openai-compatible", AI_MODEL: "m" });
     expect(c.ok).toBe(false);
     if (!c.ok) expect(c.reason).toMatch(/OPENAI_BASE_URL/);
   });
   it("refuses an unknown provider by name", () => {
-    const c = chooseModel({ ...base, AI_PROVIDER: "skynet" });
+    const c = fromEnv({ ...base, AI_PROVIDER: "skynet" });
     expect(!c.ok && c.reason).toMatch(/skynet/);
   });
   it("builds an openai-compatible model", () => {
-    const c = chooseModel({ ...base, AI_PROVIDER: "openai-compatible", AI_MODEL: "llama3.2", OPENAI_BASE_URL: "http://127.0.0.1:11434/v1" });
+    const c = fromEnv({ ...base, AI_PROVIDER: "openai-compatible", AI_MODEL: "llama3.2", OPENAI_BASE_URL: "http://127.0.0.1:11434/v1" });
     expect(c.ok && c.label).toBe("llama3.2 at 127.0.0.1:11434");
   });
 });

@@ -5,7 +5,7 @@
  * the seam, and a room evicted and woken again is this class again.
  */
 import { ChatRoom as ProductionChatRoom } from "../../server/ChatRoom";
-import type { ModelChoice } from "../../server/assistant/config";
+import type { ModelChoice, ModelSource } from "../../server/assistant/config";
 import { testModel } from "./testModel";
 
 // Named one by one: the test runner finds the Worker's entrypoints (the
@@ -14,8 +14,8 @@ export { Lobby, LocalSecret, AddressLimiter, Account, DeviceCodes, IdentityLink,
 export { default } from "../../server/index";
 
 export class ChatRoom extends ProductionChatRoom {
-  protected override assistantModel(): ModelChoice {
+  protected override assistantModel(source: ModelSource): ModelChoice {
     const factory = testModel();
-    return factory ? { ok: true, model: factory(), label: "test model" } : super.assistantModel();
+    return factory ? { ok: true, model: factory(), label: "test model" } : super.assistantModel(source);
   }
 }

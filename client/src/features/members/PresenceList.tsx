@@ -1,10 +1,14 @@
+import type { ReactNode } from "react";
 import type { PresenceMember, Role } from "../../../../shared/protocol";
 import "./members.css";
 
 const ROLE_ORDER: Record<Role, number> = { owner: 0, member: 1, viewer: 2 };
 
-/** Who is in the room right now (each person once, however many tabs), owners first. */
-export function PresenceList({ members, selfId }: { members: PresenceMember[]; selfId: string | undefined }) {
+/**
+ * Who is in the room right now (each person once, however many tabs),
+ * owners first; `assistant` is the room's AI member's row, listed first.
+ */
+export function PresenceList({ members, selfId, assistant }: { members: PresenceMember[]; selfId: string | undefined; assistant?: ReactNode }) {
   const sorted = [...members].sort(
     (a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.name.localeCompare(b.name),
   );
@@ -12,6 +16,7 @@ export function PresenceList({ members, selfId }: { members: PresenceMember[]; s
     <section className="card presence" aria-labelledby="presence-heading">
       <h2 id="presence-heading">Here now ({members.length})</h2>
       <ul>
+        {assistant}
         {sorted.map((m) => (
           <li key={m.id} data-testid="presence-member" data-member-id={m.id}>
             <span className="member-name">{m.name}</span>

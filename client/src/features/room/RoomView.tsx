@@ -10,6 +10,8 @@ import { InvitePanel } from "../members/InvitePanel";
 import { MembersPanel } from "../members/MembersPanel";
 import { PresenceList } from "../members/PresenceList";
 import { RoomSettings } from "../settings/RoomSettings";
+import { AssistantSettings } from "../settings/AssistantSettings";
+import { AssistantPresence } from "../assistant/AssistantPresence";
 import { NoSuchRoom } from "./NoSuchRoom";
 import { PANELS, RoomPanel, panelCount, type Panel } from "./RoomPanel";
 import { RoomHeader } from "./RoomHeader";
@@ -99,9 +101,14 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
         ))}
       </RoomHeader>
       <aside className="room-sidebar" aria-label="Room details">
-        <PresenceList members={state.presence} selfId={state.self?.id} />
+        <PresenceList
+          members={state.presence}
+          selfId={state.self?.id}
+          assistant={<AssistantPresence name={state.assistantName} info={state.assistant} status={state.assistantStatus} />}
+        />
         <MembersPanel state={state} actions={actions} />
         {state.room && role === "owner" && <RoomSettings room={state.room} state={state} actions={actions} />}
+        <AssistantSettings state={state} actions={actions} />
         {state.room?.visibility === "private" && (role === "owner" || (role === "member" && state.room.membersMayInvite)) && (
           <InvitePanel room={room} invites={state.invites} revoke={(id) => actions.command(`/invites revoke ${id}`, "members")} />
         )}

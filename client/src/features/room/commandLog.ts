@@ -6,7 +6,7 @@
 import type { FrameReducers } from "./slice";
 
 /** Where a command was issued, so its answer shows next to it. */
-export type CommandOrigin = "composer" | "reminders" | "mcp" | "scripts" | "members" | "settings";
+export type CommandOrigin = "composer" | "reminders" | "mcp" | "scripts" | "members" | "settings" | "assistant" | "models";
 
 /** A command, reminder action or tool toggle, and the server's answer once it came. */
 export interface CommandEntry {

@@ -8,6 +8,7 @@
  */
 import type { ServerFrame } from "../../../../shared/protocol";
 import { LIMITS } from "../../../../shared/limits";
+import { assistantFrames, initialAssistant, type AssistantState } from "../assistant/state";
 import { addPending, chatFrames, discardPending, failPending, initialChat, retryPending, type ChatState } from "../chat/state";
 import { initialMcp, mcpFrames, type McpState } from "../mcp/state";
 import { initialMembers, memberFrames, type MembersState } from "../members/state";
@@ -27,21 +28,17 @@ import type { FrameReducers } from "./slice";
 
 export type ConnectionState = "connecting" | "online" | "reconnecting" | "refused";
 
-/** What `@` offers until the welcome frame names the assistant. */
-export const DEFAULT_ASSISTANT_NAME = "assistant";
-
 /** The connection's own part: what `welcome` says and how the socket is doing. */
 interface ConnectionSlice {
   messageChars: number;
   connection: ConnectionState;
   refused: { code: number; reason: string } | null;
-  /** The name members @mention to ask the room's AI member (from `welcome`). */
-  assistantName: string;
 }
 
 export interface RoomState
   extends ConnectionSlice,
     ChatState,
+    AssistantState,
     MembersState,
     SettingsState,
     RemindersState,
@@ -67,8 +64,8 @@ export function initialRoomState(): RoomState {
     messageChars: LIMITS.messageChars,
     connection: "connecting",
     refused: null,
-    assistantName: DEFAULT_ASSISTANT_NAME,
     ...initialChat(),
+    ...initialAssistant(),
     ...initialMembers(),
     ...initialSettings(),
     ...initialReminders(),
@@ -87,10 +84,12 @@ const connectionFrames: FrameReducers<RoomState, "welcome" | "error"> = {
     connection: "online",
     refused: null,
     assistantName: frame.assistant.name,
+    assistant: frame.assistant,
+    assistantStatus: frame.assistantStatus,
   }),
   error: (state, frame) => {
-    // A refused member action answers its command entry, not the room-wide error banner.
-    if (typeof frame.ref === "string" && state.commands.some((c) => c.id === frame.ref && c.origin === "members")) {
+    // A refused panel action answers its command entry, not the room-wide error banner.
+    if (typeof frame.ref === "string" && state.commands.some((c) => c.id === frame.ref && c.origin !== "composer")) {
       return { ...state, commands: patchCommand(state.commands, frame.ref, { state: "failed", text: frame.message }) };
     }
     return failPending(state, { code: frame.code, message: frame.message }, frame.ref);
@@ -101,6 +100,7 @@ const connectionFrames: FrameReducers<RoomState, "welcome" | "error"> = {
 const FRAMES: FrameReducers<RoomState, ServerFrame["type"]> = {
   ...connectionFrames,
   ...chatFrames,
+  ...assistantFrames,
   ...memberFrames,
   ...settingsFrames,
   ...reminderFrames,

@@ -5,7 +5,7 @@
  */
 import PartySocket from "partysocket";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
-import { CloseCode, ServerFrame, type ClientFrameInput, type MemberAction, type ReminderAction, type Role, type SnoozeChoice } from "../../../../shared/protocol";
+import { CloseCode, ServerFrame, type AssistantSettingsInput, type ClientFrameInput, type MemberAction, type ReminderAction, type Role, type SnoozeChoice } from "../../../../shared/protocol";
 import { initialRoomState, roomReducer, type RoomState } from "./roomState";
 import { unsentMessages } from "../chat/state";
 import type { CommandOrigin } from "./commandLog";
@@ -45,6 +45,10 @@ export interface RoomActions {
   memberAction(action: MemberAction, label: string, member?: string, role?: Role): void;
   /** An owner's change to the room's settings; `label` describes it to the user. */
   roomSettings(change: RoomSettingsChange, label: string): void;
+  /** An owner's change to the room's assistant (model, key, name …); `label` describes it to the user. */
+  assistantSettings(change: AssistantSettingsInput, label: string): void;
+  /** Asks which models a provider offers; they land in `state.offeredModels`. */
+  listModels(request: ModelListRequest): void;
   /** Fetches one saved script's code; it lands in `state.scriptCode`. */
   getScript(name: string, version: number): void;
   dismissCommand(id: string): void;
@@ -52,6 +56,8 @@ export interface RoomActions {
 
 /** What an owner may change in one `room_settings` frame (its fields but the envelope). */
 export type RoomSettingsChange = Omit<Extract<ClientFrameInput, { type: "room_settings" }>, "type" | "id">;
+/** A `list_models` request but the envelope. */
+export type ModelListRequest = Omit<Extract<ClientFrameInput, { type: "list_models" }>, "type" | "id">;
 
 const NOT_CONNECTED = "Not connected to the room: try again once it is back online.";
 
@@ -290,6 +296,12 @@ export function useRoom(
       },
       roomSettings(change, label) {
         request("settings", label, (id) => ({ type: "room_settings", id, ...change }));
+      },
+      assistantSettings(change, label) {
+        request("assistant", label, (id) => ({ type: "assistant_settings", id, ...change }));
+      },
+      listModels(list) {
+        request("models", "List models", (id) => ({ type: "list_models", id, ...list }));
       },
       getScript(name, version) {
         transmit({ type: "get_script", name, version });
