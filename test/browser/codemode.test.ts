@@ -66,9 +66,11 @@ describe("Code Mode cards", () => {
       expect(await cards.count()).toBe(1);
       const card = cards.first();
       expect(await card.getAttribute("data-state")).toBe("done");
-      // The code as text, exactly as the model wrote it.
+      // The code as written, highlighted: inside it only highlight.js's spans, never other HTML.
+      await card.getByTestId("code-source").and(page.locator('[data-highlighted="true"]')).waitFor();
       expect(await card.getByTestId("code-source").textContent()).toBe(source);
-      expect(await card.getByTestId("code-source").locator("*:not(code)").count()).toBe(0);
+      expect(await card.getByTestId("code-source").locator("*:not(code):not(span[class^='hljs-'])").count()).toBe(0);
+      expect(await card.getByTestId("code-source").locator(".hljs-keyword").count()).toBeGreaterThan(0);
       // Both calls inside the code card, in call order, each done…
       expect(await nestedTools(card)).toEqual(["room_info", "search_messages"]);
       for (const state of await card.locator('[data-testid="code-nested"] [data-testid="tool-state"]').allInnerTexts()) {
@@ -120,12 +122,14 @@ describe("Code Mode cards", () => {
       expect(await item.getByTestId("script-version").innerText()).toBe("v1");
       expect(await item.getByTestId("script-saved-by").innerText()).toBe("Alice");
       expect(await item.getByTestId("script-size").innerText()).toContain(String(source.length));
-      // The list carries no code; opening the details fetches it (get_script), as text, never HTML.
+      // The list carries no code; opening the details fetches it (get_script), highlighted, never other HTML.
       expect(await item.getByTestId("script-code").count()).toBe(0);
       await item.getByTestId("script-code-toggle").click();
       await item.getByTestId("script-code").waitFor();
+      await item.getByTestId("script-code").and(page.locator('[data-highlighted="true"]')).waitFor();
       expect(await item.getByTestId("script-code").textContent()).toBe(source);
-      expect(await item.getByTestId("script-code").locator("*:not(code)").count()).toBe(0);
+      expect(await item.getByTestId("script-code").locator("*:not(code):not(span[class^='hljs-'])").count()).toBe(0);
+      expect(await item.getByTestId("script-code").locator(".hljs-keyword").count()).toBeGreaterThan(0);
       expect(await item.getByTestId("script-run").count()).toBe(1);
     }
 

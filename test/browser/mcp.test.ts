@@ -149,6 +149,8 @@ describe("MCP servers in the browser", () => {
       expect(await card.getAttribute("data-state")).toBe("done");
       expect(await card.getByTestId("tool-input").textContent()).toContain("hi from bob");
       expect(await card.getByTestId("tool-output").textContent()).toContain("hi from bob");
+      // server-everything's echo answers { content: [{ type: "text", text: "Echo: …" }] }: its text shows without a click.
+      expect(await card.getByTestId("tool-preview").innerText()).toBe("Echo: hi from bob");
       // Nobody approves a member's own direct call.
       expect(await card.getByTestId("approve-tool").count()).toBe(0);
     }

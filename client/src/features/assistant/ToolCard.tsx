@@ -1,5 +1,7 @@
 import { useEffect, useState } from "react";
 import type { ToolPart } from "../../../../shared/protocol";
+import { ResultPreview } from "./ResultPreview";
+import { toolPreview } from "./toolPreview";
 import "./ToolCard.css";
 
 export const STATE_LABELS: Record<ToolPart["state"], string> = {
@@ -34,9 +36,10 @@ function listNames(names: string[]): string {
 }
 
 /**
- * One tool call of an assistant turn, as every member sees it. Members listed
- * in `approvers` decide a call that awaits approval; everyone else sees who
- * may decide it.
+ * One tool call of an assistant turn, as every member sees it: once done,
+ * a short preview of its result right away, and its full input and result
+ * behind one Details disclosure. Members listed in `approvers` decide a call
+ * that awaits approval; everyone else sees who may decide it.
  */
 export function ToolCard({
   part,
@@ -76,6 +79,9 @@ export function ToolCard({
   // Approvers who are offline have no name here; the owners always may decide.
   const waitingFor = knownNames.length > 0 ? listNames(knownNames) : "a room owner";
   const inputText = pretty(part.input);
+  const hasInput = inputText !== "" && inputText !== "{}";
+  const output = part.state === "done" ? part.output : undefined;
+  const preview = toolPreview(output);
 
   return (
     <div
@@ -99,20 +105,27 @@ export function ToolCard({
           </span>
         )}
       </div>
-      {inputText !== "" && inputText !== "{}" && (
-        <details className="tool-section">
-          <summary>Input</summary>
-          <pre className="tool-json" data-testid="tool-input">
-            {inputText}
-          </pre>
-        </details>
-      )}
-      {part.state === "done" && part.output !== undefined && (
-        <details className="tool-section">
-          <summary>Result</summary>
-          <pre className="tool-json" data-testid="tool-output">
-            {pretty(part.output)}
-          </pre>
+      {preview && <ResultPreview preview={preview} />}
+      {(hasInput || output !== undefined) && (
+        // One disclosure for everything the preview leaves out.
+        <details className="tool-section tool-details" data-testid="tool-details">
+          <summary>Details</summary>
+          {hasInput && (
+            <>
+              <span className="tool-label muted">Input</span>
+              <pre className="tool-json" data-testid="tool-input">
+                {inputText}
+              </pre>
+            </>
+          )}
+          {output !== undefined && (
+            <>
+              <span className="tool-label muted">Result</span>
+              <pre className="tool-json" data-testid="tool-output">
+                {pretty(output)}
+              </pre>
+            </>
+          )}
         </details>
       )}
       {part.error && (

@@ -1,6 +1,7 @@
 import type { ToolPart } from "../../../../shared/protocol";
 import { codeOutput, codeSource, isCodePart, scriptOf } from "./codeParts";
 import { STATE_LABELS, ToolCard, formatDuration, pretty } from "../assistant/ToolCard";
+import { HighlightedCode } from "./HighlightedCode";
 import "./CodeCard.css";
 
 /** Results up to this many lines start expanded; longer ones start collapsed. */
@@ -33,7 +34,7 @@ export function PartCard({ part, ctx }: { part: ToolPart; ctx: CardContext }) {
 }
 
 /**
- * One Code Mode run: the code as plain text (never rendered as HTML), the
+ * One Code Mode run: the code, highlighted (HighlightedCode), the
  * calls it made as their own cards inside it in call order (approvals
  * included), then what it printed and what it returned or why it failed.
  */
@@ -79,9 +80,7 @@ export function CodeCard({ part, ctx }: { part: ToolPart; ctx: CardContext }) {
           </span>
         )}
       </div>
-      <pre className="tool-json code-source" data-testid="code-source" aria-label="Code">
-        <code>{codeSource(part)}</code>
-      </pre>
+      <HighlightedCode code={codeSource(part)} className="tool-json code-source" testId="code-source" label="Code" />
       {nested.length > 0 && (
         <div className="code-nested" data-testid="code-nested" role="group" aria-label="Calls made by this code">
           {nested.map((child) => (

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import type { ScriptDetail, ScriptItem } from "../../../../shared/protocol";
 import { formatFullTime, formatTime } from "../../time";
+import { HighlightedCode } from "../codemode/HighlightedCode";
 import type { RoomActions } from "../room/useRoom";
 
 /** One saved script: name, version, who saved it, its code fetched when opened, and Run. */
@@ -53,10 +54,7 @@ export function ScriptRow({
             Loading…
           </p>
         ) : (
-          // Text only: React escapes it, never HTML.
-          <pre className="tool-json" data-testid="script-code" aria-label={`Code of ${item.name}`}>
-            <code>{code}</code>
-          </pre>
+          <HighlightedCode code={code} className="tool-json" testId="script-code" label={`Code of ${item.name}`} />
         )}
       </details>
       {canAct && (
