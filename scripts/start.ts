@@ -6,14 +6,14 @@
  */
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { findModel, readDevVars } from "./local-model.ts";
+import { cloudflareLogin, devArgs, findModel, readDevVars } from "./local-model.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const config = { ...readDevVars(resolve(ROOT, ".dev.vars")), ...pickEnv(process.env) };
-const setup = await findModel(config);
+const setup = await findModel(config, cloudflareLogin(process.env));
 
 if (setup.kind === "configured") console.log(`Assistant: AI_PROVIDER=${setup.provider} (configured).`);
-else if (setup.kind === "found") console.log(`Assistant: ${setup.label}.`);
+else if (setup.kind === "found" || setup.kind === "workers-ai") console.log(`Assistant: ${setup.label}.`);
 else {
   console.log(
     `Assistant: no model found (tried ${setup.tried.join(", ")}). Chat works; for an assistant, ` +
@@ -21,11 +21,10 @@ else {
   );
 }
 
-const vars = setup.kind === "configured" ? {} : setup.vars;
 const port = process.env.PORT || "8787";
 const child = spawn(
   resolve(ROOT, "node_modules/.bin/wrangler"),
-  ["dev", "--local", "--port", port, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]), ...process.argv.slice(2)],
+  [...devArgs(setup, port), ...process.argv.slice(2)],
   {
     cwd: ROOT,
     stdio: "inherit",

@@ -157,19 +157,19 @@ export class ModelSettings {
     if (input.instructions !== undefined) next.instructions = input.instructions.trim();
 
     if (next.provider !== before.provider || next.model !== before.model || next.baseUrl !== before.baseUrl) {
-      changes.push(next.provider ? `the model to ${next.model}${next.baseUrl ? ` at ${new URL(next.baseUrl).host}` : " on Workers AI"}` : "the model back to the default");
+      changes.push(next.provider ? `model ${next.model}${next.baseUrl ? ` at ${new URL(next.baseUrl).host}` : " on Workers AI"}` : "the server's default model");
     }
     if (next.apiKey !== before.apiKey) changes.push(next.apiKey ? "a new API key" : "no API key");
     if (next.temperature !== before.temperature) changes.push(`temperature ${next.temperature ?? "default"}`);
     if (next.maxOutputTokens !== before.maxOutputTokens) changes.push(`at most ${next.maxOutputTokens ?? this.host.config.maxOutputTokens} output tokens`);
-    if (next.name !== before.name) changes.push(`the name @${next.name ?? this.host.config.name}`);
+    if (next.name !== before.name) changes.push(`name @${next.name ?? this.host.config.name}`);
     if (next.instructions !== before.instructions) changes.push(next.instructions ? "new instructions" : "no instructions");
     if (changes.length === 0) return { ok: true, text: "Nothing changed." };
 
     this.save(next);
     // Everyone can see who changed the assistant, and to what (never the key itself).
-    this.room.postSystem(`${actor.name} set the assistant's ${changes.join(", ")}.`);
-    return { ok: true, text: `The assistant now has ${changes.join(", ")}.` };
+    this.room.postSystem(`${actor.name} changed the assistant: ${changes.join(", ")}.`);
+    return { ok: true, text: `Saved: ${changes.join(", ")}.` };
   }
 
   /**

@@ -3,6 +3,7 @@
  * member (its own cookies, so its own identity), and the few UI steps
  * every test needs.
  */
+import { mkdirSync } from "node:fs";
 import {
   chromium,
   type Browser,
@@ -125,4 +126,10 @@ export function uniqueRoom(prefix: string): string {
 /** The member id this page's session says it is (the page keeps id and name, never the session). */
 export async function memberId(page: Page): Promise<string> {
   return page.evaluate(() => JSON.parse(localStorage.getItem("hearth.session") ?? "null")?.member?.id as string);
+}
+
+/** Where a test keeps a screenshot for people to look at (test-artifacts/, ignored by git; CI can upload it). */
+export function artifactPath(name: string): string {
+  mkdirSync("test-artifacts", { recursive: true });
+  return `test-artifacts/${name}`;
 }

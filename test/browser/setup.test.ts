@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { startDevServer } from "../support/dev-server";
-import { openRoom, send, uniqueRoom } from "./browser";
+import { artifactPath, openRoom, send, uniqueRoom } from "./browser";
 import { useBrowserRoom } from "./fixture";
 
 const fixture = useBrowserRoom({ server: () => startDevServer({ vars: { AI_PROVIDER: "none" } }), members: ["Alice", "Bob"] });
@@ -25,6 +25,9 @@ describe("no model yet", () => {
       expect(await card.locator("code").allInnerTexts()).toContain("ollama serve");
       expect(await page.locator('[data-testid="message"][data-kind="assistant"]').count()).toBe(0);
       expect(await page.locator('[data-status="failed"]').count()).toBe(0);
+      // The member list says why the assistant is quiet.
+      expect(await page.getByTestId("assistant-activity").innerText()).toBe("not connected");
     }
+    await bob.page.screenshot({ path: artifactPath("setup-card.png"), fullPage: true });
   });
 });

@@ -4,7 +4,10 @@
  * its first chat model; with none there, a mention gets the setup message
  * (not an error). Runs scripts/start.ts, the script `npm start` runs.
  */
+import { mkdtempSync } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../support/dev-server";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai";
@@ -34,7 +37,9 @@ beforeAll(async () => {
   }
 });
 
-for (const key of ["AI_PROVIDER", "AI_MODEL", "OPENAI_BASE_URL", "OPENAI_API_KEY"]) delete process.env[key];
+for (const key of ["AI_PROVIDER", "AI_MODEL", "OPENAI_BASE_URL", "OPENAI_API_KEY", "CLOUDFLARE_API_TOKEN"]) delete process.env[key];
+// A developer's own `wrangler login` would make the start script choose Workers AI (remotely): not this test's subject.
+process.env.XDG_CONFIG_HOME = process.env.HOME = mkdtempSync(join(tmpdir(), "hearth-start-home-"));
 
 describe("npm start picks the assistant's model", () => {
   it("uses the first chat model of a server on Ollama's address, with no variables set", async () => {

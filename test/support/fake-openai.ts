@@ -18,7 +18,14 @@ export interface CompletionScript {
 
 export interface FakeOpenAI {
   baseUrl: string;
-  requests: Array<{ model: string; messages: Array<{ role: string; content: unknown }>; tools?: Array<{ function: { name: string } }> }>;
+  requests: Array<{
+    model: string;
+    messages: Array<{ role: string; content: unknown }>;
+    tools?: Array<{ function: { name: string } }>;
+    temperature?: number;
+    /** The request's Authorization header (not part of the body; recorded here). */
+    authorization?: string;
+  }>;
   /** Resolves when a request has started streaming (for crash tests). */
   streaming: Promise<void>;
   close(): Promise<void>;
@@ -29,6 +36,11 @@ export interface FakeOpenAIOptions {
   port?: number;
   /** What GET /v1/models lists, in order (default: one "scripted-model"). */
   models?: string[];
+  /**
+   * Requests without `Authorization: Bearer <apiKey>` get a 401 that quotes
+   * the key they gave, as OpenAI's does — for tests that no key is shown.
+   */
+  apiKey?: string;
 }
 
 export async function startFakeOpenAI(scripts: CompletionScript[], options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
@@ -38,6 +50,12 @@ export async function startFakeOpenAI(scripts: CompletionScript[], options: Fake
   const streaming = new Promise<void>((r) => (markStreaming = r));
 
   const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+      const given = req.headers.authorization?.replace(/^Bearer /, "") ?? "";
+      const error = { message: `Incorrect API key provided: ${given}. You can find your API key in your account.`, type: "invalid_request_error", code: "invalid_api_key" };
+      res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error }));
+      return;
+    }
     if (req.method === "GET" && req.url === "/v1/models") {
       const data = (options.models ?? ["scripted-model"]).map((id) => ({ id, object: "model", owned_by: "test" }));
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data }));
@@ -50,6 +68,7 @@ export async function startFakeOpenAI(scripts: CompletionScript[], options: Fake
     let body = "";
     for await (const chunk of req) body += chunk;
     const parsed = JSON.parse(body) as FakeOpenAI["requests"][number];
+    parsed.authorization = req.headers.authorization;
     requests.push(parsed);
     const script = scripts[Math.min(requests.length - 1, scripts.length - 1)]!;
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });

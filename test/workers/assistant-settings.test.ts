@@ -81,7 +81,7 @@ describe("room model settings", () => {
       updatedBy: { name: "alice" },
     });
     // Everyone can read who changed the assistant, and to what.
-    const notice = await b.next("message", (f) => f.message.kind === "system" && f.message.text.includes("alice set the assistant"));
+    const notice = await b.next("message", (f) => f.message.kind === "system" && f.message.text.includes("alice changed the assistant"));
     expect(notice.message.text).toContain("big-model");
 
     // A later visitor's welcome carries the room's settings, still without the key.
