@@ -1,4 +1,5 @@
 import type { ReactNode, Ref } from "react";
+import { X, type LucideIcon } from "lucide-react";
 import "./SidePanel.css";
 
 /**
@@ -7,7 +8,7 @@ import "./SidePanel.css";
  */
 export function PanelToggle({
   name,
-  icon,
+  icon: Icon,
   label,
   count,
   open,
@@ -17,7 +18,8 @@ export function PanelToggle({
 }: {
   /** Prefix of the test ids: `<name>-toggle`, `<name>-count`. */
   name: string;
-  icon: string;
+  /** Decorative: the label names the button. */
+  icon: LucideIcon;
   label: string;
   /** Shown as a badge when above zero. */
   count: number;
@@ -37,7 +39,7 @@ export function PanelToggle({
       aria-controls={open ? controls : undefined}
       onClick={onToggle}
     >
-      <span aria-hidden="true">{icon}</span> {label}
+      <Icon size={16} aria-hidden="true" /> {label}
       {count > 0 && (
         <span className="count" data-testid={`${name}-count`}>
           {count}
@@ -67,8 +69,8 @@ export function SidePanel({
     <section id={id} className="side-panel" data-testid={testId} aria-labelledby={`${id}-title`}>
       <header className="side-panel-head">
         <h2 id={`${id}-title`}>{title}</h2>
-        <button type="button" className="panel-close" onClick={onClose} aria-label={closeLabel}>
-          ×
+        <button type="button" className="panel-close icon-only" onClick={onClose} aria-label={closeLabel}>
+          <X size={18} aria-hidden="true" />
         </button>
       </header>
       {children}
