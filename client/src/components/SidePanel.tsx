@@ -15,6 +15,7 @@ export function PanelToggle({
   controls,
   onToggle,
   ref,
+  className,
 }: {
   /** Prefix of the test ids: `<name>-toggle`, `<name>-count`. */
   name: string;
@@ -28,18 +29,22 @@ export function PanelToggle({
   controls: string;
   onToggle: () => void;
   ref?: Ref<HTMLButtonElement>;
+  /** More classes: `narrow-only` for a toggle that only phones need. */
+  className?: string;
 }) {
   return (
     <button
       ref={ref}
       type="button"
-      className="panel-toggle"
+      className={className ? `panel-toggle ${className}` : "panel-toggle"}
       data-testid={`${name}-toggle`}
       aria-expanded={open}
       aria-controls={open ? controls : undefined}
       onClick={onToggle}
     >
-      <Icon size={16} aria-hidden="true" /> {label}
+      <Icon size={16} aria-hidden="true" />
+      {/* Hidden, not removed, on a phone: it stays the button's name. */}
+      <span className="panel-toggle-label">{label}</span>
       {count > 0 && (
         <span className="count" data-testid={`${name}-count`}>
           {count}
@@ -66,7 +71,8 @@ export function SidePanel({
   children: ReactNode;
 }) {
   return (
-    <section id={id} className="side-panel" data-testid={testId} aria-labelledby={`${id}-title`}>
+    // tabIndex: the room moves the focus here when the panel opens.
+    <section id={id} className="side-panel" data-testid={testId} aria-labelledby={`${id}-title`} tabIndex={-1}>
       <header className="side-panel-head">
         <h2 id={`${id}-title`}>{title}</h2>
         <button type="button" className="panel-close icon-only" onClick={onClose} aria-label={closeLabel}>
