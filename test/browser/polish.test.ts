@@ -64,6 +64,10 @@ describe("polish", () => {
     expect(text).toContain("@assistant");
     expect(text).toMatch(/passkey/i);
     expect(text).not.toMatch(/soon/i);
+    // Pia is still on the landing page she signed in on, on her phone.
+    expect(await pia.page.locator(".landing-header").innerText()).toContain("@assistant");
+    expect(await overflowsSideways(pia.page)).toBe(false);
+    await screenshot(pia.page, "phone-landing");
   });
 
   it("draws the header's toggles with SVG icons, keeping their names", async () => {
