@@ -85,6 +85,17 @@ describe("polish", () => {
     // A wide screen shows the sidebar itself: no members toggle.
     expect(await alice.page.getByTestId("members-toggle").isVisible()).toBe(false);
     expect(await alice.page.locator(".room-layout").innerText()).not.toMatch(PICTOGRAPH);
+
+    // Opening a panel moves the focus into it, so Escape reaches it at once.
+    const toggle = alice.page.getByTestId("reminders-toggle");
+    await toggle.click();
+    const panel = alice.page.getByTestId("reminders-panel");
+    await panel.waitFor();
+    expect(await panel.evaluate((el) => el.contains(document.activeElement))).toBe(true);
+    await screenshot(alice.page, "desktop-reminders-panel");
+    await alice.page.keyboard.press("Escape");
+    await expect.poll(() => panel.isVisible()).toBe(false);
+    expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
   });
 
   it("fits a phone: no sideways scrolling, the composer on screen, long words wrapped", async () => {
