@@ -1,3 +1,4 @@
+import { Ellipsis, Info, TriangleExclamationPoint, X } from "lucide-react";
 import { useMemo } from "react";
 import { renderMarkdown } from "../markdown";
 import type { CommandEntry } from "../features/room/commandLog";
@@ -30,7 +31,7 @@ export function CommandNote({
       role={state === "failed" ? "alert" : "status"}
     >
       <span className="command-icon" aria-hidden="true">
-        {state === "pending" ? "…" : state === "ok" ? "ℹ" : "⚠"}
+        {state === "pending" ? <Ellipsis size={16} /> : state === "ok" ? <Info size={16} /> : <TriangleExclamationPoint size={16} />}
       </span>
       <div className="command-body">
         {entry.label && <code className="command-label">{entry.label}</code>}
@@ -42,8 +43,8 @@ export function CommandNote({
         )}
       </div>
       {onDismiss && (
-        <button type="button" className="command-dismiss" onClick={onDismiss} aria-label="Dismiss this answer">
-          ×
+        <button type="button" className="command-dismiss icon-only" onClick={onDismiss} aria-label="Dismiss this answer">
+          <X size={14} aria-hidden="true" />
         </button>
       )}
     </div>

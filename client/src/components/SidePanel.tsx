@@ -1,4 +1,5 @@
 import type { ReactNode, Ref } from "react";
+import { X, type LucideIcon } from "lucide-react";
 import "./SidePanel.css";
 
 /**
@@ -7,17 +8,19 @@ import "./SidePanel.css";
  */
 export function PanelToggle({
   name,
-  icon,
+  icon: Icon,
   label,
   count,
   open,
   controls,
   onToggle,
   ref,
+  className,
 }: {
   /** Prefix of the test ids: `<name>-toggle`, `<name>-count`. */
   name: string;
-  icon: string;
+  /** Decorative: the label names the button. */
+  icon: LucideIcon;
   label: string;
   /** Shown as a badge when above zero. */
   count: number;
@@ -26,18 +29,22 @@ export function PanelToggle({
   controls: string;
   onToggle: () => void;
   ref?: Ref<HTMLButtonElement>;
+  /** More classes: `narrow-only` for a toggle that only phones need. */
+  className?: string;
 }) {
   return (
     <button
       ref={ref}
       type="button"
-      className="panel-toggle"
+      className={className ? `panel-toggle ${className}` : "panel-toggle"}
       data-testid={`${name}-toggle`}
       aria-expanded={open}
       aria-controls={open ? controls : undefined}
       onClick={onToggle}
     >
-      <span aria-hidden="true">{icon}</span> {label}
+      <Icon size={16} aria-hidden="true" />
+      {/* Hidden, not removed, on a phone: it stays the button's name. */}
+      <span className="panel-toggle-label">{label}</span>
       {count > 0 && (
         <span className="count" data-testid={`${name}-count`}>
           {count}
@@ -64,11 +71,12 @@ export function SidePanel({
   children: ReactNode;
 }) {
   return (
-    <section id={id} className="side-panel" data-testid={testId} aria-labelledby={`${id}-title`}>
+    // tabIndex: the room moves the focus here when the panel opens.
+    <section id={id} className="side-panel" data-testid={testId} aria-labelledby={`${id}-title`} tabIndex={-1}>
       <header className="side-panel-head">
         <h2 id={`${id}-title`}>{title}</h2>
-        <button type="button" className="panel-close" onClick={onClose} aria-label={closeLabel}>
-          ×
+        <button type="button" className="panel-close icon-only" onClick={onClose} aria-label={closeLabel}>
+          <X size={18} aria-hidden="true" />
         </button>
       </header>
       {children}

@@ -1,3 +1,4 @@
+import { Square } from "lucide-react";
 import { useState } from "react";
 import type { ChatMessage } from "../../../../shared/protocol";
 import type { RoomActions } from "../room/useRoom";
@@ -23,7 +24,7 @@ export function AssistantActions({
           onClick={() => actions.stop(m.seq)}
           aria-label={`Stop the assistant (message ${m.seq})`}
         >
-          ■ Stop
+          <Square size={12} fill="currentColor" aria-hidden="true" /> Stop
         </button>
       )}
       {onReply && (

@@ -1,3 +1,4 @@
+import { Bell, CornerDownRight } from "lucide-react";
 import type { ChatMessage, MessageStatus } from "../../../../shared/protocol";
 import { formatFullTime } from "../../time";
 import { Timestamp } from "./Timestamp";
@@ -34,14 +35,14 @@ export function MessageMeta({ message: m, replyToAuthor }: { message: ChatMessag
       )}
       {m.kind === "reminder" && (
         <span className="avatar-reminder" title="Reminder" role="img" aria-label="Reminder" data-testid="reminder-icon">
-          🔔
+          <Bell size={15} aria-hidden="true" />
         </span>
       )}
       <span className="author">{m.author.name}</span>
       <Timestamp at={m.createdAt} />
       {m.replyTo !== null && replyToAuthor && (
         <span className="reply-context muted" data-testid="reply-context">
-          ↪ to {replyToAuthor}
+          <CornerDownRight size={14} aria-hidden="true" /> to {replyToAuthor}
         </span>
       )}
       {m.editedAt !== null && !m.deleted && (

@@ -69,7 +69,21 @@ export function Landing() {
     <main className="page landing">
       <header className="landing-header">
         <h1>Hearth</h1>
-        <p className="muted">Small real-time rooms for people (and soon an assistant).</p>
+        <p className="muted">Real-time chat rooms where people and an AI assistant share the conversation.</p>
+        <ul className="landing-features" data-testid="landing-features">
+          <li>
+            Mention <code>@assistant</code> in a message and it answers in the room, where everyone watches it write.
+          </li>
+          <li>
+            Reminders for the room or one person (<code>/remind</code>), and jobs the assistant runs on a schedule (
+            <code>/schedule</code>).
+          </li>
+          <li>
+            Each room connects its own MCP tools; with Code Mode the assistant writes a short script that calls them, and
+            owners approve the risky calls.
+          </li>
+          <li>Sign in with a passkey to be the same member, with your rooms, on every device.</li>
+        </ul>
       </header>
 
       <section className="card" aria-labelledby="name-heading">

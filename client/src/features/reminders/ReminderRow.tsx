@@ -1,3 +1,4 @@
+import { Bell, Bot } from "lucide-react";
 import { SnoozeChoice, type ReminderItem } from "../../../../shared/protocol";
 import { browserTimeZone, type RoomActions } from "../room/useRoom";
 
@@ -41,9 +42,11 @@ export function ReminderRow({ item, canAct, actions }: { item: ReminderItem; can
       data-paused={String(item.paused)}
     >
       <p className="reminder-what">
-        <span className="reminder-icon" aria-hidden="true">
-          {item.kind === "job" ? "⚙" : "🔔"}
-        </span>
+        {item.kind === "job" ? (
+          <Bot className="reminder-icon" size={16} aria-hidden="true" />
+        ) : (
+          <Bell className="reminder-icon" size={16} aria-hidden="true" />
+        )}
         <span data-testid="reminder-text">{item.text}</span>
       </p>
       <dl className="reminder-facts">

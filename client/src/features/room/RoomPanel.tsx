@@ -1,3 +1,4 @@
+import { Bell, Plug, ScrollText, type LucideIcon } from "lucide-react";
 import { McpPanel } from "../mcp/McpPanel";
 import { RemindersPanel } from "../reminders/RemindersPanel";
 import { ScriptsPanel } from "../scripts/ScriptsPanel";
@@ -8,10 +9,10 @@ import type { RoomActions } from "./useRoom";
 export type Panel = "reminders" | "mcp" | "scripts";
 
 /** The header's panel toggles, in order: test-id prefix, icon, label, and the open panel's landmark name. */
-export const PANELS: ReadonlyArray<{ name: Panel; icon: string; label: string; landmark: string }> = [
-  { name: "reminders", icon: "🔔", label: "Reminders", landmark: "Reminders" },
-  { name: "mcp", icon: "⚙", label: "MCP", landmark: "MCP servers" },
-  { name: "scripts", icon: "📜", label: "Scripts", landmark: "Saved scripts" },
+export const PANELS: ReadonlyArray<{ name: Panel; icon: LucideIcon; label: string; landmark: string }> = [
+  { name: "reminders", icon: Bell, label: "Reminders", landmark: "Reminders" },
+  { name: "mcp", icon: Plug, label: "MCP", landmark: "MCP servers" },
+  { name: "scripts", icon: ScrollText, label: "Scripts", landmark: "Saved scripts" },
 ];
 
 /** What each toggle counts. */

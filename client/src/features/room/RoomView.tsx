@@ -1,3 +1,4 @@
+import { Users, X } from "lucide-react";
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { CloseCode, type ChatMessage } from "../../../../shared/protocol";
 import { PanelToggle } from "../../components/SidePanel";
@@ -20,6 +21,9 @@ import { RoomSignIn } from "./RoomSignIn";
 import { latestCommand } from "./commandLog";
 import { useRoom } from "./useRoom";
 import "./room.css";
+
+/** What the header can open: a side panel, or (on a phone) the sidebar. */
+type Sheet = Panel | "members";
 
 /**
  * A room by URL. Creating a room that did not exist yet starts a fresh
@@ -50,12 +54,14 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
     () => setComposerFill((f) => ({ text: "/scripts save ", n: (f?.n ?? 0) + 1 })),
     [],
   );
-  // One side panel at a time: a drawer on narrow screens. Closing it puts
-  // the focus back on its toggle.
-  const [panel, setPanel] = useState<Panel | null>(null);
+  // One side panel at a time: a sheet over the chat on narrow screens, where
+  // the sidebar ("members") is one too. Opening one moves the focus into it
+  // (so Escape reaches it, and a phone's keyboard user is not left behind the
+  // sheet); closing it puts the focus back on its toggle.
+  const [panel, setPanel] = useState<Sheet | null>(null);
   const panelId = useId();
-  const toggles = useRef<Partial<Record<Panel, HTMLButtonElement | null>>>({});
-  const togglePanel = (which: Panel) => setPanel((open) => (open === which ? null : which));
+  const toggles = useRef<Partial<Record<Sheet, HTMLButtonElement | null>>>({});
+  const togglePanel = (which: Sheet) => setPanel((open) => (open === which ? null : which));
   const closePanel = () => {
     const toggle = panel ? toggles.current[panel] : null;
     setPanel(null);
@@ -69,6 +75,11 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
     document.title = `${title} · Hearth`;
   }, [title]);
 
+  useEffect(() => {
+    // The open sheet's element: the sidebar, or the panel's section (SidePanel).
+    if (panel) document.getElementById(`${panelId}-${panel}`)?.focus();
+  }, [panel, panelId]);
+
   if (!session) return <RoomSignIn title={title} />;
   if (state.refused?.code === CloseCode.notFound && !generated) {
     return <NoSuchRoom room={room} title={title} onCreated={onCreated} />;
@@ -80,10 +91,25 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
     role === "viewer" ? "You joined as a viewer: you can read this room but not write in it." : null;
 
   const canAct = role !== undefined && role !== "viewer";
+  const sidePanel = panel === "members" ? null : panel;
 
   return (
-    <div className={`room-layout${panel ? " with-panel" : ""}`}>
+    <div className={`room-layout${sidePanel ? " with-panel" : ""}`}>
       <RoomHeader title={title} status={status} connection={state.connection}>
+        {/* Wide screens always show the sidebar; phones open it as a sheet. */}
+        <PanelToggle
+          ref={(el) => {
+            toggles.current.members = el;
+          }}
+          className="narrow-only"
+          name="members"
+          icon={Users}
+          label="Members"
+          count={state.presence.length}
+          open={panel === "members"}
+          controls={`${panelId}-members`}
+          onToggle={() => togglePanel("members")}
+        />
         {PANELS.map((p) => (
           <PanelToggle
             key={p.name}
@@ -100,7 +126,19 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
           />
         ))}
       </RoomHeader>
-      <aside className="room-sidebar" aria-label="Room details">
+      <aside
+        id={`${panelId}-members`}
+        className={`room-sidebar${panel === "members" ? " open" : ""}`}
+        aria-label="Room details"
+        tabIndex={panel === "members" ? -1 : undefined}
+        onKeyDown={panel === "members" ? onPanelKeyDown : undefined}
+      >
+        <div className="sheet-head narrow-only">
+          <h2>Members</h2>
+          <button type="button" className="panel-close icon-only" onClick={closePanel} aria-label="Close members">
+            <X size={18} aria-hidden="true" />
+          </button>
+        </div>
         <PresenceList
           members={state.presence}
           selfId={state.self?.id}
@@ -140,9 +178,13 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
           actions={actions}
         />
       </main>
-      {panel && (
-        <aside className="room-panel" aria-label={PANELS.find((p) => p.name === panel)?.landmark} onKeyDown={onPanelKeyDown}>
-          <RoomPanel panel={panel} id={`${panelId}-${panel}`} state={state} canAct={canAct} actions={actions} onClose={closePanel} />
+      {sidePanel && (
+        <aside
+          className="room-panel"
+          aria-label={PANELS.find((p) => p.name === sidePanel)?.landmark}
+          onKeyDown={onPanelKeyDown}
+        >
+          <RoomPanel panel={sidePanel} id={`${panelId}-${sidePanel}`} state={state} canAct={canAct} actions={actions} onClose={closePanel} />
         </aside>
       )}
     </div>

@@ -231,7 +231,7 @@ export function Composer({
           rows={2}
           value={text}
           disabled={disabled}
-          placeholder={disabled ? "Read only" : "Write a message… (Enter to send, Shift+Enter for a new line)"}
+          placeholder={disabled ? "Read only" : "Write a message… (Shift+Enter for a new line)"}
           aria-describedby={describedBy || undefined}
           aria-invalid={over || undefined}
           aria-autocomplete="list"
