@@ -4,6 +4,7 @@
  * every test needs.
  */
 import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import {
   chromium,
   type Browser,
@@ -128,8 +129,11 @@ export async function memberId(page: Page): Promise<string> {
   return page.evaluate(() => JSON.parse(localStorage.getItem("hearth.session") ?? "null")?.member?.id as string);
 }
 
-/** Where a test keeps a screenshot for people to look at (test-artifacts/, ignored by git; CI can upload it). */
+/** The project's test-artifacts/ (ignored by git): screenshots for a person to look at. */
+const ARTIFACTS = resolve(import.meta.dirname, "../../test-artifacts");
+
+/** Where a test keeps a screenshot (`name` with its extension), creating the folder. */
 export function artifactPath(name: string): string {
-  mkdirSync("test-artifacts", { recursive: true });
-  return `test-artifacts/${name}`;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return resolve(ARTIFACTS, name);
 }

@@ -6,11 +6,9 @@
  * that Escape closes. Screenshots of the phone views, light and dark, go to
  * test-artifacts/ for a person to look at.
  */
-import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { messageRow, openRoom, send, uniqueRoom } from "./browser";
+import { artifactPath, messageRow, openRoom, send, uniqueRoom } from "./browser";
 import { useBrowserRoom } from "./fixture";
 
 const PHONE = { width: 390, height: 844 };
@@ -20,9 +18,7 @@ const fixture = useBrowserRoom({
 const [alice, pia] = fixture.members;
 const room = uniqueRoom("polish");
 
-const ARTIFACTS = resolve(import.meta.dirname, "../../test-artifacts");
-mkdirSync(ARTIFACTS, { recursive: true });
-const screenshot = (page: Page, name: string) => page.screenshot({ path: resolve(ARTIFACTS, `${name}.png`) });
+const screenshot = (page: Page, name: string) => page.screenshot({ path: artifactPath(`${name}.png`) });
 
 /** Emoji and other pictographs, which the client no longer uses as icons. */
 const PICTOGRAPH = /\p{Extended_Pictographic}/u;

@@ -6,16 +6,14 @@
  * highlight.js's own chunk has loaded — fetched only then, not with the
  * page. Screenshots go to test-artifacts/.
  */
-import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer } from "../support/dev-server";
 import { startFakeOpenAI, type CompletionScript, type FakeOpenAI } from "../support/fake-openai";
 import { startEverything, type Everything } from "../support/mcp-everything";
-import { eventually, openRoom, send, uniqueRoom } from "./browser";
+import { artifactPath, eventually, openRoom, send, uniqueRoom } from "./browser";
 import { useBrowserRoom } from "./fixture";
 
-const ARTIFACTS = "test-artifacts";
 let everything: Everything;
 let model: FakeOpenAI;
 /** The fake model plays script n for its n-th request. */
@@ -23,7 +21,6 @@ const scripts: CompletionScript[] = [];
 const room = uniqueRoom("previews");
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   everything = await startEverything();
   model = await startFakeOpenAI(scripts);
 });
@@ -89,7 +86,7 @@ describe("tool result previews and highlighted code", () => {
     expect(await card.locator("details").count()).toBe(1);
     expect(await details.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
     expect(await card.getByTestId("tool-output").isVisible()).toBe(false);
-    await page.screenshot({ path: `${ARTIFACTS}/previews-echo-collapsed.png` });
+    await page.screenshot({ path: artifactPath("previews-echo-collapsed.png") });
 
     await details.locator("summary").filter({ hasText: "Details" }).click();
     expect(await card.getByTestId("tool-input").isVisible()).toBe(true);
@@ -98,7 +95,7 @@ describe("tool result previews and highlighted code", () => {
     });
     const output = JSON.parse((await card.getByTestId("tool-output").textContent()) ?? "null");
     expect(output).toMatchObject({ content: [{ type: "text", text: "Echo: line 1\nline 2 <b>bold?</b>\nline 3\nline 4\nline 5" }] });
-    await card.screenshot({ path: `${ARTIFACTS}/previews-echo-details.png` });
+    await card.screenshot({ path: artifactPath("previews-echo-details.png") });
   });
 
   it("shows an MCP image result as a thumbnail from its own data", async () => {
@@ -114,7 +111,7 @@ describe("tool result previews and highlighted code", () => {
     expect(await card.getByTestId("tool-preview-text").innerText()).toBe(
       "Here's the image you requested:\nThe image above is the MCP logo.",
     );
-    await card.screenshot({ path: `${ARTIFACTS}/previews-image.png` });
+    await card.screenshot({ path: artifactPath("previews-image.png") });
   });
 
   it("highlights a Code Mode card's code once highlight.js has loaded, and previews the calls inside it", async () => {
@@ -149,10 +146,10 @@ describe("tool result previews and highlighted code", () => {
     const keywordColor = () => code.locator(".hljs-keyword").first().evaluate((el) => getComputedStyle(el).color);
     await page.emulateMedia({ colorScheme: "light" });
     expect(await keywordColor()).toBe("rgb(160, 38, 122)");
-    await page.screenshot({ path: `${ARTIFACTS}/previews-codemode-light.png` });
+    await page.screenshot({ path: artifactPath("previews-codemode-light.png") });
     await page.emulateMedia({ colorScheme: "dark" });
     expect(await keywordColor()).toBe("rgb(243, 138, 196)");
-    await page.screenshot({ path: `${ARTIFACTS}/previews-codemode-dark.png` });
+    await page.screenshot({ path: artifactPath("previews-codemode-dark.png") });
     await page.emulateMedia({ colorScheme: null });
 
     // The call the code made is a tool card with its own preview.

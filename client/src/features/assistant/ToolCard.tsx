@@ -1,3 +1,4 @@
+import { Wrench } from "lucide-react";
 import { useEffect, useState } from "react";
 import type { ToolPart } from "../../../../shared/protocol";
 import { ResultPreview } from "./ResultPreview";
@@ -92,9 +93,7 @@ export function ToolCard({
       data-call-id={part.callId}
     >
       <div className="tool-head">
-        <span className="tool-icon" aria-hidden="true">
-          ⚙
-        </span>
+        <Wrench className="tool-icon" size={14} aria-hidden="true" />
         <code className="tool-name">{part.tool}</code>
         <span className="tool-state" data-testid="tool-state">
           {STATE_LABELS[part.state]}

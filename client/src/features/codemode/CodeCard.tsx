@@ -1,3 +1,4 @@
+import { Braces } from "lucide-react";
 import type { ToolPart } from "../../../../shared/protocol";
 import { codeOutput, codeSource, isCodePart, scriptOf } from "./codeParts";
 import { STATE_LABELS, ToolCard, formatDuration, pretty } from "../assistant/ToolCard";
@@ -56,9 +57,7 @@ export function CodeCard({ part, ctx }: { part: ToolPart; ctx: CardContext }) {
       data-call-id={part.callId}
     >
       <div className="tool-head">
-        <span className="tool-icon" aria-hidden="true">
-          {"{ }"}
-        </span>
+        <Braces className="tool-icon" size={14} aria-hidden="true" />
         <code className="tool-name">{part.tool}</code>
         {script && (
           <span className="code-script muted" data-testid="code-script">
