@@ -160,6 +160,10 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       keepAliveWhile: (fn) => this.keepAliveWhile(fn),
       model: (source) => this.assistantModel(source),
       codeMode: (run) => ({ mode: this.codeMode.mode(), sandbox: this.sandbox(run) }),
+      // The agents scheduler persists the alarm: an approval expires even if the room slept or restarted.
+      expireApprovalsAt: async (at, seq) => {
+        await this.schedule(new Date(at), "expireApprovals", { seq }, { idempotent: true });
+      },
     }));
   }
 
@@ -234,6 +238,11 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       this.#auditFrameTimer = null;
       this.mcpServers.changed();
     }, AUDIT_FRAME_COALESCE_MS);
+  }
+
+  /** The scheduler's callback: tool calls nobody decided in time are denied (Assistant.expireApprovals). */
+  expireApprovals(payload: { seq: number }): void {
+    this.assistant.expireApprovals(payload.seq, Date.now());
   }
 
   /** The scheduler's callback for reminders and jobs (see reminders/Reminders.ts). */

@@ -73,6 +73,8 @@ const Settings = z.object({
   ASSISTANT_MEMBER_TOKENS_PER_DAY: whole(0, 50_000),
   ASSISTANT_MAX_OUTPUT_TOKENS: whole(16, 1024),
   ASSISTANT_ROOM_RUNS_PER_DAY: whole(0, 200),
+  /** A tool call nobody decided is denied after this many hours. */
+  APPROVAL_EXPIRY_HOURS: positive(24),
   SESSIONS_PER_ADDRESS_PER_HOUR: whole(0, 60),
   ROOMS_PER_ADDRESS_PER_HOUR: whole(0, 20),
 });

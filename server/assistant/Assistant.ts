@@ -10,7 +10,7 @@
  * the queue of mentions. A new instance that finds a message still marked
  * `streaming` knows its writer died: it marks it `interrupted`.
  */
-import { isStepCount, streamText, tool, type LanguageModel, type ModelMessage, type ToolSet } from "ai";
+import { isStepCount, streamText, tool, type JSONValue, type LanguageModel, type ModelMessage, type ToolSet } from "ai";
 import type { AssistantInfo, AssistantSettingsInput, AssistantStatus, ChatMessage, ModelProvider, ServerFrame, ToolPart } from "../../shared/protocol";
 import type { ConnectionState } from "../room/connectionState";
 import type { Draft } from "../room/draft";
@@ -28,18 +28,9 @@ import { mentions } from "./trigger";
 import { errorText } from "../errors";
 import { MessageFull } from "../room/messageLimits";
 import { TurnStore, type PendingApproval, type TurnRecord } from "./turns";
-import { codeTool, useCode, type SandboxSettings, type ToolMode } from "../codemode/CodeMode";
+import { codeTool, isPaused, useCode, type CodePause, type CodeTool, type SandboxSettings, type ToolMode } from "../codemode/CodeMode";
 import type { SandboxRunInfo } from "../codemode/allowHosts";
 
-/** How long a call from inside a Code Mode run waits for its approval. */
-export const CODE_APPROVAL_WAIT_MS = 5 * 60_000;
-
-interface InnerApproval {
-  part: ToolPart;
-  resolve(by: { id: string; name: string }): void;
-  reject(reason: Error): void;
-  timer: ReturnType<typeof setTimeout>;
-}
 
 /** What the assistant needs beyond the kernel. */
 export interface AssistantHost {
@@ -50,6 +41,8 @@ export interface AssistantHost {
   model(source: ModelSource): ModelChoice;
   /** The room's Code Mode mode and sandbox settings (the run: for auditing the sandbox's requests). */
   codeMode(run: SandboxRunInfo): { mode: ToolMode; sandbox: SandboxSettings };
+  /** Calls `expireApprovals(seq)` at `at` (the room's scheduler: it survives restarts). */
+  expireApprovalsAt(at: number, seq: number): Promise<void>;
 }
 
 type Reply = (frame: ServerFrame) => void;
@@ -70,8 +63,6 @@ export class Assistant {
   /** What the assistant is doing, live for every member. */
   private readonly board: StatusBoard;
   private running: RunningTurn | null = null;
-  /** Approvals that calls made from inside a running Code Mode run wait for. */
-  private readonly innerApprovals = new Map<string, InnerApproval>();
   constructor(
     private readonly room: RoomKernel,
     private readonly host: AssistantHost,
@@ -214,7 +205,6 @@ export class Assistant {
     if (sender.role === "viewer") return reply(errorFrame("read_only", "Viewers cannot stop the assistant.", seq));
     if (this.running?.seq === seq) {
       this.running.controller.abort();
-      this.rejectInnerApprovals("the turn was stopped");
       return;
     }
     const turn = this.turns.get(seq);
@@ -227,18 +217,6 @@ export class Assistant {
   }
 
   approve(seq: number, callId: string, approved: boolean, sender: ConnectionState, reply: Reply): void {
-    const inner = this.running?.seq === seq ? this.innerApprovals.get(callId) : undefined;
-    if (inner) {
-      const allowed = new Set(this.room.approvers(inner.part.approvers));
-      if (sender.role === "viewer" || !allowed.has(sender.memberId)) {
-        return reply(errorFrame("not_approver", "You may not decide this tool call.", seq));
-      }
-      this.innerApprovals.delete(callId);
-      clearTimeout(inner.timer);
-      if (approved) inner.resolve({ id: sender.memberId, name: sender.name });
-      else inner.reject(Object.assign(new Error(`${inner.part.tool} was denied by ${sender.name}`), { decidedBy: { id: sender.memberId, name: sender.name } }));
-      return;
-    }
     const turn = this.turns.get(seq);
     const pending = turn?.status === "waiting" ? turn.pending.find((p) => p.callId === callId) : undefined;
     if (!turn || !pending || pending.approved !== undefined) {
@@ -250,12 +228,40 @@ export class Assistant {
     if (sender.role === "viewer" || !allowed.has(sender.memberId)) {
       return reply(errorFrame("not_approver", "You may not decide this tool call.", seq));
     }
+    this.decide(turn, message, pending, approved, { id: sender.memberId, name: sender.name });
+  }
+
+  /**
+   * The scheduler's call: calls of turn `seq` nobody decided in time are
+   * denied (so a late click changes nothing), and the turn goes on.
+   */
+  expireApprovals(seq: number, now: number): void {
+    const turn = this.turns.get(seq);
+    if (turn?.status !== "waiting") return;
+    const message = this.room.log.bySeq(seq);
+    if (!message) return;
+    const hours = Math.round(this.config.approvalExpiryMs / 360_000) / 10;
+    for (const pending of turn.pending) {
+      if (pending.approved !== undefined || (pending.expiresAt ?? Infinity) > now) continue;
+      const reason = `${message.parts.find((p) => p.callId === pending.callId)?.tool ?? "The call"} got no decision within ${hours} hours: it was not run`;
+      this.decide(turn, this.room.log.bySeq(seq)!, pending, false, { id: "system", name: "Hearth" }, reason);
+    }
+  }
+
+  /** Records one decision on the card and in the turn; when every call is decided, the turn goes on. */
+  private decide(turn: TurnRecord, message: ChatMessage, pending: PendingApproval, approved: boolean, by: { id: string; name: string }, reason?: string): void {
+    const seq = turn.seq;
+    const callId = pending.callId;
+    const part = message.parts.find((p) => p.callId === callId);
     pending.approved = approved;
+    pending.decidedBy = by;
+    if (reason) pending.reason = reason;
     const decided: ToolPart = {
       ...part!,
       state: approved ? "running" : "denied",
       approvers: undefined,
-      decidedBy: { id: sender.memberId, name: sender.name },
+      decidedBy: by,
+      ...(reason ? { error: reason } : {}),
     };
     const parts = message.parts.map((p) => (p.callId === callId ? decided : p));
     this.room.log.checkpoint(seq, message.text, parts);
@@ -334,12 +340,6 @@ export class Assistant {
   }
 
   private resume(turn: TurnRecord, text: string, parts: ToolPart[]): void {
-    const responses = turn.pending.map((p) => ({
-      type: "tool-approval-response" as const,
-      approvalId: p.approvalId,
-      approved: p.approved === true,
-    }));
-    const messages: ModelMessage[] = [...turn.modelMessages, { role: "tool", content: responses }];
     this.turns.resume(turn.seq);
     const choice = this.model();
     if (!choice.ok) {
@@ -350,8 +350,58 @@ export class Assistant {
     this.room.settle(turn.seq, "streaming", text, parts);
     const draft = this.room.draft(turn.seq, text, parts);
     void this.host
-      .keepAliveWhile(() => this.run({ ...turn, status: "running" }, choice.model, messages, draft))
+      .keepAliveWhile(() => this.continueTurn({ ...turn, status: "running" }, choice.model, draft))
       .catch((err: unknown) => console.error("assistant turn failed", err));
+  }
+
+  /**
+   * A decided turn goes on: paused code runs first (each replays to its
+   * decided call and on; one may pause again), then the model, with the
+   * runs' results in place of their pauses and the direct calls' decisions.
+   */
+  private async continueTurn(turn: TurnRecord, model: LanguageModel, draft: Draft): Promise<void> {
+    let messages = turn.modelMessages;
+    const paused: CodePause[] = [];
+    const runs = turn.pending.filter((p) => p.code);
+    if (runs.length > 0) {
+      const code = this.codeToolFor(turn, draft, paused);
+      this.running = { seq: turn.seq, controller: new AbortController(), draft };
+      try {
+        for (const p of runs) {
+          this.activity(turn.seq, "calling", p.code!.tool);
+          const output = code ? await code.resume({ pause: p.code!, approved: p.approved === true, by: p.decidedBy!, reason: p.reason }) : { result: null, error: "Code Mode is off in this room now." };
+          if (isPaused(output)) continue;
+          const result = capResult(output);
+          this.endPart(draft, p.code!.codeCallId, { state: "done", output: result });
+          messages = withToolResult(messages, p.code!.codeCallId, result);
+        }
+      } finally {
+        this.running = null;
+      }
+      if (paused.length > 0) return this.waitFor(turn, messages, this.pendingFor(paused), draft);
+    }
+    const direct = turn.pending.filter((p) => !p.code);
+    if (direct.length > 0) {
+      const responses = direct.map((p) => ({ type: "tool-approval-response" as const, approvalId: p.approvalId, approved: p.approved === true }));
+      messages = [...messages, { role: "tool", content: responses }];
+    }
+    await this.run(turn, model, messages, draft);
+  }
+
+  /** Pending entries for paused code runs, each with its expiry. */
+  private pendingFor(paused: CodePause[]): PendingApproval[] {
+    const expiresAt = Date.now() + this.config.approvalExpiryMs;
+    return paused.map((code) => ({ approvalId: "", callId: code.callId, code, expiresAt }));
+  }
+
+  /** The turn waits for people: stored with what it needs to go on, its expiry scheduled. */
+  private waitFor(turn: TurnRecord, messages: ModelMessage[], pending: PendingApproval[], draft: Draft): void {
+    this.turns.wait(turn.seq, messages, pending);
+    this.room.settle(turn.seq, "waiting", draft.text, draft.parts);
+    const first = Math.min(...pending.map((p) => p.expiresAt ?? Infinity));
+    if (Number.isFinite(first)) {
+      void this.host.expireApprovalsAt(first, turn.seq).catch((err: unknown) => console.error("could not schedule the approvals' expiry", err));
+    }
   }
 
   /** Streams one model call (with its tool loop) into the turn's message. */
@@ -359,7 +409,8 @@ export class Assistant {
     const controller = new AbortController();
     this.running = { seq: turn.seq, controller, draft };
     this.activity(turn.seq, "thinking");
-    const tools = this.toolsFor(turn, draft);
+    const paused: CodePause[] = [];
+    const tools = this.toolsFor(turn, draft, paused);
     const pending: PendingApproval[] = [];
     const usage = new TurnUsage(turn.system, messages);
     try {
@@ -373,7 +424,9 @@ export class Assistant {
           const t = tools.find((x) => x.name === toolCall.toolName);
           return t?.approval(toolCall.input, turn.requestedBy) ? "user-approval" : undefined;
         },
-        stopWhen: isStepCount(this.config.maxSteps),
+        // A code run that paused for a person ends the turn's loop after this
+        // step: its result is not known yet, and the model must not see the pause.
+        stopWhen: [isStepCount(this.config.maxSteps), () => paused.length > 0],
         abortSignal: controller.signal,
       });
       for await (const part of result.fullStream) {
@@ -406,7 +459,7 @@ export class Assistant {
             if (part.isAutomatic) break;
             const t = tools.find((x) => x.name === part.toolCall.toolName);
             const extra = t?.approval(part.toolCall.input, turn.requestedBy)?.approvers ?? [];
-            pending.push({ approvalId: part.approvalId, callId: part.toolCall.toolCallId });
+            pending.push({ approvalId: part.approvalId, callId: part.toolCall.toolCallId, expiresAt: Date.now() + this.config.approvalExpiryMs });
             draft.updatePart(part.toolCall.toolCallId, {
               state: "awaiting_approval",
               approvers: this.room.approvers(extra),
@@ -415,6 +468,8 @@ export class Assistant {
             break;
           }
           case "tool-result":
+            // A paused run's card stays as it is until the run goes on.
+            if (isPaused(part.output)) break;
             this.endPart(draft, part.toolCallId, { state: "done", output: capResult(part.output) });
             this.activity(turn.seq, "thinking");
             break;
@@ -435,10 +490,9 @@ export class Assistant {
       }
       draft.close();
       if (controller.signal.aborted) return this.finish(turn, "stopped", draft.text, draft.parts);
-      if (pending.length > 0) {
+      if (pending.length > 0 || paused.length > 0) {
         const response = await result.response;
-        this.turns.wait(turn.seq, [...messages, ...response.messages], pending);
-        this.room.settle(turn.seq, "waiting", draft.text, draft.parts);
+        this.waitFor(turn, [...messages, ...response.messages], [...pending, ...this.pendingFor(paused)], draft);
         return;
       }
       this.finish(turn, "done", draft.text, draft.parts);
@@ -446,7 +500,6 @@ export class Assistant {
       draft.close();
       if (err instanceof MessageFull || draft.overflow) {
         controller.abort();
-        this.rejectInnerApprovals("the message is full");
         this.finish(turn, "failed", draft.text, draft.parts);
         this.room.postSystem(`The assistant's answer was stopped: ${draft.overflow ?? errorText(err)}. Ask for less at once (fewer tool calls or smaller results).`);
         return;
@@ -466,50 +519,36 @@ export class Assistant {
   }
 
   /** The turn's tools: each room tool directly, or one `code` tool over all of them (Code Mode). */
-  private toolsFor(turn: TurnRecord, draft: Draft): RoomTool[] {
+  private toolsFor(turn: TurnRecord, draft: Draft, paused: CodePause[]): RoomTool[] {
+    const code = this.codeToolFor(turn, draft, paused, true);
+    return code ? [code] : this.room.tools.all();
+  }
+
+  /**
+   * The turn's `code` tool: its runs pause durably for approvals (into
+   * `paused`, which the turn stores). `whenUseful`: only if the room's mode
+   * says so for this catalog; otherwise whenever Code Mode can run at all
+   * (a paused run goes on even if the catalog shrank since).
+   */
+  private codeToolFor(turn: TurnRecord, draft: Draft, paused: CodePause[], whenUseful = false): CodeTool | null {
     const all = this.room.tools.all();
     const { mode, sandbox } = this.host.codeMode({
       requestedBy: turn.requestedBy.map((r) => r.name).join(", "),
       run: `assistant turn (message ${turn.seq})`,
     });
     const loader = this.host.env.LOADER;
-    if (!loader || !useCode(mode, all, this.config.toolTokens)) return all;
-    return [
-      codeTool(loader, all, {
-        requestedBy: turn.requestedBy,
-        textOffset: () => draft.text.length,
-        upsertPart: (part) => {
-          draft.upsertPart(part);
-          if (part.state === "running") this.activity(turn.seq, "calling", part.tool);
-        },
-        approversFor: (extra) => this.room.approvers(extra),
-        waitForApproval: async (part) => {
-          // The message shows `waiting` while a call inside the code waits.
-          this.room.settle(turn.seq, "waiting", draft.text, draft.parts);
-          this.activity(turn.seq, "approval", part.tool);
-          try {
-            return await new Promise<{ id: string; name: string }>((resolve, reject) => {
-              const timer = setTimeout(() => {
-                this.innerApprovals.delete(part.callId);
-                reject(new Error(`${part.tool} got no decision within ${CODE_APPROVAL_WAIT_MS / 60_000} minutes`));
-              }, CODE_APPROVAL_WAIT_MS);
-              this.innerApprovals.set(part.callId, { part, resolve, reject, timer });
-            });
-          } finally {
-            this.room.settle(turn.seq, "streaming", draft.text, draft.parts);
-            this.activity(turn.seq, "calling", part.tool);
-          }
-        },
-      }, sandbox),
-    ];
-  }
-
-  private rejectInnerApprovals(reason: string): void {
-    for (const [callId, inner] of this.innerApprovals) {
-      clearTimeout(inner.timer);
-      inner.reject(new Error(reason));
-      this.innerApprovals.delete(callId);
-    }
+    if (!loader || (whenUseful && !useCode(mode, all, this.config.toolTokens))) return null;
+    return codeTool(loader, all, {
+      requestedBy: turn.requestedBy,
+      textOffset: () => draft.text.length,
+      upsertPart: (part) => {
+        draft.upsertPart(part);
+        if (part.state === "running") this.activity(turn.seq, "calling", part.tool);
+        if (part.state === "awaiting_approval") this.activity(turn.seq, "approval", part.tool);
+      },
+      approversFor: (extra) => this.room.approvers(extra),
+      pause: (p) => paused.push(p),
+    }, sandbox);
   }
 
   private aiTools(tools: RoomTool[], requestedBy: Actor[], draft: Draft): ToolSet {
@@ -553,3 +592,17 @@ function explainModelError(err: unknown): string {
   return text;
 }
 
+
+/** The model messages with the tool result of `callId` replaced (a paused code run's, once it finished). */
+function withToolResult(messages: ModelMessage[], callId: string, value: unknown): ModelMessage[] {
+  return messages.map((m) =>
+    m.role !== "tool"
+      ? m
+      : {
+          ...m,
+          content: m.content.map((c) =>
+            c.type === "tool-result" && c.toolCallId === callId ? { ...c, output: { type: "json" as const, value: value as JSONValue } } : c,
+          ),
+        },
+  );
+}

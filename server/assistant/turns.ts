@@ -8,11 +8,20 @@
  */
 import type { ModelMessage } from "ai";
 import type { Actor } from "../room/actor";
+import type { CodePause } from "../codemode/CodeMode";
 
 export interface PendingApproval {
+  /** The model's approval request (a direct call); "" for a call inside a paused code run. */
   approvalId: string;
   callId: string;
   approved?: boolean;
+  decidedBy?: { id: string; name: string };
+  /** Why it was denied without a person (expiry). */
+  reason?: string;
+  /** When nobody decided by then, the call is denied. */
+  expiresAt?: number;
+  /** A call inside a code run: the paused run, to go on with after the decision. */
+  code?: CodePause;
 }
 
 export interface TurnRecord {

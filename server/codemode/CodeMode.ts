@@ -10,9 +10,18 @@
  * tools themselves audit (MCP). Code cannot bypass an approval because the
  * sandbox holds no tool — only these callbacks.
  *
- * The run's time limit bounds the code, not people: while a call waits for
- * an approval the run's clock stops (sandbox.ts, runClock.ts), so a decision
- * that comes after the limit still lets the code go on.
+ * People take their time, so a turn's run does not wait for them in
+ * memory: at a call that needs an approval the run *pauses* — the calls it
+ * made so far and the one it waits on are handed to the turn (`pause`),
+ * which stores them with the turn, and the sandbox is released. On the
+ * decision, minutes or days later and after any restart, the same code runs
+ * again in a fresh sandbox and *replays*: each earlier call gets its
+ * recorded result without being made again (a different call at that
+ * position ends the run: the code did not repeat itself), the decided call
+ * runs (or throws its denial) and the code goes on from there — the
+ * approach @cloudflare/codemode's durable runtime takes, over Hearth's own
+ * tools and cards. Hosts without `pause` (a `/run`) decide at once
+ * (`waitForApproval`).
  */
 import { createCodeTool, generateTypes, resolveProvider } from "@cloudflare/codemode/ai";
 import { asSchema, tool, type ToolSet } from "ai";
@@ -25,6 +34,43 @@ import { sandboxExecutor } from "./executor";
 import { errorText } from "../errors";
 import { DEFAULT_SANDBOX_LIMITS, RunClock, type SandboxLimits } from "./sandbox";
 
+/** One call a run made, as replay gives it back: the tool, its input and what it returned or threw. */
+export interface RecordedCall {
+  index: number;
+  tool: string;
+  input: unknown;
+  outcome: { ok: true; output: unknown } | { ok: false; error: string };
+}
+
+/** A run stopped at a call that needs a person: everything needed to go on later. */
+export interface CodePause {
+  /** The `code` card's call id (and prefix of its inner cards' ids). */
+  codeCallId: string;
+  code: string;
+  /** Calls made before (and beside) the paused one, by index. */
+  calls: RecordedCall[];
+  /** The paused call: its position in the run, card id, tool and input. */
+  index: number;
+  callId: string;
+  tool: string;
+  input: unknown;
+}
+
+/** How a paused run goes on: its record, and the decision on the paused call. */
+export interface CodeResume {
+  pause: CodePause;
+  approved: boolean;
+  by: { id: string; name: string };
+  /** Why it was denied, when not by a person ("no decision within 24 hours"). */
+  reason?: string;
+}
+
+/** What the `code` tool returns for a run that paused: the turn stops before the model sees it. */
+export const PAUSED = { paused: true } as const;
+export function isPaused(output: unknown): boolean {
+  return typeof output === "object" && output !== null && (output as { paused?: unknown }).paused === true;
+}
+
 export type ToolMode = "direct" | "code" | "auto";
 
 /** What an inner call needs from the running turn. */
@@ -32,8 +78,13 @@ export interface CodeRunHooks {
   requestedBy: Actor[];
   textOffset(): number;
   upsertPart(part: ToolPart): void;
-  /** Resolves with the decider when approved; rejects with a reason when denied or timed out. */
-  waitForApproval(part: ToolPart): Promise<{ id: string; name: string }>;
+  /**
+   * Decides a call at once (hosts without `pause`): resolves with the
+   * decider when approved, rejects with the reason when not.
+   */
+  waitForApproval?(part: ToolPart): Promise<{ id: string; name: string }>;
+  /** A durable host stores the paused run (and waits for the decision) instead of waiting in memory. */
+  pause?(pause: CodePause): void;
   approversFor(extra: string[]): string[];
   /**
    * Asked before every call from the code: a reason to refuse it, or null.
@@ -69,12 +120,31 @@ export interface SandboxSettings {
   outbound: Fetcher | null;
 }
 
-/** One execution of the `code` tool: its card, its inner calls and its clock. */
+/** One execution of the `code` tool: its card, its inner calls, its clock and what it replays. */
 interface CodeRun {
   parent: string;
+  code: string;
   counter: number;
   clock: RunClock;
   ended: boolean;
+  /** What an earlier pass of this run recorded, by index, and the decision it paused for. */
+  replay: Map<number, RecordedCall>;
+  resume: CodeResume | null;
+  /** Calls made in this pass (replayed ones included), by index. */
+  log: Map<number, RecordedCall>;
+  /** Calls still running, to finish before a pause is stored. */
+  inflight: Set<Promise<unknown>>;
+  /** Set when the run paused: it stops the sandbox and returns PAUSED. */
+  paused: { index: number; callId: string; tool: string; input: unknown } | null;
+  stop(): void;
+  stopped: Promise<void>;
+}
+
+function newRun(parent: string, code: string, resume: CodeResume | null): CodeRun {
+  let stop!: () => void;
+  const stopped = new Promise<void>((r) => (stop = r));
+  const replay = new Map((resume?.pause.calls ?? []).map((c) => [c.index, c]));
+  return { parent, code, counter: 0, clock: new RunClock(), ended: false, replay, resume, log: new Map(), inflight: new Set(), paused: null, stop, stopped };
 }
 
 /** The single `code` room tool over `tools`. */
@@ -83,7 +153,7 @@ export function codeTool(
   tools: RoomTool[],
   hooks: CodeRunHooks,
   settings: SandboxSettings = { limits: DEFAULT_SANDBOX_LIMITS, outbound: null },
-): RoomTool {
+) {
   const limits = settings.limits;
   // Built per run, so that runs side by side (two `code` calls in one step)
   // keep their own card ids, clock and end.
@@ -93,7 +163,7 @@ export function codeTool(
     const inner = innerFor(run);
     return [resolveProvider({ name: "codemode", tools: compact ? { ...inner, ...discoveryTools(tools, inner) } : inner })];
   };
-  const template = innerFor({ parent: "", counter: 0, clock: new RunClock(), ended: true });
+  const template = innerFor(newRun("", "", null));
   const fullTypes = generateTypes(template, "codemode");
   const compact = approxTokens(fullTypes.length) > INLINE_TYPES_TOKENS;
   // Only for its description and input schema: each run goes through runCode below.
@@ -103,84 +173,144 @@ export function codeTool(
         executor: sandboxExecutor(loader, limits, settings.outbound),
       })
     : createCodeTool({ tools: template, executor: sandboxExecutor(loader, limits, settings.outbound) });
-  return defineTool<CodeRunInput>({
+  const roomTool = defineTool<CodeRunInput>({
     name: CODE_TOOL,
     // createCodeTool builds a plain string description (types included).
     description: typeof code.description === "string" ? code.description : "Run code against the room's tools.",
     inputSchema: code.inputSchema as RoomTool<CodeRunInput>["inputSchema"],
     approval: () => null,
-    execute: async (input, _requestedBy, call): Promise<CodeRunOutput> => {
-      const run: CodeRun = { parent: call.callId, counter: 0, clock: new RunClock(), ended: false };
-      try {
-        return await runCode({ code: input.code, executor: sandboxExecutor(loader, limits, settings.outbound, run.clock), providers: providersFor(run) });
-      } finally {
-        run.ended = true;
-      }
-    },
+    execute: (input, _requestedBy, call) => runOnce(newRun(call.callId, input.code, null)),
+  });
+
+  /** One pass of a run: its result, or PAUSED (the pause handed to `hooks.pause`). */
+  async function runOnce(run: CodeRun): Promise<CodeRunOutput | typeof PAUSED> {
+    try {
+      const outcome = await Promise.race([
+        runCode({ code: run.code, executor: sandboxExecutor(loader, limits, settings.outbound, run.clock, run.stopped), providers: providersFor(run) }),
+        run.stopped.then(() => PAUSED),
+      ]);
+      if (outcome !== PAUSED) return outcome;
+      // Calls the code made beside the paused one finish first, so that the
+      // record holds their results and replay never makes them twice.
+      await Promise.allSettled([...run.inflight]);
+      hooks.pause!({ codeCallId: run.parent, code: run.code, calls: [...run.log.values()], ...run.paused! });
+      return PAUSED;
+    } finally {
+      run.ended = true;
+    }
+  }
+
+  return Object.assign(roomTool, {
+    /** Goes on with a paused run after its decision (a fresh sandbox, replaying what was recorded). */
+    resume: (resume: CodeResume) => runOnce(newRun(resume.pause.codeCallId, resume.pause.code, resume)),
   });
 }
 
-/** A room tool as the code sees it: a nested card, the same approval, then the tool's own execute. */
+/** The `code` room tool, and how a paused run of it goes on. */
+export type CodeTool = ReturnType<typeof codeTool>;
+
+/**
+ * A room tool as the code sees it: a nested card, the same approval, then
+ * the tool's own execute — or, when replaying, the recorded outcome.
+ */
 function innerTool(t: RoomTool, run: CodeRun, hooks: CodeRunHooks) {
   return tool({
     description: t.description,
     inputSchema: t.inputSchema,
-    execute: async (input: unknown) => {
-      run.counter += 1;
-      const base: ToolPart = {
-        type: "tool",
-        callId: `${run.parent}/${run.counter}`,
-        tool: t.name,
-        input,
-        state: "running",
-        textOffset: hooks.textOffset(),
-        startedAt: Date.now(),
-        parentCallId: run.parent,
-      };
-      const refusal = hooks.refuse?.(t, input) ?? null;
-      if (refusal) {
-        hooks.upsertPart({ ...base, state: "denied", durationMs: 0, error: refusal });
-        throw new Error(refusal);
-      }
-      let approvedBy: { id: string; name: string } | null = null;
-      const approval = t.approval(input, hooks.requestedBy);
-      if (approval) {
-        const waiting: ToolPart = { ...base, state: "awaiting_approval", approvers: hooks.approversFor(approval.approvers) };
-        hooks.upsertPart(waiting);
-        // People's time is not the code's: the run's clock stops while a
-        // decision is awaited (the wait has its own limit in the turn).
-        const resume = run.clock.pause();
-        try {
-          approvedBy = await hooks.waitForApproval(waiting);
-        } catch (err) {
-          const decidedBy = (err as { decidedBy?: { id: string; name: string } }).decidedBy;
-          hooks.upsertPart({ ...base, state: "denied", approvers: undefined, durationMs: Date.now() - base.startedAt, decidedBy, error: errorText(err) });
-          throw err;
-        } finally {
-          resume();
-        }
-        if (run.ended) {
-          // The code returned without awaiting this call: approving it now
-          // must not act for a run whose result is already given.
-          const error = `The code run ended before ${t.name} was approved; nothing was done.`;
-          hooks.upsertPart({ ...base, state: "error", approvers: undefined, error, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy });
-          throw new Error(error);
-        }
-        hooks.upsertPart({ ...base, decidedBy: approvedBy });
-      } else {
-        hooks.upsertPart(base);
-      }
-      try {
-        const output = capResult(await t.execute(input, hooks.requestedBy, { callId: base.callId, approvedBy }));
-        hooks.upsertPart({ ...base, state: "done", output, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy ?? undefined });
-        return output;
-      } catch (err) {
-        const error = errorText(err);
-        hooks.upsertPart({ ...base, state: "error", error, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy ?? undefined });
-        throw err;
-      }
+    execute: (input: unknown) => {
+      const index = run.counter++;
+      const work = callOnce(t, run, hooks, index, input);
+      // The paused call (and any after it) never settles: the pass is over. Only
+      // calls already under way are waited for before the pause is stored.
+      if (run.paused) return work;
+      run.inflight.add(work);
+      void work.catch(() => {}).finally(() => run.inflight.delete(work));
+      return work;
     },
   });
+}
+
+async function callOnce(t: RoomTool, run: CodeRun, hooks: CodeRunHooks, index: number, input: unknown): Promise<unknown> {
+  // Once paused, the sandbox is being stopped: nothing more acts for this pass.
+  if (run.paused) return new Promise(() => {});
+  const recorded = run.replay.get(index);
+  if (recorded) {
+    if (recorded.tool !== t.name || JSON.stringify(recorded.input) !== JSON.stringify(input)) {
+      throw new Error(`The code did not repeat its earlier calls when it went on after the approval (call ${index + 1} was ${recorded.tool}, now ${t.name}); it was stopped there.`);
+    }
+    run.log.set(index, recorded);
+    if (recorded.outcome.ok) return recorded.outcome.output;
+    throw new Error(recorded.outcome.error);
+  }
+  const record = (outcome: RecordedCall["outcome"]) => run.log.set(index, { index, tool: t.name, input, outcome });
+  const base: ToolPart = {
+    type: "tool",
+    callId: `${run.parent}/${index + 1}`,
+    tool: t.name,
+    input,
+    state: "running",
+    textOffset: hooks.textOffset(),
+    startedAt: Date.now(),
+    parentCallId: run.parent,
+  };
+  const refusal = hooks.refuse?.(t, input) ?? null;
+  if (refusal) {
+    hooks.upsertPart({ ...base, state: "denied", durationMs: 0, error: refusal });
+    record({ ok: false, error: refusal });
+    throw new Error(refusal);
+  }
+  let approvedBy: { id: string; name: string } | null = null;
+  const approval = t.approval(input, hooks.requestedBy);
+  const decided = run.resume?.pause.index === index ? run.resume : null;
+  if (approval && decided) {
+    const same = decided.pause.tool === t.name && JSON.stringify(decided.pause.input) === JSON.stringify(input);
+    if (!same) throw new Error(`The code did not repeat the call that was approved (${decided.pause.tool}); nothing was done.`);
+    if (!decided.approved) {
+      const error = decided.reason ?? `${t.name} was denied by ${decided.by.name}`;
+      hooks.upsertPart({ ...base, state: "denied", approvers: undefined, durationMs: 0, decidedBy: decided.by, error });
+      record({ ok: false, error });
+      throw new Error(error);
+    }
+    approvedBy = decided.by;
+    hooks.upsertPart({ ...base, decidedBy: approvedBy });
+  } else if (approval && hooks.pause) {
+    // Wait durably: show who must decide, stop this pass, hand the record to the host.
+    hooks.upsertPart({ ...base, state: "awaiting_approval", approvers: hooks.approversFor(approval.approvers) });
+    if (run.ended) {
+      const error = `The code run ended before ${t.name} could wait for its approval; nothing was done.`;
+      hooks.upsertPart({ ...base, state: "error", error, durationMs: 0 });
+      throw new Error(error);
+    }
+    run.paused = { index, callId: base.callId, tool: t.name, input };
+    run.stop();
+    return new Promise(() => {});
+  } else if (approval) {
+    const waiting: ToolPart = { ...base, state: "awaiting_approval", approvers: hooks.approversFor(approval.approvers) };
+    hooks.upsertPart(waiting);
+    try {
+      if (!hooks.waitForApproval) throw new Error(`${t.name} needs an approval, which this run cannot wait for`);
+      approvedBy = await hooks.waitForApproval(waiting);
+    } catch (err) {
+      const decidedBy = (err as { decidedBy?: { id: string; name: string } }).decidedBy;
+      hooks.upsertPart({ ...base, state: "denied", approvers: undefined, durationMs: Date.now() - base.startedAt, decidedBy, error: errorText(err) });
+      record({ ok: false, error: errorText(err) });
+      throw err;
+    }
+    hooks.upsertPart({ ...base, decidedBy: approvedBy });
+  } else {
+    hooks.upsertPart(base);
+  }
+  try {
+    const output = capResult(await t.execute(input, hooks.requestedBy, { callId: base.callId, approvedBy }));
+    hooks.upsertPart({ ...base, state: "done", output, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy ?? undefined });
+    record({ ok: true, output });
+    return output;
+  } catch (err) {
+    const error = errorText(err);
+    hooks.upsertPart({ ...base, state: "error", error, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy ?? undefined });
+    record({ ok: false, error });
+    throw err;
+  }
 }
 
 const DISCOVERY_TYPES = (count: number) => `declare const codemode: {

@@ -52,6 +52,8 @@ export async function runInSandbox(
   limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS,
   outbound: Fetcher | null = null,
   clock: RunClock = new RunClock(),
+  /** Resolves when the room stops the run (it paused for an approval): the sandbox is disposed at once. */
+  stop?: Promise<void>,
 ): Promise<SandboxRun> {
   const started = Date.now();
   const failed = (error: string): SandboxRun => ({ result: null, error, logs: [], truncated: false, durationMs: Date.now() - started });
@@ -83,6 +85,7 @@ export async function runInSandbox(
       deadline.reached.then(() => ({
         error: `The code ran past its time limit of ${limits.timeoutMs} ms (and ${SANDBOX_GRACE_MS} ms more) without answering; the room stopped waiting for it.`,
       })),
+      ...(stop ? [stop.then(() => ({ error: "The run paused for an approval." }))] : []),
     ]);
   } catch (err) {
     // The sandbox failed to start or its answer could not cross RPC; say so

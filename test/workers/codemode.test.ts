@@ -75,7 +75,9 @@ describe("Code Mode", () => {
     b.send({ type: "send", id: msgId(), text: "slow spam" });
     const spam = await o.next("message", (f) => f.message.text === "slow spam");
     const code = `async () => { const r = await codemode.delete_message({ seq: ${spam.message.seq}, reason: "spam" }); return { r, after: "approval" }; }`;
-    setModelOverride(() => scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["Removed."]) }]));
+    // One model for the whole turn: it goes on after the approval with its next script.
+    const model = scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["Removed."]) }]);
+    setModelOverride(() => model);
     b.send({ type: "send", id: msgId(), text: "@assistant delete the slow spam" });
     const waiting = await o.next("tool", (f) => f.part.tool === "delete_message" && f.part.state === "awaiting_approval", { timeoutMs: 15_000 });
     // Decide only after the limit and the room's grace have both passed.
@@ -87,24 +89,22 @@ describe("Code Mode", () => {
     expect(done.message.parts.find((p) => p.tool === "code")).toMatchObject({ state: "done", output: { result: { after: "approval" } } });
   });
 
-  it("does nothing for a call approved after its run ended (code that did not await it)", async () => {
+  it("pauses at a call the code does not await, and makes it once approved (the code asked for it)", async () => {
     const { o, b } = await codeRoom();
     b.send({ type: "send", id: msgId(), text: "orphan spam" });
     const spam = await o.next("message", (f) => f.message.text === "orphan spam");
     const code = `async () => { codemode.delete_message({ seq: ${spam.message.seq}, reason: "spam" }); await new Promise((r) => setTimeout(r, 200)); return "left it"; }`;
-    const gate = new Gate();
-    setModelOverride(() => scriptedModel([{ parts: toolCallParts("code", { code }) }, { gate }]));
+    const model = scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["ok"]) }]);
+    setModelOverride(() => model);
     b.send({ type: "send", id: msgId(), text: "@assistant delete the orphan spam" });
     const waiting = await o.next("tool", (f) => f.part.tool === "delete_message" && f.part.state === "awaiting_approval", { timeoutMs: 15_000 });
-    await o.next("tool", (f) => f.part.tool === "code" && f.part.state === "done", { timeoutMs: 15_000 });
+    // The run is paused, not over: its result is not given to the model before the decision.
+    await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "waiting");
+    expect(model.calls).toHaveLength(1);
     o.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: true });
-    const refused = await o.next("tool", (f) => f.part.callId === waiting.part.callId && f.part.state === "error");
-    expect(refused.part.error).toMatch(/run ended before delete_message was approved; nothing was done/);
-    gate.open();
-    gate.text("ok");
-    gate.end();
-    await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
-    expect(o.all("message_updated").some((f) => f.message.seq === spam.message.seq && f.message.deleted)).toBe(false);
+    const done = await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done", { timeoutMs: 15_000 });
+    expect(done.message.parts.find((p) => p.tool === "code")).toMatchObject({ state: "done", output: { result: "left it" } });
+    expect(o.all("message_updated").some((f) => f.message.seq === spam.message.seq && f.message.deleted)).toBe(true);
   });
 
   it("refuses code that does not parse: the reason on the card, nothing run", async () => {
@@ -138,7 +138,8 @@ describe("Code Mode", () => {
     b.send({ type: "send", id: msgId(), text: "keep me" });
     const keep = await o.next("message", (f) => f.message.text === "keep me");
     const code = `async () => { try { await codemode.delete_message({ seq: ${keep.message.seq}, reason: "x" }); return "deleted"; } catch (e) { return "refused: " + e.message; } }`;
-    setModelOverride(() => scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["It was refused."]) }]));
+    const model = scriptedModel([{ parts: toolCallParts("code", { code }) }, { parts: textParts(["It was refused."]) }]);
+    setModelOverride(() => model);
     b.send({ type: "send", id: msgId(), text: "@assistant delete keep me" });
     const waiting = await o.next("tool", (f) => f.part.state === "awaiting_approval", { timeoutMs: 15_000 });
     o.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: false });
