@@ -3,7 +3,7 @@ import { fireDueReminders } from "./clock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { setModelOverride } from "./testModel";
 import { connect, msgId, roomName, session } from "./client";
-import { Gate, scriptedModel, textParts, toolCallParts, promptText } from "./mockModel";
+import { scriptedModel, textParts, toolCallParts, promptText } from "./mockModel";
 import { templateEscape } from "./templateEscape";
 import { SANDBOX_GRACE_MS } from "../../server/codemode/sandbox";
 
