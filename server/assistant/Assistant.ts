@@ -398,6 +398,14 @@ export class Assistant {
   private waitFor(turn: TurnRecord, messages: ModelMessage[], pending: PendingApproval[], draft: Draft): void {
     this.turns.wait(turn.seq, messages, pending);
     this.room.settle(turn.seq, "waiting", draft.text, draft.parts);
+    // A scheduled job's turn has nobody watching it: say who is being asked.
+    if (turn.triggers.length === 0) {
+      const cards = pending.map((p) => draft.parts.find((x) => x.callId === p.callId)).filter((x): x is ToolPart => x !== undefined);
+      const ids = [...new Set(cards.flatMap((c) => c.approvers ?? []))];
+      const names = ids.map((id) => this.room.members.get(id)?.name).filter((n): n is string => !!n);
+      const tools = [...new Set(cards.map((c) => `\`${displayToolName(c.tool)}\``))].join(", ");
+      this.room.postSystem(`A scheduled job is waiting for a decision on ${tools}: ${names.map((n) => `@${n}`).join(", ") || "an owner"} can approve or deny it on its card.`);
+    }
     const first = Math.min(...pending.map((p) => p.expiresAt ?? Infinity));
     if (Number.isFinite(first)) {
       void this.host.expireApprovalsAt(first, turn.seq).catch((err: unknown) => console.error("could not schedule the approvals' expiry", err));

@@ -12,7 +12,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { getAgentByName } from "agents";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runAlarmAt } from "./clock";
+import { fireDueReminders, runAlarmAt } from "./clock";
 import { setModelOverride } from "./testModel";
 import { connect, msgId, roomName, session, type TestMember } from "./client";
 import { promptText, scriptedModel, textParts, toolCallParts } from "./mockModel";
@@ -115,5 +115,30 @@ describe("durable approvals in code runs", () => {
     expect(await o.next("error", (f) => f.ref === waiting.seq)).toMatchObject({ code: "no_turn" });
     await o.settle();
     expect(o.all("message_updated").some((f) => f.message.seq === spam.seq && f.message.deleted)).toBe(false);
+  });
+
+  it("a scheduled job that reaches an approval waits too, and says who is being asked", async () => {
+    const room = roomName("job");
+    const owner = await session("olive");
+    const o = await connect(room, owner.token, { tz: "Europe/Berlin" });
+    await o.next("typing");
+    const b = await connect(room, (await session("bob")).token);
+    await b.next("typing");
+    b.send({ type: "send", id: msgId(), text: "spam spam spam" });
+    const spam = await o.next("message", (f) => f.message.text === "spam spam spam");
+    const model = scriptedModel([{ parts: toolCallParts("delete_message", { seq: spam.message.seq, reason: "spam" }) }, { parts: textParts(["Deleted."]) }]);
+    setModelOverride(() => model);
+    expect((await o.command("/schedule in 5 minutes: delete the spam")).ok).toBe(true);
+    await fireDueReminders(room);
+
+    const notice = await b.next("message", (f) => f.message.kind === "system" && f.message.text.includes("scheduled job is waiting"), { timeoutMs: 15_000 });
+    expect(notice.message.text).toContain("`delete_message`");
+    expect(notice.message.text).toContain("@olive");
+    const waiting = await o.next("tool", (f) => f.part.state === "awaiting_approval");
+    // Nothing ran with an approval nobody gave.
+    await o.settle();
+    expect(o.all("message_updated").some((f) => f.message.seq === spam.message.seq && f.message.deleted)).toBe(false);
+    o.send({ type: "approve", seq: waiting.seq, callId: waiting.part.callId, approved: true });
+    expect((await b.next("message_updated", (f) => f.message.seq === spam.message.seq)).message.deleted).toBe(true);
   });
 });
