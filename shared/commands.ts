@@ -42,6 +42,14 @@ export const COMMANDS = [
   { name: "/mcp add", usage: "/mcp add <name> <url>", summary: "connect an MCP server", takesArgs: true, who: "writers", area: "mcp" },
   { name: "/mcp remove", usage: "/mcp remove <name>", summary: "disconnect one (its connector or an owner)", takesArgs: true, who: "writers", area: "mcp" },
   { name: "/mcp access", usage: "/mcp access <name> me|approval|all", summary: "who may use your server", takesArgs: true, who: "writers", area: "mcp" },
+  {
+    name: "/mcp approvals",
+    usage: "/mcp approvals <name>[.<tool>] owners|members|@name… · N of … · for 2h · default",
+    summary: "who approves its calls, how many, how long they have",
+    takesArgs: true,
+    who: "writers",
+    area: "mcp",
+  },
   { name: "/mcp list", usage: "/mcp list", summary: "servers, states, tools", takesArgs: false, who: "anyone", area: "mcp" },
   { name: "/mcp call", usage: "/mcp call <server>.<tool> {json}", summary: "call a tool without the model", takesArgs: true, who: "writers", area: "mcp" },
   {

@@ -92,6 +92,12 @@ export const ToolPart = z.object({
   durationMs: z.number().optional(),
   /** Member ids that may approve or deny (only while awaiting approval). */
   approvers: z.array(z.string()).optional(),
+  /** How many of `approvers` must approve (the call's approval policy); 1 when absent. Any one denial denies. */
+  approvalsRequired: z.number().int().positive().optional(),
+  /** Approvals given so far, with who and when (for a policy needing several). */
+  approvals: z.array(z.object({ id: z.string(), name: z.string(), at: z.number() })).optional(),
+  /** When an undecided call is denied (ms since epoch). */
+  expiresAt: z.number().optional(),
   decidedBy: z.object({ id: z.string(), name: z.string() }).optional(),
   /** For calls made from inside a Code Mode run: the code card's callId. */
   parentCallId: z.string().optional(),
@@ -508,6 +514,8 @@ export const McpServerView = z.object({
    * asking).
    */
   access: z.enum(["me", "approval", "all"]),
+  /** Approval policies (`/mcp approvals`): the server's own (`tool` null) and per tool; none: the connector or an owner decides. */
+  approvalPolicies: z.array(z.object({ tool: z.string().nullable(), label: z.string() })),
   /** How many tools the server has; `tools` lists at most LIMITS.mcpToolsListed of them. */
   toolCount: z.number().int().nonnegative(),
   tools: z.array(

@@ -224,9 +224,15 @@ export class Assistant {
     }
     const message = this.room.log.bySeq(seq)!;
     const part = message.parts.find((p) => p.callId === callId);
-    const allowed = new Set(this.room.approvers(part?.approvers));
+    // Decided now, by who may decide now: a policy's named approvers, else the
+    // members the tool named and whoever is an owner at this moment.
+    const need = pending.need ?? { approvers: part?.approvers ?? [] };
+    const allowed = new Set(need.only ? need.approvers : this.room.approvers(need.approvers));
     if (sender.role === "viewer" || !allowed.has(sender.memberId)) {
       return reply(errorFrame("not_approver", "You may not decide this tool call.", seq));
+    }
+    if (part?.approvals?.some((a) => a.id === sender.memberId)) {
+      return reply(errorFrame("not_approver", "You approved this call already; it needs someone else's approval too.", seq));
     }
     this.decide(turn, message, pending, approved, { id: sender.memberId, name: sender.name });
   }
@@ -253,6 +259,18 @@ export class Assistant {
     const seq = turn.seq;
     const callId = pending.callId;
     const part = message.parts.find((p) => p.callId === callId);
+    if (by.id !== "system") this.room.members.audit({ actor: by, action: approved ? "approve_tool" : "deny_tool", detail: `${part?.tool ?? "a call"} in message ${seq}` }, Date.now());
+    if (approved && part) {
+      // A policy may need several approvals; any one denial denies.
+      const approvals = [...(part.approvals ?? []), { ...by, at: Date.now() }];
+      if (approvals.length < (part.approvalsRequired ?? 1)) {
+        const partial: ToolPart = { ...part, approvals };
+        this.room.log.checkpoint(seq, message.text, message.parts.map((p) => (p.callId === callId ? partial : p)));
+        this.room.broadcast({ type: "tool", seq, part: partial });
+        return;
+      }
+      part.approvals = approvals;
+    }
     pending.approved = approved;
     pending.decidedBy = by;
     if (reason) pending.reason = reason;
@@ -369,7 +387,8 @@ export class Assistant {
       try {
         for (const p of runs) {
           this.activity(turn.seq, "calling", p.code!.tool);
-          const output = code ? await code.resume({ pause: p.code!, approved: p.approved === true, by: p.decidedBy!, reason: p.reason }) : { result: null, error: "Code Mode is off in this room now." };
+          const approvals = draft.parts.find((x) => x.callId === p.callId)?.approvals;
+          const output = code ? await code.resume({ pause: p.code!, approved: p.approved === true, by: p.decidedBy!, approvals, reason: p.reason }) : { result: null, error: "Code Mode is off in this room now." };
           if (isPaused(output)) continue;
           const result = capResult(output);
           this.endPart(draft, p.code!.codeCallId, { state: "done", output: result });
@@ -378,7 +397,7 @@ export class Assistant {
       } finally {
         this.running = null;
       }
-      if (paused.length > 0) return this.waitFor(turn, messages, this.pendingFor(paused), draft);
+      if (paused.length > 0) return this.waitFor(turn, messages, this.pendingFor(paused, draft), draft);
     }
     const direct = turn.pending.filter((p) => !p.code);
     if (direct.length > 0) {
@@ -388,10 +407,15 @@ export class Assistant {
     await this.run(turn, model, messages, draft);
   }
 
-  /** Pending entries for paused code runs, each with its expiry. */
-  private pendingFor(paused: CodePause[]): PendingApproval[] {
-    const expiresAt = Date.now() + this.config.approvalExpiryMs;
-    return paused.map((code) => ({ approvalId: "", callId: code.callId, code, expiresAt }));
+  /** Pending entries for paused code runs, each with its card's expiry. */
+  private pendingFor(paused: CodePause[], draft: Draft): PendingApproval[] {
+    return paused.map((code) => ({
+      approvalId: "",
+      callId: code.callId,
+      code,
+      need: code.need,
+      expiresAt: draft.parts.find((p) => p.callId === code.callId)?.expiresAt ?? Date.now() + this.config.approvalExpiryMs,
+    }));
   }
 
   /** The turn waits for people: stored with what it needs to go on, its expiry scheduled. */
@@ -466,12 +490,10 @@ export class Assistant {
           case "tool-approval-request": {
             if (part.isAutomatic) break;
             const t = tools.find((x) => x.name === part.toolCall.toolName);
-            const extra = t?.approval(part.toolCall.input, turn.requestedBy)?.approvers ?? [];
-            pending.push({ approvalId: part.approvalId, callId: part.toolCall.toolCallId, expiresAt: Date.now() + this.config.approvalExpiryMs });
-            draft.updatePart(part.toolCall.toolCallId, {
-              state: "awaiting_approval",
-              approvers: this.room.approvers(extra),
-            });
+            const need = t?.approval(part.toolCall.input, turn.requestedBy) ?? { approvers: [] };
+            const expiresAt = Date.now() + (need.expiresInMs ?? this.config.approvalExpiryMs);
+            pending.push({ approvalId: part.approvalId, callId: part.toolCall.toolCallId, expiresAt, need });
+            draft.updatePart(part.toolCall.toolCallId, { state: "awaiting_approval", ...this.room.approvalFields(need), expiresAt });
             this.activity(turn.seq, "approval", part.toolCall.toolName);
             break;
           }
@@ -500,7 +522,7 @@ export class Assistant {
       if (controller.signal.aborted) return this.finish(turn, "stopped", draft.text, draft.parts);
       if (pending.length > 0 || paused.length > 0) {
         const response = await result.response;
-        this.waitFor(turn, [...messages, ...response.messages], [...pending, ...this.pendingFor(paused)], draft);
+        this.waitFor(turn, [...messages, ...response.messages], [...pending, ...this.pendingFor(paused, draft)], draft);
         return;
       }
       this.finish(turn, "done", draft.text, draft.parts);
@@ -554,7 +576,8 @@ export class Assistant {
         if (part.state === "running") this.activity(turn.seq, "calling", part.tool);
         if (part.state === "awaiting_approval") this.activity(turn.seq, "approval", part.tool);
       },
-      approversFor: (extra) => this.room.approvers(extra),
+      approvalFields: (need) => this.room.approvalFields(need),
+      expiresAt: (need) => Date.now() + (need.expiresInMs ?? this.config.approvalExpiryMs),
       pause: (p) => paused.push(p),
     }, sandbox);
   }
@@ -567,8 +590,8 @@ export class Assistant {
           description: t.description,
           inputSchema: t.inputSchema,
           execute: async (input: unknown, { toolCallId }) => {
-            const approvedBy = draft.parts.find((p) => p.callId === toolCallId)?.decidedBy ?? null;
-            return capResult(await t.execute(input, requestedBy, { callId: toolCallId, approvedBy }));
+            const card = draft.parts.find((p) => p.callId === toolCallId);
+            return capResult(await t.execute(input, requestedBy, { callId: toolCallId, approvedBy: card?.decidedBy ?? null, approvals: card?.approvals }));
           },
         }),
       ]),

@@ -9,6 +9,7 @@
 import type { ModelMessage } from "ai";
 import type { Actor } from "../room/actor";
 import type { CodePause } from "../codemode/CodeMode";
+import type { ApprovalNeed } from "../room/tools";
 
 export interface PendingApproval {
   /** The model's approval request (a direct call); "" for a call inside a paused code run. */
@@ -22,6 +23,8 @@ export interface PendingApproval {
   expiresAt?: number;
   /** A call inside a code run: the paused run, to go on with after the decision. */
   code?: CodePause;
+  /** Who may decide and how many must approve (the tool's approval need, as asked). */
+  need?: ApprovalNeed;
 }
 
 export interface TurnRecord {

@@ -29,7 +29,7 @@ import { z } from "zod";
 import { runCode, sanitizeToolName } from "@cloudflare/codemode";
 import { CODE_TOOL, type CodeRunInput, type CodeRunOutput } from "../../shared/codemode";
 import type { ToolPart } from "../../shared/protocol";
-import { approxTokens, capResult, defineTool, type Actor, type RoomTool } from "../room/tools";
+import { approxTokens, capResult, defineTool, type Actor, type ApprovalNeed, type RoomTool } from "../room/tools";
 import { sandboxExecutor } from "./executor";
 import { errorText } from "../errors";
 import { DEFAULT_SANDBOX_LIMITS, RunClock, type SandboxLimits } from "./sandbox";
@@ -49,11 +49,12 @@ export interface CodePause {
   code: string;
   /** Calls made before (and beside) the paused one, by index. */
   calls: RecordedCall[];
-  /** The paused call: its position in the run, card id, tool and input. */
+  /** The paused call: its position in the run, card id, tool and input, and who must agree. */
   index: number;
   callId: string;
   tool: string;
   input: unknown;
+  need: ApprovalNeed;
 }
 
 /** How a paused run goes on: its record, and the decision on the paused call. */
@@ -61,6 +62,8 @@ export interface CodeResume {
   pause: CodePause;
   approved: boolean;
   by: { id: string; name: string };
+  /** Every approval it got (a policy may need several). */
+  approvals?: ReadonlyArray<{ id: string; name: string; at: number }>;
   /** Why it was denied, when not by a person ("no decision within 24 hours"). */
   reason?: string;
 }
@@ -85,7 +88,10 @@ export interface CodeRunHooks {
   waitForApproval?(part: ToolPart): Promise<{ id: string; name: string }>;
   /** A durable host stores the paused run (and waits for the decision) instead of waiting in memory. */
   pause?(pause: CodePause): void;
-  approversFor(extra: string[]): string[];
+  /** When an undecided call of a durable host is denied. */
+  expiresAt?(need: ApprovalNeed): number;
+  /** The card fields of a call's approval: who may decide, how many must approve (kernel.approvalFields). */
+  approvalFields(need: ApprovalNeed): Pick<ToolPart, "approvers" | "approvalsRequired">;
   /**
    * Asked before every call from the code: a reason to refuse it, or null.
    * `/run` refuses calls that change something in a version the runner has
@@ -135,7 +141,7 @@ interface CodeRun {
   /** Calls still running, to finish before a pause is stored. */
   inflight: Set<Promise<unknown>>;
   /** Set when the run paused: it stops the sandbox and returns PAUSED. */
-  paused: { index: number; callId: string; tool: string; input: unknown } | null;
+  paused: { index: number; callId: string; tool: string; input: unknown; need: ApprovalNeed } | null;
   stop(): void;
   stopped: Promise<void>;
 }
@@ -272,20 +278,20 @@ async function callOnce(t: RoomTool, run: CodeRun, hooks: CodeRunHooks, index: n
       throw new Error(error);
     }
     approvedBy = decided.by;
-    hooks.upsertPart({ ...base, decidedBy: approvedBy });
+    hooks.upsertPart({ ...base, decidedBy: approvedBy, ...(decided.approvals ? { approvals: [...decided.approvals] } : {}) });
   } else if (approval && hooks.pause) {
     // Wait durably: show who must decide, stop this pass, hand the record to the host.
-    hooks.upsertPart({ ...base, state: "awaiting_approval", approvers: hooks.approversFor(approval.approvers) });
+    hooks.upsertPart({ ...base, state: "awaiting_approval", ...hooks.approvalFields(approval), expiresAt: hooks.expiresAt?.(approval) });
     if (run.ended) {
       const error = `The code run ended before ${t.name} could wait for its approval; nothing was done.`;
       hooks.upsertPart({ ...base, state: "error", error, durationMs: 0 });
       throw new Error(error);
     }
-    run.paused = { index, callId: base.callId, tool: t.name, input };
+    run.paused = { index, callId: base.callId, tool: t.name, input, need: approval };
     run.stop();
     return new Promise(() => {});
   } else if (approval) {
-    const waiting: ToolPart = { ...base, state: "awaiting_approval", approvers: hooks.approversFor(approval.approvers) };
+    const waiting: ToolPart = { ...base, state: "awaiting_approval", ...hooks.approvalFields(approval) };
     hooks.upsertPart(waiting);
     try {
       if (!hooks.waitForApproval) throw new Error(`${t.name} needs an approval, which this run cannot wait for`);
@@ -301,8 +307,9 @@ async function callOnce(t: RoomTool, run: CodeRun, hooks: CodeRunHooks, index: n
     hooks.upsertPart(base);
   }
   try {
-    const output = capResult(await t.execute(input, hooks.requestedBy, { callId: base.callId, approvedBy }));
-    hooks.upsertPart({ ...base, state: "done", output, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy ?? undefined });
+    const approvals = decided?.approvals;
+    const output = capResult(await t.execute(input, hooks.requestedBy, { callId: base.callId, approvedBy, approvals }));
+    hooks.upsertPart({ ...base, state: "done", output, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy ?? undefined, ...(approvals ? { approvals: [...approvals] } : {}) });
     record({ ok: true, output });
     return output;
   } catch (err) {

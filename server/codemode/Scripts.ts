@@ -171,7 +171,7 @@ export class Scripts {
       requestedBy: principal,
       textOffset: () => 0,
       upsertPart: (part) => draft.upsertPart(part),
-      approversFor: (extra) => this.room.approvers(extra),
+      approvalFields: (need) => this.room.approvalFields(need),
       refuse: (tool) => {
         if (tool.readOnly) return null;
         if (!trusted) {

@@ -29,6 +29,7 @@ import type { McpServerView, ServerFrame, ToolPart } from "../../shared/protocol
 import { capResult, defineTool, type Actor, type RoomTool, type ToolCallInfo } from "../room/tools";
 import type { RoomKernel } from "../room/kernel";
 import { accessLabel, callRule, mayApprove } from "./access";
+import { ApprovalPolicies, needFor, parsePolicy, policyLabel, USAGE, type PolicyRoom } from "./approvalPolicy";
 import { checkEgress } from "../egress";
 import { ACCESS_VALUES, McpStore, type Access, type AuditEntry } from "./store";
 import { errorText } from "../errors";
@@ -54,6 +55,8 @@ export interface CallParties {
   via: AuditEntry["via"];
   requesters: ReadonlyArray<{ id: string; name: string }>;
   approvedBy: { id: string; name: string } | null;
+  /** Every approval the call got (an approval policy may need several). */
+  approvals?: ReadonlyArray<{ id: string; name: string }>;
 }
 
 export const CALL_TIMEOUT_MS = 30_000;
@@ -66,11 +69,23 @@ export class McpServers {
   /** SDK server ids being removed as orphans (so a state change mid-removal does not remove twice). */
   private readonly removing = new Set<string>();
 
+  private readonly policies: ApprovalPolicies;
+
   constructor(
     private readonly room: RoomKernel,
     private readonly host: McpHost,
   ) {
     this.store = new McpStore(room.sql);
+    this.policies = new ApprovalPolicies(room.sql);
+  }
+
+  /** The room as approval policies see it now. */
+  private get policyRoom(): PolicyRoom {
+    return {
+      owners: () => this.room.owners(),
+      writers: () => this.room.members.list(5_000).members.filter((m) => m.role !== "viewer").map((m) => m.id),
+      byName: (name) => this.room.members.byName(name),
+    };
   }
 
   /** The `/mcp …` commands; each argument is one word except a call's JSON. */
@@ -80,6 +95,7 @@ export class McpServers {
       "/mcp add": (actor, args) => this.add(actor, words(args)[0] ?? "", words(args)[1] ?? ""),
       "/mcp remove": (actor, args) => this.remove(actor, words(args)[0] ?? ""),
       "/mcp access": (actor, args) => this.setAccess(actor, words(args)[0] ?? "", words(args)[1] ?? ""),
+      "/mcp approvals": (actor, args) => this.setApprovals(actor, words(args)[0] ?? "", words(args).slice(1).join(" ")),
       "/mcp list": () => ({ ok: true, text: this.describe() }),
       "/mcp call": (actor, args) => {
         const [target = "", ...rest] = words(args);
@@ -144,9 +160,32 @@ export class McpServers {
     }
     await this.host.remove(meta.serverId);
     this.store.removeServer(meta.serverId);
+    this.policies.removeServer(meta.serverId);
     this.changed();
     this.room.postSystem(`${actor.name} removed the MCP server **${name}**.`);
     return { ok: true, text: `Removed ${name}.` };
+  }
+
+  /** `/mcp approvals <server>[.<tool>] <policy>`: who decides its calls that need approval (approvalPolicy.ts). */
+  setApprovals(actor: Actor, target: string, rule: string): Outcome {
+    const dot = target.indexOf(".");
+    const [name, tool] = dot > 0 ? [target.slice(0, dot), target.slice(dot + 1)] : [target, ""];
+    const meta = this.store.byName(name);
+    if (!meta) return { ok: false, text: `There is no server called ${name}. ${USAGE}` };
+    if (actor.role !== "owner" && meta.addedBy.id !== actor.id) {
+      return { ok: false, text: `Only ${meta.addedBy.name} (who connected it) or a room owner can change who approves ${name}'s calls.` };
+    }
+    if (tool && !this.host.state().tools.some((t) => t.serverId === meta.serverId && t.name === tool)) {
+      return { ok: false, text: `${name} has no tool called ${tool}.` };
+    }
+    const parsed = parsePolicy(rule, this.policyRoom);
+    if (!parsed.ok) return { ok: false, text: parsed.text };
+    this.policies.set(meta.serverId, tool, parsed.policy);
+    this.changed();
+    const what = tool ? `${name}.${tool}` : name;
+    const label = parsed.policy ? policyLabel(parsed.policy) : `${meta.addedBy.name} (who connected it) or an owner`;
+    this.room.postSystem(`${actor.name} set who approves calls of **${what}**: ${label}.`);
+    return { ok: true, text: `Calls of ${what} that need approval are now decided by ${label}.` };
   }
 
   /** `/mcp access <server> me|approval|all`: who may use the connector's connection. */
@@ -191,6 +230,14 @@ export class McpServers {
     const { meta, definition } = found;
     const rule = callRule(meta, isReadOnly(definition), [actor]);
     if (rule.kind === "refuse") return { ok: false, text: `${serverName}.${tool}: ${rule.reason}.` };
+    // A policy's decision cannot be taken by one caller alone.
+    const policy = rule.kind === "approve" && !rule.connectorOnly ? this.policies.get(meta.serverId, tool) : null;
+    if (policy) {
+      const need = needFor(policy, this.policyRoom);
+      if ((need.required ?? 1) > 1 || !need.approvers.includes(actor.id)) {
+        return { ok: false, text: `${serverName}.${tool} needs the approval of ${policyLabel(policy)}: ask @assistant, and they can decide on its card.` };
+      }
+    }
     // A direct call has nobody to wait for: it goes ahead only when the
     // caller is someone who could approve it.
     if (rule.kind === "approve" && !mayApprove(meta, rule, actor, this.room.owners())) {
@@ -282,10 +329,13 @@ export class McpServers {
             // requester per call.
             approval: (_input, requestedBy: Actor[]) => {
               const rule = callRule(this.store.byId(meta.serverId) ?? meta, readOnly, requestedBy);
-              return rule.kind === "approve" ? { approvers: [meta.addedBy.id] } : null;
+              if (rule.kind !== "approve") return null;
+              // Lending the connector's grant is the connector's decision alone (access.ts).
+              const policy = rule.connectorOnly ? null : this.policies.get(meta.serverId, t.name);
+              return policy ? needFor(policy, this.policyRoom) : { approvers: [meta.addedBy.id] };
             },
             execute: (input, requestedBy: Actor[], call: ToolCallInfo) =>
-              this.call(meta.serverId, meta.name, t.name, input ?? {}, { via: "assistant", requesters: requestedBy, approvedBy: call.approvedBy }),
+              this.call(meta.serverId, meta.name, t.name, input ?? {}, { via: "assistant", requesters: requestedBy, approvedBy: call.approvedBy, approvals: call.approvals }),
           }),
         );
       }
@@ -343,6 +393,7 @@ export class McpServers {
         error: s?.error ?? (s ? null : "not connected"),
         addedBy: meta.addedBy,
         access: meta.access,
+        approvalPolicies: this.policies.forServer(meta.serverId).map((p) => ({ tool: p.tool || null, label: policyLabel(p.policy) })),
         toolCount: tools.length,
         tools: [...tools.filter(attention), ...tools.filter((t) => !attention(t))].slice(0, LIMITS.mcpToolsListed),
         prompts: state.prompts.filter((p) => p.serverId === meta.serverId).map((p) => ({ name: p.name, description: p.description ?? "" })),
@@ -396,6 +447,14 @@ export class McpServers {
     if (!meta || !definition) return `The tool ${tool} is not available.`;
     const rule = callRule(meta, isReadOnly(definition), who.requesters);
     if (rule.kind === "refuse") return `${meta.name}.${tool}: ${rule.reason}`;
+    // Under an approval policy, its approvers decide, as many as it needs (checked again here, where the call is made).
+    const policy = rule.kind === "approve" && !rule.connectorOnly ? this.policies.get(serverId, tool) : null;
+    if (policy) {
+      const need = needFor(policy, this.policyRoom);
+      const given = new Set([...(who.approvals ?? []), ...(who.approvedBy ? [who.approvedBy] : [])].map((a) => a.id).filter((id) => need.approvers.includes(id)));
+      const required = Math.min(need.required ?? 1, need.approvers.length);
+      return given.size >= Math.max(1, required) ? null : `${meta.name}.${tool} needs the approval of ${policyLabel(policy)}`;
+    }
     if (rule.kind === "approve" && !mayApprove(meta, rule, who.approvedBy, this.room.owners())) {
       return rule.connectorOnly
         ? `${meta.name}.${tool} uses ${meta.addedBy.name}'s connection for someone else: only ${meta.addedBy.name}'s approval counts${who.approvedBy ? ` (not ${who.approvedBy.name}'s)` : ""}`

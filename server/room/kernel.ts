@@ -15,7 +15,7 @@ import { Draft } from "./draft";
 import { Membership } from "./members";
 import { MessageLog, type MessageInput } from "./messages";
 import { roomTools } from "./roomTools";
-import { ToolRegistry } from "./tools";
+import { ToolRegistry, type ApprovalNeed } from "./tools";
 
 export type { Actor } from "./actor";
 
@@ -120,5 +120,16 @@ export class RoomKernel {
   /** Who may decide a call: the members a tool names, and the room's owners, who always may. */
   approvers(extra: readonly string[] = []): string[] {
     return [...new Set([...extra, ...this.owners()])];
+  }
+
+  /**
+   * A call's card fields for its approval: who may decide and how many must
+   * approve. A policy naming its approvers (`only`) adds no owners; the
+   * count never exceeds who can give it.
+   */
+  approvalFields(need: ApprovalNeed): Pick<ToolPart, "approvers" | "approvalsRequired"> {
+    const approvers = need.only ? [...new Set(need.approvers)] : this.approvers(need.approvers);
+    const required = Math.min(Math.max(1, need.required ?? 1), Math.max(1, approvers.length));
+    return required > 1 ? { approvers, approvalsRequired: required } : { approvers };
   }
 }

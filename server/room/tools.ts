@@ -28,7 +28,7 @@ export interface RoomTool<Input = unknown> {
    * Null when the call runs without asking. Otherwise the ids of members
    * (besides the room's owners, who always may) who can approve it.
    */
-  approval(input: Input, requestedBy: Actor[]): { approvers: string[] } | null;
+  approval(input: Input, requestedBy: Actor[]): ApprovalNeed | null;
   /**
    * `requestedBy` is the call's principal: every member it acts for. Usually
    * one; a turn answering several askers, or a script run by someone other
@@ -40,10 +40,25 @@ export interface RoomTool<Input = unknown> {
 }
 
 /** About one call, for tools that record it (MCP's audit trail). */
+/**
+ * Who must agree to a call. By default `approvers` and the room's owners,
+ * one of them; an approval policy (`only`) names exactly who may decide,
+ * how many must approve (`required`) and how long they have.
+ */
+export interface ApprovalNeed {
+  approvers: string[];
+  /** The approver set is exactly `approvers` (owners are not added). */
+  only?: boolean;
+  required?: number;
+  expiresInMs?: number;
+}
+
 export interface ToolCallInfo {
   callId: string;
-  /** Who approved it, when it needed approval. */
+  /** Who approved it, when it needed approval (the last, when a policy needed several). */
   approvedBy: { id: string; name: string } | null;
+  /** Every approval it got (a policy may need several). */
+  approvals?: ReadonlyArray<{ id: string; name: string }>;
 }
 
 /**

@@ -369,6 +369,7 @@ describe("roomReducer: assistant name, reminders, MCP and commands", () => {
       error: null,
       addedBy: THEM,
       access: "approval" as const,
+      approvalPolicies: [],
       toolCount: 1,
       tools: [{ name: "echo", description: "Echoes", readOnly: true, enabled: true, changed: false, blocked: null }],
       prompts: [],

@@ -59,7 +59,10 @@ export function ToolCard({
   const [deciding, setDeciding] = useState(false);
   const awaiting = part.state === "awaiting_approval";
   const approvers = part.approvers ?? [];
-  const mayDecide = awaiting && canWrite && selfId !== undefined && approvers.includes(selfId);
+  const approvals = part.approvals ?? [];
+  const required = part.approvalsRequired ?? 1;
+  // Someone who approved already waits for the others like everyone else.
+  const mayDecide = awaiting && canWrite && selfId !== undefined && approvers.includes(selfId) && !approvals.some((a) => a.id === selfId);
 
   useEffect(() => {
     if (!deciding) return;
@@ -145,12 +148,24 @@ export function ToolCard({
           </div>
         ) : (
           <p className="tool-waiting muted" data-testid="tool-waiting">
-            Waiting for approval by {waitingFor}.
+            Waiting for approval by {required > 1 ? `${required} of ${waitingFor}` : waitingFor}.
           </p>
         ))}
+      {awaiting && (required > 1 || approvals.length > 0) && (
+        <p className="tool-approvals muted small" data-testid="tool-approvals">
+          {approvals.length} of {required} approvals
+          {approvals.length > 0 && `: ${approvals.map((a) => `${a.name} (${new Date(a.at).toLocaleTimeString()})`).join(", ")}`}
+        </p>
+      )}
+      {awaiting && part.expiresAt !== undefined && (
+        <p className="tool-expiry muted small" data-testid="tool-expiry">
+          Denied if nobody decides by {new Date(part.expiresAt).toLocaleString()}.
+        </p>
+      )}
       {part.decidedBy && (
         <p className="tool-decided muted" data-testid="tool-decided">
-          {part.state === "denied" ? "Denied" : "Approved"} by {part.decidedBy.name}
+          {part.state === "denied" ? "Denied" : "Approved"} by{" "}
+          {part.state !== "denied" && approvals.length > 1 ? listNames(approvals.map((a) => a.name)) : part.decidedBy.name}
         </p>
       )}
     </div>

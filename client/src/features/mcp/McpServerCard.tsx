@@ -86,6 +86,11 @@ export function McpServerCard({
           <>Usable by {accessText(server)}</>
         )}
       </p>
+      <p className="small muted" data-testid="mcp-approvals">
+        {server.approvalPolicies.length === 0
+          ? `Calls that need approval: ${server.addedBy.name} or an owner decides.`
+          : server.approvalPolicies.map((p) => `${p.tool ? `${p.tool}: ` : "Approvals: "}${p.label}`).join(" · ")}
+      </p>
       {server.error && (
         <p className="form-error small" data-testid="mcp-error">
           {server.error}
