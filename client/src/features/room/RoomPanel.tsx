@@ -1,4 +1,6 @@
-import { Bell, Plug, ScrollText, type LucideIcon } from "lucide-react";
+import { Bell, Plug, ScrollText, ShieldCheck, type LucideIcon } from "lucide-react";
+import { ApprovalsPanel } from "../approvals/ApprovalsPanel";
+import { waitingFor } from "../approvals/waiting";
 import { McpPanel } from "../mcp/McpPanel";
 import { RemindersPanel } from "../reminders/RemindersPanel";
 import { ScriptsPanel } from "../scripts/ScriptsPanel";
@@ -6,10 +8,11 @@ import { latestCommand } from "./commandLog";
 import type { RoomState } from "./roomState";
 import type { RoomActions } from "./useRoom";
 
-export type Panel = "reminders" | "mcp" | "scripts";
+export type Panel = "approvals" | "reminders" | "mcp" | "scripts";
 
 /** The header's panel toggles, in order: test-id prefix, icon, label, and the open panel's landmark name. */
 export const PANELS: ReadonlyArray<{ name: Panel; icon: LucideIcon; label: string; landmark: string }> = [
+  { name: "approvals", icon: ShieldCheck, label: "Approvals", landmark: "Waiting for you" },
   { name: "reminders", icon: Bell, label: "Reminders", landmark: "Reminders" },
   { name: "mcp", icon: Plug, label: "MCP", landmark: "MCP servers" },
   { name: "scripts", icon: ScrollText, label: "Scripts", landmark: "Saved scripts" },
@@ -18,6 +21,8 @@ export const PANELS: ReadonlyArray<{ name: Panel; icon: LucideIcon; label: strin
 /** What each toggle counts. */
 export function panelCount(panel: Panel, state: RoomState): number {
   switch (panel) {
+    case "approvals":
+      return waitingFor(state.messages, state.self?.id).length;
     case "reminders":
       return state.reminders.length;
     case "mcp":
@@ -44,6 +49,8 @@ export function RoomPanel({
   onClose: () => void;
 }) {
   switch (panel) {
+    case "approvals":
+      return <ApprovalsPanel id={id} items={waitingFor(state.messages, state.self?.id)} canAct={canAct} actions={actions} onClose={onClose} />;
     case "scripts":
       return (
         <ScriptsPanel

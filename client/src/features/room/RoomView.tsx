@@ -1,5 +1,5 @@
 import { Users, X } from "lucide-react";
-import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { CloseCode, type ChatMessage } from "../../../../shared/protocol";
 import { PanelToggle } from "../../components/SidePanel";
 import { useSession } from "../account/session";
@@ -20,6 +20,8 @@ import { RoomRefused } from "./RoomRefused";
 import { RoomSignIn } from "./RoomSignIn";
 import { latestCommand } from "./commandLog";
 import { useRoom } from "./useRoom";
+import { waitingFor } from "../approvals/waiting";
+import { useApprovalNotifications } from "../approvals/notify";
 import "./room.css";
 
 /** What the header can open: a side panel, or (on a phone) the sidebar. */
@@ -42,6 +44,8 @@ export function RoomView({ room, invite }: { room: string; invite: string | null
 function RoomScreen({ room, invite, onCreated }: { room: string; invite: string | null; onCreated: () => void }) {
   const session = useSession();
   const { state, status, actions } = useRoom(room, invite);
+  const waiting = useMemo(() => waitingFor(state.messages, state.self?.id), [state.messages, state.self?.id]);
+  useApprovalNotifications(waiting, room);
   // Random ids name rooms created private; one made public later has no better name.
   const generated = room.startsWith("p_");
   const title = !generated ? `#${room}` : state.room?.visibility === "public" ? "Unnamed room" : "Private room";
