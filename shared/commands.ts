@@ -44,7 +44,7 @@ export const COMMANDS = [
   { name: "/mcp access", usage: "/mcp access <name> me|approval|all", summary: "who may use your server", takesArgs: true, who: "writers", area: "mcp" },
   {
     name: "/mcp approvals",
-    usage: "/mcp approvals <name>[.<tool>] owners|members|@name… · N of … · for 2h · default",
+    usage: "/mcp approvals <name>[.<tool>] [N of] owners|members|@names [for 2h]",
     summary: "who approves its calls, how many, how long they have",
     takesArgs: true,
     who: "writers",
