@@ -21,6 +21,7 @@ import { parseAllowHosts } from "./egress";
 import { guardMcpConnections, mcpHost } from "./mcp/host";
 import { McpServers } from "./mcp/McpServers";
 import { oauthPopupResponse } from "./mcp/oauthPopup";
+import { elicitationHandlers, Elicitations } from "./mcp/elicitation";
 import { Scripts } from "./codemode/Scripts";
 import { CodeModeSettings } from "./codemode/settings";
 import type { SandboxRunInfo } from "./codemode/allowHosts";
@@ -28,7 +29,7 @@ import { McpStore, type AuditEntry } from "./mcp/store";
 import { LIMITS } from "../shared/limits";
 import { CloseCode, type Role, type RoomInfo, type ServerFrame } from "../shared/protocol";
 import type { CommandName } from "../shared/commands";
-import { ConfigError } from "./config";
+import { ConfigError, settings } from "./config";
 import { readIdentity } from "./http/identityHeader";
 import { oauthCallbackPath } from "./http/agentRoute";
 import { apiError } from "./http/respond";
@@ -76,6 +77,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   #assistant?: Assistant;
   #reminders?: Reminders;
   #mcpServers?: McpServers;
+  #elicitations?: Elicitations;
   #scripts?: Scripts;
   #codeMode?: CodeModeSettings;
   #commands?: Record<CommandName, Runner>;
@@ -89,6 +91,8 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     super(ctx, env);
     // Restored connections too: the guard goes in before the SDK's onStart (mcp/host.ts).
     guardMcpConnections(this.mcp, parseAllowHosts(env.MCP_ALLOW_HOSTS));
+    // Before the SDK restores connections, so every handshake advertises form and URL elicitation (mcp/elicitation.ts).
+    this.mcp.configureElicitationHandlers(elicitationHandlers(() => this.elicitations));
     // Frames over Hearth's size cap are answered before the SDK parses them (room/frameGuard.ts).
     this.lifecycle.use(
       new FrameGuard({
@@ -205,8 +209,18 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         allowHosts: parseAllowHosts(this.env.MCP_ALLOW_HOSTS),
         callbackPath: async () => oauthCallbackPath(this.name, await oauthCallbackSignature(await signingSecret(this.env), this.name)),
         sendPerMember: (build) => this.sockets.sendPerMember(build),
+        elicitations: this.elicitations,
       }),
     ));
+  }
+
+  /** MCP servers' questions to the member a call is for (mcp/elicitation.ts). */
+  get elicitations(): Elicitations {
+    return (this.#elicitations ??= new Elicitations(this.ctx.storage.sql, {
+      serverName: (serverId) => this.mcpServers.nameOf(serverId),
+      sendToMembers: (memberIds, build) => this.sockets.sendToMembers(memberIds, build),
+      timeoutMs: settings(this.env).MCP_ELICITATION_SECONDS * 1000,
+    }));
   }
 
   get scripts(): Scripts {
@@ -358,6 +372,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     connection.send(encode(this.log.syncFrame(params.get("since"))));
     connection.send(encode({ type: "reminders", items: this.reminders.list() }));
     connection.send(encode(this.mcpServers.frameFor(admission.member.id)));
+    connection.send(encode(this.elicitations.frameFor(admission.member.id)));
     connection.send(encode({ type: "scripts", items: this.scripts.list() }));
     connection.send(encode({ type: "presence", members: this.sockets.online() }));
     // A first visit adds a member: everyone's members view learns of them.
@@ -396,6 +411,14 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       },
       mcp_tool: (c, frame) =>
         commandResult(c.reply, frame.id, this.mcpServers.setToolEnabled(this.actor(c.sender), frame.server, frame.tool, frame.enabled)),
+      elicitation_answer: (c, frame) => {
+        const outcome = this.elicitations.answer(c.sender.memberId, frame);
+        if (!outcome.ok) c.reply(outcome.error);
+      },
+      elicitation_dismiss: (c, frame) => {
+        const outcome = this.elicitations.dismiss(c.sender.memberId, frame.id);
+        if (!outcome.ok) c.reply(outcome.error);
+      },
       reminder_action: async (c, frame) =>
         commandResult(c.reply, frame.id, await this.reminders.act(this.actor(c.sender), frame.reminder, frame.action, frame.snooze)),
       member_action: (c, frame) => {

@@ -75,6 +75,7 @@ const Settings = z.object({
   ASSISTANT_ROOM_RUNS_PER_DAY: whole(0, 200),
   /** A tool call nobody decided is denied after this many hours. */
   APPROVAL_EXPIRY_HOURS: positive(24),
+  MCP_ELICITATION_SECONDS: whole(5, 300),
   SESSIONS_PER_ADDRESS_PER_HOUR: whole(0, 60),
   ROOMS_PER_ADDRESS_PER_HOUR: whole(0, 20),
 });

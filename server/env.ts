@@ -54,6 +54,8 @@ export interface Env {
   LOADER?: WorkerLoader;
   /** Local hosts MCP servers may be reached on, e.g. "127.0.0.1:*" (development and tests only). */
   MCP_ALLOW_HOSTS?: string;
+  /** How long a member has to answer an MCP server's elicitation before the room cancels it (default 300). */
+  MCP_ELICITATION_SECONDS?: string;
 
   // Who you are (README → "Who you are").
   /** Cloudflare Access team domain, e.g. https://myteam.cloudflareaccess.com; with ACCESS_AUD, Access JWTs sign members in. */

@@ -44,4 +44,10 @@ export const LIMITS = {
   mcpToolsListed: 40,
   /** Characters of a tool description in the `mcp` frame. */
   mcpDescriptionChars: 300,
+  /** Characters of one value a member types into an MCP elicitation form. */
+  elicitationValueChars: 2000,
+  /** Fields one elicitation form may have (more are refused as a whole). */
+  elicitationFields: 30,
+  /** Pending elicitations per room: a server asking more is declined. */
+  elicitationsPerRoom: 20,
 } as const;

@@ -314,6 +314,27 @@ export const ListModelsFrame = z.strictObject({
   apiKey: z.string().trim().min(1).max(500).optional(),
 });
 
+/**
+ * A member's answer to an MCP server's elicitation (the `elicitations`
+ * frame lists theirs): `accept` with the values the form asked for,
+ * `decline`, or `cancel`. The server gets exactly this answer, once.
+ * Refused (an `error` frame with `ref: id`, nothing changed) when the id is
+ * not one of this member's pending requests, was answered already, or the
+ * values do not match the request's schema.
+ */
+export const ElicitationValue = z.union([z.string().max(LIMITS.elicitationValueChars), z.number(), z.boolean(), z.array(z.string().max(200)).max(50)]);
+export const ElicitationAnswerFrame = z.strictObject({
+  type: z.literal("elicitation_answer"),
+  id: z.string().min(1).max(64),
+  action: z.enum(["accept", "decline", "cancel"]),
+  content: z.record(z.string().max(64), ElicitationValue).optional(),
+});
+/** Removes a request the room could no longer answer (shown as expired) from this member's list. */
+export const ElicitationDismissFrame = z.strictObject({
+  type: z.literal("elicitation_dismiss"),
+  id: z.string().min(1).max(64),
+});
+
 export const ClientFrame = z.discriminatedUnion("type", [
   SendFrame,
   EditFrame,
@@ -332,6 +353,8 @@ export const ClientFrame = z.discriminatedUnion("type", [
   RoomSettingsFrame,
   AssistantSettingsFrame,
   ListModelsFrame,
+  ElicitationAnswerFrame,
+  ElicitationDismissFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameInput = z.input<typeof ClientFrame>;
@@ -662,6 +685,61 @@ export const MembersFrame = z.object({
   total: z.number().int().nonnegative(),
 });
 
+/**
+ * One field of an elicitation form, read from the request's JSON Schema
+ * (the MCP spec allows flat primitive properties only). `kind` says which
+ * input shows it; `secret`: the name or format asks for a password, token
+ * or key, which Hearth never collects through a form (no input is shown);
+ * `unsupported`: a property the spec does not allow (the reason is shown).
+ */
+export const ElicitationField = z.object({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  required: z.boolean(),
+  kind: z.enum(["string", "number", "integer", "boolean", "enum", "multi", "unsupported"]),
+  format: z.enum(["email", "uri", "date", "date-time"]).nullable(),
+  minLength: z.number().nullable(),
+  maxLength: z.number().nullable(),
+  minimum: z.number().nullable(),
+  maximum: z.number().nullable(),
+  minItems: z.number().nullable(),
+  maxItems: z.number().nullable(),
+  /** For enum and multi: the values and what to call them. */
+  options: z.array(z.object({ value: z.string(), label: z.string() })),
+  default: ElicitationValue.nullable(),
+  secret: z.boolean(),
+  /** Why the field cannot be filled in (secret or unsupported), for the member. */
+  problem: z.string().nullable(),
+});
+export type ElicitationField = z.infer<typeof ElicitationField>;
+/** A request an MCP server made of one member, while a call they caused ran. */
+export const ElicitationItem = z.object({
+  id: z.string(),
+  /** The room's name for the server that asks. */
+  server: z.string(),
+  /** The tool call it came from, e.g. `everything.trigger-elicitation-request` (null: not known). */
+  tool: z.string().nullable(),
+  mode: z.enum(["form", "url"]),
+  message: z.string(),
+  fields: z.array(ElicitationField),
+  /** URL mode: where the server wants the member to go, and its host (shown before consent). */
+  url: z.string().nullable(),
+  domain: z.string().nullable(),
+  createdAt: z.number(),
+  /** When the room cancels it unanswered. */
+  expiresAt: z.number(),
+  /** expired: the room restarted and the server's request is gone; it can only be dismissed. */
+  state: z.enum(["pending", "expired"]),
+  note: z.string().nullable(),
+});
+export type ElicitationItem = z.infer<typeof ElicitationItem>;
+/** This member's MCP elicitation requests; on join and whenever theirs change (nobody else's socket gets it). */
+export const ElicitationsFrame = z.object({
+  type: z.literal("elicitations"),
+  items: z.array(ElicitationItem),
+});
+
 export const ServerFrame = z.discriminatedUnion("type", [
   WelcomeFrame,
   SnapshotFrame,
@@ -686,6 +764,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   AssistantFrame,
   AssistantStatusFrame,
   ModelsFrame,
+  ElicitationsFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

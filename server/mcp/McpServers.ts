@@ -33,6 +33,8 @@ import { ApprovalPolicies, needFor, parsePolicy, policyLabel, USAGE, type Policy
 import { checkEgress } from "../egress";
 import { ACCESS_VALUES, McpStore, type Access, type AuditEntry } from "./store";
 import { errorText } from "../errors";
+import { CallDeadline } from "./deadline";
+import type { ElicitingCall } from "./elicitation";
 import type { Outcome, Runners } from "../room/commands";
 
 /** The SDK calls the room makes for this module (all need the Agent's context; host.ts binds them). */
@@ -42,7 +44,8 @@ export interface McpHost {
   remove(serverId: string): Promise<void>;
   reconnect(serverId: string): Promise<void>;
   state(): MCPServersState;
-  callTool(serverId: string, name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
+  /** `call` names the call for an elicitation it causes (elicitation.ts); its deadline's signal ends it. */
+  callTool(serverId: string, name: string, args: Record<string, unknown>, call: Omit<ElicitingCall, "serverId">): Promise<unknown>;
   /** Sends each open socket the view meant for its member. */
   sendPerMember(build: (memberId: string) => ServerFrame): void;
 }
@@ -86,6 +89,11 @@ export class McpServers {
       writers: () => this.room.members.list(5_000).members.filter((m) => m.role !== "viewer").map((m) => m.id),
       byName: (name) => this.room.members.byName(name),
     };
+  }
+
+  /** The room's name for an SDK server id (null: not one of the room's). */
+  nameOf(serverId: string): string | null {
+    return this.store.byId(serverId)?.name ?? null;
   }
 
   /** The `/mcp …` commands; each argument is one word except a call's JSON. */
@@ -282,17 +290,26 @@ export class McpServers {
       audit("denied", check);
       throw new Error(check);
     }
+    // The server's time limit stops while one of the principal's members is asked something (deadline.ts).
+    const attempt = async () => {
+      const deadline = new CallDeadline(CALL_TIMEOUT_MS);
+      try {
+        return await this.host.callTool(serverId, tool, input, { tool: `${serverName}.${tool}`, memberIds: who.requesters.map((r) => r.id), deadline });
+      } finally {
+        deadline.dispose();
+      }
+    };
     try {
       let result: unknown;
       try {
-        result = await this.host.callTool(serverId, tool, input, AbortSignal.timeout(CALL_TIMEOUT_MS));
+        result = await attempt();
       } catch (err) {
         if (!sessionLost(err)) throw err;
         // The transport refused our old session id before the request was
         // accepted (a restarted server): reconnect, then retry once. Nothing
         // ran, so a tool that changes things cannot run twice.
         await this.host.reconnect(serverId);
-        result = await this.host.callTool(serverId, tool, input, AbortSignal.timeout(CALL_TIMEOUT_MS));
+        result = await attempt();
       }
       const { isError, text } = summarise(result);
       if (isError) {

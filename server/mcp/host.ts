@@ -6,7 +6,15 @@
 import type { Agent } from "agents";
 import type { ServerFrame } from "../../shared/protocol";
 import { guardedFetch } from "../egress";
+import type { Elicitations } from "./elicitation";
 import type { McpHost } from "./McpServers";
+
+/**
+ * The SDK's own per-request limit (60 s by default) would cut off a member
+ * filling in a server's form; the room's CallDeadline is the real limit
+ * (the server's time, not the member's), this only a backstop.
+ */
+const SDK_REQUEST_TIMEOUT_MS = 60 * 60_000;
 
 /** The part of the SDK's Agent the MCP servers use. */
 export type McpAgent = Pick<Agent, "mcp" | "addMcpServer" | "removeMcpServer" | "getMcpServers">;
@@ -35,6 +43,7 @@ export function mcpHost(
     /** The OAuth callback path, with the Worker's mark for this room (auth/oauthCallback.ts). */
     callbackPath(): Promise<string>;
     sendPerMember(build: (memberId: string) => ServerFrame): void;
+    elicitations: Pick<Elicitations, "during">;
   },
 ): McpHost {
   return {
@@ -48,7 +57,10 @@ export function mcpHost(
       await agent.mcp.discoverIfConnected(id);
     },
     state: () => agent.getMcpServers(),
-    callTool: (serverId, name, args, signal) => agent.mcp.callTool({ serverId, name, arguments: args }, { signal }),
+    callTool: (serverId, name, args, call) =>
+      room.elicitations.during({ serverId, ...call }, () =>
+        agent.mcp.callTool({ serverId, name, arguments: args }, { signal: call.deadline.signal, timeout: SDK_REQUEST_TIMEOUT_MS }),
+      ),
     sendPerMember: (build) => room.sendPerMember(build),
   };
 }

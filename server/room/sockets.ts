@@ -74,6 +74,23 @@ export class RoomSockets {
     }
   }
 
+  /** Sends these members' sockets the frame built for each; nobody else's socket gets it. */
+  sendToMembers(memberIds: ReadonlySet<string>, build: (memberId: string) => ServerFrame): void {
+    if (memberIds.size === 0) return;
+    const encoded = new Map<string, string>();
+    for (const c of this.connections()) {
+      const id = c.state?.memberId;
+      if (!id || !memberIds.has(id)) continue;
+      let frame = encoded.get(id);
+      if (!frame) encoded.set(id, (frame = encode(build(id))));
+      try {
+        c.send(frame);
+      } catch {
+        // closing
+      }
+    }
+  }
+
   /** Sends the owners' sockets a frame (built only when an owner is connected); nobody else sees it. */
   sendToOwners(build: () => ServerFrame): void {
     let frame: string | undefined;

@@ -13,6 +13,7 @@ import { PresenceList } from "../members/PresenceList";
 import { RoomSettings } from "../settings/RoomSettings";
 import { AssistantSettings } from "../settings/AssistantSettings";
 import { AssistantPresence } from "../assistant/AssistantPresence";
+import { ElicitationCards } from "../mcp/ElicitationCard";
 import { NoSuchRoom } from "./NoSuchRoom";
 import { PANELS, RoomPanel, panelCount, type Panel } from "./RoomPanel";
 import { RoomHeader } from "./RoomHeader";
@@ -170,6 +171,13 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
           actions={actions}
         />
         <TypingLine state={state} />
+        {/* An MCP server's questions to this member (only theirs reach this socket), right above where they type. */}
+        <ElicitationCards
+          items={state.elicitations}
+          errors={state.elicitationErrors}
+          answer={actions.elicitationAnswer}
+          dismiss={actions.elicitationDismiss}
+        />
         <Composer
           maxChars={state.messageChars}
           readOnlyReason={readOnlyReason}

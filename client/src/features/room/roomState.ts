@@ -11,6 +11,7 @@ import { LIMITS } from "../../../../shared/limits";
 import { assistantFrames, initialAssistant, type AssistantState } from "../assistant/state";
 import { addPending, chatFrames, discardPending, failPending, initialChat, retryPending, type ChatState } from "../chat/state";
 import { initialMcp, mcpFrames, type McpState } from "../mcp/state";
+import { elicitationFrames, elicitationRefused, elicitationSent, initialElicitations, type ElicitationsState } from "../mcp/elicitationState";
 import { initialMembers, memberFrames, type MembersState } from "../members/state";
 import { initialReminders, reminderFrames, type RemindersState } from "../reminders/state";
 import { initialScripts, scriptFrames, type ScriptsState } from "../scripts/state";
@@ -43,6 +44,7 @@ export interface RoomState
     SettingsState,
     RemindersState,
     McpState,
+    ElicitationsState,
     ScriptsState,
     CommandsState {}
 
@@ -57,7 +59,8 @@ export type RoomAction =
   | { type: "clear_error" }
   | { type: "command_sent"; id: string; origin: CommandOrigin; label: string }
   | { type: "command_unsent"; id: string; reason: string }
-  | { type: "dismiss_command"; id: string };
+  | { type: "dismiss_command"; id: string }
+  | { type: "elicitation_sent"; id: string };
 
 export function initialRoomState(): RoomState {
   return {
@@ -70,6 +73,7 @@ export function initialRoomState(): RoomState {
     ...initialSettings(),
     ...initialReminders(),
     ...initialMcp(),
+    ...initialElicitations(),
     ...initialScripts(),
     ...initialCommands(),
   };
@@ -92,6 +96,9 @@ const connectionFrames: FrameReducers<RoomState, "welcome" | "error"> = {
     if (typeof frame.ref === "string" && state.commands.some((c) => c.id === frame.ref && c.origin !== "composer")) {
       return { ...state, commands: patchCommand(state.commands, frame.ref, { state: "failed", text: frame.message }) };
     }
+    // A refused elicitation answer is shown on its card.
+    const refused = elicitationRefused(state, frame.ref, frame.message);
+    if (refused) return refused;
     return failPending(state, { code: frame.code, message: frame.message }, frame.ref);
   },
 };
@@ -105,6 +112,7 @@ const FRAMES: FrameReducers<RoomState, ServerFrame["type"]> = {
   ...settingsFrames,
   ...reminderFrames,
   ...mcpFrames,
+  ...elicitationFrames,
   ...scriptFrames,
   ...commandFrames,
 };
@@ -168,5 +176,7 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
       return { ...state, commands: patchCommand(state.commands, action.id, { state: "failed", text: action.reason }) };
     case "dismiss_command":
       return { ...state, commands: state.commands.filter((c) => c.id !== action.id) };
+    case "elicitation_sent":
+      return elicitationSent(state, action.id);
   }
 }

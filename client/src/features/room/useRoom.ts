@@ -9,6 +9,7 @@ import { CloseCode, ServerFrame, type AssistantSettingsInput, type ClientFrameIn
 import { initialRoomState, roomReducer, type RoomState } from "./roomState";
 import { unsentMessages } from "../chat/state";
 import type { CommandOrigin } from "./commandLog";
+import type { ElicitationContent } from "../../../../shared/elicitation";
 import { postJoin } from "../../api";
 import { parseFrame } from "../../parseFrame";
 import { refreshSession, useSession } from "../account/session";
@@ -52,7 +53,13 @@ export interface RoomActions {
   /** Fetches one saved script's code; it lands in `state.scriptCode`. */
   getScript(name: string, version: number): void;
   dismissCommand(id: string): void;
+  /** Answers an MCP server's elicitation (one of this member's). */
+  elicitationAnswer(id: string, action: ElicitationAction, content?: ElicitationContent): void;
+  /** Removes an expired elicitation from this member's list. */
+  elicitationDismiss(id: string): void;
 }
+
+export type ElicitationAction = Extract<ClientFrameInput, { type: "elicitation_answer" }>["action"];
 
 /** What an owner may change in one `room_settings` frame (its fields but the envelope). */
 export type RoomSettingsChange = Omit<Extract<ClientFrameInput, { type: "room_settings" }>, "type" | "id">;
@@ -308,6 +315,13 @@ export function useRoom(
       },
       dismissCommand(id) {
         dispatch({ type: "dismiss_command", id });
+      },
+      elicitationAnswer(id, action, content) {
+        dispatch({ type: "elicitation_sent", id });
+        transmit(content === undefined ? { type: "elicitation_answer", id, action } : { type: "elicitation_answer", id, action, content });
+      },
+      elicitationDismiss(id) {
+        transmit({ type: "elicitation_dismiss", id });
       },
     }),
     [transmit, request],
