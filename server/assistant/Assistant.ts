@@ -211,7 +211,14 @@ export class Assistant {
     if (!turn) return reply(errorFrame("no_turn", "The assistant is not answering in that message.", seq));
     // A turn waiting for approval has no live stream: settle it here.
     const message = this.room.log.bySeq(seq)!;
-    const parts = message.parts.map((p) => (p.state === "awaiting_approval" ? { ...p, state: "denied" as const, approvers: undefined } : p));
+    // Calls waiting are denied; a code run paused at one ends with the turn.
+    const parts = message.parts.map((p) =>
+      p.state === "awaiting_approval"
+        ? { ...p, state: "denied" as const, approvers: undefined, decidedBy: { id: sender.memberId, name: sender.name } }
+        : p.state === "running"
+          ? { ...p, state: "error" as const, error: `stopped by ${sender.name}` }
+          : p,
+    );
     this.finish(turn, "stopped", message.text, parts);
     this.kick();
   }
@@ -246,12 +253,16 @@ export class Assistant {
     if (turn?.status !== "waiting") return;
     const message = this.room.log.bySeq(seq);
     if (!message) return;
-    const hours = Math.round(this.config.approvalExpiryMs / 360_000) / 10;
     for (const pending of turn.pending) {
       if (pending.approved !== undefined || (pending.expiresAt ?? Infinity) > now) continue;
-      const reason = `${message.parts.find((p) => p.callId === pending.callId)?.tool ?? "The call"} got no decision within ${hours} hours: it was not run`;
+      const part = message.parts.find((p) => p.callId === pending.callId);
+      const hours = Math.round(((pending.expiresAt ?? now) - (part?.startedAt ?? now)) / 360_000) / 10;
+      const reason = `${part?.tool ?? "The call"} got no decision within ${hours} hours: it was not run`;
       this.decide(turn, this.room.log.bySeq(seq)!, pending, false, { id: "system", name: "Hearth" }, reason);
     }
+    // Calls with a later expiry (their policy's) get the next alarm.
+    const next = Math.min(...turn.pending.filter((p) => p.approved === undefined).map((p) => p.expiresAt ?? Infinity));
+    if (Number.isFinite(next)) void this.host.expireApprovalsAt(next, seq).catch((err: unknown) => console.error("could not schedule the approvals' expiry", err));
   }
 
   /** Records one decision on the card and in the turn; when every call is decided, the turn goes on. */
@@ -369,7 +380,14 @@ export class Assistant {
     const draft = this.room.draft(turn.seq, text, parts);
     void this.host
       .keepAliveWhile(() => this.continueTurn({ ...turn, status: "running" }, choice.model, draft))
-      .catch((err: unknown) => console.error("assistant turn failed", err));
+      .catch((err: unknown) => {
+        // Never left "running" with nobody running it: the turn ends, and says so.
+        console.error("assistant turn failed", err);
+        this.running = null;
+        this.finish(turn, "failed", draft.text, draft.parts);
+        this.room.postSystem("The assistant could not go on after the decision; ask again.");
+        this.kick();
+      });
   }
 
   /**
