@@ -63,6 +63,12 @@ export class Assistant {
   /** What the assistant is doing, live for every member. */
   private readonly board: StatusBoard;
   private running: RunningTurn | null = null;
+  /**
+   * Decisions that came while the turn was still storing its wait: a card
+   * shows "awaiting approval" as soon as the call asks, a moment before the
+   * turn is stored as waiting. They are applied once it is.
+   */
+  private readonly early = new Map<string, { seq: number; approved: boolean; by: { id: string; name: string } }>();
   constructor(
     private readonly room: RoomKernel,
     private readonly host: AssistantHost,
@@ -224,6 +230,14 @@ export class Assistant {
   }
 
   approve(seq: number, callId: string, approved: boolean, sender: ConnectionState, reply: Reply): void {
+    const asking = this.running?.seq === seq ? this.running.draft.parts.find((p) => p.callId === callId && p.state === "awaiting_approval") : undefined;
+    if (asking && this.turns.get(seq)?.status === "running") {
+      if (sender.role === "viewer" || !(asking.approvers ?? []).includes(sender.memberId)) {
+        return reply(errorFrame("not_approver", "You may not decide this tool call.", seq));
+      }
+      this.early.set(callId, { seq, approved, by: { id: sender.memberId, name: sender.name } });
+      return;
+    }
     const turn = this.turns.get(seq);
     const pending = turn?.status === "waiting" ? turn.pending.find((p) => p.callId === callId) : undefined;
     if (!turn || !pending || pending.approved !== undefined) {
@@ -297,6 +311,22 @@ export class Assistant {
     this.room.broadcast({ type: "tool", seq, part: decided });
     this.turns.savePending(seq, turn.pending);
     if (turn.pending.every((p) => p.approved !== undefined)) this.resume(turn, message.text, parts);
+  }
+
+  /** Decisions given before the turn was stored as waiting, checked again now and applied in order. */
+  private applyEarlyDecisions(seq: number): void {
+    for (const [callId, early] of [...this.early]) {
+      if (early.seq !== seq) continue;
+      this.early.delete(callId);
+      const turn = this.turns.get(seq);
+      const pending = turn?.status === "waiting" ? turn.pending.find((p) => p.callId === callId && p.approved === undefined) : undefined;
+      const message = this.room.log.bySeq(seq);
+      if (!turn || !pending || !message) continue;
+      const need = pending.need ?? { approvers: [] };
+      const allowed = new Set(need.only ? need.approvers : this.room.approvers(need.approvers));
+      if (!allowed.has(early.by.id) || message.parts.find((p) => p.callId === callId)?.approvals?.some((a) => a.id === early.by.id)) continue;
+      this.decide(turn, message, pending, early.approved, early.by);
+    }
   }
 
   /** Starts the next turn unless one is running or waiting. */
@@ -440,6 +470,7 @@ export class Assistant {
   private waitFor(turn: TurnRecord, messages: ModelMessage[], pending: PendingApproval[], draft: Draft): void {
     this.turns.wait(turn.seq, messages, pending);
     this.room.settle(turn.seq, "waiting", draft.text, draft.parts);
+    this.applyEarlyDecisions(turn.seq);
     // A scheduled job's turn has nobody watching it: say who is being asked.
     if (turn.triggers.length === 0) {
       const cards = pending.map((p) => draft.parts.find((x) => x.callId === p.callId)).filter((x): x is ToolPart => x !== undefined);
