@@ -568,6 +568,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return {
       sender,
       log: this.log,
+      threads: this.kernel.threads,
       members: this.members,
       now: () => Date.now(),
       broadcast: (frame) => this.sockets.fanOut(encode(frame)),

@@ -104,6 +104,14 @@ export const ToolPart = z.object({
 });
 export type ToolPart = z.infer<typeof ToolPart>;
 
+/** A thread as its parent shows it: undeleted replies, their newest time, and the last few distinct repliers (newest first). */
+export const ThreadSummary = z.object({
+  count: z.number().int().nonnegative(),
+  lastAt: z.number().nullable(),
+  repliers: z.array(z.string()),
+});
+export type ThreadSummary = z.infer<typeof ThreadSummary>;
+
 /** A stored message as every member sees it. */
 export const ChatMessage = z.object({
   /** Position in the room, assigned by the server, strictly increasing. */
@@ -124,6 +132,12 @@ export const ChatMessage = z.object({
   status: MessageStatus.nullable(),
   /** Tool calls of an assistant message, in call order. */
   parts: z.array(ToolPart),
+  /** Threads: the parent's seq when this is a thread reply (null: a room message). Optional so older payloads parse. */
+  threadOf: Seq.nullable().optional(),
+  /** A thread reply also shown in the room's timeline ("also send to room"). */
+  alsoToRoom: z.boolean().optional(),
+  /** On a thread's parent: its replies so far (null: no thread). */
+  thread: ThreadSummary.nullable().optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -153,6 +167,10 @@ export const SendFrame = z.strictObject({
   text: MessageText,
   /** Replying to an assistant message asks the assistant, like a mention. */
   replyTo: Seq.optional(),
+  /** A reply in the thread of this room message (not itself a thread reply). */
+  threadOf: Seq.optional(),
+  /** With threadOf: show the reply in the room's timeline too. */
+  alsoToRoom: z.boolean().optional(),
 });
 export const EditFrame = z.strictObject({
   type: z.literal("edit"),
@@ -166,6 +184,13 @@ export const DeleteFrame = z.strictObject({
 export const HistoryFrame = z.strictObject({
   type: z.literal("history"),
   before: Seq,
+  limit: z.number().int().min(1).max(LIMITS.pageMax).optional(),
+});
+/** Asks for a thread's replies: the newest page, or the page before `before`. Answered by `thread_page`. */
+export const ThreadHistoryFrame = z.strictObject({
+  type: z.literal("thread_history"),
+  threadOf: Seq,
+  before: Seq.optional(),
   limit: z.number().int().min(1).max(LIMITS.pageMax).optional(),
 });
 export const TypingFrame = z.strictObject({
@@ -340,6 +365,7 @@ export const ClientFrame = z.discriminatedUnion("type", [
   EditFrame,
   DeleteFrame,
   HistoryFrame,
+  ThreadHistoryFrame,
   TypingFrame,
   SetNameFrame,
   StopFrame,
@@ -488,6 +514,16 @@ export const CatchupFrame = z.object({
 export const PageFrame = z.object({
   type: z.literal("page"),
   before: Seq,
+  messages: z.array(ChatMessage),
+  hasMore: z.boolean(),
+});
+/** A page of one thread (oldest first), answering `thread_history`, with its parent as it is now. */
+export const ThreadPageFrame = z.object({
+  type: z.literal("thread_page"),
+  threadOf: Seq,
+  /** The request's `before`; null for the newest page. */
+  before: Seq.nullable(),
+  parent: ChatMessage,
   messages: z.array(ChatMessage),
   hasMore: z.boolean(),
 });
@@ -745,6 +781,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   SnapshotFrame,
   CatchupFrame,
   PageFrame,
+  ThreadPageFrame,
   MessageFrame,
   MessageUpdatedFrame,
   AckFrame,

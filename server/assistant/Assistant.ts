@@ -25,6 +25,7 @@ import { listModels, type ModelList } from "./modelList";
 import { displayToolName, IDLE, StatusBoard } from "./status";
 import { buildContext } from "./context";
 import { mentions } from "./trigger";
+import { conversation, takeConversation } from "./threadTurn";
 import { errorText } from "../errors";
 import { MessageFull } from "../room/messageLimits";
 import { TurnStore, type PendingApproval, type TurnRecord } from "./turns";
@@ -337,9 +338,12 @@ export class Assistant {
 
   private async startNext(): Promise<void> {
     if (this.running || this.turns.current()) return;
-    const queued = this.turns.takeQueue();
-    if (queued.length === 0) return;
+    const all = this.turns.takeQueue();
+    if (all.length === 0) return;
     const now = Date.now();
+    // One conversation per turn: mentions in another thread (or the room) wait for the next.
+    const { thread, now: queued, later } = takeConversation(this.room, all);
+    for (const q of later) this.turns.enqueue(q, now);
 
     const requesters = new Map<string, Actor>();
     for (const { member } of queued) {
@@ -348,7 +352,11 @@ export class Assistant {
       if (check.ok) requesters.set(member.id, member);
       else this.room.postSystem(`@${member.name}: the assistant will not answer — ${check.reason}.`);
     }
-    if (requesters.size === 0) return;
+    // Nobody here may be answered: the other conversations still may.
+    if (requesters.size === 0) {
+      if (later.length > 0) this.kick();
+      return;
+    }
     const choice = this.model();
     if (!choice.ok) {
       if (choice.setup) this.room.postSystem(choice.reason, "setup");
@@ -369,6 +377,7 @@ export class Assistant {
       text: "",
       replyTo: triggers.at(-1) ?? null,
       status: "streaming",
+      threadOf: thread,
     });
     if (!posted) return;
 
@@ -378,7 +387,7 @@ export class Assistant {
       roomName: this.room.name,
       now,
       online: this.room.online(),
-      recent: this.room.log.recent(50),
+      recent: conversation(this.room, thread, 50),
       triggers: triggers.map((seq) => this.room.log.bySeq(seq)!).filter(Boolean),
       prompts,
       askers: requestedBy.map((m) => m.name),

@@ -11,12 +11,14 @@ import type { ConnectionState } from "./connectionState";
 import { errorFrame, type FrameHandler } from "./frames";
 import type { Membership } from "./members";
 import type { MessageLog } from "./messages";
+import { threadChanged, type Threads } from "./threads";
 
 /** The few things of the room a handler may touch, for the frame's sender. */
 export interface ChatContext {
   /** The sender's attachment; `updateSender` keeps it current. */
   sender: ConnectionState;
   log: MessageLog;
+  threads: Threads;
   members: Membership;
   now(): number;
   /** Sends to every open socket of the room (one serialisation). */
@@ -32,13 +34,18 @@ export interface ChatContext {
 }
 
 /** The frames this module owns; the room maps the others (ChatRoom's `handlers`). */
-type ChatFrameType = "send" | "edit" | "delete" | "history" | "typing" | "set_name";
+type ChatFrameType = "send" | "edit" | "delete" | "history" | "thread_history" | "typing" | "set_name";
 
 type Handler<T extends ChatFrameType> = FrameHandler<T, ChatContext>;
 
 const send: Handler<"send"> = (ctx, frame) => {
   const { sender } = ctx;
   if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers can read but not post.", frame.id));
+  if (frame.threadOf !== undefined) {
+    const thread = ctx.threads.check(frame.threadOf);
+    // A resend of a reply already stored is acked below even if the parent was deleted since.
+    if (!thread.ok && !ctx.log.byId(frame.id)) return ctx.reply(errorFrame(thread.code, thread.text, frame.id));
+  }
   const result = ctx.log.insert({
     id: frame.id,
     kind: "user",
@@ -46,6 +53,8 @@ const send: Handler<"send"> = (ctx, frame) => {
     text: frame.text,
     now: ctx.now(),
     replyTo: frame.replyTo ?? null,
+    threadOf: frame.threadOf ?? null,
+    alsoToRoom: frame.alsoToRoom ?? false,
   });
   if (result.status === "conflict") {
     return ctx.reply(errorFrame("duplicate_id", "This message id is already used by another message.", frame.id));
@@ -53,6 +62,7 @@ const send: Handler<"send"> = (ctx, frame) => {
   const { message } = result;
   if (result.status === "stored") {
     ctx.broadcast({ type: "message", message });
+    threadChanged(ctx.threads, message, ctx.broadcast);
     if (sender.typingUntil > 0) {
       ctx.updateSender({ ...sender, typingUntil: 0 });
       ctx.typingChanged();
@@ -71,7 +81,9 @@ const edit: Handler<"edit"> = (ctx, frame) => {
 const remove: Handler<"delete"> = (ctx, frame) => {
   const { sender } = ctx;
   if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers cannot delete messages.", frame.seq));
-  changed(ctx, ctx.log.delete(frame.seq, sender.memberId, ctx.now()), frame.seq);
+  const result = ctx.log.delete(frame.seq, sender.memberId, ctx.now());
+  changed(ctx, result, frame.seq);
+  if (result.status === "changed") threadChanged(ctx.threads, result.message, ctx.broadcast);
 };
 
 function changed(ctx: ChatContext, result: ReturnType<MessageLog["edit"]>, seq: number) {
@@ -85,6 +97,15 @@ function changed(ctx: ChatContext, result: ReturnType<MessageLog["edit"]>, seq: 
 const history: Handler<"history"> = (ctx, frame) => {
   const page = ctx.log.before(frame.before, frame.limit ?? LIMITS.pageSize);
   ctx.reply({ type: "page", before: frame.before, ...page });
+};
+
+const threadHistory: Handler<"thread_history"> = (ctx, frame) => {
+  const parent = ctx.log.bySeq(frame.threadOf);
+  if (!parent || parent.threadOf != null) {
+    return ctx.reply(errorFrame("not_found", `There is no thread of message ${frame.threadOf}.`, frame.threadOf));
+  }
+  const page = ctx.threads.page(frame.threadOf, frame.before ?? null, frame.limit ?? LIMITS.pageSize);
+  ctx.reply({ type: "thread_page", threadOf: frame.threadOf, before: frame.before ?? null, parent, ...page });
 };
 
 const typing: Handler<"typing"> = (ctx, frame) => {
@@ -110,6 +131,7 @@ export const chatHandlers: { [T in ChatFrameType]: Handler<T> } = {
   edit,
   delete: remove,
   history,
+  thread_history: threadHistory,
   typing,
   set_name: setName,
 };

@@ -15,6 +15,7 @@ import { Draft } from "./draft";
 import { Membership } from "./members";
 import { MessageLog, type MessageInput } from "./messages";
 import { roomTools } from "./roomTools";
+import { threadChanged, Threads } from "./threads";
 import { ToolRegistry, type ApprovalNeed } from "./tools";
 
 export type { Actor } from "./actor";
@@ -45,6 +46,7 @@ export class RoomKernel {
   readonly tools = new ToolRegistry();
   #log?: MessageLog;
   #members?: Membership;
+  #threads?: Threads;
 
   constructor(private readonly room: KernelRoom) {
     this.name = room.name;
@@ -56,7 +58,11 @@ export class RoomKernel {
         log: this.log,
         online: () => room.online(),
         now: () => Date.now(),
-        messageChanged: (message) => this.broadcast({ type: "message_updated", message }),
+        messageChanged: (message) => {
+          this.broadcast({ type: "message_updated", message });
+          // A moderated thread reply leaves its parent's count.
+          threadChanged(this.threads, message, (frame) => this.broadcast(frame));
+        },
       })),
     );
   }
@@ -68,6 +74,9 @@ export class RoomKernel {
   }
   get members(): Membership {
     return (this.#members ??= new Membership(this.sql, this.name));
+  }
+  get threads(): Threads {
+    return (this.#threads ??= new Threads(this.sql, this.log));
   }
 
   broadcast(frame: ServerFrame): void {
@@ -86,6 +95,7 @@ export class RoomKernel {
       ? this.log.settle(stored.message.seq, message.status ?? "done", stored.message.text, message.parts)
       : stored.message;
     this.broadcast({ type: "message", message: shown });
+    threadChanged(this.threads, shown, (frame) => this.broadcast(frame));
     return shown;
   }
 

@@ -16,7 +16,7 @@ import type { Author, ChatMessage, MessageStatus, ServerFrame, ToolPart } from "
 import { LIMITS } from "../../shared/limits";
 import { fitForStorage } from "./messageLimits";
 
-interface MessageRow {
+export interface MessageRow {
   seq: number;
   rev: number;
   id: string;
@@ -30,10 +30,18 @@ interface MessageRow {
   reply_to: number | null;
   status: string | null;
   parts: string | null;
+  thread_of: number | null;
+  also_to_room: number;
+  thread_count: number;
+  thread_last_at: number | null;
+  thread_repliers: string | null;
   [key: string]: SqlStorageValue;
 }
 
-const NEXT_REV = "(SELECT COALESCE(MAX(rev), 0) + 1 FROM messages)";
+export const NEXT_REV = "(SELECT COALESCE(MAX(rev), 0) + 1 FROM messages)";
+
+/** The room's timeline: room messages, and thread replies sent to the room too (threads.ts pages the rest). */
+const IN_TIMELINE = "(thread_of IS NULL OR also_to_room = 1)";
 
 /** A message to store; `id` is its idempotency key. */
 export interface MessageInput {
@@ -44,6 +52,9 @@ export interface MessageInput {
   now: number;
   replyTo?: number | null;
   status?: MessageStatus | null;
+  /** A reply in this message's thread (threads.ts checks the parent first). */
+  threadOf?: number | null;
+  alsoToRoom?: boolean;
 }
 
 export type InsertResult =
@@ -79,6 +90,7 @@ export class MessageLog {
     sql.exec(
       "CREATE INDEX IF NOT EXISTS messages_unfinished ON messages(status) WHERE status IN ('streaming', 'waiting')",
     );
+    addThreadColumns(sql);
   }
 
   /**
@@ -89,8 +101,8 @@ export class MessageLog {
   insert(input: MessageInput): InsertResult {
     const rows = this.sql
       .exec<MessageRow>(
-        `INSERT INTO messages (rev, id, kind, author_id, author_name, text, created_at, reply_to, status)
-         VALUES (${NEXT_REV}, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO messages (rev, id, kind, author_id, author_name, text, created_at, reply_to, status, thread_of, also_to_room)
+         VALUES (${NEXT_REV}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO NOTHING
          RETURNING *`,
         input.id,
@@ -101,6 +113,8 @@ export class MessageLog {
         input.now,
         input.replyTo ?? null,
         input.status ?? null,
+        input.threadOf ?? null,
+        input.threadOf != null && input.alsoToRoom ? 1 : 0,
       )
       .toArray();
     if (rows[0]) return { status: "stored", message: toMessage(rows[0]) };
@@ -215,12 +229,12 @@ export class MessageLog {
 
   /** The newest page (oldest first), and whether older messages exist. */
   latest(limit: number = LIMITS.pageSize): { messages: ChatMessage[]; hasMore: boolean } {
-    return this.pageWhere("", [], limit);
+    return this.pageWhere(`WHERE ${IN_TIMELINE}`, [], limit);
   }
 
   /** The page just before `before` (oldest first). */
   before(before: number, limit: number = LIMITS.pageSize): { messages: ChatMessage[]; hasMore: boolean } {
-    return this.pageWhere("WHERE seq < ?", [before], limit);
+    return this.pageWhere(`WHERE seq < ? AND ${IN_TIMELINE}`, [before], limit);
   }
 
   private pageWhere(where: string, params: SqlStorageValue[], limit: number) {
@@ -250,7 +264,21 @@ export class MessageLog {
   }
 }
 
-function toMessage(row: MessageRow): ChatMessage {
+/**
+ * Rooms made before threads get the columns on their next wake; a partial
+ * index keeps a thread's page and count from scanning the room.
+ */
+function addThreadColumns(sql: SqlStorage): void {
+  const columns = new Set(sql.exec<{ name: string }>("PRAGMA table_info(messages)").toArray().map((c) => c.name));
+  if (!columns.has("thread_of")) sql.exec("ALTER TABLE messages ADD COLUMN thread_of INTEGER");
+  if (!columns.has("also_to_room")) sql.exec("ALTER TABLE messages ADD COLUMN also_to_room INTEGER NOT NULL DEFAULT 0");
+  if (!columns.has("thread_count")) sql.exec("ALTER TABLE messages ADD COLUMN thread_count INTEGER NOT NULL DEFAULT 0");
+  if (!columns.has("thread_last_at")) sql.exec("ALTER TABLE messages ADD COLUMN thread_last_at INTEGER");
+  if (!columns.has("thread_repliers")) sql.exec("ALTER TABLE messages ADD COLUMN thread_repliers TEXT");
+  sql.exec("CREATE INDEX IF NOT EXISTS messages_thread ON messages(thread_of, seq) WHERE thread_of IS NOT NULL");
+}
+
+export function toMessage(row: MessageRow): ChatMessage {
   return {
     seq: row.seq,
     rev: row.rev,
@@ -264,5 +292,11 @@ function toMessage(row: MessageRow): ChatMessage {
     replyTo: row.reply_to,
     status: row.status as MessageStatus | null,
     parts: row.parts ? (JSON.parse(row.parts) as ToolPart[]) : [],
+    threadOf: row.thread_of ?? null,
+    alsoToRoom: row.also_to_room === 1,
+    thread:
+      row.thread_count > 0 || row.thread_repliers !== null
+        ? { count: row.thread_count, lastAt: row.thread_last_at, repliers: row.thread_repliers ? (JSON.parse(row.thread_repliers) as string[]) : [] }
+        : null,
   };
 }

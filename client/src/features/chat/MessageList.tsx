@@ -26,6 +26,7 @@ export function MessageList({
   presence,
   onReply,
   onSaveScript,
+  onThread,
   actions,
 }: {
   messages: ChatMessage[];
@@ -33,6 +34,8 @@ export function MessageList({
   onReply: (message: ChatMessage) => void;
   /** Fills the composer with `/scripts save `. */
   onSaveScript?: () => void;
+  /** Opens a message's thread beside the room. */
+  onThread?: (parent: ChatMessage | number) => void;
   pending: PendingMessage[];
   self: RoomState["self"];
   hasMore: boolean;
@@ -101,6 +104,7 @@ export function MessageList({
             actions={actions}
             savableCallId={savable?.seq === m.seq ? savable.callId : undefined}
             onSaveScript={onSaveScript}
+            onThread={onThread}
           />
         ))}
         {pending.map((p) => (

@@ -9,6 +9,7 @@ import { AssistantActions, OwnMessageActions } from "./MessageActions";
 import { MessageBody } from "./MessageBody";
 import { MessageMeta } from "./MessageMeta";
 import { ToolCallBody } from "./ToolCallBody";
+import { ThreadLink } from "../threads/ThreadLink";
 import "./chat.css";
 
 /**
@@ -28,6 +29,7 @@ export const MessageRow = memo(function MessageRow({
   actions,
   savableCallId,
   onSaveScript,
+  onThread,
 }: {
   message: ChatMessage;
   own: boolean;
@@ -43,6 +45,8 @@ export const MessageRow = memo(function MessageRow({
   savableCallId?: string | undefined;
   /** Fills the composer with `/scripts save `. */
   onSaveScript?: (() => void) | undefined;
+  /** Opens this message's thread (absent inside a thread: threads do not nest). */
+  onThread?: ((parent: ChatMessage | number) => void) | undefined;
 }) {
   const [editing, setEditing] = useState(false);
   const mayChange = own && canWrite && !m.deleted && m.kind === "user";
@@ -98,6 +102,7 @@ export const MessageRow = memo(function MessageRow({
         <MessageBody text={m.text} />
       )}
       {assistant && canWrite && !m.deleted && <AssistantActions message={m} onReply={onReply} actions={actions} />}
+      {onThread && m.kind !== "system" && <ThreadLink message={m} canWrite={canWrite} onOpen={onThread} />}
       {mayChange && !editing && <OwnMessageActions seq={m.seq} onEdit={() => setEditing(true)} actions={actions} />}
     </li>
   );

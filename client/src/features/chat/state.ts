@@ -6,6 +6,7 @@
  */
 import type { ChatMessage, ErrorCode, Typer } from "../../../../shared/protocol";
 import type { FrameReducers } from "../room/slice";
+import { inTimeline } from "../threads/state";
 
 /** An own message the server has not confirmed yet. */
 export interface PendingMessage {
@@ -165,7 +166,9 @@ function confirmIds<S extends ChatState>(state: S, ids: readonly string[]): S {
  */
 function mergeLive(state: ChatState, rows: readonly ChatMessage[]): ChatMessage[] {
   const oldest = state.messages[0]?.seq;
-  const keep = state.hasMore && oldest !== undefined ? rows.filter((m) => m.seq >= oldest) : rows;
+  // Thread replies live in their thread (threads/state.ts) unless also sent to the room.
+  const timeline = rows.filter(inTimeline);
+  const keep = state.hasMore && oldest !== undefined ? timeline.filter((m) => m.seq >= oldest) : timeline;
   return upsert(state.messages, keep);
 }
 

@@ -23,6 +23,7 @@ import { latestCommand } from "./commandLog";
 import { useRoom } from "./useRoom";
 import { waitingFor } from "../approvals/waiting";
 import { useApprovalNotifications } from "../approvals/notify";
+import { ThreadPanel } from "../threads/ThreadPanel";
 import "./room.css";
 
 /** What the header can open: a side panel, or (on a phone) the sidebar. */
@@ -76,6 +77,22 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
     if (e.key === "Escape") closePanel();
   };
 
+  // A thread opens beside the room in the panel's place (one side panel at a time).
+  const openThread = useCallback(
+    (parent: ChatMessage | number) => {
+      setPanel(null);
+      actions.openThread(parent);
+    },
+    [actions],
+  );
+  const threadOpen = state.thread !== null;
+  useEffect(() => {
+    if (threadOpen) document.getElementById(`${panelId}-thread`)?.focus();
+  }, [threadOpen, panelId]);
+  useEffect(() => {
+    if (panel && panel !== "members") actions.closeThread();
+  }, [panel, actions]);
+
   useEffect(() => {
     document.title = `${title} · Hearth`;
   }, [title]);
@@ -97,9 +114,10 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
 
   const canAct = role !== undefined && role !== "viewer";
   const sidePanel = panel === "members" ? null : panel;
+  const thread = sidePanel ? null : state.thread;
 
   return (
-    <div className={`room-layout${sidePanel ? " with-panel" : ""}`}>
+    <div className={`room-layout${sidePanel || thread ? " with-panel" : ""}`}>
       <RoomHeader title={title} status={status} connection={state.connection}>
         {/* Wide screens always show the sidebar; phones open it as a sheet. */}
         <PanelToggle
@@ -168,6 +186,7 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
           presence={state.presence}
           onReply={onReply}
           onSaveScript={saveScript}
+          onThread={openThread}
           actions={actions}
         />
         <TypingLine state={state} />
@@ -197,6 +216,19 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
           onKeyDown={onPanelKeyDown}
         >
           <RoomPanel panel={sidePanel} id={`${panelId}-${sidePanel}`} state={state} canAct={canAct} actions={actions} onClose={closePanel} />
+        </aside>
+      )}
+      {thread && (
+        <aside className="room-panel" aria-label="Thread" onKeyDown={(e) => e.key === "Escape" && actions.closeThread()}>
+          <ThreadPanel
+            id={`${panelId}-thread`}
+            thread={thread}
+            selfId={state.self?.id}
+            canWrite={readOnlyReason === null}
+            maxChars={state.messageChars}
+            actions={actions}
+            onClose={actions.closeThread}
+          />
         </aside>
       )}
     </div>

@@ -26,6 +26,8 @@ import {
   type CommandsState,
 } from "./commandLog";
 import type { FrameReducers } from "./slice";
+import { closeThread, followThread, initialThreads, openThread, threadFrames, threadOlderRequested, type ThreadsState } from "../threads/state";
+import type { ChatMessage } from "../../../../shared/protocol";
 
 export type ConnectionState = "connecting" | "online" | "reconnecting" | "refused";
 
@@ -46,7 +48,8 @@ export interface RoomState
     McpState,
     ElicitationsState,
     ScriptsState,
-    CommandsState {}
+    CommandsState,
+    ThreadsState {}
 
 export type RoomAction =
   | { type: "frame"; frame: ServerFrame }
@@ -60,7 +63,10 @@ export type RoomAction =
   | { type: "command_sent"; id: string; origin: CommandOrigin; label: string }
   | { type: "command_unsent"; id: string; reason: string }
   | { type: "dismiss_command"; id: string }
-  | { type: "elicitation_sent"; id: string };
+  | { type: "elicitation_sent"; id: string }
+  | { type: "thread_opened"; parent: ChatMessage | number }
+  | { type: "thread_closed" }
+  | { type: "thread_older_requested" };
 
 export function initialRoomState(): RoomState {
   return {
@@ -76,6 +82,7 @@ export function initialRoomState(): RoomState {
     ...initialElicitations(),
     ...initialScripts(),
     ...initialCommands(),
+    ...initialThreads(),
   };
 }
 
@@ -115,13 +122,15 @@ const FRAMES: FrameReducers<RoomState, ServerFrame["type"]> = {
   ...elicitationFrames,
   ...scriptFrames,
   ...commandFrames,
+  ...threadFrames,
 };
 
 function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
   const reducer = FRAMES[frame.type] as ((state: RoomState, frame: ServerFrame) => RoomState) | undefined;
   // A frame this client has no view for yet must not wipe the state:
   // returning nothing here crashed the room.
-  return reducer ? reducer(state, frame) : state;
+  // The open thread follows its rows whichever slice owns the frame.
+  return followThread(reducer ? reducer(state, frame) : state, frame);
 }
 
 export function roomReducer(state: RoomState, action: RoomAction): RoomState {
@@ -178,5 +187,11 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
       return { ...state, commands: state.commands.filter((c) => c.id !== action.id) };
     case "elicitation_sent":
       return elicitationSent(state, action.id);
+    case "thread_opened":
+      return openThread(state, action.parent);
+    case "thread_closed":
+      return closeThread(state);
+    case "thread_older_requested":
+      return threadOlderRequested(state);
   }
 }

@@ -5,7 +5,7 @@
  */
 import PartySocket from "partysocket";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
-import { CloseCode, ServerFrame, type AssistantSettingsInput, type ClientFrameInput, type MemberAction, type ReminderAction, type Role, type SnoozeChoice } from "../../../../shared/protocol";
+import { CloseCode, ServerFrame, type ChatMessage, type AssistantSettingsInput, type ClientFrameInput, type MemberAction, type ReminderAction, type Role, type SnoozeChoice } from "../../../../shared/protocol";
 import { initialRoomState, roomReducer, type RoomState } from "./roomState";
 import { unsentMessages } from "../chat/state";
 import type { CommandOrigin } from "./commandLog";
@@ -57,6 +57,13 @@ export interface RoomActions {
   elicitationAnswer(id: string, action: ElicitationAction, content?: ElicitationContent): void;
   /** Removes an expired elicitation from this member's list. */
   elicitationDismiss(id: string): void;
+  /** Opens a message's thread beside the room (loads its newest replies). */
+  openThread(parent: ChatMessage | number): void;
+  closeThread(): void;
+  /** The open thread's next older page. */
+  loadOlderInThread(): void;
+  /** A reply in the open thread; `alsoToRoom` shows it in the room's timeline too. */
+  replyInThread(text: string, alsoToRoom: boolean): void;
 }
 
 export type ElicitationAction = Extract<ClientFrameInput, { type: "elicitation_answer" }>["action"];
@@ -174,6 +181,9 @@ export function useRoom(
         for (const p of unsentMessages(stateRef.current)) {
           socket.send(JSON.stringify(sendFrame(p)));
         }
+        // A gap snapshot does not carry thread replies: the open thread reloads its newest page.
+        const thread = stateRef.current.thread;
+        if (thread) socket.send(JSON.stringify({ type: "thread_history", threadOf: thread.parent }));
       }
     };
     const onClose = (event: CloseEvent) => {
@@ -322,6 +332,26 @@ export function useRoom(
       },
       elicitationDismiss(id) {
         transmit({ type: "elicitation_dismiss", id });
+      },
+      openThread(parent) {
+        dispatch({ type: "thread_opened", parent });
+        transmit({ type: "thread_history", threadOf: typeof parent === "number" ? parent : parent.seq });
+      },
+      closeThread() {
+        dispatch({ type: "thread_closed" });
+      },
+      loadOlderInThread() {
+        const thread = stateRef.current.thread;
+        const oldest = thread?.messages[0]?.seq;
+        if (!thread || thread.loading || !thread.hasMore || oldest === undefined) return;
+        if (transmit({ type: "thread_history", threadOf: thread.parent, before: oldest })) dispatch({ type: "thread_older_requested" });
+      },
+      replyInThread(text, alsoToRoom) {
+        const thread = stateRef.current.thread;
+        if (!thread) return;
+        // Not queued as pending: the reply shows when the room stores it (see docs/architecture.md, threads).
+        transmit({ type: "send", id: crypto.randomUUID(), text, threadOf: thread.parent, ...(alsoToRoom ? { alsoToRoom } : {}) });
+        typingSentAtRef.current = 0;
       },
     }),
     [transmit, request],
