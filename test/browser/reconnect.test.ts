@@ -48,5 +48,13 @@ describe("reconnecting", () => {
     const roomSockets = socketUrls.filter((u) => u.includes("/agents/chat-room/"));
     expect(roomSockets.length).toBeGreaterThan(0);
     expect(Number(new URL(roomSockets.at(-1)!).searchParams.get("since"))).toBeGreaterThan(0);
+
+    // The server was down on purpose: Chromium logs each reconnect attempt it
+    // refused (how many depends on how long the restart took). Those, and only
+    // those, are not page problems here.
+    for (const m of [alice, bob]) {
+      const kept = m.problems.filter((p) => !/WebSocket connection to .* failed: .*ERR_CONNECTION_REFUSED/.test(p));
+      m.problems.splice(0, m.problems.length, ...kept);
+    }
   }, 90_000);
 });
