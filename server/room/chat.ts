@@ -11,6 +11,7 @@ import type { ConnectionState } from "./connectionState";
 import { errorFrame, type FrameHandler } from "./frames";
 import type { Membership } from "./members";
 import type { MessageLog } from "./messages";
+import type { SlowMode } from "./slowMode";
 
 /** The few things of the room a handler may touch, for the frame's sender. */
 export interface ChatContext {
@@ -29,6 +30,12 @@ export interface ChatContext {
   typingChanged(): void;
   /** A new message from a member was stored and broadcast (the assistant listens). */
   messageStored(message: ChatMessage, sender: ConnectionState): void;
+  /** The room's slow mode (owners set the interval). */
+  slowMode: SlowMode;
+  /** A message was edited or deleted (the pinned list follows when it was pinned). */
+  messageChanged(message: ChatMessage): void;
+  /** An owner removed someone else's message (for the members audit). */
+  removedByOwner(message: ChatMessage): void;
 }
 
 /** The frames this module owns; the room maps the others (ChatRoom's `handlers`). */
@@ -39,6 +46,15 @@ type Handler<T extends ChatFrameType> = FrameHandler<T, ChatContext>;
 const send: Handler<"send"> = (ctx, frame) => {
   const { sender } = ctx;
   if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers can read but not post.", frame.id));
+  const retryAt = ctx.slowMode.retryAt(sender, ctx.now());
+  // A resend of a stored message is acked again, slow mode or not.
+  if (retryAt !== null && !ctx.log.byId(frame.id)) {
+    const seconds = Math.ceil((retryAt - ctx.now()) / 1000);
+    return ctx.reply({
+      ...errorFrame("slow_mode", `Slow mode is on: you may send again in ${seconds} s.`, frame.id),
+      retryAt,
+    });
+  }
   const result = ctx.log.insert({
     id: frame.id,
     kind: "user",
@@ -52,6 +68,7 @@ const send: Handler<"send"> = (ctx, frame) => {
   }
   const { message } = result;
   if (result.status === "stored") {
+    ctx.slowMode.sent(sender.memberId, message.createdAt);
     ctx.broadcast({ type: "message", message });
     if (sender.typingUntil > 0) {
       ctx.updateSender({ ...sender, typingUntil: 0 });
@@ -71,6 +88,14 @@ const edit: Handler<"edit"> = (ctx, frame) => {
 const remove: Handler<"delete"> = (ctx, frame) => {
   const { sender } = ctx;
   if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers cannot delete messages.", frame.seq));
+  const target = ctx.log.bySeq(frame.seq);
+  // Owners remove anyone's message; the tombstone says which owner did.
+  if (sender.role === "owner" && target && (target.author.id !== sender.memberId || target.kind !== "user")) {
+    const result = ctx.log.removeAsOwner(frame.seq, { id: sender.memberId, name: sender.name }, ctx.now());
+    changed(ctx, result, frame.seq);
+    if (result.status === "changed") ctx.removedByOwner(result.message);
+    return;
+  }
   changed(ctx, ctx.log.delete(frame.seq, sender.memberId, ctx.now()), frame.seq);
 };
 
@@ -80,6 +105,7 @@ function changed(ctx: ChatContext, result: ReturnType<MessageLog["edit"]>, seq: 
     return ctx.reply(errorFrame("not_author", "Only the author can change a message.", seq));
   }
   ctx.broadcast({ type: "message_updated", message: result.message });
+  ctx.messageChanged(result.message);
 }
 
 const history: Handler<"history"> = (ctx, frame) => {

@@ -15,6 +15,7 @@ import { elicitationFrames, elicitationRefused, elicitationSent, initialElicitat
 import { initialMembers, memberFrames, type MembersState } from "../members/state";
 import { initialReminders, reminderFrames, type RemindersState } from "../reminders/state";
 import { initialScripts, scriptFrames, type ScriptsState } from "../scripts/state";
+import { initialPins, pinFrames, type PinsState } from "../reactions/state";
 import { initialSettings, settingsFrames, type SettingsState } from "../settings/state";
 import {
   addCommand,
@@ -46,6 +47,7 @@ export interface RoomState
     McpState,
     ElicitationsState,
     ScriptsState,
+    PinsState,
     CommandsState {}
 
 export type RoomAction =
@@ -75,6 +77,7 @@ export function initialRoomState(): RoomState {
     ...initialMcp(),
     ...initialElicitations(),
     ...initialScripts(),
+    ...initialPins(),
     ...initialCommands(),
   };
 }
@@ -114,6 +117,7 @@ const FRAMES: FrameReducers<RoomState, ServerFrame["type"]> = {
   ...mcpFrames,
   ...elicitationFrames,
   ...scriptFrames,
+  ...pinFrames,
   ...commandFrames,
 };
 
