@@ -5,6 +5,7 @@ import type { RoomState } from "../room/roomState";
 import { latestSavableRun } from "../codemode/codeParts";
 import type { RoomActions } from "../room/useRoom";
 import { MessageRow } from "./MessageRow";
+import type { MessagePowers } from "../reactions/MessageTools";
 import { PendingRow } from "./PendingRow";
 import "./chat.css";
 
@@ -27,6 +28,7 @@ export function MessageList({
   onReply,
   onSaveScript,
   actions,
+  powers,
 }: {
   messages: ChatMessage[];
   presence: PresenceMember[];
@@ -39,6 +41,8 @@ export function MessageList({
   loadingOlder: boolean;
   canWrite: boolean;
   actions: RoomActions;
+  /** What this member may do to any message: react, pin, remove (owners). */
+  powers?: MessagePowers;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottomRef = useRef(true);
@@ -101,6 +105,7 @@ export function MessageList({
             actions={actions}
             savableCallId={savable?.seq === m.seq ? savable.callId : undefined}
             onSaveScript={onSaveScript}
+            powers={powers}
           />
         ))}
         {pending.map((p) => (

@@ -23,6 +23,7 @@ import { latestCommand } from "./commandLog";
 import { useRoom } from "./useRoom";
 import { waitingFor } from "../approvals/waiting";
 import { useApprovalNotifications } from "../approvals/notify";
+import { messagePowers } from "../reactions/powers";
 import "./room.css";
 
 /** What the header can open: a side panel, or (on a phone) the sidebar. */
@@ -96,6 +97,7 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
     role === "viewer" ? "You joined as a viewer: you can read this room but not write in it." : null;
 
   const canAct = role !== undefined && role !== "viewer";
+  const powers = messagePowers(role, state.room);
   const sidePanel = panel === "members" ? null : panel;
 
   return (
@@ -169,6 +171,7 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
           onReply={onReply}
           onSaveScript={saveScript}
           actions={actions}
+          powers={powers}
         />
         <TypingLine state={state} />
         {/* An MCP server's questions to this member (only theirs reach this socket), right above where they type. */}

@@ -57,6 +57,10 @@ export interface RoomActions {
   elicitationAnswer(id: string, action: ElicitationAction, content?: ElicitationContent): void;
   /** Removes an expired elicitation from this member's list. */
   elicitationDismiss(id: string): void;
+  /** Adds (`on`) or takes back this member's reaction to message `seq`. */
+  react(seq: number, emoji: string, on: boolean): void;
+  /** Pins or unpins message `seq` (owners; members when the room allows). */
+  pin(seq: number, on: boolean): void;
 }
 
 export type ElicitationAction = Extract<ClientFrameInput, { type: "elicitation_answer" }>["action"];
@@ -322,6 +326,12 @@ export function useRoom(
       },
       elicitationDismiss(id) {
         transmit({ type: "elicitation_dismiss", id });
+      },
+      react(seq, emoji, on) {
+        transmit({ type: "react", seq, emoji, on });
+      },
+      pin(seq, on) {
+        transmit({ type: "pin", seq, on });
       },
     }),
     [transmit, request],
