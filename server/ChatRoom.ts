@@ -52,6 +52,10 @@ import { membersCommands } from "./room/membersCommand";
 import { UsedTickets } from "./room/tickets";
 import { MEMBER_TAG, RoomSockets } from "./room/sockets";
 import { RateLimiter } from "./room/rateLimit";
+import { Reactions } from "./room/reactions";
+import { Pins } from "./room/pins";
+import { SlowMode } from "./room/slowMode";
+import { moderationCommands } from "./room/moderationCommands";
 
 type RoomConnection = Connection<ConnectionState>;
 
@@ -86,6 +90,9 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   #reportedOnline: number | undefined;
   #accountNotes?: AccountNotes;
   #sockets?: RoomSockets;
+  #reactions?: Reactions;
+  #pins?: Pins;
+  #slowMode?: SlowMode;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
@@ -142,6 +149,15 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       applied: (member, role, closeReason) => this.membershipApplied(member, role, closeReason),
       settingsApplied: (info) => this.settingsApplied(info),
     }));
+  }
+  get reactions(): Reactions {
+    return (this.#reactions ??= new Reactions(this.ctx.storage.sql, this.log));
+  }
+  get pins(): Pins {
+    return (this.#pins ??= new Pins(this.log, this.members));
+  }
+  get slowMode(): SlowMode {
+    return (this.#slowMode ??= new SlowMode(this.ctx.storage.sql, this.members));
   }
   /** The member sockets: fan-out, presence, typing (room/sockets.ts). */
   private get sockets(): RoomSockets {
@@ -374,6 +390,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     connection.send(encode(this.mcpServers.frameFor(admission.member.id)));
     connection.send(encode(this.elicitations.frameFor(admission.member.id)));
     connection.send(encode({ type: "scripts", items: this.scripts.list() }));
+    connection.send(encode(this.pins.frame()));
     connection.send(encode({ type: "presence", members: this.sockets.online() }));
     // A first visit adds a member: everyone's members view learns of them.
     if (admission.joined) this.sockets.fanOut(encode(this.membersFrame()));
@@ -427,7 +444,12 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         commandResult(c.reply, frame.id, outcome);
       },
       room_settings: (c, frame) => {
-        const outcome = this.governance.settings(this.actor(c.sender), { visibility: frame.visibility, membersMayInvite: frame.membersMayInvite });
+        const outcome = this.governance.settings(this.actor(c.sender), {
+          visibility: frame.visibility,
+          membersMayInvite: frame.membersMayInvite,
+          membersMayPin: frame.membersMayPin,
+          slowModeSeconds: frame.slowModeSeconds,
+        });
         if (!outcome.ok) return c.reply(errorFrame(outcome.code, outcome.text, frame.id));
         commandResult(c.reply, frame.id, outcome);
       },
@@ -440,6 +462,23 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         const list = await this.assistant.listModels(this.actor(c.sender), request);
         if (!list.ok) return c.reply(errorFrame(c.sender.role === "owner" ? "invalid_frame" : "forbidden", list.reason, id));
         c.reply({ type: "models", id, models: list.models });
+      },
+      react: (c, frame) => {
+        if (c.sender.role === "viewer") return c.reply(errorFrame("read_only", "Viewers cannot react.", frame.seq));
+        const outcome = this.reactions.react({ id: c.sender.memberId, name: c.sender.name }, frame.seq, frame.emoji, frame.on, Date.now());
+        if (outcome.status === "changed") return c.broadcast({ type: "message_updated", message: outcome.message });
+        if (outcome.status === "not_found") return c.reply(errorFrame("not_found", `There is no message ${frame.seq}.`, frame.seq));
+        if (outcome.status === "busy") return c.reply(errorFrame("invalid_frame", "The assistant is still writing this message; react when it is done.", frame.seq));
+        if (outcome.status === "too_many") {
+          return c.reply(errorFrame("too_many", `A message has at most ${LIMITS.reactionsPerMessage} different reactions.`, frame.seq));
+        }
+      },
+      pin: (c, frame) => {
+        const outcome = this.pins.pin(this.actor(c.sender), frame.seq, frame.on, Date.now());
+        if (!outcome.ok) return c.reply(errorFrame(outcome.code, outcome.text, frame.seq));
+        if (!outcome.changed) return;
+        c.broadcast({ type: "message_updated", message: outcome.message });
+        c.broadcast(this.pins.frame());
       },
       set_timezone: (c, frame) => {
         if (!isTimeZone(frame.timeZone)) {
@@ -460,6 +499,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       ...this.codeMode.commands(),
       ...this.scripts.commands(),
       ...membersCommands({ members: this.members, invites: this.invites, governance: this.governance, invitesChanged: () => this.invitesChanged() }),
+      ...moderationCommands({ members: this.members, governance: this.governance, reactions: this.reactions }),
     });
   }
 
@@ -580,6 +620,12 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       presenceChanged: () => this.sockets.presenceChanged(),
       typingChanged: () => this.sockets.typingChanged(),
       messageStored: (message, from) => this.assistant.onMessage(message, from),
+      slowMode: this.slowMode,
+      messageChanged: (message) => {
+        if (message.pinned) this.sockets.fanOut(encode(this.pins.frame()));
+      },
+      removedByOwner: (message) =>
+        this.members.audit({ actor: this.actor(sender), action: "remove_message", target: message.author, detail: `message ${message.seq}` }, Date.now()),
     };
   }
 

@@ -17,7 +17,7 @@
 export type CommandWho = "anyone" | "writers" | "owners";
 
 /** The capability on the server that implements a command (each registers exactly its own). */
-export type CommandArea = "room" | "reminders" | "mcp" | "codemode" | "scripts" | "members";
+export type CommandArea = "room" | "reminders" | "mcp" | "codemode" | "scripts" | "members" | "moderation";
 
 export interface CommandSpec {
   /** What the member types: one word, or a word and a subcommand ("/mcp add"). */
@@ -79,6 +79,8 @@ export const COMMANDS = [
     who: "anyone",
     area: "members",
   },
+  { name: "/slowmode", usage: "/slowmode · /slowmode 30s|5m|off", summary: "show slow mode; owners set how long members wait between messages", takesArgs: true, who: "anyone", area: "moderation" },
+  { name: "/feedback", usage: "/feedback", summary: "👍/👎 on the assistant's recent answers", takesArgs: false, who: "owners", area: "moderation" },
 ] as const satisfies readonly CommandSpec[];
 
 export type CommandName = (typeof COMMANDS)[number]["name"];

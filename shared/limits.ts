@@ -50,4 +50,17 @@ export const LIMITS = {
   elicitationFields: 30,
   /** Pending elicitations per room: a server asking more is declined. */
   elicitationsPerRoom: 20,
+
+  /** Characters of one reaction emoji (a flag or a ZWJ family is several). */
+  reactionChars: 16,
+  /** Different emoji on one message. */
+  reactionsPerMessage: 12,
+  /** Names listed per emoji on a message (the count is exact beyond). */
+  reactorsListed: 20,
+  /** Pinned messages in one room. */
+  pinsPerRoom: 50,
+  /** Characters of a pinned message shown in the pinned list. */
+  pinExcerptChars: 200,
+  /** Longest slow-mode interval an owner may set (seconds). */
+  slowModeMaxSeconds: 6 * 3600,
 } as const;

@@ -111,6 +111,36 @@ export const ThreadSummary = z.object({
   repliers: z.array(z.string()),
 });
 export type ThreadSummary = z.infer<typeof ThreadSummary>;
+/**
+ * A reaction: one emoji — exactly one grapheme that is a pictograph or a
+ * flag, so a "reaction" cannot carry text, bidi overrides or a wall of
+ * symbols.
+ */
+export const ReactionEmoji = z
+  .string()
+  .min(1)
+  .max(LIMITS.reactionChars, `an emoji has at most ${LIMITS.reactionChars} characters`)
+  .refine(isOneEmoji, "a reaction is a single emoji");
+
+export function isOneEmoji(s: string): boolean {
+  if (!/\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(s)) return false;
+  if (/[\p{Cc}\s]/u.test(s)) return false;
+  const segments = new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(s);
+  let count = 0;
+  for (const _ of segments) if (++count > 1) return false;
+  return count === 1;
+}
+
+/** One emoji's reactions on a message: how many, and who (the first LIMITS.reactorsListed). */
+export const Reaction = z.object({
+  emoji: z.string(),
+  count: z.number().int().positive(),
+  by: z.array(Author),
+});
+export type Reaction = z.infer<typeof Reaction>;
+
+export const PinMark = z.object({ by: Author, at: z.number() });
+export type PinMark = z.infer<typeof PinMark>;
 
 /** A stored message as every member sees it. */
 export const ChatMessage = z.object({
@@ -138,6 +168,12 @@ export const ChatMessage = z.object({
   alsoToRoom: z.boolean().optional(),
   /** On a thread's parent: its replies so far (null: no thread). */
   thread: ThreadSummary.nullable().optional(),
+  /** Emoji reactions, in the order each emoji was first used (absent: none). */
+  reactions: z.array(Reaction).optional(),
+  /** Who pinned it and when (absent or null: not pinned). */
+  pinned: PinMark.nullable().optional(),
+  /** On a tombstone an owner made: who removed someone else's message (absent or null: the author did, or nobody). */
+  removedBy: Author.nullable().optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -200,6 +236,20 @@ export const TypingFrame = z.strictObject({
 export const SetNameFrame = z.strictObject({
   type: z.literal("set_name"),
   name: DisplayName,
+});
+
+/** Adds (`on`) or removes this member's reaction to message `seq`; either is idempotent. */
+export const ReactFrame = z.strictObject({
+  type: z.literal("react"),
+  seq: Seq,
+  emoji: ReactionEmoji,
+  on: z.boolean(),
+});
+/** Pins (`on`) or unpins message `seq`: owners, and members when the room's `membersMayPin` is set. */
+export const PinFrame = z.strictObject({
+  type: z.literal("pin"),
+  seq: Seq,
+  on: z.boolean(),
 });
 
 /** A slash command typed in the composer (the list is shared/commands.ts). */
@@ -288,6 +338,9 @@ export const RoomSettingsFrame = z.strictObject({
   id: z.string().min(1).max(64),
   visibility: z.enum(["public", "private"]).optional(),
   membersMayInvite: z.boolean().optional(),
+  membersMayPin: z.boolean().optional(),
+  /** Seconds a member (not an owner) waits between messages; 0 turns slow mode off. */
+  slowModeSeconds: z.number().int().min(0).max(LIMITS.slowModeMaxSeconds).optional(),
 });
 
 /**
@@ -381,6 +434,8 @@ export const ClientFrame = z.discriminatedUnion("type", [
   ListModelsFrame,
   ElicitationAnswerFrame,
   ElicitationDismissFrame,
+  ReactFrame,
+  PinFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameInput = z.input<typeof ClientFrame>;
@@ -406,6 +461,8 @@ export const ErrorCode = z.enum([
   "forbidden",
   "last_owner",
   "internal",
+  "slow_mode",
+  "too_many",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -419,6 +476,10 @@ export const RoomInfo = z.object({
   name: z.string(),
   visibility: z.enum(["public", "private"]),
   membersMayInvite: z.boolean(),
+  /** Members (not only owners) may pin messages. */
+  membersMayPin: z.boolean().optional(),
+  /** Seconds between one member's messages (owners exempt); 0 or absent: off. */
+  slowModeSeconds: z.number().int().nonnegative().optional(),
 });
 export type RoomInfo = z.infer<typeof RoomInfo>;
 
@@ -683,6 +744,8 @@ export const ErrorFrame = z.object({
   message: z.string(),
   /** The offending frame's `id`, `seq` or `type`, when it had one. */
   ref: z.union([z.string(), z.number()]).optional(),
+  /** For `slow_mode`: when (epoch ms) this member may send again. */
+  retryAt: z.number().optional(),
 });
 
 /** One governed invite (owners only: see the `invites` frame and `/invites`). */
@@ -776,6 +839,21 @@ export const ElicitationsFrame = z.object({
   items: z.array(ElicitationItem),
 });
 
+/** A pinned message as the pinned list shows it (an excerpt: the list costs the same however long the messages). */
+export const PinnedItem = z.object({
+  seq: Seq,
+  author: Author,
+  excerpt: z.string(),
+  pinnedBy: Author,
+  pinnedAt: z.number(),
+});
+export type PinnedItem = z.infer<typeof PinnedItem>;
+/** The room's pinned messages, newest pin first; on join and after every pin, unpin, edit or delete of a pinned message. */
+export const PinsFrame = z.object({
+  type: z.literal("pins"),
+  items: z.array(PinnedItem),
+});
+
 export const ServerFrame = z.discriminatedUnion("type", [
   WelcomeFrame,
   SnapshotFrame,
@@ -802,6 +880,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   AssistantStatusFrame,
   ModelsFrame,
   ElicitationsFrame,
+  PinsFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

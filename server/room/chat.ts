@@ -12,6 +12,7 @@ import { errorFrame, type FrameHandler } from "./frames";
 import type { Membership } from "./members";
 import type { MessageLog } from "./messages";
 import { threadChanged, type Threads } from "./threads";
+import type { SlowMode } from "./slowMode";
 
 /** The few things of the room a handler may touch, for the frame's sender. */
 export interface ChatContext {
@@ -31,6 +32,12 @@ export interface ChatContext {
   typingChanged(): void;
   /** A new message from a member was stored and broadcast (the assistant listens). */
   messageStored(message: ChatMessage, sender: ConnectionState): void;
+  /** The room's slow mode (owners set the interval). */
+  slowMode: SlowMode;
+  /** A message was edited or deleted (the pinned list follows when it was pinned). */
+  messageChanged(message: ChatMessage): void;
+  /** An owner removed someone else's message (for the members audit). */
+  removedByOwner(message: ChatMessage): void;
 }
 
 /** The frames this module owns; the room maps the others (ChatRoom's `handlers`). */
@@ -45,6 +52,15 @@ const send: Handler<"send"> = (ctx, frame) => {
     const thread = ctx.threads.check(frame.threadOf);
     // A resend of a reply already stored is acked below even if the parent was deleted since.
     if (!thread.ok && !ctx.log.byId(frame.id)) return ctx.reply(errorFrame(thread.code, thread.text, frame.id));
+  }
+  const retryAt = ctx.slowMode.retryAt(sender, ctx.now());
+  // A resend of a stored message is acked again, slow mode or not.
+  if (retryAt !== null && !ctx.log.byId(frame.id)) {
+    const seconds = Math.ceil((retryAt - ctx.now()) / 1000);
+    return ctx.reply({
+      ...errorFrame("slow_mode", `Slow mode is on: you may send again in ${seconds} s.`, frame.id),
+      retryAt,
+    });
   }
   const result = ctx.log.insert({
     id: frame.id,
@@ -61,6 +77,7 @@ const send: Handler<"send"> = (ctx, frame) => {
   }
   const { message } = result;
   if (result.status === "stored") {
+    ctx.slowMode.sent(sender.memberId, message.createdAt);
     ctx.broadcast({ type: "message", message });
     threadChanged(ctx.threads, message, ctx.broadcast);
     if (sender.typingUntil > 0) {
@@ -81,6 +98,17 @@ const edit: Handler<"edit"> = (ctx, frame) => {
 const remove: Handler<"delete"> = (ctx, frame) => {
   const { sender } = ctx;
   if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers cannot delete messages.", frame.seq));
+  const target = ctx.log.bySeq(frame.seq);
+  // Owners remove anyone's message; the tombstone says which owner did.
+  if (sender.role === "owner" && target && (target.author.id !== sender.memberId || target.kind !== "user")) {
+    const result = ctx.log.removeAsOwner(frame.seq, { id: sender.memberId, name: sender.name }, ctx.now());
+    changed(ctx, result, frame.seq);
+    if (result.status === "changed") {
+      ctx.removedByOwner(result.message);
+      threadChanged(ctx.threads, result.message, ctx.broadcast);
+    }
+    return;
+  }
   const result = ctx.log.delete(frame.seq, sender.memberId, ctx.now());
   changed(ctx, result, frame.seq);
   if (result.status === "changed") threadChanged(ctx.threads, result.message, ctx.broadcast);
@@ -92,6 +120,7 @@ function changed(ctx: ChatContext, result: ReturnType<MessageLog["edit"]>, seq: 
     return ctx.reply(errorFrame("not_author", "Only the author can change a message.", seq));
   }
   ctx.broadcast({ type: "message_updated", message: result.message });
+  ctx.messageChanged(result.message);
 }
 
 const history: Handler<"history"> = (ctx, frame) => {

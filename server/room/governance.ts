@@ -14,6 +14,7 @@ import type { Actor } from "./actor";
 import type { InviteRole, Invites } from "./invites";
 import type { RoomKernel } from "./kernel";
 import type { Admission } from "./members";
+import { describeInterval } from "./slowMode";
 
 export type GovernanceOutcome = { ok: true; text: string } | { ok: false; code: ErrorCode; text: string };
 
@@ -128,7 +129,10 @@ export class Governance {
    * members may create invite links. Going private removes nobody: who
    * belongs stays, only newcomers need an invite.
    */
-  settings(actor: Actor, change: { visibility?: RoomInfo["visibility"]; membersMayInvite?: boolean }): GovernanceOutcome {
+  settings(
+    actor: Actor,
+    change: { visibility?: RoomInfo["visibility"]; membersMayInvite?: boolean; membersMayPin?: boolean | undefined; slowModeSeconds?: number | undefined },
+  ): GovernanceOutcome {
     const denied = this.ownerOnly(actor, "change the room's settings");
     if (denied) return denied;
     const before = this.room.members.info();
@@ -147,6 +151,20 @@ export class Governance {
       this.room.members.setMembersMayInvite(change.membersMayInvite);
       this.record(actor, "set_members_may_invite", undefined, String(change.membersMayInvite));
       said.push(change.membersMayInvite ? "let members create invite links" : "made invite links an owners' matter again");
+    }
+    if (change.membersMayPin !== undefined && change.membersMayPin !== (before.membersMayPin ?? false)) {
+      this.room.members.setMembersMayPin(change.membersMayPin);
+      this.record(actor, "set_members_may_pin", undefined, String(change.membersMayPin));
+      said.push(change.membersMayPin ? "let members pin messages" : "made pinning an owners' matter again");
+    }
+    if (change.slowModeSeconds !== undefined && change.slowModeSeconds !== (before.slowModeSeconds ?? 0)) {
+      this.room.members.setSlowModeSeconds(change.slowModeSeconds);
+      this.record(actor, "set_slow_mode", undefined, describeInterval(change.slowModeSeconds));
+      said.push(
+        change.slowModeSeconds > 0
+          ? `turned on slow mode: members wait ${describeInterval(change.slowModeSeconds)} between messages`
+          : "turned slow mode off",
+      );
     }
     if (said.length === 0) return fail("invalid_frame", "The room is set up like that already; nothing changed.");
     this.room.postSystem(`${actor.name} ${said.join(" and ")}.`);

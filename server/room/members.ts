@@ -67,7 +67,13 @@ export class Membership {
 
   info(): RoomInfo | null {
     const visibility = this.meta("visibility") as RoomVisibility | null;
-    return visibility ? { name: this.roomName, visibility, membersMayInvite: this.meta("members_may_invite") === "1" } : null;
+    if (!visibility) return null;
+    const info: RoomInfo = { name: this.roomName, visibility, membersMayInvite: this.meta("members_may_invite") === "1" };
+    // Only when set: a room that never used them reads as it always did.
+    if (this.meta("members_may_pin") === "1") info.membersMayPin = true;
+    const slowMode = Number(this.meta("slow_mode_seconds") ?? 0);
+    if (slowMode > 0) info.slowModeSeconds = slowMode;
+    return info;
   }
 
   /**
@@ -94,6 +100,14 @@ export class Membership {
 
   setMembersMayInvite(allowed: boolean): void {
     this.setMeta("members_may_invite", allowed ? "1" : "0");
+  }
+
+  setMembersMayPin(allowed: boolean): void {
+    this.setMeta("members_may_pin", allowed ? "1" : "0");
+  }
+
+  setSlowModeSeconds(seconds: number): void {
+    this.setMeta("slow_mode_seconds", String(seconds));
   }
 
   /** Decides whether a verified identity may enter, and with which role. */

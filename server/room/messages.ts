@@ -12,7 +12,7 @@
  * Every method is one or two indexed statements: nothing here grows with the
  * length of the history, so joining and waking stay flat as a room ages.
  */
-import type { Author, ChatMessage, MessageStatus, ServerFrame, ToolPart } from "../../shared/protocol";
+import type { Author, ChatMessage, MessageStatus, PinMark, Reaction, ServerFrame, ToolPart } from "../../shared/protocol";
 import { LIMITS } from "../../shared/limits";
 import { fitForStorage } from "./messageLimits";
 
@@ -35,6 +35,10 @@ export interface MessageRow {
   thread_count: number;
   thread_last_at: number | null;
   thread_repliers: string | null;
+  reactions: string | null;
+  pinned: string | null;
+  pinned_at: number | null;
+  removed_by: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -91,6 +95,13 @@ export class MessageLog {
       "CREATE INDEX IF NOT EXISTS messages_unfinished ON messages(status) WHERE status IN ('streaming', 'waiting')",
     );
     addThreadColumns(sql);
+    // Reactions, pins and who removed a message live on its row, so that
+    // each change bumps the rev and catch-up replays it like an edit.
+    const columns = new Set(sql.exec<{ name: string }>("PRAGMA table_info(messages)").toArray().map((c) => c.name));
+    for (const [name, type] of [["reactions", "TEXT"], ["pinned", "TEXT"], ["pinned_at", "INTEGER"], ["removed_by", "TEXT"]]) {
+      if (!columns.has(name!)) sql.exec(`ALTER TABLE messages ADD COLUMN ${name} ${type}`);
+    }
+    sql.exec("CREATE INDEX IF NOT EXISTS messages_pinned ON messages(pinned_at) WHERE pinned_at IS NOT NULL");
   }
 
   /**
@@ -129,7 +140,51 @@ export class MessageLog {
 
   /** Deleting keeps a tombstone, so clients that hold the message learn it is gone. */
   delete(seq: number, authorId: string, now: number): ChangeResult {
-    return this.change(seq, authorId, `text = '', deleted = 1, edited_at = ?`, [now]);
+    return this.change(seq, authorId, `text = '', deleted = 1, edited_at = ?, reactions = NULL`, [now]);
+  }
+
+  /**
+   * An owner removes someone's message: the tombstone names them. Any kind
+   * but an assistant turn still being written (its turn would write on).
+   */
+  removeAsOwner(seq: number, by: Author, now: number): ChangeResult {
+    const current = this.bySeq(seq);
+    if (!current || current.deleted || current.status === "streaming" || current.status === "waiting") return { status: "not_found" };
+    const rows = this.sql
+      .exec<MessageRow>(
+        `UPDATE messages SET text = '', parts = NULL, deleted = 1, edited_at = ?, reactions = NULL, removed_by = ?, rev = ${NEXT_REV}
+         WHERE seq = ? RETURNING *`,
+        now,
+        JSON.stringify(by),
+        seq,
+      )
+      .toArray();
+    return { status: "changed", message: toMessage(rows[0]!) };
+  }
+
+  /** Stores a message's reaction summary (reactions.ts computes it) as a change members catch up on. */
+  setReactions(seq: number, reactions: Reaction[]): ChatMessage {
+    return this.stamp(seq, "reactions = ?", [reactions.length ? JSON.stringify(reactions) : null]);
+  }
+
+  /** Pins (a mark) or unpins (null) a message, as a change members catch up on. */
+  setPin(seq: number, pin: PinMark | null): ChatMessage {
+    return this.stamp(seq, "pinned = ?, pinned_at = ?", [pin ? JSON.stringify(pin) : null, pin?.at ?? null]);
+  }
+
+  /** Pinned messages that still exist, newest pin first (a partial index: as many rows as pins). */
+  pinnedMessages(limit: number): ChatMessage[] {
+    return this.sql
+      .exec<MessageRow>("SELECT * FROM messages WHERE pinned_at IS NOT NULL AND deleted = 0 ORDER BY pinned_at DESC LIMIT ?", limit)
+      .toArray()
+      .map(toMessage);
+  }
+
+  private stamp(seq: number, assignments: string, params: SqlStorageValue[]): ChatMessage {
+    const rows = this.sql
+      .exec<MessageRow>(`UPDATE messages SET ${assignments}, rev = ${NEXT_REV} WHERE seq = ? RETURNING *`, ...params, seq)
+      .toArray();
+    return toMessage(rows[0]!);
   }
 
   /** Removes anyone's message (moderation, after an owner approved it). */
@@ -298,5 +353,9 @@ export function toMessage(row: MessageRow): ChatMessage {
       row.thread_count > 0 || row.thread_repliers !== null
         ? { count: row.thread_count, lastAt: row.thread_last_at, repliers: row.thread_repliers ? (JSON.parse(row.thread_repliers) as string[]) : [] }
         : null,
+    // Only when set: a message nobody reacted to, pinned or removed looks as it always did.
+    ...(row.reactions ? { reactions: JSON.parse(row.reactions) as Reaction[] } : {}),
+    ...(row.pinned ? { pinned: JSON.parse(row.pinned) as PinMark } : {}),
+    ...(row.removed_by ? { removedBy: JSON.parse(row.removed_by) as Author } : {}),
   };
 }

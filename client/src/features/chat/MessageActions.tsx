@@ -1,5 +1,5 @@
 import { Square } from "lucide-react";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { ChatMessage } from "../../../../shared/protocol";
 import type { RoomActions } from "../room/useRoom";
 import { isLive } from "./MessageMeta";
@@ -37,7 +37,18 @@ export function AssistantActions({
 }
 
 /** Edit and delete on one's own message, floating over its corner; delete asks once more. */
-export function OwnMessageActions({ seq, onEdit, actions }: { seq: number; onEdit: () => void; actions: RoomActions }) {
+export function OwnMessageActions({
+  seq,
+  onEdit,
+  actions,
+  children,
+}: {
+  seq: number;
+  onEdit: () => void;
+  actions: RoomActions;
+  /** More tools for the message (react, pin), before Edit. */
+  children?: ReactNode;
+}) {
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   return (
     <div className="message-actions floating">
@@ -52,6 +63,7 @@ export function OwnMessageActions({ seq, onEdit, actions }: { seq: number; onEdi
         </>
       ) : (
         <>
+          {children}
           <button type="button" onClick={onEdit} aria-label={`Edit message ${seq}`}>
             Edit
           </button>

@@ -5,6 +5,7 @@ import type { RoomState } from "../room/roomState";
 import { latestSavableRun } from "../codemode/codeParts";
 import type { RoomActions } from "../room/useRoom";
 import { MessageRow } from "./MessageRow";
+import type { MessagePowers } from "../reactions/MessageTools";
 import { PendingRow } from "./PendingRow";
 import "./chat.css";
 
@@ -28,6 +29,7 @@ export function MessageList({
   onSaveScript,
   onThread,
   actions,
+  powers,
 }: {
   messages: ChatMessage[];
   presence: PresenceMember[];
@@ -42,6 +44,8 @@ export function MessageList({
   loadingOlder: boolean;
   canWrite: boolean;
   actions: RoomActions;
+  /** What this member may do to any message: react, pin, remove (owners). */
+  powers?: MessagePowers;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottomRef = useRef(true);
@@ -105,6 +109,7 @@ export function MessageList({
             savableCallId={savable?.seq === m.seq ? savable.callId : undefined}
             onSaveScript={onSaveScript}
             onThread={onThread}
+            powers={powers}
           />
         ))}
         {pending.map((p) => (

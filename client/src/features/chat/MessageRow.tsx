@@ -1,3 +1,4 @@
+import { Pin } from "lucide-react";
 import { memo, useState } from "react";
 import type { ChatMessage } from "../../../../shared/protocol";
 import { AssistantBody } from "../assistant/AssistantBody";
@@ -10,7 +11,11 @@ import { MessageBody } from "./MessageBody";
 import { MessageMeta } from "./MessageMeta";
 import { ToolCallBody } from "./ToolCallBody";
 import { ThreadLink } from "../threads/ThreadLink";
+import { MessageTools, type MessagePowers } from "../reactions/MessageTools";
+import { ReactionBar } from "../reactions/ReactionBar";
 import "./chat.css";
+
+const NO_POWERS: MessagePowers = { react: false, pin: false, remove: false };
 
 /**
  * One stored message: its meta line, the body its kind calls for (text,
@@ -30,6 +35,7 @@ export const MessageRow = memo(function MessageRow({
   savableCallId,
   onSaveScript,
   onThread,
+  powers = NO_POWERS,
 }: {
   message: ChatMessage;
   own: boolean;
@@ -47,10 +53,14 @@ export const MessageRow = memo(function MessageRow({
   onSaveScript?: (() => void) | undefined;
   /** Opens this message's thread (absent inside a thread: threads do not nest). */
   onThread?: ((parent: ChatMessage | number) => void) | undefined;
+  /** Reacting, pinning, an owner's remove. */
+  powers?: MessagePowers;
 }) {
   const [editing, setEditing] = useState(false);
   const mayChange = own && canWrite && !m.deleted && m.kind === "user";
   const assistant = m.kind === "assistant";
+  const tools = <MessageTools message={m} powers={powers} own={own} actions={actions} />;
+  const hasTools = !m.deleted && (powers.react || powers.pin || powers.remove);
 
   return (
     <li
@@ -66,9 +76,14 @@ export const MessageRow = memo(function MessageRow({
       aria-busy={m.status === "streaming" || undefined}
     >
       <MessageMeta message={m} replyToAuthor={replyToAuthor} />
+      {m.pinned && !m.deleted && (
+        <p className="pin-mark muted" data-testid="pin-mark">
+          <Pin size={12} aria-hidden="true" /> pinned by {m.pinned.by.name}
+        </p>
+      )}
       {m.deleted ? (
         <p className="message-text deleted" data-testid="message-text">
-          message deleted
+          {m.removedBy ? `removed by an owner (${m.removedBy.name})` : "message deleted"}
         </p>
       ) : editing ? (
         <EditForm
@@ -101,9 +116,15 @@ export const MessageRow = memo(function MessageRow({
       ) : (
         <MessageBody text={m.text} />
       )}
+      <ReactionBar message={m} selfId={selfId} canReact={powers.react} actions={actions} />
       {assistant && canWrite && !m.deleted && <AssistantActions message={m} onReply={onReply} actions={actions} />}
       {onThread && m.kind !== "system" && <ThreadLink message={m} canWrite={canWrite} onOpen={onThread} />}
-      {mayChange && !editing && <OwnMessageActions seq={m.seq} onEdit={() => setEditing(true)} actions={actions} />}
+      {mayChange && !editing && (
+        <OwnMessageActions seq={m.seq} onEdit={() => setEditing(true)} actions={actions}>
+          {tools}
+        </OwnMessageActions>
+      )}
+      {!mayChange && hasTools && <div className="message-actions floating">{tools}</div>}
     </li>
   );
 });

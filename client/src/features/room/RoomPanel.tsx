@@ -1,4 +1,6 @@
-import { Bell, Plug, ScrollText, ShieldCheck, type LucideIcon } from "lucide-react";
+import { Bell, Pin, Plug, ScrollText, ShieldCheck, type LucideIcon } from "lucide-react";
+import { PinnedPanel } from "../reactions/PinnedPanel";
+import { messagePowers } from "../reactions/powers";
 import { ApprovalsPanel } from "../approvals/ApprovalsPanel";
 import { waitingFor } from "../approvals/waiting";
 import { McpPanel } from "../mcp/McpPanel";
@@ -8,7 +10,7 @@ import { latestCommand } from "./commandLog";
 import type { RoomState } from "./roomState";
 import type { RoomActions } from "./useRoom";
 
-export type Panel = "approvals" | "reminders" | "mcp" | "scripts";
+export type Panel = "approvals" | "reminders" | "mcp" | "scripts" | "pinned";
 
 /** The header's panel toggles, in order: test-id prefix, icon, label, and the open panel's landmark name. */
 export const PANELS: ReadonlyArray<{ name: Panel; icon: LucideIcon; label: string; landmark: string }> = [
@@ -16,6 +18,7 @@ export const PANELS: ReadonlyArray<{ name: Panel; icon: LucideIcon; label: strin
   { name: "reminders", icon: Bell, label: "Reminders", landmark: "Reminders" },
   { name: "mcp", icon: Plug, label: "MCP", landmark: "MCP servers" },
   { name: "scripts", icon: ScrollText, label: "Scripts", landmark: "Saved scripts" },
+  { name: "pinned", icon: Pin, label: "Pinned", landmark: "Pinned messages" },
 ];
 
 /** What each toggle counts. */
@@ -29,6 +32,8 @@ export function panelCount(panel: Panel, state: RoomState): number {
       return state.mcp.servers.length;
     case "scripts":
       return state.scripts.length;
+    case "pinned":
+      return state.pins.length;
   }
 }
 
@@ -73,6 +78,10 @@ export function RoomPanel({
           actions={actions}
           onClose={onClose}
         />
+      );
+    case "pinned":
+      return (
+        <PinnedPanel id={id} items={state.pins} mayPin={messagePowers(state.self?.role, state.room).pin} actions={actions} onClose={onClose} />
       );
     case "mcp":
       return (

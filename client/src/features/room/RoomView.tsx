@@ -24,6 +24,7 @@ import { useRoom } from "./useRoom";
 import { waitingFor } from "../approvals/waiting";
 import { useApprovalNotifications } from "../approvals/notify";
 import { ThreadPanel } from "../threads/ThreadPanel";
+import { messagePowers } from "../reactions/powers";
 import "./room.css";
 
 /** What the header can open: a side panel, or (on a phone) the sidebar. */
@@ -113,6 +114,7 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
     role === "viewer" ? "You joined as a viewer: you can read this room but not write in it." : null;
 
   const canAct = role !== undefined && role !== "viewer";
+  const powers = messagePowers(role, state.room);
   const sidePanel = panel === "members" ? null : panel;
   const thread = sidePanel ? null : state.thread;
 
@@ -188,6 +190,7 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
           onSaveScript={saveScript}
           onThread={openThread}
           actions={actions}
+          powers={powers}
         />
         <TypingLine state={state} />
         {/* An MCP server's questions to this member (only theirs reach this socket), right above where they type. */}

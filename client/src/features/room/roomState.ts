@@ -15,6 +15,7 @@ import { elicitationFrames, elicitationRefused, elicitationSent, initialElicitat
 import { initialMembers, memberFrames, type MembersState } from "../members/state";
 import { initialReminders, reminderFrames, type RemindersState } from "../reminders/state";
 import { initialScripts, scriptFrames, type ScriptsState } from "../scripts/state";
+import { initialPins, pinFrames, type PinsState } from "../reactions/state";
 import { initialSettings, settingsFrames, type SettingsState } from "../settings/state";
 import {
   addCommand,
@@ -49,7 +50,8 @@ export interface RoomState
     ElicitationsState,
     ScriptsState,
     CommandsState,
-    ThreadsState {}
+    ThreadsState,
+    PinsState {}
 
 export type RoomAction =
   | { type: "frame"; frame: ServerFrame }
@@ -81,6 +83,7 @@ export function initialRoomState(): RoomState {
     ...initialMcp(),
     ...initialElicitations(),
     ...initialScripts(),
+    ...initialPins(),
     ...initialCommands(),
     ...initialThreads(),
   };
@@ -121,6 +124,7 @@ const FRAMES: FrameReducers<RoomState, ServerFrame["type"]> = {
   ...mcpFrames,
   ...elicitationFrames,
   ...scriptFrames,
+  ...pinFrames,
   ...commandFrames,
   ...threadFrames,
 };

@@ -64,6 +64,10 @@ export interface RoomActions {
   loadOlderInThread(): void;
   /** A reply in the open thread; `alsoToRoom` shows it in the room's timeline too. */
   replyInThread(text: string, alsoToRoom: boolean): void;
+  /** Adds (`on`) or takes back this member's reaction to message `seq`. */
+  react(seq: number, emoji: string, on: boolean): void;
+  /** Pins or unpins message `seq` (owners; members when the room allows). */
+  pin(seq: number, on: boolean): void;
 }
 
 export type ElicitationAction = Extract<ClientFrameInput, { type: "elicitation_answer" }>["action"];
@@ -352,6 +356,12 @@ export function useRoom(
         // Not queued as pending: the reply shows when the room stores it (see docs/architecture.md, threads).
         transmit({ type: "send", id: crypto.randomUUID(), text, threadOf: thread.parent, ...(alsoToRoom ? { alsoToRoom } : {}) });
         typingSentAtRef.current = 0;
+      },
+      react(seq, emoji, on) {
+        transmit({ type: "react", seq, emoji, on });
+      },
+      pin(seq, on) {
+        transmit({ type: "pin", seq, on });
       },
     }),
     [transmit, request],

@@ -5,6 +5,20 @@ import type { RoomState } from "../room/roomState";
 import type { RoomActions } from "../room/useRoom";
 import { CommandNote } from "../../components/CommandNote";
 
+const SLOW_MODE_CHOICES = [0, 10, 30, 60, 300, 900, 3600];
+
+/** The usual intervals, and the room's own when /slowmode set another. */
+function slowModeChoices(current: number): number[] {
+  return SLOW_MODE_CHOICES.includes(current) ? SLOW_MODE_CHOICES : [...SLOW_MODE_CHOICES, current].sort((a, b) => a - b);
+}
+
+function slowModeLabel(seconds: number): string {
+  if (seconds === 0) return "off";
+  if (seconds < 60) return `${seconds} s between messages`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h between messages`;
+  return seconds % 60 === 0 ? `${seconds / 60} min between messages` : `${seconds} s between messages`;
+}
+
 /**
  * Owner-only: who may join (public: in the lobby, anyone signed in; private:
  * members and invitees) and whether members may make invite links. Each
@@ -55,6 +69,34 @@ export function RoomSettings({ room, state, actions }: { room: RoomInfo; state: 
           }
         />{" "}
         Members may create invite links
+      </label>
+      <label>
+        <input
+          type="checkbox"
+          data-testid="members-may-pin"
+          checked={room.membersMayPin ?? false}
+          onChange={(e) =>
+            actions.roomSettings({ membersMayPin: e.target.checked }, e.target.checked ? "Let members pin" : "Only owners pin")
+          }
+        />{" "}
+        Members may pin messages
+      </label>
+      <label>
+        Slow mode{" "}
+        <select
+          data-testid="slow-mode"
+          value={room.slowModeSeconds ?? 0}
+          onChange={(e) => {
+            const seconds = Number(e.target.value);
+            actions.roomSettings({ slowModeSeconds: seconds }, seconds ? `Slow mode: ${slowModeLabel(seconds)}` : "Slow mode off");
+          }}
+        >
+          {slowModeChoices(room.slowModeSeconds ?? 0).map((s) => (
+            <option key={s} value={s}>
+              {slowModeLabel(s)}
+            </option>
+          ))}
+        </select>
       </label>
       {result && <CommandNote entry={result} testId="settings-result" onDismiss={() => actions.dismissCommand(result.id)} />}
     </section>
