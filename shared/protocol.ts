@@ -174,6 +174,12 @@ export const ChatMessage = z.object({
   pinned: PinMark.nullable().optional(),
   /** On a tombstone an owner made: who removed someone else's message (absent or null: the author did, or nobody). */
   removedBy: Author.nullable().optional(),
+  /**
+   * Members this message mentions, by id (absent: none). The text holds each
+   * as a `<@memberId>` token, so a rename never breaks a mention; clients show
+   * the member's current name.
+   */
+  mentions: z.array(z.string()).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
