@@ -56,6 +56,8 @@ import { Reactions } from "./room/reactions";
 import { Pins } from "./room/pins";
 import { SlowMode } from "./room/slowMode";
 import { moderationCommands } from "./room/moderationCommands";
+import { resolveMentions } from "./room/mentions";
+import { ReadMarkers } from "./room/readState";
 
 type RoomConnection = Connection<ConnectionState>;
 
@@ -64,6 +66,8 @@ const SUB_AGENT_HEADER = "x-cf-agents-subagent-url";
 
 /** How long audit rows of the sandbox's requests are gathered before one `mcp` frame goes out. */
 const AUDIT_FRAME_COALESCE_MS = 200;
+/** Words after "@" that name no person: the reminder and command targets. */
+const RESERVED_MENTIONS = new Set(["me", "room", "here", "everyone", "channel"]);
 /** The `members` frame lists at most this many (newest first); clients search within it. */
 const MEMBERS_FRAME_MAX = 1000;
 
@@ -93,6 +97,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   #reactions?: Reactions;
   #pins?: Pins;
   #slowMode?: SlowMode;
+  #readMarkers?: ReadMarkers;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
@@ -158,6 +163,9 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   }
   get slowMode(): SlowMode {
     return (this.#slowMode ??= new SlowMode(this.ctx.storage.sql, this.members));
+  }
+  get readMarkers(): ReadMarkers {
+    return (this.#readMarkers ??= new ReadMarkers(this.ctx.storage.sql, this.log));
   }
   /** The member sockets: fan-out, presence, typing (room/sockets.ts). */
   private get sockets(): RoomSockets {
@@ -386,6 +394,8 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       }),
     );
     connection.send(encode(this.log.syncFrame(params.get("since"))));
+    this.readMarkers.ensure(admission.member.id, Date.now());
+    connection.send(encode(this.readStateFrame(admission.member.id)));
     connection.send(encode({ type: "reminders", items: this.reminders.list() }));
     connection.send(encode(this.mcpServers.frameFor(admission.member.id)));
     connection.send(encode(this.elicitations.frameFor(admission.member.id)));
@@ -480,6 +490,10 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         c.broadcast({ type: "message_updated", message: outcome.message });
         c.broadcast(this.pins.frame());
       },
+      read: (c, frame) => {
+        if (!this.readMarkers.mark(c.sender.memberId, frame.seq, Date.now())) return;
+        this.sockets.sendToMembers(new Set([c.sender.memberId]), (id) => this.readStateFrame(id));
+      },
       set_timezone: (c, frame) => {
         if (!isTimeZone(frame.timeZone)) {
           return c.reply(errorFrame("invalid_frame", `${frame.timeZone} is not an IANA time zone.`, "set_timezone"));
@@ -525,6 +539,17 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return made;
   }
 
+  /** Called by the Worker's API (RPC) for the landing page: a member's unread and mention counts, or null. */
+  unreadFor(memberId: string): { unread: number; mentions: number } | null {
+    if (!this.members.get(memberId)) return null;
+    const state = this.readMarkers.state(memberId);
+    return state && { unread: state.unread, mentions: state.mentions };
+  }
+
+  private readStateFrame(memberId: string): ServerFrame {
+    return { type: "read_state", ...(this.readMarkers.state(memberId) ?? { seq: 0, unread: 0, mentions: 0, upTo: 0 }) };
+  }
+
   /** Called by the Worker's API (RPC) with an invite token it verified (the rules: Governance.redeemInvite). */
   redeemInvite(identity: { id: string; name: string }, inviteId: string | undefined): Admission {
     return this.governance.redeemInvite(identity, inviteId);
@@ -549,6 +574,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         continue;
       }
       const reason = closeReason ?? "You no longer belong to this room.";
+      this.readMarkers.forget(member.id);
       try {
         c.send(encode(errorFrame("forbidden", reason)));
         c.close(CloseCode.removed, reason);
@@ -620,6 +646,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       presenceChanged: () => this.sockets.presenceChanged(),
       typingChanged: () => this.sockets.typingChanged(),
       messageStored: (message, from) => this.assistant.onMessage(message, from),
+      mentionsIn: (text) => resolveMentions(text, this.members, (word) => RESERVED_MENTIONS.has(word.toLowerCase()) || word.toLowerCase() === this.assistant.name.toLowerCase()),
       slowMode: this.slowMode,
       messageChanged: (message) => {
         if (message.pinned) this.sockets.fanOut(encode(this.pins.frame()));

@@ -220,7 +220,10 @@ export class Reminders {
     const late = now - payload.at > LATE_AFTER_MS;
     const lateNote = late ? ` _(late — it was due ${describeInstant(payload.at, r.timeZone)} ${r.timeZone})_` : "";
     if (r.kind === "reminder") {
-      this.room.post({ id: `reminder:${r.id}:${payload.at}`, kind: "reminder", author: REMINDER_AUTHOR, text: `⏰ @${r.target.name}: ${r.text}${lateNote}` });
+      // A member's reminder mentions them (by id: it notifies them, and a rename since shows the new name).
+      const who = r.target.type === "member" && r.target.id ? `<@${r.target.id}>` : `@${r.target.name}`;
+      const mentions = r.target.type === "member" && r.target.id ? [r.target.id] : [];
+      this.room.post({ id: `reminder:${r.id}:${payload.at}`, kind: "reminder", author: REMINDER_AUTHOR, text: `⏰ ${who}: ${r.text}${lateNote}`, mentions });
     } else {
       // A job acts as its creator with the role they have now (a demoted
       // owner's job loses the owner's authority), never as anyone else.

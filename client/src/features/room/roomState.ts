@@ -29,6 +29,7 @@ import {
 import type { FrameReducers } from "./slice";
 import { closeThread, followThread, initialThreads, openThread, threadFrames, threadOlderRequested, type ThreadsState } from "../threads/state";
 import type { ChatMessage } from "../../../../shared/protocol";
+import { clearDivider, initialUnread, unreadFrames, type UnreadState } from "../unread/state";
 
 export type ConnectionState = "connecting" | "online" | "reconnecting" | "refused";
 
@@ -51,7 +52,8 @@ export interface RoomState
     ScriptsState,
     CommandsState,
     ThreadsState,
-    PinsState {}
+    PinsState,
+    UnreadState {}
 
 export type RoomAction =
   | { type: "frame"; frame: ServerFrame }
@@ -68,7 +70,8 @@ export type RoomAction =
   | { type: "elicitation_sent"; id: string }
   | { type: "thread_opened"; parent: ChatMessage | number }
   | { type: "thread_closed" }
-  | { type: "thread_older_requested" };
+  | { type: "thread_older_requested" }
+  | { type: "divider_cleared" };
 
 export function initialRoomState(): RoomState {
   return {
@@ -86,6 +89,7 @@ export function initialRoomState(): RoomState {
     ...initialPins(),
     ...initialCommands(),
     ...initialThreads(),
+    ...initialUnread(),
   };
 }
 
@@ -127,6 +131,7 @@ const FRAMES: FrameReducers<RoomState, ServerFrame["type"]> = {
   ...pinFrames,
   ...commandFrames,
   ...threadFrames,
+  ...unreadFrames,
 };
 
 function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
@@ -197,5 +202,7 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
       return closeThread(state);
     case "thread_older_requested":
       return threadOlderRequested(state);
+    case "divider_cleared":
+      return clearDivider(state);
   }
 }
