@@ -48,16 +48,18 @@ export function MyRooms() {
               className={counts?.unread ? "has-unread" : undefined}
             >
               <Link href={roomPath(r.room)}>{r.visibility === "private" ? `Private room ${r.room.slice(2, 8)}…` : `#${r.room}`}</Link>
-              {counts && counts.mentions > 0 && (
-                <span className="badge mention-badge" title={`${counts.mentions} mention${counts.mentions === 1 ? "" : "s"} of you`}>
-                  @{countLabel(counts.mentions, LIMITS.unreadCap)}
-                </span>
-              )}
-              {counts && counts.unread > 0 && (
-                <span className="badge" title={`${counts.unread} unread`}>
-                  {countLabel(counts.unread, LIMITS.unreadCap)}
-                </span>
-              )}
+              <span className="room-counts">
+                {counts && counts.mentions > 0 && (
+                  <span className="badge mention-badge" title={`${counts.mentions} mention${counts.mentions === 1 ? "" : "s"} of you`}>
+                    @{countLabel(counts.mentions, LIMITS.unreadCap)}
+                  </span>
+                )}
+                {counts && counts.unread > 0 && (
+                  <span className="badge" title={`${counts.unread} unread`}>
+                    {countLabel(counts.unread, LIMITS.unreadCap)}
+                  </span>
+                )}
+              </span>
               <span className="muted">{r.role}</span>
             </li>
           );
