@@ -45,6 +45,9 @@ export interface MessageRow {
 
 export const NEXT_REV = "(SELECT COALESCE(MAX(rev), 0) + 1 FROM messages)";
 
+/** Rows an unread count looks at, at most (messages.ts `unreadAfter`). */
+const UNREAD_SCAN_ROWS = 2000;
+
 /** The room's timeline: room messages, and thread replies sent to the room too (threads.ts pages the rest). */
 const IN_TIMELINE = "(thread_of IS NULL OR also_to_room = 1)";
 
@@ -224,14 +227,18 @@ export class MessageLog {
 
   /**
    * A member's unread count after their read marker: others' room messages
-   * (thread replies only when also sent to the room), counted up to `cap` so
-   * the scan of the seq range never exceeds `cap` rows that qualify.
+   * (thread replies only when also sent to the room), counted up to `cap`.
+   * The scan walks the primary key from the marker and stops at `cap`
+   * matches or UNREAD_SCAN_ROWS rows, whichever comes first, so a join
+   * costs the same in a room of a million messages (a member far behind
+   * among messages that do not count sees a lower bound, never more).
    */
   unreadAfter(seq: number, memberId: string, cap: number): { unread: number; mentions: number; upTo: number } {
+    const upTo = this.lastSeq();
     const unread = this.sql
       .exec<{ n: number }>(
         `SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE seq > ? AND deleted = 0 AND author_id != ? AND kind != 'system' AND ${IN_TIMELINE} LIMIT ?)`,
-        seq,
+        Math.max(seq, upTo - UNREAD_SCAN_ROWS),
         memberId,
         cap,
       )
@@ -244,7 +251,7 @@ export class MessageLog {
         cap,
       )
       .one().n;
-    return { unread, mentions, upTo: this.lastSeq() };
+    return { unread, mentions, upTo };
   }
 
   /** The newest message's seq (0 in an empty room). */

@@ -6,6 +6,7 @@
  * a "new messages" divider when they come back, until they mark it read.
  */
 import { describe, expect, it } from "vitest";
+import { NodeMember } from "../support/node-member";
 import { artifactPath, eventually, messageRow, openRoom, send, uniqueRoom } from "./browser";
 import { useBrowserRoom } from "./fixture";
 
@@ -90,5 +91,41 @@ describe("mentions and unread", () => {
     const mention = messageRow(alice.page, `lunch? ${stamp}`).locator(".mention");
     await eventually(() => mention.innerText(), "@Robert");
     expect(await mention.getAttribute("data-member")).toBe(bob.id);
+  });
+
+  it("jumps to the first unread message through older pages, and leaves the divider in view", async () => {
+    // Bob has read everything (his tab was visible at the bottom), then leaves.
+    await bob.page.waitForTimeout(800);
+    await bob.page.goto("/");
+    // More than the first page of 50, from Alice's sockets in turn (each socket's rate limit allows a burst of 20).
+    const away = 60;
+    for (let batch = 0; batch < away / 15; batch++) {
+      const sender = await NodeMember.connect(fixture.server.url, room, alice.token);
+      await sender.next("welcome");
+      for (let i = batch * 15 + 1; i <= (batch + 1) * 15; i++) sender.send({ type: "send", id: `away-${stamp}-${i}`, text: `away ${i} ${stamp}` });
+      await sender.next("ack", (f) => f.id === `away-${stamp}-${(batch + 1) * 15}`);
+      sender.close();
+    }
+
+    await openRoom(bob.page, `/r/${room}`);
+    const bar = bob.page.getByTestId("unread-bar");
+    await bar.waitFor();
+    expect(await bar.innerText()).toContain(`${away} new messages`);
+    // The first page does not reach back to where he left off.
+    expect(await bob.page.getByTestId("unread-divider").count()).toBe(0);
+    await bob.page.getByTestId("jump-unread").click();
+    const divider = bob.page.getByTestId("unread-divider");
+    await divider.waitFor();
+    const afterDivider = bob.page.locator('[data-testid="unread-divider"] + [data-testid="message"]');
+    expect(await afterDivider.innerText()).toContain(`away 1 ${stamp}`);
+    await eventually(
+      () =>
+        divider.evaluate((el) => {
+          const box = el.getBoundingClientRect();
+          const view = el.closest(".message-scroller")!.getBoundingClientRect();
+          return box.top >= view.top && box.bottom <= view.bottom;
+        }),
+      true,
+    );
   });
 });
