@@ -419,6 +419,33 @@ export const ElicitationDismissFrame = z.strictObject({
   id: z.string().min(1).max(64),
 });
 
+/** How much of a room reaches a member as notifications: every message, mentions and what waits for them (the default), or nothing. */
+export const NotifyLevel = z.enum(["all", "mentions", "none"]);
+export type NotifyLevel = z.infer<typeof NotifyLevel>;
+/** Sets this member's notification level in this room; answered by a `notifications` frame to their sockets. */
+export const NotifySettingsFrame = z.strictObject({
+  type: z.literal("notify_settings"),
+  level: NotifyLevel,
+});
+/** base64url without padding, as `PushSubscription.toJSON()` gives the keys. */
+const PushKey = z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+={0,2}$/, "a key is base64url");
+/**
+ * This device's Web Push subscription (`PushSubscription.toJSON()` without
+ * `expirationTime`), for pushes while none of the member's tabs is open. At
+ * most 5 per member; the same endpoint replaces its earlier keys. The keys
+ * are never sent back to any client.
+ */
+export const PushSubscribeFrame = z.strictObject({
+  type: z.literal("push_subscribe"),
+  endpoint: z.string().min(1).max(2048),
+  keys: z.strictObject({ p256dh: PushKey, auth: PushKey }),
+});
+/** Forgets this member's subscription with this endpoint (the device turned push off). */
+export const PushUnsubscribeFrame = z.strictObject({
+  type: z.literal("push_unsubscribe"),
+  endpoint: z.string().min(1).max(2048),
+});
+
 export const ClientFrame = z.discriminatedUnion("type", [
   SendFrame,
   EditFrame,
@@ -442,6 +469,9 @@ export const ClientFrame = z.discriminatedUnion("type", [
   ElicitationDismissFrame,
   ReactFrame,
   PinFrame,
+  NotifySettingsFrame,
+  PushSubscribeFrame,
+  PushUnsubscribeFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameInput = z.input<typeof ClientFrame>;
@@ -860,6 +890,20 @@ export const PinsFrame = z.object({
   items: z.array(PinnedItem),
 });
 
+/**
+ * This member's notification settings in this room: on join and after each
+ * change, to their own sockets only. `subscriptions` counts their devices
+ * with push on (never their endpoints or keys); `vapidPublicKey` is the
+ * server's application key for `PushManager.subscribe` (null: push is not
+ * available here).
+ */
+export const NotificationsFrame = z.object({
+  type: z.literal("notifications"),
+  level: NotifyLevel,
+  subscriptions: z.number().int().nonnegative(),
+  vapidPublicKey: z.string().nullable(),
+});
+
 export const ServerFrame = z.discriminatedUnion("type", [
   WelcomeFrame,
   SnapshotFrame,
@@ -887,6 +931,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   ModelsFrame,
   ElicitationsFrame,
   PinsFrame,
+  NotificationsFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

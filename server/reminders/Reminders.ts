@@ -39,6 +39,8 @@ export interface RemindersHost {
    * version someone saves later never runs in this job's name.
    */
   pinScript(command: string): { ok: true; version: number } | { ok: false; text: string };
+  /** A reminder was posted: its target hears of it even with no tab open (room/notifications.ts). `key` is unique per occurrence. */
+  fired(target: ReminderRecord["target"], text: string, key: string): void;
 }
 
 export const REMINDER_LIMITS = { perRoom: 50, perMember: 10 };
@@ -220,7 +222,11 @@ export class Reminders {
     const late = now - payload.at > LATE_AFTER_MS;
     const lateNote = late ? ` _(late — it was due ${describeInstant(payload.at, r.timeZone)} ${r.timeZone})_` : "";
     if (r.kind === "reminder") {
-      this.room.post({ id: `reminder:${r.id}:${payload.at}`, kind: "reminder", author: REMINDER_AUTHOR, text: `⏰ @${r.target.name}: ${r.text}${lateNote}` });
+      const key = `reminder:${r.id}:${payload.at}`;
+      // Told once: a retried alarm stores nothing, and pushes nothing either.
+      if (this.room.post({ id: key, kind: "reminder", author: REMINDER_AUTHOR, text: `⏰ @${r.target.name}: ${r.text}${lateNote}` })) {
+        this.host.fired(r.target, r.text, key);
+      }
     } else {
       // A job acts as its creator with the role they have now (a demoted
       // owner's job loses the owner's authority), never as anyone else.

@@ -17,6 +17,7 @@ import { initialReminders, reminderFrames, type RemindersState } from "../remind
 import { initialScripts, scriptFrames, type ScriptsState } from "../scripts/state";
 import { initialPins, pinFrames, type PinsState } from "../reactions/state";
 import { initialSettings, settingsFrames, type SettingsState } from "../settings/state";
+import { initialNotifications, notificationFrames, type NotificationsState } from "../notifications/state";
 import {
   addCommand,
   commandFrames,
@@ -51,7 +52,8 @@ export interface RoomState
     ScriptsState,
     CommandsState,
     ThreadsState,
-    PinsState {}
+    PinsState,
+    NotificationsState {}
 
 export type RoomAction =
   | { type: "frame"; frame: ServerFrame }
@@ -86,6 +88,7 @@ export function initialRoomState(): RoomState {
     ...initialPins(),
     ...initialCommands(),
     ...initialThreads(),
+    ...initialNotifications(),
   };
 }
 
@@ -127,6 +130,7 @@ const FRAMES: FrameReducers<RoomState, ServerFrame["type"]> = {
   ...pinFrames,
   ...commandFrames,
   ...threadFrames,
+  ...notificationFrames,
 };
 
 function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
