@@ -116,26 +116,36 @@ export class Notifications {
     if (message.deleted || !PUSHED_KINDS.has(message.kind) || message.status === "streaming" || message.status === "waiting") return;
     const tag = `message:${message.seq}`;
     if (!this.once(tag)) return;
-    const mentioned = new Set((message.mentions ?? []).filter((id) => id !== message.author.id));
+    const mentioned = new Set(message.mentions ?? []);
+    const text = this.plain(message.text);
+    const thread = message.threadOf != null ? " (in a thread)" : "";
+    this.push(this.messageRecipients(message), (id) => ({
+      body: clip(`${message.author.name}${mentioned.has(id) ? " mentioned you" : ""}${thread}: ${text}`),
+      tag,
+    }));
+  }
+
+  /** Who a push for this message goes to: away, subscribed, not its author, and at `all` or mentioned at `mentions`. */
+  messageRecipients(message: Pick<ChatMessage, "author" | "mentions">): Set<string> {
+    const mentioned = new Set(message.mentions ?? []);
     const recipients = new Set<string>();
     for (const id of this.offlineSubscribers()) {
       if (id === message.author.id) continue;
       const level = this.level(id);
       if (level === "all" || (level === "mentions" && mentioned.has(id))) recipients.add(id);
     }
-    const text = this.plain(message.text);
-    const thread = message.threadOf != null ? " (in a thread)" : "";
-    this.push(recipients, (id) => ({
-      body: clip(`${message.author.name}${mentioned.has(id) ? " mentioned you" : ""}${thread}: ${text}`),
-      tag,
-    }));
+    return recipients;
   }
 
   /** Something waits for these members (a reminder for them, an approval, a server's question): pushed unless their level is `none`. */
   notify(memberIds: Iterable<string>, note: Note): void {
+    this.push(this.targetRecipients(memberIds), () => ({ body: clip(note.body), tag: note.tag }));
+  }
+
+  /** Who of these members a targeted push goes to: away, subscribed, not at `none`. */
+  targetRecipients(memberIds: Iterable<string>): Set<string> {
     const subscribers = this.offlineSubscribers();
-    const recipients = new Set([...memberIds].filter((id) => subscribers.has(id) && this.level(id) !== "none"));
-    this.push(recipients, () => ({ body: clip(note.body), tag: note.tag }));
+    return new Set([...memberIds].filter((id) => subscribers.has(id) && this.level(id) !== "none"));
   }
 
   /** A reminder fired: its target is told; a room-wide one reaches whoever hears every message. */
