@@ -58,6 +58,8 @@ import { SlowMode } from "./room/slowMode";
 import { moderationCommands } from "./room/moderationCommands";
 import { Notifications } from "./room/notifications";
 import { vapidKeys } from "./push/vapid";
+import { resolveMentions } from "./room/mentions";
+import { ReadMarkers } from "./room/readState";
 
 type RoomConnection = Connection<ConnectionState>;
 
@@ -66,6 +68,8 @@ const SUB_AGENT_HEADER = "x-cf-agents-subagent-url";
 
 /** How long audit rows of the sandbox's requests are gathered before one `mcp` frame goes out. */
 const AUDIT_FRAME_COALESCE_MS = 200;
+/** Words after "@" that name no person: the reminder and command targets. */
+const RESERVED_MENTIONS = new Set(["me", "room", "here", "everyone", "channel"]);
 /** The `members` frame lists at most this many (newest first); clients search within it. */
 const MEMBERS_FRAME_MAX = 1000;
 
@@ -96,6 +100,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   #pins?: Pins;
   #slowMode?: SlowMode;
   #notifications?: Notifications;
+  #readMarkers?: ReadMarkers;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
@@ -179,6 +184,9 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       allowHosts: parseAllowHosts(this.env.PUSH_ALLOW_HOSTS),
     }));
   }
+  get readMarkers(): ReadMarkers {
+    return (this.#readMarkers ??= new ReadMarkers(this.ctx.storage.sql, this.log));
+  }
   /** The member sockets: fan-out, presence, typing (room/sockets.ts). */
   private get sockets(): RoomSockets {
     return (this.#sockets ??= new RoomSockets(
@@ -235,7 +243,6 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         }).catch((err: unknown) => console.error("scheduled script failed", err));
       },
       pinScript: (command) => this.scripts.pin(command),
-      fired: (target, text, key) => this.notifications.reminderFired(target, text, key),
     }));
   }
 
@@ -408,6 +415,8 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       }),
     );
     connection.send(encode(this.log.syncFrame(params.get("since"))));
+    this.readMarkers.ensure(admission.member.id, Date.now());
+    connection.send(encode(this.readStateFrame(admission.member.id)));
     connection.send(encode({ type: "reminders", items: this.reminders.list() }));
     connection.send(encode(this.mcpServers.frameFor(admission.member.id)));
     connection.send(encode(this.elicitations.frameFor(admission.member.id)));
@@ -509,6 +518,10 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         if (!outcome.ok) c.reply(errorFrame(outcome.code, outcome.text, "push_subscribe"));
       },
       push_unsubscribe: (c, frame) => this.notifications.unsubscribe(c.sender.memberId, frame.endpoint),
+      read: (c, frame) => {
+        if (!this.readMarkers.mark(c.sender.memberId, frame.seq, Date.now())) return;
+        this.sockets.sendToMembers(new Set([c.sender.memberId]), (id) => this.readStateFrame(id));
+      },
       set_timezone: (c, frame) => {
         if (!isTimeZone(frame.timeZone)) {
           return c.reply(errorFrame("invalid_frame", `${frame.timeZone} is not an IANA time zone.`, "set_timezone"));
@@ -554,6 +567,17 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return made;
   }
 
+  /** Called by the Worker's API (RPC) for the landing page: a member's unread and mention counts, or null. */
+  unreadFor(memberId: string): { unread: number; mentions: number } | null {
+    if (!this.members.get(memberId)) return null;
+    const state = this.readMarkers.state(memberId);
+    return state && { unread: state.unread, mentions: state.mentions };
+  }
+
+  private readStateFrame(memberId: string): ServerFrame {
+    return { type: "read_state", ...(this.readMarkers.state(memberId) ?? { seq: 0, unread: 0, mentions: 0, upTo: 0 }) };
+  }
+
   /** Called by the Worker's API (RPC) with an invite token it verified (the rules: Governance.redeemInvite). */
   redeemInvite(identity: { id: string; name: string }, inviteId: string | undefined): Admission {
     return this.governance.redeemInvite(identity, inviteId);
@@ -578,6 +602,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         continue;
       }
       const reason = closeReason ?? "You no longer belong to this room.";
+      this.readMarkers.forget(member.id);
       try {
         c.send(encode(errorFrame("forbidden", reason)));
         c.close(CloseCode.removed, reason);
@@ -653,6 +678,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         this.notifications.messagePosted(message);
         this.assistant.onMessage(message, from);
       },
+      mentionsIn: (text) => resolveMentions(text, this.members, (word) => RESERVED_MENTIONS.has(word.toLowerCase()) || word.toLowerCase() === this.assistant.name.toLowerCase()),
       slowMode: this.slowMode,
       messageChanged: (message) => {
         if (message.pinned) this.sockets.fanOut(encode(this.pins.frame()));

@@ -13,6 +13,8 @@ export const LIMITS = {
   pageSize: 50,
   /** Largest page a client may ask for. */
   pageMax: 100,
+  /** Unread and mention counts stop here (shown as "99+"): counting never scans more. */
+  unreadCap: 100,
   /** Most changes replayed on reconnect; a larger gap gets a fresh snapshot. */
   catchupMax: 500,
   /** How long a typing indicator lives without a refresh (ms). */

@@ -446,6 +446,16 @@ export const PushUnsubscribeFrame = z.strictObject({
   endpoint: z.string().min(1).max(2048),
 });
 
+/**
+ * This member has read the room's timeline up to `seq`. Markers only move
+ * forward (an older seq changes nothing); every socket of the member gets
+ * the new `read_state`, so their other devices clear their counts too.
+ */
+export const ReadFrame = z.strictObject({
+  type: z.literal("read"),
+  seq: Seq,
+});
+
 export const ClientFrame = z.discriminatedUnion("type", [
   SendFrame,
   EditFrame,
@@ -472,6 +482,7 @@ export const ClientFrame = z.discriminatedUnion("type", [
   NotifySettingsFrame,
   PushSubscribeFrame,
   PushUnsubscribeFrame,
+  ReadFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameInput = z.input<typeof ClientFrame>;
@@ -904,6 +915,21 @@ export const NotificationsFrame = z.object({
   vapidPublicKey: z.string().nullable(),
 });
 
+/**
+ * The member's read marker and what is unread after it (others' timeline
+ * messages; mentions of them), counted up to LIMITS.unreadCap, as of the
+ * room's message `upTo`: a client adds what arrives after that itself. Sent
+ * to the member alone on join and after each `read` of theirs.
+ */
+export const ReadStateFrame = z.object({
+  type: z.literal("read_state"),
+  seq: z.number().int().min(0),
+  unread: z.number().int().min(0),
+  mentions: z.number().int().min(0),
+  upTo: z.number().int().min(0),
+});
+export type ReadState = Omit<z.infer<typeof ReadStateFrame>, "type">;
+
 export const ServerFrame = z.discriminatedUnion("type", [
   WelcomeFrame,
   SnapshotFrame,
@@ -932,6 +958,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   ElicitationsFrame,
   PinsFrame,
   NotificationsFrame,
+  ReadStateFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

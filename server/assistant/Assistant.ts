@@ -392,6 +392,7 @@ export class Assistant {
       prompts,
       askers: requestedBy.map((m) => m.name),
       contextTokens: this.config.contextTokens,
+      nameOf: (id) => this.room.members.get(id)?.name ?? null,
     });
     const turn: TurnRecord = {
       seq: posted.seq,

@@ -15,6 +15,7 @@
 import type { ModelMessage } from "ai";
 import type { ChatMessage, PresenceMember } from "../../shared/protocol";
 import { approxTokens } from "../room/tools";
+import { mentionsAsNames } from "../room/mentions";
 
 /** A message's tokens in the transcript: its text plus a few for the message itself. */
 export function estimateTokens(text: string): number {
@@ -37,6 +38,8 @@ export interface ContextInput {
   contextTokens: number;
   /** The room owners' instructions (room settings), if any. */
   instructions?: string;
+  /** A member's current name, for the `<@id>` mention tokens in texts (the model reads `@Name`). */
+  nameOf?: (memberId: string) => string | null;
 }
 
 export function buildContext(input: ContextInput): { system: string; messages: ModelMessage[] } {
@@ -62,7 +65,8 @@ export function buildContext(input: ContextInput): { system: string; messages: M
   for (let i = input.recent.length - 1; i >= 0; i--) {
     const m = input.recent[i]!;
     if (m.deleted || m.kind === "system" || !m.text) continue;
-    const content = m.kind === "assistant" ? m.text : JSON.stringify({ from: m.author.name, text: m.text });
+    const text = input.nameOf ? mentionsAsNames(m.text, input.nameOf) : m.text;
+    const content = m.kind === "assistant" ? text : JSON.stringify({ from: m.author.name, text });
     const cost = estimateTokens(content);
     // Always keep at least the newest message, even if it alone is over budget.
     if (cost > budget && messages.length > 0) break;

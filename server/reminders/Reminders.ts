@@ -39,8 +39,6 @@ export interface RemindersHost {
    * version someone saves later never runs in this job's name.
    */
   pinScript(command: string): { ok: true; version: number } | { ok: false; text: string };
-  /** A reminder was posted: its target hears of it even with no tab open (room/notifications.ts). `key` is unique per occurrence. */
-  fired(target: ReminderRecord["target"], text: string, key: string): void;
 }
 
 export const REMINDER_LIMITS = { perRoom: 50, perMember: 10 };
@@ -222,11 +220,10 @@ export class Reminders {
     const late = now - payload.at > LATE_AFTER_MS;
     const lateNote = late ? ` _(late — it was due ${describeInstant(payload.at, r.timeZone)} ${r.timeZone})_` : "";
     if (r.kind === "reminder") {
-      const key = `reminder:${r.id}:${payload.at}`;
-      // Told once: a retried alarm stores nothing, and pushes nothing either.
-      if (this.room.post({ id: key, kind: "reminder", author: REMINDER_AUTHOR, text: `⏰ @${r.target.name}: ${r.text}${lateNote}` })) {
-        this.host.fired(r.target, r.text, key);
-      }
+      // A member's reminder mentions them (by id: it notifies them, and a rename since shows the new name).
+      const who = r.target.type === "member" && r.target.id ? `<@${r.target.id}>` : `@${r.target.name}`;
+      const mentions = r.target.type === "member" && r.target.id ? [r.target.id] : [];
+      this.room.post({ id: `reminder:${r.id}:${payload.at}`, kind: "reminder", author: REMINDER_AUTHOR, text: `⏰ ${who}: ${r.text}${lateNote}`, mentions });
     } else {
       // A job acts as its creator with the role they have now (a demoted
       // owner's job loses the owner's authority), never as anyone else.

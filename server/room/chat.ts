@@ -13,6 +13,7 @@ import type { Membership } from "./members";
 import type { MessageLog } from "./messages";
 import { threadChanged, type Threads } from "./threads";
 import type { SlowMode } from "./slowMode";
+import type { ResolvedMentions } from "./mentions";
 
 /** The few things of the room a handler may touch, for the frame's sender. */
 export interface ChatContext {
@@ -32,6 +33,8 @@ export interface ChatContext {
   typingChanged(): void;
   /** A new message from a member was stored and broadcast (the assistant listens). */
   messageStored(message: ChatMessage, sender: ConnectionState): void;
+  /** The members a text mentions, with plain `@name`s turned into tokens (mentions.ts). */
+  mentionsIn(text: string): ResolvedMentions;
   /** The room's slow mode (owners set the interval). */
   slowMode: SlowMode;
   /** A message was edited or deleted (the pinned list follows when it was pinned). */
@@ -62,11 +65,13 @@ const send: Handler<"send"> = (ctx, frame) => {
       retryAt,
     });
   }
+  const mentioned = ctx.mentionsIn(frame.text);
   const result = ctx.log.insert({
     id: frame.id,
     kind: "user",
     author: { id: sender.memberId, name: sender.name },
-    text: frame.text,
+    text: mentioned.text,
+    mentions: mentioned.ids,
     now: ctx.now(),
     replyTo: frame.replyTo ?? null,
     threadOf: frame.threadOf ?? null,
@@ -92,7 +97,8 @@ const send: Handler<"send"> = (ctx, frame) => {
 const edit: Handler<"edit"> = (ctx, frame) => {
   const { sender } = ctx;
   if (sender.role === "viewer") return ctx.reply(errorFrame("read_only", "Viewers cannot edit messages.", frame.seq));
-  changed(ctx, ctx.log.edit(frame.seq, sender.memberId, frame.text, ctx.now()), frame.seq);
+  const mentioned = ctx.mentionsIn(frame.text);
+  changed(ctx, ctx.log.edit(frame.seq, sender.memberId, mentioned.text, ctx.now(), mentioned.ids), frame.seq);
 };
 
 const remove: Handler<"delete"> = (ctx, frame) => {

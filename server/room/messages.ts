@@ -39,6 +39,7 @@ export interface MessageRow {
   pinned: string | null;
   pinned_at: number | null;
   removed_by: string | null;
+  mentions: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -59,6 +60,8 @@ export interface MessageInput {
   /** A reply in this message's thread (threads.ts checks the parent first). */
   threadOf?: number | null;
   alsoToRoom?: boolean;
+  /** Members the text mentions (mentions.ts resolves them). */
+  mentions?: string[];
 }
 
 export type InsertResult =
@@ -98,9 +101,18 @@ export class MessageLog {
     // Reactions, pins and who removed a message live on its row, so that
     // each change bumps the rev and catch-up replays it like an edit.
     const columns = new Set(sql.exec<{ name: string }>("PRAGMA table_info(messages)").toArray().map((c) => c.name));
-    for (const [name, type] of [["reactions", "TEXT"], ["pinned", "TEXT"], ["pinned_at", "INTEGER"], ["removed_by", "TEXT"]]) {
+    for (const [name, type] of [["reactions", "TEXT"], ["pinned", "TEXT"], ["pinned_at", "INTEGER"], ["removed_by", "TEXT"], ["mentions", "TEXT"]]) {
       if (!columns.has(name!)) sql.exec(`ALTER TABLE messages ADD COLUMN ${name} ${type}`);
     }
+    // Who each message mentions, keyed for both questions asked of it: a
+    // message's mentions (replaced on edit) and a member's mentions after
+    // their read marker (counted on join and on the landing page).
+    sql.exec(`CREATE TABLE IF NOT EXISTS message_mentions (
+      seq INTEGER NOT NULL,
+      member_id TEXT NOT NULL,
+      PRIMARY KEY (seq, member_id)
+    ) WITHOUT ROWID`);
+    sql.exec("CREATE INDEX IF NOT EXISTS message_mentions_member ON message_mentions(member_id, seq)");
     sql.exec("CREATE INDEX IF NOT EXISTS messages_pinned ON messages(pinned_at) WHERE pinned_at IS NOT NULL");
   }
 
@@ -112,8 +124,8 @@ export class MessageLog {
   insert(input: MessageInput): InsertResult {
     const rows = this.sql
       .exec<MessageRow>(
-        `INSERT INTO messages (rev, id, kind, author_id, author_name, text, created_at, reply_to, status, thread_of, also_to_room)
-         VALUES (${NEXT_REV}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO messages (rev, id, kind, author_id, author_name, text, created_at, reply_to, status, thread_of, also_to_room, mentions)
+         VALUES (${NEXT_REV}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO NOTHING
          RETURNING *`,
         input.id,
@@ -126,21 +138,26 @@ export class MessageLog {
         input.status ?? null,
         input.threadOf ?? null,
         input.threadOf != null && input.alsoToRoom ? 1 : 0,
+        input.mentions?.length ? JSON.stringify(input.mentions) : null,
       )
       .toArray();
-    if (rows[0]) return { status: "stored", message: toMessage(rows[0]) };
+    if (rows[0]) {
+      this.indexMentions(rows[0].seq, [], input.mentions ?? []);
+      return { status: "stored", message: toMessage(rows[0]) };
+    }
     const existing = this.byId(input.id);
     if (existing && existing.author.id === input.author.id) return { status: "duplicate", message: existing };
     return { status: "conflict" };
   }
 
-  edit(seq: number, authorId: string, text: string, now: number): ChangeResult {
-    return this.change(seq, authorId, `text = ?, edited_at = ?`, [text, now]);
+  /** An edit replaces the text and, with it, whom the message mentions. */
+  edit(seq: number, authorId: string, text: string, now: number, mentions: string[] = []): ChangeResult {
+    return this.change(seq, authorId, `text = ?, edited_at = ?, mentions = ?`, [text, now, mentions.length ? JSON.stringify(mentions) : null]);
   }
 
   /** Deleting keeps a tombstone, so clients that hold the message learn it is gone. */
   delete(seq: number, authorId: string, now: number): ChangeResult {
-    return this.change(seq, authorId, `text = '', deleted = 1, edited_at = ?, reactions = NULL`, [now]);
+    return this.change(seq, authorId, `text = '', deleted = 1, edited_at = ?, reactions = NULL, mentions = NULL`, [now]);
   }
 
   /**
@@ -152,13 +169,14 @@ export class MessageLog {
     if (!current || current.deleted || current.status === "streaming" || current.status === "waiting") return { status: "not_found" };
     const rows = this.sql
       .exec<MessageRow>(
-        `UPDATE messages SET text = '', parts = NULL, deleted = 1, edited_at = ?, reactions = NULL, removed_by = ?, rev = ${NEXT_REV}
+        `UPDATE messages SET text = '', parts = NULL, deleted = 1, edited_at = ?, reactions = NULL, removed_by = ?, mentions = NULL, rev = ${NEXT_REV}
          WHERE seq = ? RETURNING *`,
         now,
         JSON.stringify(by),
         seq,
       )
       .toArray();
+    this.indexMentions(seq, current.mentions ?? [], []);
     return { status: "changed", message: toMessage(rows[0]!) };
   }
 
@@ -191,7 +209,47 @@ export class MessageLog {
   moderate(seq: number, now: number): ChangeResult {
     const current = this.bySeq(seq);
     if (!current || current.deleted || current.kind !== "user") return { status: "not_found" };
-    return this.change(seq, current.author.id, `text = '', deleted = 1, edited_at = ?`, [now]);
+    return this.change(seq, current.author.id, `text = '', deleted = 1, edited_at = ?, mentions = NULL`, [now]);
+  }
+
+  /**
+   * Keeps message_mentions in step with a message's mentions column; writes
+   * nothing when they did not change (most edits, every unmentioning delete).
+   */
+  private indexMentions(seq: number, before: readonly string[], after: readonly string[]): void {
+    if (before.length === after.length && before.every((id) => after.includes(id))) return;
+    if (before.length) this.sql.exec("DELETE FROM message_mentions WHERE seq = ?", seq);
+    for (const id of after) this.sql.exec("INSERT OR IGNORE INTO message_mentions (seq, member_id) VALUES (?, ?)", seq, id);
+  }
+
+  /**
+   * A member's unread count after their read marker: others' room messages
+   * (thread replies only when also sent to the room), counted up to `cap` so
+   * the scan of the seq range never exceeds `cap` rows that qualify.
+   */
+  unreadAfter(seq: number, memberId: string, cap: number): { unread: number; mentions: number; upTo: number } {
+    const unread = this.sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE seq > ? AND deleted = 0 AND author_id != ? AND kind != 'system' AND ${IN_TIMELINE} LIMIT ?)`,
+        seq,
+        memberId,
+        cap,
+      )
+      .one().n;
+    const mentions = this.sql
+      .exec<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM message_mentions WHERE member_id = ? AND seq > ? LIMIT ?)",
+        memberId,
+        seq,
+        cap,
+      )
+      .one().n;
+    return { unread, mentions, upTo: this.lastSeq() };
+  }
+
+  /** The newest message's seq (0 in an empty room). */
+  lastSeq(): number {
+    return this.sql.exec<{ s: number | null }>("SELECT MAX(seq) AS s FROM messages").one().s ?? 0;
   }
 
   private change(seq: number, authorId: string, assignments: string, params: SqlStorageValue[]): ChangeResult {
@@ -205,7 +263,9 @@ export class MessageLog {
         seq,
       )
       .toArray();
-    return { status: "changed", message: toMessage(rows[0]!) };
+    const message = toMessage(rows[0]!);
+    this.indexMentions(seq, current.mentions ?? [], message.mentions ?? []);
+    return { status: "changed", message };
   }
 
   /**
@@ -357,5 +417,6 @@ export function toMessage(row: MessageRow): ChatMessage {
     ...(row.reactions ? { reactions: JSON.parse(row.reactions) as Reaction[] } : {}),
     ...(row.pinned ? { pinned: JSON.parse(row.pinned) as PinMark } : {}),
     ...(row.removed_by ? { removedBy: JSON.parse(row.removed_by) as Author } : {}),
+    ...(row.mentions ? { mentions: JSON.parse(row.mentions) as string[] } : {}),
   };
 }

@@ -120,7 +120,8 @@ export class Notifications {
     const text = this.plain(message.text);
     const thread = message.threadOf != null ? " (in a thread)" : "";
     this.push(this.messageRecipients(message), (id) => ({
-      body: clip(`${message.author.name}${mentioned.has(id) ? " mentioned you" : ""}${thread}: ${text}`),
+      // A reminder's text says whom it is for already ("⏰ @bob: stretch").
+      body: clip(message.kind === "reminder" ? text : `${message.author.name}${mentioned.has(id) ? " mentioned you" : ""}${thread}: ${text}`),
       tag,
     }));
   }
@@ -137,7 +138,7 @@ export class Notifications {
     return recipients;
   }
 
-  /** Something waits for these members (a reminder for them, an approval, a server's question): pushed unless their level is `none`. */
+  /** Something waits for these members (an approval, a server's question): pushed unless their level is `none`. */
   notify(memberIds: Iterable<string>, note: Note): void {
     this.push(this.targetRecipients(memberIds), () => ({ body: clip(note.body), tag: note.tag }));
   }
@@ -146,13 +147,6 @@ export class Notifications {
   targetRecipients(memberIds: Iterable<string>): Set<string> {
     const subscribers = this.offlineSubscribers();
     return new Set([...memberIds].filter((id) => subscribers.has(id) && this.level(id) !== "none"));
-  }
-
-  /** A reminder fired: its target is told; a room-wide one reaches whoever hears every message. */
-  reminderFired(target: { type: "member" | "room"; id: string | null }, text: string, key: string): void {
-    const note = { body: `⏰ Reminder: ${this.plain(text)}`, tag: key };
-    if (target.type === "member" && target.id) return this.notify([target.id], note);
-    this.notify([...this.offlineSubscribers()].filter((id) => this.level(id) === "all"), note);
   }
 
   /** An MCP server asks these members for input (the form itself is in the room). */
@@ -231,8 +225,12 @@ export class Notifications {
   }
 }
 
-/** Kinds worth a push: people's and the assistant's messages (reminders go through reminderFired; notices and tool rows never). */
-const PUSHED_KINDS = new Set<ChatMessage["kind"]>(["user", "assistant"]);
+/**
+ * Kinds worth a push: people's and the assistant's messages, and reminders
+ * (which mention their target: room-wide ones reach members at `all`).
+ * Hearth's notices and tool rows never.
+ */
+const PUSHED_KINDS = new Set<ChatMessage["kind"]>(["user", "assistant", "reminder"]);
 
 function clip(text: string): string {
   return text.length > BODY_CHARS ? `${text.slice(0, BODY_CHARS - 1)}…` : text;

@@ -27,7 +27,7 @@ const reminderMessages = (m: TestMember) => m.all("message").filter((f) => f.mes
 describe("reminders", () => {
   it("confirms what it understood, fires into the room and leaves the list", async () => {
     const room = roomName("rem");
-    const { m: a } = await join(room, "alice");
+    const { m: a, id: aliceId } = await join(room, "alice");
     const { m: b } = await join(room, "bob");
     const result = await a.command("/remind me to stretch in 10 minutes");
     expect(result.ok).toBe(true);
@@ -39,7 +39,9 @@ describe("reminders", () => {
 
     expect(await fireDue(room)).toBe(true);
     const fired = await b.next("message", (f) => f.message.kind === "reminder");
-    expect(fired.message.text).toBe("⏰ @alice: stretch");
+    // The target is mentioned by id: notified, and shown under their current name.
+    expect(fired.message.text).toBe(`⏰ <@${aliceId}>: stretch`);
+    expect(fired.message.mentions).toEqual([aliceId]);
     await b.next("reminders", (f) => f.items.length === 0);
     expect(await scheduledJobs(room)).toEqual([]);
   });
@@ -114,7 +116,7 @@ describe("reminders", () => {
 
   it("marks a reminder that fires long after its time as late", async () => {
     const room = roomName("rem");
-    const { m: a } = await join(room, "alice");
+    const { m: a, id: aliceId } = await join(room, "alice");
     await a.command("/remind me to call back in 10 minutes");
     const [job] = await scheduledJobs(room);
     const stub = await stubOf(room);
@@ -124,7 +126,7 @@ describe("reminders", () => {
       await instance.fireReminder({ id: job!.id, at: past });
     });
     const fired = await a.next("message", (f) => f.message.kind === "reminder");
-    expect(fired.message.text).toMatch(/^⏰ @alice: call back _\(late — it was due .* Europe\/Berlin\)_$/);
+    expect(fired.message.text).toMatch(new RegExp(`^⏰ <@${aliceId}>: call back _\\(late — it was due .* Europe/Berlin\\)_$`));
   });
 
   it("lets the creator, the target or an owner manage a reminder, and nobody else", async () => {

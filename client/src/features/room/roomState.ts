@@ -30,6 +30,7 @@ import {
 import type { FrameReducers } from "./slice";
 import { closeThread, followThread, initialThreads, openThread, threadFrames, threadOlderRequested, type ThreadsState } from "../threads/state";
 import type { ChatMessage } from "../../../../shared/protocol";
+import { clearDivider, initialUnread, unreadFrames, type UnreadState } from "../unread/state";
 
 export type ConnectionState = "connecting" | "online" | "reconnecting" | "refused";
 
@@ -53,7 +54,8 @@ export interface RoomState
     CommandsState,
     ThreadsState,
     PinsState,
-    NotificationsState {}
+    NotificationsState,
+    UnreadState {}
 
 export type RoomAction =
   | { type: "frame"; frame: ServerFrame }
@@ -70,7 +72,8 @@ export type RoomAction =
   | { type: "elicitation_sent"; id: string }
   | { type: "thread_opened"; parent: ChatMessage | number }
   | { type: "thread_closed" }
-  | { type: "thread_older_requested" };
+  | { type: "thread_older_requested" }
+  | { type: "divider_cleared" };
 
 export function initialRoomState(): RoomState {
   return {
@@ -89,6 +92,7 @@ export function initialRoomState(): RoomState {
     ...initialCommands(),
     ...initialThreads(),
     ...initialNotifications(),
+    ...initialUnread(),
   };
 }
 
@@ -131,6 +135,7 @@ const FRAMES: FrameReducers<RoomState, ServerFrame["type"]> = {
   ...commandFrames,
   ...threadFrames,
   ...notificationFrames,
+  ...unreadFrames,
 };
 
 function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
@@ -201,5 +206,7 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
       return closeThread(state);
     case "thread_older_requested":
       return threadOlderRequested(state);
+    case "divider_cleared":
+      return clearDivider(state);
   }
 }
