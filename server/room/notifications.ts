@@ -20,6 +20,7 @@ import type { ChatMessage, ClientFrame, NotifyLevel, ServerFrame, ToolPart } fro
 import { endpointHost, sendPush, type PushPayload } from "../push/send";
 import { PushSubscriptions, type SubscribeOutcome } from "../push/subscriptions";
 import type { Membership } from "./members";
+import { mentionsAsNames } from "./mentions";
 
 export const DEFAULT_LEVEL: NotifyLevel = "mentions";
 /** A notification's body stays short: it is a pointer into the room, not a copy of it. */
@@ -199,7 +200,7 @@ export class Notifications {
 
   /** Mention tokens as names, whitespace collapsed. */
   private plain(text: string): string {
-    return text.replace(/<@([^>\s]{1,64})>/g, (_, id: string) => `@${this.room.members.get(id)?.name ?? "someone"}`).replace(/\s+/g, " ").trim();
+    return mentionsAsNames(text, (id) => this.room.members.get(id)?.name ?? null).replace(/\s+/g, " ").trim();
   }
 
   private push(recipients: ReadonlySet<string>, note: (memberId: string) => Note): void {
