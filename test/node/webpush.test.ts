@@ -6,7 +6,8 @@
  * (allowed by PUSH_ALLOW_HOSTS). The test checks the VAPID JWT's signature
  * against the server's public key and decrypts the aes128gcm body with the
  * subscription's private key (http_ece), then reads the payload. A 410 from
- * the endpoint makes the room forget the subscription.
+ * the endpoint makes the room forget the subscription. A tool call waiting
+ * for an owner's approval is pushed to that owner, naming the tool only.
  */
 import { createECDH, randomBytes, type ECDH } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
@@ -14,6 +15,7 @@ import { decrypt } from "http_ece";
 import { decodeJwt, importJWK, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevServer, type DevServer } from "../support/dev-server";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai";
 import { createSession, NodeMember } from "../support/node-member";
 
 interface Received {
@@ -89,15 +91,30 @@ function open(device: Device, body: Buffer): { title: string; body: string; url:
 }
 
 let server: DevServer;
+let model: FakeOpenAI;
 const push = new PushEndpoint();
 
 beforeAll(async () => {
   await push.start();
-  server = await startDevServer({ vars: { PUSH_ALLOW_HOSTS: `127.0.0.1:${push.port}` } });
+  // Only the approval test asks the assistant: it calls delete_message (owners approve), then answers.
+  model = await startFakeOpenAI([
+    { chunks: [], toolCalls: [{ name: "delete_message", arguments: { seq: 1, reason: "spam, token sk-do-not-leak" } }] },
+    { chunks: ["Deleted."] },
+  ]);
+  server = await startDevServer({
+    vars: {
+      PUSH_ALLOW_HOSTS: `127.0.0.1:${push.port}`,
+      AI_PROVIDER: "openai-compatible",
+      OPENAI_BASE_URL: model.baseUrl,
+      AI_MODEL: "scripted",
+      ASSISTANT_TOOL_TOKENS: "1000000",
+    },
+  });
 }, 90_000);
 afterAll(async () => {
   await server?.stop();
   await push.stop();
+  await model?.close();
 });
 
 /** Opens a socket and waits for the member's notification settings (sent last on join). */
@@ -179,5 +196,37 @@ describe("Web Push to a member with no open tab", () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(push.received).toHaveLength(3);
     a.close();
+  });
+
+  it("pushes a call waiting for an away owner's approval, with the tool's name and none of its input", async () => {
+    const room = `approve-${Date.now().toString(36)}`;
+    const olive = await createSession(server.url, "olive");
+    const bob = await createSession(server.url, "bob");
+    const o = await enter(room, olive.token);
+    const b = await enter(room, bob.token);
+    const device = newDevice(`http://127.0.0.1:${push.port}`, "olive-laptop");
+    o.send({ type: "push_subscribe", endpoint: device.endpoint, keys: { p256dh: device.p256dh, auth: device.auth } });
+    await o.next("notifications", (f) => f.subscriptions === 1);
+    await leave(o, b, olive.id);
+    const before = push.received.length;
+
+    b.send({ type: "send", id: crypto.randomUUID(), text: "buy cheap watches" });
+    b.send({ type: "send", id: crypto.randomUUID(), text: "@assistant please delete the spam" });
+    const card = await b.next("tool", (f) => f.part.tool === "delete_message" && f.part.state === "awaiting_approval", { timeoutMs: 30_000 });
+    expect(card.part.approvers).toEqual([olive.id]);
+    const got = await push.waitFor(before + 1, 30_000);
+    expect(got.path).toBe("/push/olive-laptop");
+    const payload = open(device, got.body);
+    expect(payload).toEqual({
+      title: `Hearth · ${room}`,
+      body: "delete_message is waiting for your approval.",
+      url: `/r/${room}`,
+      tag: `${room}:approval:${card.seq}:${card.part.callId}`,
+    });
+    // The call's input (its reason) never travels in a push.
+    expect(JSON.stringify(payload)).not.toContain("sk-do-not-leak");
+    // Bob, the requester, has a tab open and no subscription: nothing else was pushed.
+    expect(push.received).toHaveLength(before + 1);
+    b.close();
   });
 });
