@@ -39,11 +39,13 @@ export async function subscribe(vapidPublicKey: string): Promise<PushKeys | null
   if (!pushSupported()) return null;
   if ((await Notification.requestPermission()) !== "granted") return null;
   const manager = (await serviceWorker()).pushManager;
-  const existing = await manager.getSubscription();
+  let sub = await manager.getSubscription();
   // A subscription made for another key (the server's changed) cannot be reused.
-  if (existing && !sameKey(existing.options.applicationServerKey, vapidPublicKey)) await existing.unsubscribe();
-  const sub = (existing && sameKey(existing.options.applicationServerKey, vapidPublicKey) ? existing : null) ??
-    (await manager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64Url(vapidPublicKey) }));
+  if (sub && !sameKey(sub.options.applicationServerKey, vapidPublicKey)) {
+    await sub.unsubscribe();
+    sub = null;
+  }
+  sub ??= await manager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64Url(vapidPublicKey) });
   return toKeys(sub);
 }
 
