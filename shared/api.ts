@@ -55,6 +55,16 @@ export const CreateRoomResponse = z.object({
 });
 export type CreateRoomResponse = z.infer<typeof CreateRoomResponse>;
 
+/**
+ * POST /api/account/unread (session cookie, empty body) — unread and
+ * mention counts of the caller's most recently seen rooms (each counted up
+ * to LIMITS.unreadCap), for the landing page. Rooms they left are omitted.
+ */
+export const UnreadRoom = z.object({ room: z.string(), unread: z.number().int().min(0), mentions: z.number().int().min(0) });
+export type UnreadRoom = z.infer<typeof UnreadRoom>;
+export const UnreadResponse = z.object({ rooms: z.array(UnreadRoom) });
+export type UnreadResponse = z.infer<typeof UnreadResponse>;
+
 /** POST /api/rooms/:room/invites (session cookie) — owner only; role member or viewer. */
 export const InviteRequest = z.strictObject({
   role: Role.exclude(["owner"]),

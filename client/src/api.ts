@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { OidcProviderResponse,
   AccountResponse,
+  UnreadResponse,
   ApiError,
   DeviceCodeResponse,
   PasskeyOptionsResponse,
@@ -101,6 +102,10 @@ export function postJoin(room: string, invite: string): Promise<JoinResponse> {
 /** The configured OpenID Connect provider, or null. */
 export function getOidcProvider(): Promise<OidcProviderResponse> {
   return call("/api/oidc", undefined, OidcProviderResponse);
+}
+
+export function postUnread(): Promise<UnreadResponse> {
+  return call("/api/account/unread", {}, UnreadResponse);
 }
 
 export function getAccount(): Promise<AccountResponse> {

@@ -39,6 +39,7 @@ import { parseBody } from "./body";
 import { handlePasskeyApi } from "./passkeyApi";
 import { handleOidcApi } from "./oidcApi";
 import { handleSessionApi } from "./sessionApi";
+import { unreadCounts } from "./unreadApi";
 
 /** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
 type Env = Cloudflare.Env;
@@ -90,6 +91,7 @@ async function route(request: Request, env: Env): Promise<Response> {
 async function routeSignedIn(request: Request, env: Env, secret: string, caller: SessionClaims, path: string) {
   if (path === "/api/rooms") return (await limitByAddress(request, env, "room")) ?? createRoom(request, env, caller);
   if (path === "/api/tickets") return createTicket(request, secret, caller);
+  if (path === "/api/account/unread") return unreadCounts(env, caller);
   const roomPath = /^\/api\/rooms\/([^/]+)\/(invites|join)$/.exec(path);
   if (roomPath) {
     // A malformed escape (e.g. %E0%A4%A) makes decodeURIComponent throw: a client error, not a 500.

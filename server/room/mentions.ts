@@ -11,10 +11,8 @@
  * unread messages is one indexed count, whatever the history's length.
  */
 import { LIMITS } from "../../shared/limits";
+import { MENTION_TOKEN, mentionToken } from "../../shared/mentions";
 import type { Membership } from "./members";
-
-/** A mention as stored in text. Member ids are short and have no spaces or angle brackets. */
-export const MENTION_TOKEN = /<@([^\s<>@]{1,100})>/g;
 /** "@word" not inside an email address or a longer word. */
 const PLAIN_MENTION = /(^|[^\w@.<])@([\p{L}\p{N}_.-]{1,64})(?![\p{L}\p{N}_-])/gu;
 /** At most this many members notified by one message: beyond it, the rest stay text. */
@@ -45,7 +43,7 @@ export function resolveMentions(text: string, members: Membership, reserved: (wo
     const matches = members.byName(word);
     if (matches.length !== 1) return whole;
     add(matches[0]!.id);
-    return `${before}<@${matches[0]!.id}>`;
+    return `${before}${mentionToken(matches[0]!.id)}`;
   });
   // Tokens are longer than names: past the length cap the text stays as typed (the ids are still recorded).
   return { text: resolved.length <= LIMITS.messageChars ? resolved : text, ids };

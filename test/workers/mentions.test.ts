@@ -5,11 +5,11 @@
  * one member with that name; read markers are per member, shared by all
  * their sockets, and only move forward.
  */
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { getAgentByName } from "agents";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildContext } from "../../server/assistant/context";
-import { connect, msgId, roomName, session, type TestMember } from "./client";
+import { api, connect, msgId, ORIGIN, roomName, session, type TestMember } from "./client";
 
 beforeAll(async () => {
   await session("warm-up");
@@ -142,5 +142,32 @@ describe("read state", () => {
     expect(refused.code).toBe("invalid_frame");
     expect(b.all("read_state")).toHaveLength(1);
     void o;
+  });
+});
+
+describe("the landing page's unread counts", () => {
+  it("answers each signed-in member with their own counts, and nobody else", async () => {
+    const { room, olive, bob, o, b } = await oliveAndBob("landing");
+    b.close();
+    await post(o, o, `for <@${bob.id}>`);
+    await post(o, o, "and the room");
+
+    const mine = async (token: string) => {
+      const res = await api("/api/account/unread", token, {});
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { rooms: Array<{ room: string; unread: number; mentions: number }> }).rooms.find((r) => r.room === room);
+    };
+    // Bob's rooms are his account's; each room counts from his own marker.
+    await expect.poll(() => mine(bob.token)).toEqual({ room, unread: 2, mentions: 1 });
+    // Olive asks with her session: her counts (her own messages are read), never bob's.
+    expect(await mine(olive.token)).toEqual({ room, unread: 0, mentions: 0 });
+
+    const anonymous = await exports.default.fetch(`${ORIGIN}/api/account/unread`, {
+      method: "POST",
+      headers: { Origin: ORIGIN, "Content-Type": "application/json" },
+      body: "{}",
+    });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.text()).not.toContain(room);
   });
 });

@@ -1,5 +1,7 @@
 import { useId, useState, type KeyboardEvent } from "react";
 import { MessageText } from "../../../../shared/protocol";
+import { useMentionNames } from "../mentions/MentionNames";
+import { namesToTokens, tokensToNames } from "../mentions/text";
 
 /** Editing one's own message in place: the same text rules as sending, Escape cancels, Enter saves. */
 export function EditForm({
@@ -11,12 +13,15 @@ export function EditForm({
   onSave: (text: string) => void;
   onCancel: () => void;
 }) {
-  const [text, setText] = useState(initial);
+  // Mentions are edited as the names they show, and saved as the ids they were.
+  const names = useMentionNames();
+  const [shown] = useState(() => tokensToNames(initial, (id) => names?.nameOf(id) ?? null));
+  const [text, setText] = useState(shown.text);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
 
   const save = () => {
-    const parsed = MessageText.safeParse(text);
+    const parsed = MessageText.safeParse(namesToTokens(text, shown.picked));
     if (!parsed.success) {
       setError(parsed.error.issues[0]?.message ?? "This text cannot be saved.");
       return;

@@ -1,5 +1,6 @@
 import { useLayoutEffect, useMemo, useRef, type MouseEvent } from "react";
 import { renderMarkdown } from "../../markdown";
+import { useMentionNames } from "../mentions/MentionNames";
 import "./chat.css";
 
 /**
@@ -7,7 +8,10 @@ import "./chat.css";
  * copy button (the assistant's answers are where code gets copied from).
  */
 export function MessageBody({ text, code = false }: { text: string; code?: boolean }) {
-  const html = useMemo(() => renderMarkdown(text), [text]);
+  const names = useMentionNames();
+  // Only texts with a mention depend on the names (a rename re-renders them, not every row).
+  const hasMention = text.includes("<@");
+  const html = useMemo(() => renderMarkdown(text, hasMention ? names : null), [text, hasMention ? names : null]);
   const ref = useRef<HTMLDivElement>(null);
   // Copy buttons for code blocks: added after each render of the sanitised
   // HTML (React replaces the whole inner HTML when it changes).

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useMemo, useRef } from "react";
+import { Fragment, useLayoutEffect, useMemo, useRef } from "react";
 import type { ChatMessage, PresenceMember } from "../../../../shared/protocol";
 import type { PendingMessage } from "./state";
 import type { RoomState } from "../room/roomState";
@@ -30,6 +30,8 @@ export function MessageList({
   onThread,
   actions,
   powers,
+  dividerAfter = null,
+  onAtBottom,
 }: {
   messages: ChatMessage[];
   presence: PresenceMember[];
@@ -46,6 +48,10 @@ export function MessageList({
   actions: RoomActions;
   /** What this member may do to any message: react, pin, remove (owners). */
   powers?: MessagePowers;
+  /** The "new messages" divider goes after this seq (null: none). */
+  dividerAfter?: number | null;
+  /** Told whenever the view reaches or leaves the newest message (read markers follow it). */
+  onAtBottom?: (atBottom: boolean) => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottomRef = useRef(true);
@@ -58,6 +64,11 @@ export function MessageList({
   const names = useMemo(() => new Map(presence.map((m) => [m.id, m.name])), [presence]);
   const authors = useMemo(() => new Map(messages.map((m) => [m.seq, m.author.name])), [messages]);
   const savable = useMemo(() => latestSavableRun(messages), [messages]);
+  // The divider shows once the message it follows is loaded (or nothing older exists).
+  const dividerBefore =
+    dividerAfter !== null && messages[0] && (messages[0].seq <= dividerAfter || !hasMore)
+      ? messages.find((m) => m.seq > dividerAfter)?.seq
+      : undefined;
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -69,15 +80,17 @@ export function MessageList({
     firstSeqRef.current = firstSeq;
     pendingCountRef.current = pending.length;
     fromBottomRef.current = el.scrollHeight - el.scrollTop;
+    onAtBottom?.(atBottomRef.current || el.scrollHeight <= el.clientHeight);
     // Nothing to scroll yet means nothing can trigger the scroll-up load.
     if (hasMore && !loadingOlder && el.scrollHeight <= el.clientHeight) actions.loadOlder();
-  }, [messages, pending, firstSeq, hasMore, loadingOlder, actions]);
+  }, [messages, pending, firstSeq, hasMore, loadingOlder, actions, onAtBottom]);
 
   const onScroll = () => {
     const el = ref.current;
     if (!el) return;
     atBottomRef.current = el.scrollHeight - el.scrollTop - el.clientHeight < EDGE_PX;
     fromBottomRef.current = el.scrollHeight - el.scrollTop;
+    onAtBottom?.(atBottomRef.current);
     if (el.scrollTop < EDGE_PX && hasMore && !loadingOlder) actions.loadOlder();
   };
 
@@ -95,22 +108,28 @@ export function MessageList({
           <li className="empty muted">No messages yet. Say hello!</li>
         )}
         {messages.map((m) => (
-          <MessageRow
-            key={m.seq}
-            message={m}
-            own={m.author.id === self?.id}
-            canWrite={canWrite}
-            selfId={self?.id}
-            // Only rows that show "waiting for approval by …" re-render on presence changes.
-            names={m.parts.some((p) => p.state === "awaiting_approval") ? names : undefined}
-            replyToAuthor={m.replyTo !== null ? authors.get(m.replyTo) : undefined}
-            onReply={onReply}
-            actions={actions}
-            savableCallId={savable?.seq === m.seq ? savable.callId : undefined}
-            onSaveScript={onSaveScript}
-            onThread={onThread}
-            powers={powers}
-          />
+          <Fragment key={m.seq}>
+            {m.seq === dividerBefore && (
+              <li className="unread-divider" data-testid="unread-divider" role="separator" aria-label="New messages">
+                <span>New messages</span>
+              </li>
+            )}
+            <MessageRow
+              message={m}
+              own={m.author.id === self?.id}
+              canWrite={canWrite}
+              selfId={self?.id}
+              // Only rows that show "waiting for approval by …" re-render on presence changes.
+              names={m.parts.some((p) => p.state === "awaiting_approval") ? names : undefined}
+              replyToAuthor={m.replyTo !== null ? authors.get(m.replyTo) : undefined}
+              onReply={onReply}
+              actions={actions}
+              savableCallId={savable?.seq === m.seq ? savable.callId : undefined}
+              onSaveScript={onSaveScript}
+              onThread={onThread}
+              powers={powers}
+            />
+          </Fragment>
         ))}
         {pending.map((p) => (
           <PendingRow key={p.id} message={p} author={self?.name ?? "You"} actions={actions} />

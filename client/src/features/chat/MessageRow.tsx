@@ -13,6 +13,7 @@ import { ToolCallBody } from "./ToolCallBody";
 import { ThreadLink } from "../threads/ThreadLink";
 import { MessageTools, type MessagePowers } from "../reactions/MessageTools";
 import { ReactionBar } from "../reactions/ReactionBar";
+import { mentionsMe } from "../unread/state";
 import "./chat.css";
 
 const NO_POWERS: MessagePowers = { react: false, pin: false, remove: false };
@@ -59,13 +60,16 @@ export const MessageRow = memo(function MessageRow({
   const [editing, setEditing] = useState(false);
   const mayChange = own && canWrite && !m.deleted && m.kind === "user";
   const assistant = m.kind === "assistant";
+  // Someone else's message naming this member: marked so they see it was for them.
+  const forMe = mentionsMe(m, selfId);
   const tools = <MessageTools message={m} powers={powers} own={own} actions={actions} />;
   const hasTools = !m.deleted && (powers.react || powers.pin || powers.remove);
 
   return (
     <li
-      className={`message${own ? " own" : ""}${m.kind === "user" ? "" : ` ${m.kind}`}`}
+      className={`message${own ? " own" : ""}${m.kind === "user" ? "" : ` ${m.kind}`}${forMe ? " mentions-me" : ""}`}
       data-testid="message"
+      data-mentions-me={forMe || undefined}
       data-seq={m.seq}
       data-id={m.id}
       data-author={m.author.name}

@@ -27,6 +27,10 @@ import { NotificationSettings } from "../notifications/NotificationSettings";
 import { useElicitationNotifications, useMessageNotifications } from "../notifications/notify";
 import { ThreadPanel } from "../threads/ThreadPanel";
 import { messagePowers } from "../reactions/powers";
+import { MentionNamesProvider } from "../mentions/MentionNames";
+import { UnreadBar } from "../unread/UnreadBar";
+import { unreadCounts, unreadTitle } from "../unread/state";
+import { useReadMarker } from "../unread/useReadMarker";
 import "./room.css";
 
 /** What the header can open: a side panel, or (on a phone) the sidebar. */
@@ -101,9 +105,19 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
     if (panel && panel !== "members") actions.closeThread();
   }, [panel, actions]);
 
+  // Read while visible and at the newest message; the tab title counts the rest.
+  const [atBottom, setAtBottom] = useState(true);
+  useReadMarker({ messages: state.messages, read: state.read, atBottom, online: state.connection === "online", markRead: actions.markRead });
+  const counts = useMemo(() => unreadCounts(state), [state.read, state.messages, state.self]);
+  const markAllRead = useCallback(() => actions.markRead(state.messages.at(-1)?.seq ?? 0, true), [actions, state.messages]);
+  const people = useMemo(
+    () => state.members.filter((m) => m.id !== state.self?.id).map((m) => ({ id: m.id, name: m.name })),
+    [state.members, state.self?.id],
+  );
+
   useEffect(() => {
-    document.title = `${title} · Hearth`;
-  }, [title]);
+    document.title = `${unreadTitle(counts)}${title} · Hearth`;
+  }, [title, counts]);
 
   useEffect(() => {
     // The open sheet's element: the sidebar, or the panel's section (SidePanel).
@@ -185,63 +199,79 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
         )}
         <NameForm compact />
       </aside>
-      <main className="room-main">
-        <MessageList
-          messages={state.messages}
-          pending={state.pending}
-          self={state.self}
-          hasMore={state.hasMore}
-          loadingOlder={state.loadingOlder}
-          canWrite={readOnlyReason === null}
-          presence={state.presence}
-          onReply={onReply}
-          onSaveScript={saveScript}
-          onThread={openThread}
-          actions={actions}
-          powers={powers}
-        />
-        <TypingLine state={state} />
-        {/* An MCP server's questions to this member (only theirs reach this socket), right above where they type. */}
-        <ElicitationCards
-          items={state.elicitations}
-          errors={state.elicitationErrors}
-          answer={actions.elicitationAnswer}
-          dismiss={actions.elicitationDismiss}
-        />
-        <Composer
-          maxChars={state.messageChars}
-          readOnlyReason={readOnlyReason}
-          error={state.error}
-          replyTo={replyTo}
-          onCancelReply={cancelReply}
-          assistantName={state.assistantName}
-          commandResult={latestCommand(state, "composer")}
-          fill={composerFill}
-          actions={actions}
-        />
-      </main>
-      {sidePanel && (
-        <aside
-          className="room-panel"
-          aria-label={PANELS.find((p) => p.name === sidePanel)?.landmark}
-          onKeyDown={onPanelKeyDown}
-        >
-          <RoomPanel panel={sidePanel} id={`${panelId}-${sidePanel}`} state={state} canAct={canAct} actions={actions} onClose={closePanel} />
-        </aside>
-      )}
-      {thread && (
-        <aside className="room-panel" aria-label="Thread" onKeyDown={(e) => e.key === "Escape" && actions.closeThread()}>
-          <ThreadPanel
-            id={`${panelId}-thread`}
-            thread={thread}
-            selfId={state.self?.id}
+      <MentionNamesProvider members={state.members} presence={state.presence} self={state.self?.id}>
+        <main className="room-main">
+          {state.dividerAfter !== null && (
+            <UnreadBar
+              counts={counts}
+              dividerAfter={state.dividerAfter}
+              messages={state.messages}
+              hasMore={state.hasMore}
+              loadingOlder={state.loadingOlder}
+              loadOlder={actions.loadOlder}
+              markRead={markAllRead}
+            />
+          )}
+          <MessageList
+            messages={state.messages}
+            pending={state.pending}
+            self={state.self}
+            hasMore={state.hasMore}
+            loadingOlder={state.loadingOlder}
             canWrite={readOnlyReason === null}
-            maxChars={state.messageChars}
+            presence={state.presence}
+            onReply={onReply}
+            onSaveScript={saveScript}
+            onThread={openThread}
             actions={actions}
-            onClose={actions.closeThread}
+            powers={powers}
+            dividerAfter={state.dividerAfter}
+            onAtBottom={setAtBottom}
           />
-        </aside>
-      )}
+          <TypingLine state={state} />
+          {/* An MCP server's questions to this member (only theirs reach this socket), right above where they type. */}
+          <ElicitationCards
+            items={state.elicitations}
+            errors={state.elicitationErrors}
+            answer={actions.elicitationAnswer}
+            dismiss={actions.elicitationDismiss}
+          />
+          <Composer
+            maxChars={state.messageChars}
+            readOnlyReason={readOnlyReason}
+            error={state.error}
+            replyTo={replyTo}
+            onCancelReply={cancelReply}
+            assistantName={state.assistantName}
+            people={people}
+            commandResult={latestCommand(state, "composer")}
+            fill={composerFill}
+            actions={actions}
+          />
+        </main>
+        {sidePanel && (
+          <aside
+            className="room-panel"
+            aria-label={PANELS.find((p) => p.name === sidePanel)?.landmark}
+            onKeyDown={onPanelKeyDown}
+          >
+            <RoomPanel panel={sidePanel} id={`${panelId}-${sidePanel}`} state={state} canAct={canAct} actions={actions} onClose={closePanel} />
+          </aside>
+        )}
+        {thread && (
+          <aside className="room-panel" aria-label="Thread" onKeyDown={(e) => e.key === "Escape" && actions.closeThread()}>
+            <ThreadPanel
+              id={`${panelId}-thread`}
+              thread={thread}
+              selfId={state.self?.id}
+              canWrite={readOnlyReason === null}
+              maxChars={state.messageChars}
+              actions={actions}
+              onClose={actions.closeThread}
+            />
+          </aside>
+        )}
+      </MentionNamesProvider>
     </div>
   );
 }

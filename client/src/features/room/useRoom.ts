@@ -74,6 +74,8 @@ export interface RoomActions {
   react(seq: number, emoji: string, on: boolean): void;
   /** Pins or unpins message `seq` (owners; members when the room allows). */
   pin(seq: number, on: boolean): void;
+  /** Moves this member's read marker to `seq` (all their devices follow); `clearDivider` also removes this view's "new messages" line. */
+  markRead(seq: number, clearDivider?: boolean): void;
 }
 
 export type ElicitationAction = Extract<ClientFrameInput, { type: "elicitation_answer" }>["action"];
@@ -362,6 +364,11 @@ export function useRoom(
         // Not queued as pending: the reply shows when the room stores it (see docs/architecture.md, threads).
         transmit({ type: "send", id: crypto.randomUUID(), text, threadOf: thread.parent, ...(alsoToRoom ? { alsoToRoom } : {}) });
         typingSentAtRef.current = 0;
+      },
+      markRead(seq, clearDivider = false) {
+        const read = stateRef.current.read;
+        if (!read || seq > read.seq) transmit({ type: "read", seq });
+        if (clearDivider) dispatch({ type: "divider_cleared" });
       },
       react(seq, emoji, on) {
         transmit({ type: "react", seq, emoji, on });

@@ -6,6 +6,7 @@
  * room read or leave.
  */
 import type { ChatMessage, ReadState } from "../../../../shared/protocol";
+import { LIMITS } from "../../../../shared/limits";
 import type { FrameReducers } from "../room/slice";
 import { inTimeline } from "../threads/state";
 
@@ -67,4 +68,11 @@ export function firstUnread(messages: ChatMessage[], after: number, self: string
 /** "99+" past the cap the room counts to. */
 export function countLabel(n: number, cap: number): string {
   return n >= cap ? `${cap - 1}+` : String(n);
+}
+
+/** The tab title's prefix: unread count, and mentions of me when there are any. */
+export function unreadTitle({ unread, mentions }: { unread: number; mentions: number }): string {
+  if (unread === 0 && mentions === 0) return "";
+  const n = countLabel(unread, LIMITS.unreadCap);
+  return mentions > 0 ? `(${n} · @${countLabel(mentions, LIMITS.unreadCap)}) ` : `(${n}) `;
 }

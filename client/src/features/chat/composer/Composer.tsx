@@ -1,7 +1,8 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { MessageText } from "../../../../../shared/protocol";
 import { commandMatches, commandUsage, completeCommand, isCommand, type CommandHint } from "./commands";
-import { mentionAt } from "./mention";
+import { mentionAt, type MentionCandidate } from "./mention";
+import { namesToTokens } from "../../mentions/text";
 import type { CommandEntry } from "../../room/commandLog";
 import type { RoomState } from "../../room/roomState";
 import { CommandNote } from "../../../components/CommandNote";
@@ -11,6 +12,8 @@ import { MentionList } from "./MentionList";
 import { ReplyBanner } from "./ReplyBanner";
 import type { RoomActions } from "../../room/useRoom";
 import "./composer.css";
+
+const NO_PEOPLE: readonly MentionCandidate[] = [];
 
 /** The counter appears once this share of the cap is used. */
 const COUNTER_FROM = 0.8;
@@ -39,6 +42,7 @@ export function Composer({
   replyTo,
   onCancelReply,
   assistantName,
+  people = NO_PEOPLE,
   commandResult,
   fill = null,
   actions,
@@ -50,6 +54,8 @@ export function Composer({
   onCancelReply: () => void;
   /** Offered as an `@` completion. */
   assistantName: string;
+  /** The room's other members, offered as `@` completions (sent as their ids). */
+  people?: readonly MentionCandidate[];
   /** The room's answer to the last command sent from here. */
   commandResult: CommandEntry | null;
   /** Replaces the text and puts the caret at its end (e.g. "Save as script"). */
@@ -61,6 +67,9 @@ export function Composer({
   /** The mention position the member dismissed with Escape. */
   const [dismissedAt, setDismissedAt] = useState<number | null>(null);
   const [focused, setFocused] = useState(false);
+  const [activeMention, setActiveMention] = useState(0);
+  /** `@Name` → member id, for each name completed in the text being written. */
+  const picked = useRef(new Map<string, string>());
   const listId = useId();
   const optionId = useId();
   const replyId = useId();
@@ -81,8 +90,11 @@ export function Composer({
   const hints = disabled || !focused || text === dismissedCommand ? [] : commandMatches(text, caret);
   const hint: CommandHint | undefined = hints[Math.min(activeHint, hints.length - 1)];
   const usage = hints.length === 0 && !disabled ? commandUsage(text) : null;
-  const found = disabled || !focused || hints.length > 0 ? null : mentionAt(text, caret, assistantName);
+  const candidates = useMemo(() => [{ id: null, name: assistantName }, ...people], [assistantName, people]);
+  const found = disabled || !focused || hints.length > 0 ? null : mentionAt(text, caret, candidates);
   const mention = found && found.start !== dismissedAt ? found : null;
+  const chosenMention = mention ? mention.options[Math.min(activeMention, mention.options.length - 1)] : undefined;
+  const mentionOptionId = (i: number) => `${optionId}-${i}`;
   const commandOptionId = (i: number) => `${listId}-command-${i}`;
 
   // Choosing "Reply" puts the caret here.
@@ -102,9 +114,11 @@ export function Composer({
     // Only a new request fills the composer, not a re-render.
   }, [fillN]);
 
-  const complete = () => {
-    if (!mention) return;
-    const insert = `@${assistantName} `;
+  const complete = (chosen: MentionCandidate | undefined = chosenMention) => {
+    if (!mention || !chosen) return;
+    const insert = `@${chosen.name} `;
+    if (chosen.id !== null) picked.current.set(`@${chosen.name}`, chosen.id);
+    setActiveMention(0);
     const next = text.slice(0, mention.start) + insert + text.slice(caret).replace(/^ /, "");
     const at = mention.start + insert.length;
     setText(next);
@@ -154,7 +168,8 @@ export function Composer({
     if (disabled) return;
     // Slash commands go to the room as commands, never as chat messages.
     if (isCommand(text)) return submitCommand();
-    const parsed = MessageText.safeParse(text);
+    // Completed names go out as member ids (a rename then never breaks the mention).
+    const parsed = MessageText.safeParse(namesToTokens(text, picked.current));
     if (!parsed.success) {
       // An empty composer is not worth an error message.
       if (text.trim() !== "") setLocalError(parsed.error.issues[0]?.message ?? "This message cannot be sent.");
@@ -162,6 +177,7 @@ export function Composer({
     }
     actions.send(parsed.data, replyTo?.seq);
     if (replyTo) onCancelReply();
+    picked.current = new Map();
     setText("");
     setCaret(0);
     setDismissedAt(null);
@@ -189,6 +205,13 @@ export function Composer({
     if (mention && (e.key === "Tab" || e.key === "Enter") && !e.shiftKey) {
       e.preventDefault();
       complete();
+      return;
+    }
+    if (mention && mention.options.length > 1 && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+      e.preventDefault();
+      const n = mention.options.length;
+      const at = Math.min(activeMention, n - 1);
+      setActiveMention((at + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
       return;
     }
     if (e.key === "Escape") {
@@ -236,7 +259,9 @@ export function Composer({
           aria-invalid={over || undefined}
           aria-autocomplete="list"
           aria-controls={mention || hint ? listId : undefined}
-          aria-activedescendant={hint ? commandOptionId(hints.indexOf(hint)) : mention ? optionId : undefined}
+          aria-activedescendant={
+            hint ? commandOptionId(hints.indexOf(hint)) : mention && chosenMention ? mentionOptionId(mention.options.indexOf(chosenMention)) : undefined
+          }
           onKeyDown={onKeyDown}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onFocus={() => setFocused(true)}
@@ -245,7 +270,10 @@ export function Composer({
             setDismissedAt(null);
           }}
           onChange={(e) => {
-            if (e.target.value !== text) setActiveHint(0);
+            if (e.target.value !== text) {
+              setActiveHint(0);
+              setActiveMention(0);
+            }
             setText(e.target.value);
             setCaret(e.target.selectionStart);
             setLocalError(null);
@@ -254,7 +282,15 @@ export function Composer({
           }}
         />
         {hint && <CommandHints id={listId} hints={hints} active={hint} optionId={commandOptionId} onAccept={acceptHint} />}
-        {mention && <MentionList id={listId} optionId={optionId} assistantName={assistantName} onAccept={complete} />}
+        {mention && chosenMention && (
+          <MentionList
+            id={listId}
+            optionId={mentionOptionId}
+            options={mention.options}
+            active={mention.options.indexOf(chosenMention)}
+            onAccept={complete}
+          />
+        )}
         <button type="submit" data-testid="composer-send" disabled={disabled || over || text.trim() === ""}>
           Send
         </button>

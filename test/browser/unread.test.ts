@@ -1,0 +1,94 @@
+/**
+ * Mentions and unread state between two members, in a real Chromium
+ * against `wrangler dev`: `@` completes a member and sends their id; the
+ * mention is marked for the person mentioned and follows their renames;
+ * what someone missed while away shows as counts on the landing page and
+ * a "new messages" divider when they come back, until they mark it read.
+ */
+import { describe, expect, it } from "vitest";
+import { artifactPath, eventually, messageRow, openRoom, send, uniqueRoom } from "./browser";
+import { useBrowserRoom } from "./fixture";
+
+const fixture = useBrowserRoom({ members: ["Alice", "Bob"] });
+const [alice, bob] = fixture.members;
+const room = uniqueRoom("unread");
+const stamp = Date.now();
+
+async function unreadOnLanding(): Promise<{ unread: string | null; mentions: string | null }> {
+  const row = bob.page.locator(`[data-testid="my-room"][data-room="${room}"]`);
+  return { unread: await row.getAttribute("data-unread"), mentions: await row.getAttribute("data-mentions") };
+}
+
+describe("mentions and unread", () => {
+  it("counts what Bob missed, marks the mention for him, and shows the divider until he reads", async () => {
+    await openRoom(alice.page, `/r/${room}`);
+    await openRoom(bob.page, `/r/${room}`);
+    await send(alice.page, `before you left ${stamp}`);
+    await messageRow(bob.page, `before you left ${stamp}`).waitFor();
+    // Bob reads, then leaves for the landing page.
+    await bob.page.waitForTimeout(800);
+    await bob.page.goto("/");
+
+    await send(alice.page, `first while away ${stamp}`);
+    // Alice completes "@Bo" to Bob: the option names his id, the text shows his name.
+    const input = alice.page.getByTestId("composer-input");
+    await input.pressSequentially("@Bo");
+    await alice.page.locator(`[data-testid="mention-option"][data-member="${bob.id}"]`).waitFor();
+    await input.press("Tab");
+    expect(await input.inputValue()).toBe("@Bob ");
+    await input.pressSequentially(`lunch? ${stamp}`);
+    await input.press("Enter");
+    const atAlice = messageRow(alice.page, `lunch? ${stamp}`);
+    const shown = atAlice.locator(".mention");
+    await shown.waitFor();
+    expect(await shown.innerText()).toBe("@Bob");
+    expect(await shown.getAttribute("data-member")).toBe(bob.id);
+    // A mention of someone else is not marked as Alice's.
+    expect(await atAlice.getAttribute("data-mentions-me")).toBeNull();
+    await send(alice.page, `third while away ${stamp}`);
+    await messageRow(alice.page, `third while away ${stamp}`).waitFor();
+
+    // The landing page counts them: three unread, one mention.
+    await bob.page.reload();
+    await bob.page.locator(`[data-testid="my-room"][data-room="${room}"]`).waitFor();
+    await eventually(unreadOnLanding, { unread: "3", mentions: "1" });
+
+    // Back in the room: the divider sits before the first message he missed.
+    await openRoom(bob.page, `/r/${room}`);
+    const divider = bob.page.getByTestId("unread-divider");
+    await divider.waitFor();
+    const afterDivider = bob.page.locator('[data-testid="unread-divider"] + [data-testid="message"]');
+    expect(await afterDivider.innerText()).toContain(`first while away ${stamp}`);
+    expect(await bob.page.getByTestId("unread-bar").innerText()).toMatch(/1 for you/);
+    const forBob = messageRow(bob.page, `lunch? ${stamp}`);
+    expect(await forBob.getAttribute("data-mentions-me")).toBe("true");
+    expect(await forBob.locator(".mention.self").innerText()).toBe("@Bob");
+    await bob.page.screenshot({ path: artifactPath("unread-divider.png") });
+
+    // Reading at the bottom of a visible tab moves his marker: the landing page shows nothing unread.
+    await eventually(
+      () =>
+        bob.page.evaluate(async (name) => {
+          const res = await fetch("/api/account/unread", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+          const { rooms } = (await res.json()) as { rooms: Array<{ room: string; unread: number; mentions: number }> };
+          return rooms.find((r) => r.room === name) ?? null;
+        }, room),
+      { room, unread: 0, mentions: 0 },
+    );
+    // The divider stays while he reads on, until he marks the room read.
+    expect(await divider.count()).toBe(1);
+    await bob.page.getByTestId("mark-read").click();
+    expect(await divider.count()).toBe(0);
+    await bob.page.reload();
+    await messageRow(bob.page, `third while away ${stamp}`).waitFor();
+    expect(await bob.page.getByTestId("unread-divider").count()).toBe(0);
+  });
+
+  it("shows a mention under the member's new name after a rename", async () => {
+    await bob.page.getByTestId("display-name-input").fill("Robert");
+    await bob.page.getByTestId("display-name-save").click();
+    const mention = messageRow(alice.page, `lunch? ${stamp}`).locator(".mention");
+    await eventually(() => mention.innerText(), "@Robert");
+    expect(await mention.getAttribute("data-member")).toBe(bob.id);
+  });
+});
