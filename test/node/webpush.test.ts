@@ -168,6 +168,9 @@ describe("Web Push to a member with no open tab", () => {
     });
     // The plain message before it pushed nothing.
     expect(push.received).toHaveLength(1);
+    // A typed `@name` the room resolves to the member's id mentions them too.
+    a.send({ type: "send", id: crypto.randomUUID(), text: "@bob typed by hand" });
+    expect(open(device, (await push.waitFor(2)).body)).toMatchObject({ body: "alice mentioned you: @bob typed by hand" });
 
     // Level `all`: any message by someone else.
     const b2 = await enter(room, bob.token);
@@ -175,12 +178,12 @@ describe("Web Push to a member with no open tab", () => {
     await b2.next("notifications", (f) => f.level === "all");
     await leave(b2, a, bob.id);
     a.send({ type: "send", id: crypto.randomUUID(), text: "the cake is in the kitchen" });
-    expect(open(device, (await push.waitFor(2)).body)).toMatchObject({ body: "alice: the cake is in the kitchen", url: `/r/${room}` });
+    expect(open(device, (await push.waitFor(3)).body)).toMatchObject({ body: "alice: the cake is in the kitchen", url: `/r/${room}` });
 
     // The push service says the subscription is gone: the room deletes it.
     push.statusFor.set("/push/bob-phone", 410);
     a.send({ type: "send", id: crypto.randomUUID(), text: "still there?" });
-    await push.waitFor(3);
+    await push.waitFor(4);
     // The room reads the 410 just after the endpoint sent it: look until it has.
     let b3 = await enter(room, bob.token);
     for (let i = 0; i < 20 && b3.all("notifications").at(-1)!.subscriptions > 0; i++) {
@@ -194,7 +197,7 @@ describe("Web Push to a member with no open tab", () => {
     a.send({ type: "send", id, text: "hello?" });
     await a.next("ack", (f) => f.id === id);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(push.received).toHaveLength(3);
+    expect(push.received).toHaveLength(4);
     a.close();
   });
 
