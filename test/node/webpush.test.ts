@@ -7,7 +7,8 @@
  * against the server's public key and decrypts the aes128gcm body with the
  * subscription's private key (http_ece), then reads the payload. A 410 from
  * the endpoint makes the room forget the subscription. A tool call waiting
- * for an owner's approval is pushed to that owner, naming the tool only.
+ * for an owner's approval is pushed to that owner, naming the tool only, and
+ * an MCP server's request for input to the member it waits for.
  */
 import { createECDH, randomBytes, type ECDH } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
@@ -16,6 +17,7 @@ import { decodeJwt, importJWK, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevServer, type DevServer } from "../support/dev-server";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai";
+import { startEverything, type Everything } from "../support/mcp-everything";
 import { createSession, NodeMember } from "../support/node-member";
 
 interface Received {
@@ -92,18 +94,23 @@ function open(device: Device, body: Buffer): { title: string; body: string; url:
 
 let server: DevServer;
 let model: FakeOpenAI;
+let everything: Everything;
 const push = new PushEndpoint();
 
 beforeAll(async () => {
   await push.start();
-  // Only the approval test asks the assistant: it calls delete_message (owners approve), then answers.
+  // In test order: the approval test's turn calls delete_message (owners approve; nobody does, so it
+  // asks nothing more); the elicitation test's calls a tool whose server then asks its principal for input.
   model = await startFakeOpenAI([
     { chunks: [], toolCalls: [{ name: "delete_message", arguments: { seq: 1, reason: "spam, token sk-do-not-leak" } }] },
-    { chunks: ["Deleted."] },
+    { chunks: [], toolCalls: [{ name: "everything__trigger-elicitation-request", arguments: {} }] },
+    { chunks: ["Asked."] },
   ]);
+  everything = await startEverything();
   server = await startDevServer({
     vars: {
       PUSH_ALLOW_HOSTS: `127.0.0.1:${push.port}`,
+      MCP_ALLOW_HOSTS: `127.0.0.1:${everything.port}`,
       AI_PROVIDER: "openai-compatible",
       OPENAI_BASE_URL: model.baseUrl,
       AI_MODEL: "scripted",
@@ -115,6 +122,7 @@ afterAll(async () => {
   await server?.stop();
   await push.stop();
   await model?.close();
+  await everything?.stop();
 });
 
 /** Opens a socket and waits for the member's notification settings (sent last on join). */
@@ -231,5 +239,43 @@ describe("Web Push to a member with no open tab", () => {
     // Bob, the requester, has a tab open and no subscription: nothing else was pushed.
     expect(push.received).toHaveLength(before + 1);
     b.close();
+  });
+
+  it("pushes an MCP server's request for input to the member it waits for, who left after asking", async () => {
+    const room = `elicit-${Date.now().toString(36)}`;
+    const olive = await createSession(server.url, "olive");
+    const bob = await createSession(server.url, "bob");
+    const o = await enter(room, olive.token);
+    const b = await enter(room, bob.token);
+    // Olive connects the server and lets members use it, each call by someone else approved by her.
+    expect((await o.command(`/mcp add everything ${everything.url}`)).ok).toBe(true);
+    await o.next("mcp", (f) => f.servers.some((s) => s.name === "everything" && s.state === "ready" && s.tools.length > 0), { timeoutMs: 30_000 });
+    expect((await o.command("/mcp access everything approval")).ok).toBe(true);
+    const device = newDevice(`http://127.0.0.1:${push.port}`, "bob-tablet");
+    b.send({ type: "push_subscribe", endpoint: device.endpoint, keys: { p256dh: device.p256dh, auth: device.auth } });
+    await b.next("notifications", (f) => f.subscriptions === 1);
+    const before = push.received.length;
+
+    // Bob asks and closes his tab; olive (here: no push for her) approves; the server then asks bob.
+    const id = crypto.randomUUID();
+    b.send({ type: "send", id, text: "@assistant ask me something" });
+    await b.next("ack", (f) => f.id === id);
+    await leave(b, o, bob.id);
+    const card = await o.next("tool", (f) => f.part.tool.endsWith("trigger-elicitation-request") && f.part.state === "awaiting_approval", { timeoutMs: 30_000 });
+    o.send({ type: "approve", seq: card.seq, callId: card.part.callId, approved: true });
+    const got = await push.waitFor(before + 1, 30_000);
+    expect(got.path).toBe("/push/bob-tablet");
+    expect(open(device, got.body)).toEqual({
+      title: `Hearth · ${room}`,
+      body: "everything is waiting for your input.",
+      url: `/r/${room}`,
+      tag: expect.stringMatching(new RegExp(`^${room}:elicitation:[0-9a-f-]{36}$`)),
+    });
+    expect(push.received).toHaveLength(before + 1);
+    // He comes back to the form itself in the room.
+    const back = await enter(room, bob.token);
+    expect((await back.next("elicitations", (f) => f.items.length === 1)).items[0]).toMatchObject({ server: "everything", state: "pending" });
+    back.close();
+    o.close();
   });
 });
