@@ -56,6 +56,8 @@ import { Reactions } from "./room/reactions";
 import { Pins } from "./room/pins";
 import { SlowMode } from "./room/slowMode";
 import { moderationCommands } from "./room/moderationCommands";
+import { Notifications } from "./room/notifications";
+import { vapidKeys } from "./push/vapid";
 import { resolveMentions } from "./room/mentions";
 import { ReadMarkers } from "./room/readState";
 
@@ -97,6 +99,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   #reactions?: Reactions;
   #pins?: Pins;
   #slowMode?: SlowMode;
+  #notifications?: Notifications;
   #readMarkers?: ReadMarkers;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
@@ -127,7 +130,11 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       const kernel = new RoomKernel({
         name: this.name,
         sql: this.ctx.storage.sql,
-        broadcast: (frame) => this.sockets.fanOut(encode(frame)),
+        broadcast: (frame) => {
+          this.sockets.fanOut(encode(frame));
+          // Only the frames a notification can follow; the rest (drafts, presence) never build it.
+          if (frame.type === "message" || frame.type === "message_updated" || frame.type === "tool") this.notifications.frameShown(frame);
+        },
         online: () => this.sockets.online(),
       });
       // After the kernel's built-ins, in this order: what the model and Code Mode see.
@@ -163,6 +170,19 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   }
   get slowMode(): SlowMode {
     return (this.#slowMode ??= new SlowMode(this.ctx.storage.sql, this.members));
+  }
+  /** Notification levels and Web Push to members who are away (room/notifications.ts). */
+  get notifications(): Notifications {
+    return (this.#notifications ??= new Notifications({
+      name: this.name,
+      sql: this.ctx.storage.sql,
+      members: this.members,
+      online: () => this.sockets.online().map((m) => m.id),
+      sendToMembers: (memberIds, build) => this.sockets.sendToMembers(memberIds, build),
+      waitUntil: (work) => this.ctx.waitUntil(work),
+      vapid: () => vapidKeys(this.env),
+      allowHosts: parseAllowHosts(this.env.PUSH_ALLOW_HOSTS),
+    }));
   }
   get readMarkers(): ReadMarkers {
     return (this.#readMarkers ??= new ReadMarkers(this.ctx.storage.sql, this.log));
@@ -243,6 +263,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return (this.#elicitations ??= new Elicitations(this.ctx.storage.sql, {
       serverName: (serverId) => this.mcpServers.nameOf(serverId),
       sendToMembers: (memberIds, build) => this.sockets.sendToMembers(memberIds, build),
+      asked: (memberIds, server, id) => this.notifications.elicitationAsked(memberIds, server, id),
       timeoutMs: settings(this.env).MCP_ELICITATION_SECONDS * 1000,
     }));
   }
@@ -401,6 +422,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     connection.send(encode(this.elicitations.frameFor(admission.member.id)));
     connection.send(encode({ type: "scripts", items: this.scripts.list() }));
     connection.send(encode(this.pins.frame()));
+    this.notifications.settingsChanged(admission.member.id);
     connection.send(encode({ type: "presence", members: this.sockets.online() }));
     // A first visit adds a member: everyone's members view learns of them.
     if (admission.joined) this.sockets.fanOut(encode(this.membersFrame()));
@@ -490,6 +512,12 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         c.broadcast({ type: "message_updated", message: outcome.message });
         c.broadcast(this.pins.frame());
       },
+      notify_settings: (c, frame) => this.notifications.setLevel(c.sender.memberId, frame.level),
+      push_subscribe: (c, frame) => {
+        const outcome = this.notifications.subscribe(c.sender.memberId, frame);
+        if (!outcome.ok) c.reply(errorFrame(outcome.code, outcome.text, "push_subscribe"));
+      },
+      push_unsubscribe: (c, frame) => this.notifications.unsubscribe(c.sender.memberId, frame.endpoint),
       read: (c, frame) => {
         if (!this.readMarkers.mark(c.sender.memberId, frame.seq, Date.now())) return;
         this.sockets.sendToMembers(new Set([c.sender.memberId]), (id) => this.readStateFrame(id));
@@ -583,6 +611,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       }
       this.sockets.presenceChanged(c.id);
     }
+    if (!role) this.notifications.forget(member.id);
     this.accountNotes.changed(member, role);
     this.sockets.fanOut(encode(this.membersFrame()));
     // Presence carries roles too.
@@ -645,7 +674,10 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       },
       presenceChanged: () => this.sockets.presenceChanged(),
       typingChanged: () => this.sockets.typingChanged(),
-      messageStored: (message, from) => this.assistant.onMessage(message, from),
+      messageStored: (message, from) => {
+        this.notifications.messagePosted(message);
+        this.assistant.onMessage(message, from);
+      },
       mentionsIn: (text) => resolveMentions(text, this.members, (word) => RESERVED_MENTIONS.has(word.toLowerCase()) || word.toLowerCase() === this.assistant.name.toLowerCase()),
       slowMode: this.slowMode,
       messageChanged: (message) => {

@@ -57,6 +57,16 @@ export interface Env {
   /** How long a member has to answer an MCP server's elicitation before the room cancels it (default 300). */
   MCP_ELICITATION_SECONDS?: string;
 
+  // Notifications (README → "Configuration").
+  /** Web Push application server key pair (P-256, base64url); unset: a generated pair is kept in LocalSecret. */
+  VAPID_PUBLIC_KEY?: string;
+  /** A secret (`wrangler secret put VAPID_PRIVATE_KEY`). */
+  VAPID_PRIVATE_KEY?: string;
+  /** The contact push services see (mailto: or https: URL). */
+  VAPID_SUBJECT?: string;
+  /** Local hosts push endpoints may be on, e.g. "127.0.0.1:*" (development and tests only). */
+  PUSH_ALLOW_HOSTS?: string;
+
   // Who you are (README → "Who you are").
   /** Cloudflare Access team domain, e.g. https://myteam.cloudflareaccess.com; with ACCESS_AUD, Access JWTs sign members in. */
   ACCESS_TEAM_DOMAIN?: string;

@@ -419,6 +419,33 @@ export const ElicitationDismissFrame = z.strictObject({
   id: z.string().min(1).max(64),
 });
 
+/** How much of a room reaches a member as notifications: every message, mentions and what waits for them (the default), or nothing. */
+export const NotifyLevel = z.enum(["all", "mentions", "none"]);
+export type NotifyLevel = z.infer<typeof NotifyLevel>;
+/** Sets this member's notification level in this room; answered by a `notifications` frame to their sockets. */
+export const NotifySettingsFrame = z.strictObject({
+  type: z.literal("notify_settings"),
+  level: NotifyLevel,
+});
+/** base64url without padding, as `PushSubscription.toJSON()` gives the keys. */
+const PushKey = z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+={0,2}$/, "a key is base64url");
+/**
+ * This device's Web Push subscription (`PushSubscription.toJSON()` without
+ * `expirationTime`), for pushes while none of the member's tabs is open. At
+ * most 5 per member; the same endpoint replaces its earlier keys. The keys
+ * are never sent back to any client.
+ */
+export const PushSubscribeFrame = z.strictObject({
+  type: z.literal("push_subscribe"),
+  endpoint: z.string().min(1).max(2048),
+  keys: z.strictObject({ p256dh: PushKey, auth: PushKey }),
+});
+/** Forgets this member's subscription with this endpoint (the device turned push off). */
+export const PushUnsubscribeFrame = z.strictObject({
+  type: z.literal("push_unsubscribe"),
+  endpoint: z.string().min(1).max(2048),
+});
+
 /**
  * This member has read the room's timeline up to `seq`. Markers only move
  * forward (an older seq changes nothing); every socket of the member gets
@@ -452,6 +479,9 @@ export const ClientFrame = z.discriminatedUnion("type", [
   ElicitationDismissFrame,
   ReactFrame,
   PinFrame,
+  NotifySettingsFrame,
+  PushSubscribeFrame,
+  PushUnsubscribeFrame,
   ReadFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
@@ -872,6 +902,20 @@ export const PinsFrame = z.object({
 });
 
 /**
+ * This member's notification settings in this room: on join and after each
+ * change, to their own sockets only. `subscriptions` counts their devices
+ * with push on (never their endpoints or keys); `vapidPublicKey` is the
+ * server's application key for `PushManager.subscribe` (null: push is not
+ * available here).
+ */
+export const NotificationsFrame = z.object({
+  type: z.literal("notifications"),
+  level: NotifyLevel,
+  subscriptions: z.number().int().nonnegative(),
+  vapidPublicKey: z.string().nullable(),
+});
+
+/**
  * The member's read marker and what is unread after it (others' timeline
  * messages; mentions of them), counted up to LIMITS.unreadCap, as of the
  * room's message `upTo`: a client adds what arrives after that itself. Sent
@@ -913,6 +957,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   ModelsFrame,
   ElicitationsFrame,
   PinsFrame,
+  NotificationsFrame,
   ReadStateFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

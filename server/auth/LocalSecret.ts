@@ -25,6 +25,38 @@ export class LocalSecret extends DurableObject<unknown> {
     await this.ctx.storage.put("secret", secret);
     return secret;
   }
+
+  /**
+   * The Web Push (VAPID) key pair when VAPID_* is not configured: made once,
+   * kept here, so every room signs with the same key and browsers'
+   * subscriptions (bound to the public key) keep working across restarts.
+   * Called only by rooms (RPC inside the Worker); the private key never
+   * reaches a client.
+   */
+  async vapidKeys(): Promise<GeneratedVapidKeys> {
+    const existing = await this.ctx.storage.get<GeneratedVapidKeys>("vapid");
+    if (existing) return existing;
+    const made = await generateVapidKeys();
+    await this.ctx.storage.put("vapid", made);
+    return made;
+  }
+}
+
+/** An ECDSA P-256 key pair as VAPID uses it: the public key raw (65 bytes), the private key's `d`, both base64url. */
+export interface GeneratedVapidKeys {
+  publicKey: string;
+  privateKey: string;
+}
+
+export async function generateVapidKeys(): Promise<GeneratedVapidKeys> {
+  const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const jwk = (await crypto.subtle.exportKey("jwk", pair.privateKey)) as JsonWebKey;
+  const raw = new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
+  return { publicKey: base64url(raw), privateKey: jwk.d! };
+}
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 let cached: Promise<string> | undefined;

@@ -44,6 +44,8 @@ export interface ElicitationRoom {
   serverName(serverId: string): string | null;
   /** Sends the frame built for each of these members to their sockets only. */
   sendToMembers(memberIds: ReadonlySet<string>, build: (memberId: string) => ServerFrame): void;
+  /** A request now waits for these members (their devices hear of it when no tab is open). */
+  asked(memberIds: readonly string[], server: string, id: string): void;
   timeoutMs: number;
 }
 
@@ -178,6 +180,7 @@ export class Elicitations {
       this.waiting.set(row.id, waiting);
       call.deadline.pause();
       this.changed(new Set(row.memberIds));
+      this.room.asked(row.memberIds, server, row.id);
     });
   }
 

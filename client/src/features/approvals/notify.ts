@@ -4,6 +4,7 @@
  * call (ids already seen are remembered for the tab's life).
  */
 import { useEffect, useRef } from "react";
+import type { NotifyLevel } from "../../../../shared/protocol";
 import type { WaitingCall } from "./waiting";
 
 export function notificationsAllowed(): boolean {
@@ -15,7 +16,7 @@ export async function requestNotifications(): Promise<boolean> {
   return (await Notification.requestPermission()) === "granted";
 }
 
-export function useApprovalNotifications(items: WaitingCall[], room: string): void {
+export function useApprovalNotifications(items: WaitingCall[], room: string, level: NotifyLevel = "mentions"): void {
   const seen = useRef<Set<string> | null>(null);
   useEffect(() => {
     // What is waiting when the room opens is shown in the panel, not announced.
@@ -26,9 +27,9 @@ export function useApprovalNotifications(items: WaitingCall[], room: string): vo
     for (const { part } of items) {
       if (seen.current.has(part.callId)) continue;
       seen.current.add(part.callId);
-      if (!notificationsAllowed() || document.visibilityState === "visible") continue;
+      if (level === "none" || !notificationsAllowed() || document.visibilityState === "visible") continue;
       // Text only: the tool's name, never its input (it may hold private data).
       new Notification(`Hearth · ${room}`, { body: `${part.tool.replace("__", ".")} is waiting for your approval.`, tag: part.callId });
     }
-  }, [items, room]);
+  }, [items, room, level]);
 }

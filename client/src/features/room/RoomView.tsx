@@ -23,6 +23,8 @@ import { latestCommand } from "./commandLog";
 import { useRoom } from "./useRoom";
 import { waitingFor } from "../approvals/waiting";
 import { useApprovalNotifications } from "../approvals/notify";
+import { NotificationSettings } from "../notifications/NotificationSettings";
+import { useElicitationNotifications, useMessageNotifications } from "../notifications/notify";
 import { ThreadPanel } from "../threads/ThreadPanel";
 import { messagePowers } from "../reactions/powers";
 import { MentionNamesProvider } from "../mentions/MentionNames";
@@ -52,7 +54,12 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
   const session = useSession();
   const { state, status, actions } = useRoom(room, invite);
   const waiting = useMemo(() => waitingFor(state.messages, state.self?.id), [state.messages, state.self?.id]);
-  useApprovalNotifications(waiting, room);
+  const level = state.notifications.level;
+  useApprovalNotifications(waiting, room, level);
+  const members = state.members;
+  const nameOf = useCallback((id: string) => members.find((m) => m.id === id)?.name ?? null, [members]);
+  useMessageNotifications(room, state.messages, state.self?.id, level, nameOf);
+  useElicitationNotifications(room, state.elicitations, level);
   // Random ids name rooms created private; one made public later has no better name.
   const generated = room.startsWith("p_");
   const title = !generated ? `#${room}` : state.room?.visibility === "public" ? "Unnamed room" : "Private room";
@@ -186,6 +193,7 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
         <MembersPanel state={state} actions={actions} />
         {state.room && role === "owner" && <RoomSettings room={state.room} state={state} actions={actions} />}
         <AssistantSettings state={state} actions={actions} />
+        <NotificationSettings room={room} state={state} actions={actions} />
         {state.room?.visibility === "private" && (role === "owner" || (role === "member" && state.room.membersMayInvite)) && (
           <InvitePanel room={room} invites={state.invites} revoke={(id) => actions.command(`/invites revoke ${id}`, "members")} />
         )}

@@ -17,6 +17,7 @@ import { initialReminders, reminderFrames, type RemindersState } from "../remind
 import { initialScripts, scriptFrames, type ScriptsState } from "../scripts/state";
 import { initialPins, pinFrames, type PinsState } from "../reactions/state";
 import { initialSettings, settingsFrames, type SettingsState } from "../settings/state";
+import { initialNotifications, notificationFrames, type NotificationsState } from "../notifications/state";
 import {
   addCommand,
   commandFrames,
@@ -53,6 +54,7 @@ export interface RoomState
     CommandsState,
     ThreadsState,
     PinsState,
+    NotificationsState,
     UnreadState {}
 
 export type RoomAction =
@@ -89,6 +91,7 @@ export function initialRoomState(): RoomState {
     ...initialPins(),
     ...initialCommands(),
     ...initialThreads(),
+    ...initialNotifications(),
     ...initialUnread(),
   };
 }
@@ -131,6 +134,7 @@ const FRAMES: FrameReducers<RoomState, ServerFrame["type"]> = {
   ...pinFrames,
   ...commandFrames,
   ...threadFrames,
+  ...notificationFrames,
   ...unreadFrames,
 };
 

@@ -5,7 +5,7 @@
  */
 import PartySocket from "partysocket";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
-import { CloseCode, ServerFrame, type ChatMessage, type AssistantSettingsInput, type ClientFrameInput, type MemberAction, type ReminderAction, type Role, type SnoozeChoice } from "../../../../shared/protocol";
+import { CloseCode, ServerFrame, type ChatMessage, type AssistantSettingsInput, type ClientFrameInput, type MemberAction, type NotifyLevel, type ReminderAction, type Role, type SnoozeChoice } from "../../../../shared/protocol";
 import { initialRoomState, roomReducer, type RoomState } from "./roomState";
 import { unsentMessages } from "../chat/state";
 import type { CommandOrigin } from "./commandLog";
@@ -14,6 +14,7 @@ import { postJoin } from "../../api";
 import { parseFrame } from "../../parseFrame";
 import { refreshSession, useSession } from "../account/session";
 import { useOnline } from "./useOnline";
+import type { PushKeys } from "../notifications/push";
 
 /** How often a "still typing" signal may go out while the composer is busy. */
 const TYPING_REFRESH_MS = 2000;
@@ -57,6 +58,11 @@ export interface RoomActions {
   elicitationAnswer(id: string, action: ElicitationAction, content?: ElicitationContent): void;
   /** Removes an expired elicitation from this member's list. */
   elicitationDismiss(id: string): void;
+  /** This member's notification level in this room. */
+  notifySettings(level: NotifyLevel): void;
+  /** This browser's push subscription for this room (false: not connected, try later). */
+  pushSubscribe(subscription: PushKeys): boolean;
+  pushUnsubscribe(endpoint: string): boolean;
   /** Opens a message's thread beside the room (loads its newest replies). */
   openThread(parent: ChatMessage | number): void;
   closeThread(): void;
@@ -369,6 +375,15 @@ export function useRoom(
       },
       pin(seq, on) {
         transmit({ type: "pin", seq, on });
+      },
+      notifySettings(level) {
+        transmit({ type: "notify_settings", level });
+      },
+      pushSubscribe({ endpoint, keys }) {
+        return transmit({ type: "push_subscribe", endpoint, keys });
+      },
+      pushUnsubscribe(endpoint) {
+        return transmit({ type: "push_unsubscribe", endpoint });
       },
     }),
     [transmit, request],
