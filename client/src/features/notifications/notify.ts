@@ -10,9 +10,9 @@
 import { useEffect, useRef } from "react";
 import type { ChatMessage, ElicitationItem, NotifyLevel } from "../../../../shared/protocol";
 import { notificationsAllowed } from "../approvals/notify";
+import { tokensToNames } from "../mentions/text";
 
 const BODY_CHARS = 180;
-const MENTION = /<@([^\s<>@]{1,100})>/g;
 
 function show(room: string, body: string, tag: string): void {
   if (!notificationsAllowed() || document.visibilityState === "visible") return;
@@ -46,10 +46,7 @@ export function useMessageNotifications(
       if (seen.current.has(m.seq) || m.status === "streaming" || m.status === "waiting") continue;
       seen.current.add(m.seq);
       if (!worthNotifying(m, me, level)) continue;
-      const text = m.text.replace(MENTION, (whole, id: string) => {
-        const name = nameOf(id);
-        return name === null ? whole : `@${name}`;
-      });
+      const { text } = tokensToNames(m.text, nameOf);
       const mentioned = (m.mentions ?? []).includes(me);
       show(room, m.kind === "reminder" ? text : `${m.author.name}${mentioned ? " mentioned you" : ""}: ${text}`, `message:${m.seq}`);
     }
