@@ -422,7 +422,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     connection.send(encode(this.elicitations.frameFor(admission.member.id)));
     connection.send(encode({ type: "scripts", items: this.scripts.list() }));
     connection.send(encode(this.pins.frame()));
-    this.notifications.settingsChanged(admission.member.id);
+    this.notifications.settingsFor(admission.member.id, (frame) => connection.send(encode(frame)));
     connection.send(encode({ type: "presence", members: this.sockets.online() }));
     // A first visit adds a member: everyone's members view learns of them.
     if (admission.joined) this.sockets.fanOut(encode(this.membersFrame()));

@@ -90,16 +90,35 @@ export class Notifications {
     this.room.sql.exec("DELETE FROM notify_levels WHERE member_id = ?", memberId);
   }
 
-  /** Sends the member's sockets their settings (on join, and after each change). */
+  /** Sends all the member's sockets their settings (after each change). */
   settingsChanged(memberId: string): void {
     const ids = new Set([memberId]);
-    const send = (vapidPublicKey: string | null) => this.room.sendToMembers(ids, (id) => this.frame(id, vapidPublicKey));
+    this.sendSettings(memberId, (frame) => this.room.sendToMembers(ids, () => frame));
+  }
+
+  /**
+   * Sends a joining socket the member's settings: that socket only — the
+   * member's other tabs have them already, and a member with many tabs
+   * must not make each join cost a frame per tab.
+   */
+  settingsFor(memberId: string, send: (frame: ServerFrame) => void): void {
+    this.sendSettings(memberId, (frame) => {
+      try {
+        send(frame);
+      } catch {
+        // The socket closed while the key was fetched: nothing to tell it.
+      }
+    });
+  }
+
+  /** The frame needs the VAPID public key, which may take a LocalSecret call the first time. */
+  private sendSettings(memberId: string, send: (frame: ServerFrame) => void): void {
     this.room.waitUntil(
       this.room.vapid().then(
-        (keys) => send(keys.publicKey ?? null),
+        (keys) => send(this.frame(memberId, keys.publicKey ?? null)),
         (err: unknown) => {
           console.error(`room ${this.room.name}: no VAPID key, push is off`, err instanceof Error ? err.message : err);
-          send(null);
+          send(this.frame(memberId, null));
         },
       ),
     );
