@@ -135,11 +135,13 @@ export class Notifications {
   messagePosted(message: ChatMessage): void {
     if (message.deleted || !PUSHED_KINDS.has(message.kind) || message.status === "streaming" || message.status === "waiting") return;
     const tag = `message:${message.seq}`;
-    if (!this.once(tag)) return;
+    // Who first: in most rooms nobody is subscribed, and a message costs one indexed read here.
+    const recipients = this.messageRecipients(message);
+    if (recipients.size === 0 || !this.once(tag)) return;
     const mentioned = new Set(message.mentions ?? []);
     const text = this.plain(message.text);
     const thread = message.threadOf != null ? " (in a thread)" : "";
-    this.push(this.messageRecipients(message), (id) => ({
+    this.push(recipients, (id) => ({
       // A reminder's text says whom it is for already ("⏰ @bob: stretch").
       body: clip(message.kind === "reminder" ? text : `${message.author.name}${mentioned.has(id) ? " mentioned you" : ""}${thread}: ${text}`),
       tag,
