@@ -60,6 +60,7 @@ import { Notifications } from "./room/notifications";
 import { vapidKeys } from "./push/vapid";
 import { resolveMentions } from "./room/mentions";
 import { ReadMarkers } from "./room/readState";
+import { searchHandlers } from "./room/searchFrames";
 
 type RoomConnection = Connection<ConnectionState>;
 
@@ -450,6 +451,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   private get handlers(): FrameHandlers<ChatContext> {
     return (this.#handlers ??= {
       ...chatHandlers,
+      ...searchHandlers(() => this.kernel.search),
       stop: (c, frame) => this.assistant.stop(frame.seq, c.sender, c.reply),
       approve: (c, frame) => this.assistant.approve(frame.seq, frame.callId, frame.approved, c.sender, c.reply),
       command: (c, frame) => runCommand(this.commands, this.kernel, this.actor(c.sender), frame, c.reply),

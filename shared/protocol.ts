@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { LIMITS } from "./limits";
+import { SEARCH_QUERY_CHARS } from "./search";
 
 // ---------------------------------------------------------------------------
 // Building blocks
@@ -456,6 +457,28 @@ export const ReadFrame = z.strictObject({
   seq: Seq,
 });
 
+/**
+ * Searches the room's history (the query language is shared/search.ts).
+ * Answered by `search_results` with the same `id`, or an `error` with
+ * `ref: id` when the query cannot be read. `before`: the next page, results
+ * older than that seq.
+ */
+export const SearchFrame = z.strictObject({
+  type: z.literal("search"),
+  id: RequestId,
+  query: z.string().min(1).max(SEARCH_QUERY_CHARS),
+  before: Seq.optional(),
+});
+/**
+ * Asks for the timeline around message `seq` (a search result to jump to),
+ * answered by an `around` frame that replaces the client's loaded window.
+ * Without `seq`: the newest page (back to the present).
+ */
+export const HistoryAroundFrame = z.strictObject({
+  type: z.literal("history_around"),
+  seq: Seq.optional(),
+});
+
 export const ClientFrame = z.discriminatedUnion("type", [
   SendFrame,
   EditFrame,
@@ -483,6 +506,8 @@ export const ClientFrame = z.discriminatedUnion("type", [
   PushSubscribeFrame,
   PushUnsubscribeFrame,
   ReadFrame,
+  SearchFrame,
+  HistoryAroundFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameInput = z.input<typeof ClientFrame>;
@@ -624,6 +649,41 @@ export const PageFrame = z.object({
   before: Seq,
   messages: z.array(ChatMessage),
   hasMore: z.boolean(),
+});
+/**
+ * The timeline around one message, answering `history_around`: up to a
+ * page before it (oldest first), it, and up to a page after. `hasMore`:
+ * older messages exist; `hasNewer`: newer ones exist that this window does
+ * not hold (the client shows "Jump to the present").
+ */
+export const AroundFrame = z.object({
+  type: z.literal("around"),
+  /** The request's seq; null for the newest page. */
+  seq: Seq.nullable(),
+  messages: z.array(ChatMessage),
+  hasMore: z.boolean(),
+  hasNewer: z.boolean(),
+});
+/** One search hit: the message as it is now, and a stretch of its text with the matches marked. */
+export const SearchResult = z.object({
+  message: ChatMessage,
+  /** Plain text (mentions shown as @names), never markup. */
+  snippet: z.string(),
+  /** [start, end) ranges of `snippet` the query matched, in order. */
+  highlights: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])),
+});
+export type SearchResult = z.infer<typeof SearchResult>;
+/** Answers a `search`, to the asking socket only: newest first. */
+export const SearchResultsFrame = z.object({
+  type: z.literal("search_results"),
+  id: z.string(),
+  query: z.string(),
+  /** The request's `before`, null for the first page. */
+  before: Seq.nullable(),
+  results: z.array(SearchResult),
+  hasMore: z.boolean(),
+  /** Older history is still being indexed (a room older than search): results may miss some. */
+  indexing: z.boolean(),
 });
 /** A page of one thread (oldest first), answering `thread_history`, with its parent as it is now. */
 export const ThreadPageFrame = z.object({
@@ -959,6 +1019,8 @@ export const ServerFrame = z.discriminatedUnion("type", [
   PinsFrame,
   NotificationsFrame,
   ReadStateFrame,
+  AroundFrame,
+  SearchResultsFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

@@ -15,6 +15,7 @@ import { Draft } from "./draft";
 import { Membership } from "./members";
 import { MessageLog, type MessageInput } from "./messages";
 import { roomTools } from "./roomTools";
+import { RoomSearch } from "./search";
 import { threadChanged, Threads } from "./threads";
 import { ToolRegistry, type ApprovalNeed } from "./tools";
 
@@ -47,6 +48,7 @@ export class RoomKernel {
   #log?: MessageLog;
   #members?: Membership;
   #threads?: Threads;
+  #search?: RoomSearch;
 
   constructor(private readonly room: KernelRoom) {
     this.name = room.name;
@@ -56,6 +58,7 @@ export class RoomKernel {
       (builtIns ??= roomTools({
         roomName: room.name,
         log: this.log,
+        search: this.search,
         online: () => room.online(),
         now: () => Date.now(),
         messageChanged: (message) => {
@@ -77,6 +80,12 @@ export class RoomKernel {
   }
   get threads(): Threads {
     return (this.#threads ??= new Threads(this.sql, this.log));
+  }
+  /** Full-text search of the history (search.ts); the log's triggers keep its index. */
+  get search(): RoomSearch {
+    // Its table comes with the log's (MessageLog installs the index and triggers).
+    void this.log;
+    return (this.#search ??= new RoomSearch(this.sql, (id) => this.members.get(id)?.name ?? null));
   }
 
   broadcast(frame: ServerFrame): void {

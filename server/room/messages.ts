@@ -15,6 +15,7 @@
 import type { Author, ChatMessage, MessageStatus, PinMark, Reaction, ServerFrame, ToolPart } from "../../shared/protocol";
 import { LIMITS } from "../../shared/limits";
 import { fitForStorage } from "./messageLimits";
+import { installSearchIndex } from "./search";
 
 export interface MessageRow {
   seq: number;
@@ -117,6 +118,8 @@ export class MessageLog {
     ) WITHOUT ROWID`);
     sql.exec("CREATE INDEX IF NOT EXISTS message_mentions_member ON message_mentions(member_id, seq)");
     sql.exec("CREATE INDEX IF NOT EXISTS messages_pinned ON messages(pinned_at) WHERE pinned_at IS NOT NULL");
+    // The full-text index follows every write to this table by triggers (search.ts).
+    installSearchIndex(sql);
   }
 
   /**
@@ -317,23 +320,6 @@ export class MessageLog {
       .map(toMessage);
   }
 
-  /** Newest first: undeleted people's messages among the last `window` containing `query`. */
-  search(query: string, limit: number, window: number): ChatMessage[] {
-    const escaped = query.replace(/[\\%_]/g, (c) => `\\${c}`);
-    return this.sql
-      .exec<MessageRow>(
-        `SELECT * FROM messages
-         WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM messages) - ?
-           AND kind = 'user' AND deleted = 0 AND text LIKE ? ESCAPE '\\'
-         ORDER BY seq DESC LIMIT ?`,
-        window,
-        `%${escaped}%`,
-        limit,
-      )
-      .toArray()
-      .map(toMessage);
-  }
-
   /** The newest `limit` messages, oldest first (context for the assistant). */
   recent(limit: number): ChatMessage[] {
     return this.latest(limit).messages;
@@ -357,6 +343,24 @@ export class MessageLog {
   /** The page just before `before` (oldest first). */
   before(before: number, limit: number = LIMITS.pageSize): { messages: ChatMessage[]; hasMore: boolean } {
     return this.pageWhere(`WHERE seq < ? AND ${IN_TIMELINE}`, [before], limit);
+  }
+
+  /**
+   * The timeline around `seq` (a search result jumped to): up to half a
+   * page up to and including it, and up to half a page after, oldest first.
+   * Two indexed range reads, whatever the room's length.
+   */
+  around(seq: number, limit: number = LIMITS.pageSize): { messages: ChatMessage[]; hasMore: boolean; hasNewer: boolean } {
+    const half = Math.max(1, Math.floor(limit / 2));
+    const older = this.pageWhere(`WHERE seq <= ? AND ${IN_TIMELINE}`, [seq], half);
+    const newer = this.sql
+      .exec<MessageRow>(`SELECT * FROM messages WHERE seq > ? AND ${IN_TIMELINE} ORDER BY seq LIMIT ?`, seq, half + 1)
+      .toArray();
+    return {
+      messages: [...older.messages, ...newer.slice(0, half).map(toMessage)],
+      hasMore: older.hasMore,
+      hasNewer: newer.length > half,
+    };
   }
 
   private pageWhere(where: string, params: SqlStorageValue[], limit: number) {

@@ -1,19 +1,19 @@
 /** The room's built-in tools (the kernel registers them first): look around the room, search it, moderate it. */
 import { z } from "zod";
+import { SEARCH_QUERY_CHARS } from "../../shared/search";
 import type { ChatMessage, PresenceMember } from "../../shared/protocol";
 import type { MessageLog } from "./messages";
+import type { RoomSearch } from "./search";
 import { defineTool, type RoomTool } from "./tools";
 
 export interface RoomToolHost {
   roomName: string;
   log: MessageLog;
+  search: RoomSearch;
   online(): PresenceMember[];
   now(): number;
   messageChanged(message: ChatMessage): void;
 }
-
-/** How far back search looks: bounded, so a call never scans a huge transcript. */
-const SEARCH_WINDOW = 2_000;
 
 export function roomTools(host: RoomToolHost): RoomTool[] {
   return [
@@ -31,20 +31,27 @@ export function roomTools(host: RoomToolHost): RoomTool[] {
     }),
     defineTool({
       name: "search_messages",
-      description: `Find recent messages of this room containing a phrase (case-insensitive; the last ${SEARCH_WINDOW} messages).`,
+      description:
+        "Search this room's whole history (the same index members search). Words match as prefixes, \"quoted phrases\" exactly; " +
+        "filters: from:<name>, in:thread, has:file, before:YYYY-MM-DD, after:YYYY-MM-DD (UTC days). Newest first.",
       inputSchema: z.object({
-        query: z.string().min(1).max(200).describe("Text to look for"),
+        query: z.string().min(1).max(SEARCH_QUERY_CHARS).describe("Words, phrases and filters"),
         limit: z.number().int().min(1).max(20).optional().describe("Most results (default 10)"),
       }),
       readOnly: true,
       approval: () => null,
-      execute: ({ query, limit }) =>
-        host.log.search(query, limit ?? 10, SEARCH_WINDOW).map((m) => ({
+      execute: ({ query, limit }) => {
+        const found = host.search.search(query, { timeZone: "UTC", limit: limit ?? 10 });
+        // A query it cannot read is the model's to fix: say why, as the tool's error.
+        if (!found.ok) throw new Error(found.error);
+        return found.results.map(({ message: m }) => ({
           seq: m.seq,
           author: m.author.name,
           at: new Date(m.createdAt).toISOString(),
           text: m.text,
-        })),
+          ...(m.threadOf != null ? { threadOf: m.threadOf } : {}),
+        }));
+      },
     }),
     defineTool({
       name: "delete_message",
