@@ -22,6 +22,8 @@ export function MessageList({
   pending,
   self,
   hasMore,
+  hasNewer = false,
+  jump = null,
   loadingOlder,
   canWrite,
   presence,
@@ -43,6 +45,10 @@ export function MessageList({
   pending: PendingMessage[];
   self: RoomState["self"];
   hasMore: boolean;
+  /** The window was jumped into the past: newer messages exist that it does not hold. */
+  hasNewer?: boolean;
+  /** The message jumped to (a search result): scrolled to and highlighted. */
+  jump?: { seq: number; n: number } | null;
   loadingOlder: boolean;
   canWrite: boolean;
   actions: RoomActions;
@@ -84,6 +90,31 @@ export function MessageList({
     // Nothing to scroll yet means nothing can trigger the scroll-up load.
     if (hasMore && !loadingOlder && el.scrollHeight <= el.clientHeight) actions.loadOlder();
   }, [messages, pending, firstSeq, hasMore, loadingOlder, actions, onAtBottom]);
+
+  // After the effect above (which may have kept the bottom): a jump centres
+  // its message; coming back to the present goes to the newest one.
+  const jumpedRef = useRef<number | undefined>(undefined);
+  const hadNewerRef = useRef(hasNewer);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    if (jump && jump.n !== jumpedRef.current) {
+      jumpedRef.current = jump.n;
+      const row = el.querySelector<HTMLElement>(`[data-testid="message"][data-seq="${jump.seq}"]`);
+      if (row) {
+        row.scrollIntoView({ block: "center" });
+        atBottomRef.current = el.scrollHeight - el.scrollTop - el.clientHeight < EDGE_PX;
+        fromBottomRef.current = el.scrollHeight - el.scrollTop;
+        onAtBottom?.(atBottomRef.current);
+      }
+    } else if (hadNewerRef.current && !hasNewer) {
+      el.scrollTop = el.scrollHeight;
+      atBottomRef.current = true;
+      fromBottomRef.current = el.scrollHeight - el.scrollTop;
+      onAtBottom?.(true);
+    }
+    hadNewerRef.current = hasNewer;
+  }, [jump, hasNewer, messages, onAtBottom]);
 
   const onScroll = () => {
     const el = ref.current;
@@ -128,6 +159,7 @@ export function MessageList({
               onSaveScript={onSaveScript}
               onThread={onThread}
               powers={powers}
+              highlighted={jump?.seq === m.seq}
             />
           </Fragment>
         ))}
@@ -135,6 +167,13 @@ export function MessageList({
           <PendingRow key={p.id} message={p} author={self?.name ?? "You"} actions={actions} />
         ))}
       </ol>
+      {hasNewer && (
+        <div className="jump-present">
+          <button type="button" data-testid="jump-present" onClick={actions.jumpToPresent}>
+            Jump to the present
+          </button>
+        </div>
+      )}
     </div>
   );
 }

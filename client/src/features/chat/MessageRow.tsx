@@ -37,6 +37,7 @@ export const MessageRow = memo(function MessageRow({
   onSaveScript,
   onThread,
   powers = NO_POWERS,
+  highlighted = false,
 }: {
   message: ChatMessage;
   own: boolean;
@@ -56,6 +57,8 @@ export const MessageRow = memo(function MessageRow({
   onThread?: ((parent: ChatMessage | number) => void) | undefined;
   /** Reacting, pinning, an owner's remove. */
   powers?: MessagePowers;
+  /** The message a search result jumped to. */
+  highlighted?: boolean;
 }) {
   const [editing, setEditing] = useState(false);
   const mayChange = own && canWrite && !m.deleted && m.kind === "user";
@@ -67,8 +70,9 @@ export const MessageRow = memo(function MessageRow({
 
   return (
     <li
-      className={`message${own ? " own" : ""}${m.kind === "user" ? "" : ` ${m.kind}`}${forMe ? " mentions-me" : ""}`}
+      className={`message${own ? " own" : ""}${m.kind === "user" ? "" : ` ${m.kind}`}${forMe ? " mentions-me" : ""}${highlighted ? " jumped" : ""}`}
       data-testid="message"
+      data-jumped={highlighted || undefined}
       data-mentions-me={forMe || undefined}
       data-seq={m.seq}
       data-id={m.id}

@@ -27,6 +27,13 @@ export interface ChatState {
   /** Highest room revision seen: the `since` of the next reconnect. */
   rev: number;
   hasMore: boolean;
+  /**
+   * The loaded window ends before the present (a jump to a search result):
+   * newer live rows are left out until the member jumps back (`around`).
+   */
+  hasNewer: boolean;
+  /** The message the last jump went to, highlighted; `n` tells two jumps to one message apart. */
+  jump: { seq: number; n: number } | null;
   loadingOlder: boolean;
   typers: Typer[];
   error: { code: ErrorCode; message: string } | null;
@@ -40,6 +47,8 @@ export const initialChat = (): ChatState => ({
   pending: [],
   rev: 0,
   hasMore: false,
+  hasNewer: false,
+  jump: null,
   loadingOlder: false,
   typers: [],
   error: null,
@@ -47,7 +56,7 @@ export const initialChat = (): ChatState => ({
 
 export const chatFrames: FrameReducers<
   WithSelf,
-  "snapshot" | "catchup" | "page" | "message" | "message_updated" | "ack" | "draft" | "tool" | "typing"
+  "snapshot" | "catchup" | "page" | "around" | "message" | "message_updated" | "ack" | "draft" | "tool" | "typing"
 > = {
   snapshot: (state, frame) =>
     confirmPending(
@@ -55,6 +64,8 @@ export const chatFrames: FrameReducers<
         ...state,
         messages: sortBySeq(frame.messages),
         hasMore: frame.hasMore,
+        hasNewer: false,
+        jump: null,
         loadingOlder: false,
         rev: Math.max(frame.rev, maxRev(frame.messages)),
       },
@@ -76,6 +87,22 @@ export const chatFrames: FrameReducers<
     const older = frame.messages.filter((m) => m.seq < frame.before);
     return { ...state, messages: upsert(state.messages, older), hasMore: frame.hasMore, loadingOlder: false };
   },
+  // A jump replaces the window; pending own messages stay, and `rev` only
+  // moves forward (the window's rows are current as of this answer, and
+  // whatever changed since comes live), so reconnect catch-up still works.
+  around: (state, frame) =>
+    confirmPending(
+      {
+        ...state,
+        messages: sortBySeq(frame.messages.filter(inTimeline)),
+        hasMore: frame.hasMore,
+        hasNewer: frame.hasNewer,
+        jump: frame.seq === null ? null : { seq: frame.seq, n: (state.jump?.n ?? 0) + 1 },
+        loadingOlder: false,
+        rev: Math.max(state.rev, maxRev(frame.messages)),
+      },
+      frame.messages,
+    ),
   message: (state, frame) => liveRow(state, frame.message),
   message_updated: (state, frame) => liveRow(state, frame.message),
   // Usually the row came first and confirmed it already; a duplicate's ack comes alone.
@@ -162,13 +189,17 @@ function confirmIds<S extends ChatState>(state: S, ids: readonly string[]): S {
 /**
  * Live rows (broadcasts, catch-up) older than the oldest loaded row are left
  * out while older history exists: the history page will bring them, and
- * inserting them now would show them next to unrelated neighbours.
+ * inserting them now would show them next to unrelated neighbours. The same
+ * for rows newer than a window jumped into the past.
  */
 function mergeLive(state: ChatState, rows: readonly ChatMessage[]): ChatMessage[] {
   const oldest = state.messages[0]?.seq;
+  const newest = state.messages.at(-1)?.seq;
   // Thread replies live in their thread (threads/state.ts) unless also sent to the room.
   const timeline = rows.filter(inTimeline);
-  const keep = state.hasMore && oldest !== undefined ? timeline.filter((m) => m.seq >= oldest) : timeline;
+  let keep = state.hasMore && oldest !== undefined ? timeline.filter((m) => m.seq >= oldest) : timeline;
+  // A window jumped into the past holds no newer rows: "jump to the present" loads them.
+  if (state.hasNewer && newest !== undefined) keep = keep.filter((m) => m.seq <= newest);
   return upsert(state.messages, keep);
 }
 

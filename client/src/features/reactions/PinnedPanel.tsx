@@ -4,10 +4,11 @@ import { SidePanel } from "../../components/SidePanel";
 import type { RoomActions } from "../room/useRoom";
 import "./reactions.css";
 
-/** Brings a loaded message into view (an older one is not loaded: nothing to scroll to). */
-function showMessage(seq: number) {
+/** Brings a loaded message into view; one not loaded is jumped to (its history loaded around it). */
+function showMessage(seq: number, jumpTo: (seq: number) => void) {
   const row = document.querySelector<HTMLElement>(`[data-testid="message"][data-seq="${seq}"]`);
-  row?.scrollIntoView({ block: "center", behavior: "smooth" });
+  if (!row) return jumpTo(seq);
+  row.scrollIntoView({ block: "center", behavior: "smooth" });
   row?.classList.add("flash");
   setTimeout(() => row?.classList.remove("flash"), 1500);
 }
@@ -36,7 +37,7 @@ export function PinnedPanel({
         <ul className="pinned-list" aria-label="Pinned messages">
           {items.map((p) => (
             <li key={p.seq} className="pinned-item" data-testid="pinned-item" data-seq={p.seq}>
-              <button type="button" className="pinned-open" onClick={() => showMessage(p.seq)}>
+              <button type="button" className="pinned-open" onClick={() => showMessage(p.seq, actions.jumpTo)}>
                 <span className="pinned-author">{p.author.name}</span>
                 <span className="pinned-excerpt">{p.excerpt}</span>
               </button>

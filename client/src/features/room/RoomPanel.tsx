@@ -1,4 +1,5 @@
-import { Bell, Pin, Plug, ScrollText, ShieldCheck, type LucideIcon } from "lucide-react";
+import { Bell, Pin, Plug, ScrollText, Search, ShieldCheck, type LucideIcon } from "lucide-react";
+import { SearchPanel } from "../search/SearchPanel";
 import { PinnedPanel } from "../reactions/PinnedPanel";
 import { messagePowers } from "../reactions/powers";
 import { ApprovalsPanel } from "../approvals/ApprovalsPanel";
@@ -10,10 +11,11 @@ import { latestCommand } from "./commandLog";
 import type { RoomState } from "./roomState";
 import type { RoomActions } from "./useRoom";
 
-export type Panel = "approvals" | "reminders" | "mcp" | "scripts" | "pinned";
+export type Panel = "search" | "approvals" | "reminders" | "mcp" | "scripts" | "pinned";
 
 /** The header's panel toggles, in order: test-id prefix, icon, label, and the open panel's landmark name. */
 export const PANELS: ReadonlyArray<{ name: Panel; icon: LucideIcon; label: string; landmark: string }> = [
+  { name: "search", icon: Search, label: "Search", landmark: "Search messages" },
   { name: "approvals", icon: ShieldCheck, label: "Approvals", landmark: "Waiting for you" },
   { name: "reminders", icon: Bell, label: "Reminders", landmark: "Reminders" },
   { name: "mcp", icon: Plug, label: "MCP", landmark: "MCP servers" },
@@ -24,6 +26,8 @@ export const PANELS: ReadonlyArray<{ name: Panel; icon: LucideIcon; label: strin
 /** What each toggle counts. */
 export function panelCount(panel: Panel, state: RoomState): number {
   switch (panel) {
+    case "search":
+      return 0;
     case "approvals":
       return waitingFor(state.messages, state.self?.id).length;
     case "reminders":
@@ -44,6 +48,7 @@ export function RoomPanel({
   state,
   canAct,
   actions,
+  onOpenThread,
   onClose,
 }: {
   panel: Panel;
@@ -51,9 +56,13 @@ export function RoomPanel({
   state: RoomState;
   canAct: boolean;
   actions: RoomActions;
+  /** Opens a thread beside the room (in this panel's place). */
+  onOpenThread: (parent: number) => void;
   onClose: () => void;
 }) {
   switch (panel) {
+    case "search":
+      return <SearchPanel id={id} search={state.search} actions={actions} onOpenThread={onOpenThread} onClose={onClose} />;
     case "approvals":
       return <ApprovalsPanel id={id} items={waitingFor(state.messages, state.self?.id)} canAct={canAct} actions={actions} onClose={onClose} />;
     case "scripts":

@@ -217,6 +217,8 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
             pending={state.pending}
             self={state.self}
             hasMore={state.hasMore}
+            hasNewer={state.hasNewer}
+            jump={state.jump}
             loadingOlder={state.loadingOlder}
             canWrite={readOnlyReason === null}
             presence={state.presence}
@@ -255,7 +257,15 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
             aria-label={PANELS.find((p) => p.name === sidePanel)?.landmark}
             onKeyDown={onPanelKeyDown}
           >
-            <RoomPanel panel={sidePanel} id={`${panelId}-${sidePanel}`} state={state} canAct={canAct} actions={actions} onClose={closePanel} />
+            <RoomPanel
+              panel={sidePanel}
+              id={`${panelId}-${sidePanel}`}
+              state={state}
+              canAct={canAct}
+              actions={actions}
+              onOpenThread={openThread}
+              onClose={closePanel}
+            />
           </aside>
         )}
         {thread && (

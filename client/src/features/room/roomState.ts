@@ -31,6 +31,7 @@ import type { FrameReducers } from "./slice";
 import { closeThread, followThread, initialThreads, openThread, threadFrames, threadOlderRequested, type ThreadsState } from "../threads/state";
 import type { ChatMessage } from "../../../../shared/protocol";
 import { clearDivider, initialUnread, unreadFrames, type UnreadState } from "../unread/state";
+import { initialSearch, searchCleared, searchFrames, searchRefused, searchStarted, type SearchState } from "../search/state";
 
 export type ConnectionState = "connecting" | "online" | "reconnecting" | "refused";
 
@@ -55,7 +56,8 @@ export interface RoomState
     ThreadsState,
     PinsState,
     NotificationsState,
-    UnreadState {}
+    UnreadState,
+    SearchState {}
 
 export type RoomAction =
   | { type: "frame"; frame: ServerFrame }
@@ -73,7 +75,9 @@ export type RoomAction =
   | { type: "thread_opened"; parent: ChatMessage | number }
   | { type: "thread_closed" }
   | { type: "thread_older_requested" }
-  | { type: "divider_cleared" };
+  | { type: "divider_cleared" }
+  | { type: "search_started"; id: string; query: string; more: boolean }
+  | { type: "search_cleared" };
 
 export function initialRoomState(): RoomState {
   return {
@@ -93,6 +97,7 @@ export function initialRoomState(): RoomState {
     ...initialThreads(),
     ...initialNotifications(),
     ...initialUnread(),
+    ...initialSearch(),
   };
 }
 
@@ -114,7 +119,7 @@ const connectionFrames: FrameReducers<RoomState, "welcome" | "error"> = {
       return { ...state, commands: patchCommand(state.commands, frame.ref, { state: "failed", text: frame.message }) };
     }
     // A refused elicitation answer is shown on its card.
-    const refused = elicitationRefused(state, frame.ref, frame.message);
+    const refused = elicitationRefused(state, frame.ref, frame.message) ?? searchRefused(state, frame.ref, frame.message);
     if (refused) return refused;
     return failPending(state, { code: frame.code, message: frame.message }, frame.ref);
   },
@@ -136,6 +141,7 @@ const FRAMES: FrameReducers<RoomState, ServerFrame["type"]> = {
   ...threadFrames,
   ...notificationFrames,
   ...unreadFrames,
+  ...searchFrames,
 };
 
 function applyFrame(state: RoomState, frame: ServerFrame): RoomState {
@@ -171,6 +177,7 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
         connection: state.connection === "refused" ? "refused" : "reconnecting",
         loadingOlder: false,
         typers: [],
+        search: state.search?.loading ? { ...state.search, loading: false, error: "The connection dropped before the room answered: search again." } : state.search,
         // Their answers would have come on the socket that just closed.
         commands: settlePending(
           state.commands,
@@ -208,5 +215,9 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
       return threadOlderRequested(state);
     case "divider_cleared":
       return clearDivider(state);
+    case "search_started":
+      return searchStarted(state, action.id, action.query, action.more);
+    case "search_cleared":
+      return searchCleared(state);
   }
 }

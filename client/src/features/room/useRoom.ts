@@ -74,6 +74,13 @@ export interface RoomActions {
   react(seq: number, emoji: string, on: boolean): void;
   /** Pins or unpins message `seq` (owners; members when the room allows). */
   pin(seq: number, on: boolean): void;
+  /** Searches the room (`more`: the next page of the current search). */
+  search(query: string, more?: boolean): void;
+  clearSearch(): void;
+  /** Loads the timeline around message `seq` (a search result), replacing the loaded window. */
+  jumpTo(seq: number): void;
+  /** Back to the newest messages after a jump. */
+  jumpToPresent(): void;
   /** Moves this member's read marker to `seq` (all their devices follow); `clearDivider` also removes this view's "new messages" line. */
   markRead(seq: number, clearDivider?: boolean): void;
 }
@@ -259,6 +266,8 @@ export function useRoom(
   const actions = useMemo<RoomActions>(
     () => ({
       send(text, replyTo) {
+        // Sent from a window in the past: back to the present first, where the message will show.
+        if (stateRef.current.hasNewer) transmit({ type: "history_around" });
         const id = crypto.randomUUID();
         dispatch({ type: "send", id, text, at: Date.now(), ...(replyTo !== undefined ? { replyTo } : {}) });
         transmit(sendFrame({ id, text, replyTo }));
@@ -369,6 +378,25 @@ export function useRoom(
         const read = stateRef.current.read;
         if (!read || seq > read.seq) transmit({ type: "read", seq });
         if (clearDivider) dispatch({ type: "divider_cleared" });
+      },
+      search(query, more = false) {
+        const s = stateRef.current.search;
+        const before = more ? s?.results.at(-1)?.message.seq : undefined;
+        if (more && (!s || s.loading || !s.hasMore || before === undefined)) return;
+        const id = crypto.randomUUID();
+        dispatch({ type: "search_started", id, query, more });
+        if (!transmit({ type: "search", id, query, ...(before !== undefined ? { before } : {}) })) {
+          dispatch({ type: "frame", frame: { type: "error", code: "internal", message: NOT_CONNECTED, ref: id } });
+        }
+      },
+      clearSearch() {
+        dispatch({ type: "search_cleared" });
+      },
+      jumpTo(seq) {
+        transmit({ type: "history_around", seq });
+      },
+      jumpToPresent() {
+        transmit({ type: "history_around" });
       },
       react(seq, emoji, on) {
         transmit({ type: "react", seq, emoji, on });
