@@ -97,17 +97,25 @@ function hasCriteria(q: SearchQuery): boolean {
 
 /**
  * Where a text shows what a query looked for, as [start, end) ranges: each
- * word at the start of a word, each phrase anywhere, case-insensitively.
+ * word where a word starts with it (the whole word), each phrase anywhere,
+ * case-insensitively.
  * For highlighting only — the room's index decided what matched.
  */
 export function matchRanges(text: string, query: Pick<SearchQuery, "words" | "phrases">): Array<[number, number]> {
   const lower = text.toLowerCase();
   const ranges: Array<[number, number]> = [];
-  const find = (needle: string, wordStart: boolean) => {
+  const wordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
+  // A word marks the whole word it starts (it matched as a prefix); a phrase marks itself.
+  const find = (needle: string, word: boolean) => {
     const n = needle.toLowerCase();
     if (!n) return;
     for (let at = lower.indexOf(n); at >= 0; at = lower.indexOf(n, at + n.length)) {
-      if (!wordStart || at === 0 || !/[\p{L}\p{N}]/u.test(lower[at - 1]!)) ranges.push([at, at + n.length]);
+      if (!word) ranges.push([at, at + n.length]);
+      else if (!wordChar(lower[at - 1])) {
+        let end = at + n.length;
+        while (wordChar(lower[end])) end++;
+        ranges.push([at, end]);
+      }
     }
   };
   for (const w of query.words) find(w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ""), true);
