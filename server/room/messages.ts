@@ -15,7 +15,7 @@
 import type { Author, ChatMessage, MessageStatus, PinMark, Reaction, ServerFrame, ToolPart } from "../../shared/protocol";
 import { LIMITS } from "../../shared/limits";
 import { fitForStorage } from "./messageLimits";
-import { installSearchIndex } from "./search";
+import { installSearchIndex } from "./searchIndex";
 
 export interface MessageRow {
   seq: number;
@@ -118,7 +118,7 @@ export class MessageLog {
     ) WITHOUT ROWID`);
     sql.exec("CREATE INDEX IF NOT EXISTS message_mentions_member ON message_mentions(member_id, seq)");
     sql.exec("CREATE INDEX IF NOT EXISTS messages_pinned ON messages(pinned_at) WHERE pinned_at IS NOT NULL");
-    // The full-text index follows every write to this table by triggers (search.ts).
+    // The full-text index follows every write to this table by triggers (searchIndex.ts).
     installSearchIndex(sql);
   }
 

@@ -10,7 +10,7 @@ import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { getAgentByName } from "agents";
 import { beforeAll, describe, expect, it } from "vitest";
-import { installSearchIndex } from "../../server/room/search";
+import { installSearchIndex } from "../../server/room/searchIndex";
 import { connect, msgId, roomName, session, type TestMember } from "./client";
 
 beforeAll(async () => {
