@@ -466,3 +466,49 @@ describe("members", () => {
     expect(state.error).toBeNull();
   });
 });
+
+describe("jumping to a message (search)", () => {
+  const present = () => joined([row(100), row(101), row(102)], true);
+
+  it("replaces the window with the one around the message, keeps pending and never moves rev back", () => {
+    let s = roomReducer(present(), { type: "send", id: "p-1", text: "unsent", at: 1 });
+    s = apply(s, { type: "around", seq: 10, messages: [row(9), row(10), row(11)], hasMore: true, hasNewer: true });
+    expect(seqs(s)).toEqual([9, 10, 11]);
+    expect(s.jump).toEqual({ seq: 10, n: 1 });
+    expect(s.hasNewer).toBe(true);
+    expect(s.rev).toBe(102);
+    expect(s.pending.map((p) => p.id)).toEqual(["p-1"]);
+    // An older page still joins the window from above.
+    s = apply(s, { type: "page", before: 9, messages: [row(8)], hasMore: true });
+    expect(seqs(s)).toEqual([8, 9, 10, 11]);
+  });
+
+  it("leaves newer live rows out of a window in the past, applies edits inside it, and comes back with the newest page", () => {
+    let s = apply(present(), { type: "around", seq: 10, messages: [row(9), row(10), row(11)], hasMore: true, hasNewer: true });
+    s = apply(
+      s,
+      { type: "message", message: row(103, { rev: 103 }) },
+      { type: "message_updated", message: row(10, { rev: 104, text: "edited" }) },
+    );
+    expect(seqs(s)).toEqual([9, 10, 11]);
+    expect(s.messages[1]!.text).toBe("edited");
+    expect(s.rev).toBe(104);
+    s = apply(s, { type: "around", seq: null, messages: [row(102), row(103, { rev: 103 })], hasMore: true, hasNewer: false });
+    expect(seqs(s)).toEqual([102, 103]);
+    expect(s.hasNewer).toBe(false);
+    expect(s.jump).toBeNull();
+    s = apply(s, { type: "message", message: row(105, { rev: 105 }) });
+    expect(seqs(s)).toEqual([102, 103, 105]);
+  });
+
+  it("files only the latest search's answer, and shows its refusal in the panel, not the banner", () => {
+    let s = roomReducer(present(), { type: "search_started", id: "s1", query: "old", more: false });
+    s = roomReducer(s, { type: "search_started", id: "s2", query: "new", more: false });
+    const result = { message: row(5), snippet: "message 5", highlights: [[0, 7]] as Array<[number, number]> };
+    s = apply(s, { type: "search_results", id: "s1", query: "old", before: null, results: [result], hasMore: false, indexing: false });
+    expect(s.search).toMatchObject({ id: "s2", loading: true, results: [] });
+    s = apply(s, { type: "error", code: "invalid_frame", message: "before: takes a day", ref: "s2" });
+    expect(s.search).toMatchObject({ loading: false, error: "before: takes a day" });
+    expect(s.error).toBeNull();
+  });
+});
