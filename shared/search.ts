@@ -8,7 +8,7 @@
  * start of a longer word: `depl` finds "deployment"). Filters narrow the
  * results. Anything else that looks like `key:value` is an ordinary word,
  * so a pasted URL or time never breaks a search. Users' words never reach
- * SQLite's FTS5 syntax directly: the room quotes each one (server/room/search.ts).
+ * SQLite's FTS5 syntax directly: each is quoted (`ftsExpression`).
  */
 
 /** Characters in a search query (a frame's field). */
@@ -89,6 +89,18 @@ export function parseSearch(input: string): SearchParse {
   }
   if (!hasCriteria(query)) return { ok: false, error: "Type a word to search for, or a filter such as from:name." };
   return { ok: true, query };
+}
+
+/**
+ * The FTS5 expression for a query's words and phrases, or null when it has
+ * none. Each is one quoted string (a `"` inside doubled), so nothing a
+ * member types is FTS5 syntax: AND, NEAR, `*`, `:` and parentheses are
+ * just text. Words match as prefixes.
+ */
+export function ftsExpression(query: SearchQuery): string | null {
+  const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  const terms = [...query.words.map((w) => `${quote(w)}*`), ...query.phrases.map(quote)];
+  return terms.length ? terms.join(" ") : null;
 }
 
 function hasCriteria(q: SearchQuery): boolean {

@@ -6,7 +6,7 @@
  */
 import { Temporal } from "temporal-polyfill";
 import { MENTION_TOKEN } from "../../shared/mentions";
-import { matchRanges, parseSearch, type SearchQuery } from "../../shared/search";
+import { ftsExpression, matchRanges, parseSearch, type SearchQuery } from "../../shared/search";
 import type { SearchResult } from "../../shared/protocol";
 import { toMessage, type MessageRow } from "./messages";
 import { indexable } from "./searchIndex";
@@ -197,18 +197,6 @@ export class RoomSearch {
     const snippet = `${start > 0 ? "…" : ""}${shown.slice(start, end)}${end < shown.length ? "…" : ""}`;
     return { snippet, highlights: matchRanges(snippet, query) };
   }
-}
-
-/**
- * The FTS5 expression for a query's words and phrases, or null when it has
- * none. Each is one quoted string (a `"` inside doubled), so nothing a
- * member types is FTS5 syntax: AND, NEAR, `*`, `:` and parentheses are
- * just text. Words match as prefixes.
- */
-export function ftsExpression(query: SearchQuery): string | null {
-  const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  const terms = [...query.words.map((w) => `${quote(w)}*`), ...query.phrases.map(quote)];
-  return terms.length ? terms.join(" ") : null;
 }
 
 /** The instant a day starts in a time zone, `plusDays` later (DST-correct, by Temporal). */

@@ -1,7 +1,6 @@
-/** The search query language (shared/search.ts) and its FTS5 expression (server/room/search.ts). */
+/** The search query language (shared/search.ts) and its FTS5 expression. */
 import { describe, expect, it } from "vitest";
-import { matchRanges, parseSearch } from "../../shared/search";
-import { ftsExpression } from "../../server/room/search";
+import { ftsExpression, matchRanges, parseSearch } from "../../shared/search";
 
 describe("parseSearch", () => {
   it("reads words, phrases and filters", () => {
