@@ -115,6 +115,36 @@ describe("the index follows the log", () => {
   });
 });
 
+describe("every writer of a message", () => {
+  it("indexes an assistant answer once it settles, not while it streams, and forgets a moderated message", async () => {
+    const { o, b, room } = await oliveAndBob();
+    const spam = await post(b, "cheap pills here");
+    const stub = await getAgentByName(env.ChatRoom, room);
+    const seen = await runInDurableObject(stub, (instance) => {
+      const log = instance.log;
+      const search = instance.kernel.search;
+      const found = (q: string) => {
+        const r = search.search(q, { timeZone: "UTC" });
+        return r.ok ? r.results.map((x) => x.message.seq) : r.error;
+      };
+      const turn = log.insert({ id: "turn-1", kind: "assistant", author: { id: "assistant", name: "assistant" }, text: "", status: "streaming", now: Date.now() });
+      if (turn.status !== "stored") throw new Error("not stored");
+      const seq = turn.message.seq;
+      log.checkpoint(seq, "the capybara is a rodent", []);
+      const streaming = found("capybara");
+      log.settle(seq, "done", "the capybara is a large rodent", []);
+      const settled = found("capybara");
+      const moderated = log.moderate(spam, Date.now()).status;
+      return { seq, streaming, settled, moderated, pills: found("pills") };
+    });
+    expect(seen.streaming).toEqual([]);
+    expect(seen.settled).toEqual([seen.seq]);
+    expect(seen.moderated).toBe("changed");
+    expect(seen.pills).toEqual([]);
+    expect(await hits(o, "capybara")).toEqual(["the capybara is a large rodent"]);
+  });
+});
+
 describe("filters", () => {
   it("from:, from:me, in:thread and has:file", async () => {
     const { o, b } = await oliveAndBob();
@@ -132,6 +162,19 @@ describe("filters", () => {
     b.send({ type: "set_name", name: "Robert" });
     await o.next("presence", (f) => f.members.some((m) => m.name === "Robert"));
     expect(await hits(o, "budget from:robert")).toEqual(["offsite budget is small"]);
+  });
+
+  it("has:file matches messages with attachments once the log has an attachments column", async () => {
+    const { o, b, room } = await oliveAndBob();
+    const withFile = await post(o, "the report, attached");
+    await post(o, "the report, described");
+    const stub = await getAgentByName(env.ChatRoom, room);
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("ALTER TABLE messages ADD COLUMN attachments TEXT");
+      state.storage.sql.exec("UPDATE messages SET attachments = ? WHERE seq = ?", JSON.stringify([{ name: "q3.pdf" }]), withFile);
+    });
+    expect(await hits(b, "report has:file")).toEqual(["the report, attached"]);
+    expect(await hits(b, "report")).toHaveLength(2);
   });
 
   it("before: and after: are days in the searcher's time zone", async () => {
