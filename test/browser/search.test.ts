@@ -87,4 +87,25 @@ describe("search", () => {
     // The room's error banner stays clear: the panel answered.
     expect(await bob.page.getByTestId("composer-error").innerText()).toBe("");
   });
+
+  it("opens a thread reply's thread beside its parent", async () => {
+    const sender = await NodeMember.connect(fixture.server.url, room, alice.token);
+    await sender.next("welcome");
+    sender.send({ type: "send", id: `parent-${stamp}`, text: `walrus plans ${stamp}` });
+    const parent = await sender.next("ack", (f) => f.id === `parent-${stamp}`);
+    sender.send({ type: "send", id: `reply-${stamp}`, text: `the walrus reply ${stamp}`, threadOf: parent.seq });
+    await sender.next("ack", (f) => f.id === `reply-${stamp}`);
+    sender.close();
+
+    // The panel is still open from the test before.
+    const input = bob.page.getByTestId("search-input");
+    await input.fill(`"walrus reply"`);
+    await input.press("Enter");
+    const result = bob.page.getByTestId("search-result");
+    await eventually(() => result.count(), 1);
+    expect(await result.innerText()).toContain("in a thread");
+    await result.click();
+    await bob.page.getByTestId("thread-replies").getByText(`the walrus reply ${stamp}`).waitFor();
+    expect(await messageRow(bob.page, `walrus plans ${stamp}`).first().getAttribute("data-jumped")).toBe("true");
+  });
 });
