@@ -95,12 +95,20 @@ export function parseSearch(input: string): SearchParse {
  * The FTS5 expression for a query's words and phrases, or null when it has
  * none. Each is one quoted string (a `"` inside doubled), so nothing a
  * member types is FTS5 syntax: AND, NEAR, `*`, `:` and parentheses are
- * just text. Words match as prefixes.
+ * just text. Words match as prefixes. `mentions(word)`: the ids of members
+ * whose name the word starts, so that a name also finds where they were
+ * mentioned (a mention is stored as `<@id>`, which the index holds as the
+ * id's tokens: the quoted id is matched as a phrase).
  */
-export function ftsExpression(query: SearchQuery): string | null {
+export function ftsExpression(query: SearchQuery, mentions: (word: string) => string[] = () => []): string | null {
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  const terms = [...query.words.map((w) => `${quote(w)}*`), ...query.phrases.map(quote)];
-  return terms.length ? terms.join(" ") : null;
+  const word = (w: string) => {
+    const ids = mentions(w.replace(/^@/, ""));
+    return ids.length ? `(${[`${quote(w)}*`, ...ids.map(quote)].join(" OR ")})` : `${quote(w)}*`;
+  };
+  const terms = [...query.words.map(word), ...query.phrases.map(quote)];
+  // An explicit AND: FTS5 allows no implicit AND after a parenthesised group.
+  return terms.length ? terms.join(" AND ") : null;
 }
 
 function hasCriteria(q: SearchQuery): boolean {

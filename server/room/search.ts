@@ -19,6 +19,8 @@ const BACKFILL_BATCHES_PER_SEARCH = 10;
 export const SEARCH_PAGE = 20;
 /** A search with filters and no words looks at this many of the newest messages (no index serves it). */
 export const FILTER_SCAN_ROWS = 10_000;
+/** Members one word may stand for as a mention. */
+const MENTIONED_MEMBERS_MAX = 5;
 /** Characters of text around the first match a result shows. */
 const SNIPPET_CHARS = 160;
 /** Characters before the first match kept in a snippet. */
@@ -99,7 +101,7 @@ export class RoomSearch {
     if (!filters.ok) return filters;
     const limit = options.limit ?? SEARCH_PAGE;
     const before = options.before ?? Number.MAX_SAFE_INTEGER;
-    const match = ftsExpression(query);
+    const match = ftsExpression(query, (word) => this.membersNamed(word));
     let rows: MessageRow[];
     try {
       rows = match ? this.matching(match, before, filters, limit) : this.scanning(before, filters, limit);
@@ -140,6 +142,16 @@ export class RoomSearch {
           limit + 1,
         )
         .toArray();
+  }
+
+  /** Ids of members whose name starts with `word` (a few: a short word would name many), for mentions of them. */
+  private membersNamed(word: string): string[] {
+    if (word.length < 2) return [];
+    const like = `${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.sql
+      .exec<{ id: string }>("SELECT id FROM members WHERE name LIKE ? ESCAPE '\\' LIMIT ?", like, MENTIONED_MEMBERS_MAX)
+      .toArray()
+      .map((r) => r.id);
   }
 
   /** The conditions besides the words: what every result must be, and the query's filters. */

@@ -36,7 +36,10 @@ describe("ftsExpression", () => {
   it("quotes every term, so nothing typed is FTS5 syntax", () => {
     const parsed = parseSearch('AND NEAR( a"b "x y"');
     if (!parsed.ok) throw new Error(parsed.error);
-    expect(ftsExpression(parsed.query)).toBe('"AND"* "NEAR("* "a""b"* "x y"');
+    expect(ftsExpression(parsed.query)).toBe('"AND"* AND "NEAR("* AND "a""b"* AND "x y"');
+    const named = parseSearch("@ann lunch");
+    if (!named.ok) throw new Error(named.error);
+    expect(ftsExpression(named.query, (w) => (w === "ann" ? ["m_1", 'x"y'] : []))).toBe('("@ann"* OR "m_1" OR "x""y") AND "lunch"*');
     const filtersOnly = parseSearch("from:me");
     expect(filtersOnly.ok && ftsExpression(filtersOnly.query)).toBeNull();
   });

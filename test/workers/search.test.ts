@@ -96,6 +96,13 @@ describe("the index follows the log", () => {
     if (found.type !== "search_results") throw new Error("refused");
     expect(found.results[0]!.snippet).toBe("ask @bob about the invoice");
     expect(found.results[0]!.message.text).toContain(`<@${bob.id}>`);
+    // A name finds where its member was mentioned (the text holds only the id), and the snippet marks it.
+    const byName = await search(o, "bo");
+    if (byName.type !== "search_results") throw new Error("refused");
+    expect(byName.results.map((r) => r.snippet)).toEqual(["ask @bob about the invoice"]);
+    expect(byName.results[0]!.highlights).toEqual([[5, 8]]);
+    expect(await hits(o, "@bob invoice")).toHaveLength(1);
+    expect(await hits(o, "olive invoice")).toEqual([]);
   });
 
   it("pages newest first with `before`", async () => {
