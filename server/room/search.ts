@@ -12,9 +12,9 @@ import { toMessage, type MessageRow } from "./messages";
 import { indexable } from "./searchIndex";
 
 /** Seqs one backfill batch covers. */
-const BACKFILL_BATCH = 1000;
+const BACKFILL_BATCH = 500;
 /** Batches a search runs before answering (the rest go on in the background). */
-const BACKFILL_BATCHES_PER_SEARCH = 10;
+const BACKFILL_BATCHES_PER_SEARCH = 4;
 /** Results per page. */
 export const SEARCH_PAGE = 20;
 /** A search with filters and no words looks at this many of the newest messages (no index serves it). */
@@ -112,7 +112,8 @@ export class RoomSearch {
     }
     const results = rows.slice(0, limit).map((row) => {
       const message = toMessage(row);
-      return { message, ...this.snippet(message.text, query) };
+      // Without its tool cards: a result is shown as a snippet, and cards can be large (a frame of 20 results stays small).
+      return { message: { ...message, parts: [] }, ...this.snippet(message.text, query) };
     });
     return { ok: true, query, results, hasMore: rows.length > limit, indexing };
   }

@@ -82,6 +82,7 @@ describe("the index follows the log", () => {
     expect(found.results[0]!.snippet).toBe("a cherry on top");
     expect(found.results[0]!.highlights).toEqual([[2, 8]]);
     expect(found.indexing).toBe(false);
+    expect(found.results[0]!.message).toMatchObject({ seq, author: { name: "bob" }, parts: [] });
 
     o.send({ type: "delete", seq });
     await o.next("message_updated", (f) => f.message.seq === seq && f.message.deleted);
