@@ -701,6 +701,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         Object.assign(sender, state);
       },
       presenceChanged: () => this.sockets.presenceChanged(),
+      membersChanged: () => this.sockets.fanOut(encode(this.membersFrame())),
       typingChanged: () => this.sockets.typingChanged(),
       messageStored: (message, from) => {
         this.notifications.messagePosted(message);
