@@ -61,6 +61,7 @@ import { vapidKeys } from "./push/vapid";
 import { resolveMentions } from "./room/mentions";
 import { ReadMarkers } from "./room/readState";
 import { searchHandlers } from "./room/searchFrames";
+import { exportStream, type ExportFormat } from "./room/export";
 
 type RoomConnection = Connection<ConnectionState>;
 
@@ -576,6 +577,33 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return state && { unread: state.unread, mentions: state.mentions };
   }
 
+  /**
+   * Called by the Worker's API (RPC): an owner's export of the room, as a
+   * stream the Worker hands to the browser (room/export.ts). The role is
+   * the stored one, checked here, where it is kept.
+   */
+  exportFor(memberId: string, format: ExportFormat): { ok: true; body: ReadableStream<Uint8Array> } | { ok: false; status: 403 | 404; message: string } {
+    const room = this.members.info();
+    if (!room) return { ok: false, status: 404, message: "There is no such room." };
+    const member = this.members.get(memberId);
+    if (member?.role !== "owner") return { ok: false, status: 403, message: "Only the room's owners can export it." };
+    const body = exportStream(
+      {
+        room,
+        exportedAt: Date.now(),
+        exportedBy: member.name,
+        upTo: this.log.lastSeq(),
+        messagesAfter: (after, limit) => this.log.after(after, limit),
+        reminders: () => this.reminders.list(),
+        audit: () => new McpStore(this.ctx.storage.sql).recentAudit(1000),
+        nameOf: (id) => this.members.get(id)?.name ?? null,
+      },
+      format,
+    );
+    this.members.audit({ actor: member, action: "export", detail: format }, Date.now());
+    return { ok: true, body };
+  }
+
   private readStateFrame(memberId: string): ServerFrame {
     return { type: "read_state", ...(this.readMarkers.state(memberId) ?? { seq: 0, unread: 0, mentions: 0, upTo: 0 }) };
   }
@@ -675,6 +703,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         Object.assign(sender, state);
       },
       presenceChanged: () => this.sockets.presenceChanged(),
+      membersChanged: () => this.sockets.fanOut(encode(this.membersFrame())),
       typingChanged: () => this.sockets.typingChanged(),
       messageStored: (message, from) => {
         this.notifications.messagePosted(message);

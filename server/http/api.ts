@@ -40,6 +40,7 @@ import { handlePasskeyApi } from "./passkeyApi";
 import { handleOidcApi } from "./oidcApi";
 import { handleSessionApi } from "./sessionApi";
 import { unreadCounts } from "./unreadApi";
+import { handleExportApi } from "./exportApi";
 
 /** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
 type Env = Cloudflare.Env;
@@ -79,6 +80,8 @@ async function route(request: Request, env: Env): Promise<Response> {
     (await handlePasskeyApi(request, env, secret, path)) ??
     (await handleOidcApi(request, env, secret, path));
   if (sessions) return sessions;
+  const exported = await handleExportApi(request, env, secret, path);
+  if (exported) return exported;
 
   if (request.method !== "POST") return apiError(405, "method_not_allowed", "Use POST.");
   const caller = await checkSession(secret, request);

@@ -30,6 +30,8 @@ export interface ChatContext {
   /** Replaces the sender's attachment. */
   updateSender(state: ConnectionState): void;
   presenceChanged(): void;
+  /** Everyone's members view is sent again (a rename changes it). */
+  membersChanged(): void;
   typingChanged(): void;
   /** A new message from a member was stored and broadcast (the assistant listens). */
   messageStored(message: ChatMessage, sender: ConnectionState): void;
@@ -159,6 +161,7 @@ const setName: Handler<"set_name"> = (ctx, frame) => {
   ctx.members.rename(sender.memberId, frame.name);
   ctx.updateSender({ ...sender, name: frame.name });
   ctx.presenceChanged();
+  ctx.membersChanged();
 };
 
 export const chatHandlers: { [T in ChatFrameType]: Handler<T> } = {

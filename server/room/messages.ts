@@ -340,6 +340,11 @@ export class MessageLog {
     return this.pageWhere(`WHERE ${IN_TIMELINE}`, [], limit);
   }
 
+  /** Every message after `after` in seq order — thread replies and tombstones too — for an export. */
+  after(after: number, limit: number): ChatMessage[] {
+    return this.sql.exec<MessageRow>("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", after, limit).toArray().map(toMessage);
+  }
+
   /** The page just before `before` (oldest first). */
   before(before: number, limit: number = LIMITS.pageSize): { messages: ChatMessage[]; hasMore: boolean } {
     return this.pageWhere(`WHERE seq < ? AND ${IN_TIMELINE}`, [before], limit);

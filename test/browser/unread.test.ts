@@ -128,4 +128,20 @@ describe("mentions and unread", () => {
       true,
     );
   });
+
+  it("completes a member in a thread's composer too, and sends their id", async () => {
+    const parent = messageRow(alice.page, `third while away ${stamp}`);
+    await parent.hover();
+    await parent.getByTestId("reply-in-thread").click();
+    const input = alice.page.getByTestId("thread-input");
+    await input.pressSequentially("@Rob");
+    await alice.page.locator(`[data-testid="mention-option"][data-member="${bob.id}"]`).waitFor();
+    await input.press("Tab");
+    expect(await input.inputValue()).toBe("@Robert ");
+    await input.pressSequentially(`see here ${stamp}`);
+    await input.press("Enter");
+    const reply = alice.page.getByTestId("thread-replies").getByTestId("message").filter({ hasText: `see here ${stamp}` });
+    await reply.waitFor();
+    expect(await reply.locator(".mention").getAttribute("data-member")).toBe(bob.id);
+  });
 });

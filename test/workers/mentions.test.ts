@@ -43,6 +43,8 @@ describe("mentions of people", () => {
 
     b.send({ type: "set_name", name: "Robert" });
     await o.next("presence", (f) => f.members.some((m) => m.name === "Robert"));
+    // Everyone's members view (what `@` completes from) follows the rename too.
+    await o.next("members", (f) => f.members.some((m) => m.id === bob.id && m.name === "Robert"));
     // After the rename the mention still counts for bob (he has not read it yet).
     const stub = await getAgentByName(env.ChatRoom, room);
     expect(await stub.unreadFor(bob.id)).toEqual({ unread: 1, mentions: 1 });

@@ -110,10 +110,11 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
   useReadMarker({ messages: state.messages, read: state.read, atBottom, online: state.connection === "online", markRead: actions.markRead });
   const counts = useMemo(() => unreadCounts(state), [state.read, state.messages, state.self]);
   const markAllRead = useCallback(() => actions.markRead(state.messages.at(-1)?.seq ?? 0, true), [actions, state.messages]);
-  const people = useMemo(
-    () => state.members.filter((m) => m.id !== state.self?.id).map((m) => ({ id: m.id, name: m.name })),
-    [state.members, state.self?.id],
-  );
+  // Everyone with a role, under the name presence shows (a rename reaches presence first).
+  const people = useMemo(() => {
+    const current = new Map(state.presence.map((p) => [p.id, p.name]));
+    return state.members.filter((m) => m.id !== state.self?.id).map((m) => ({ id: m.id, name: current.get(m.id) ?? m.name }));
+  }, [state.members, state.presence, state.self?.id]);
 
   useEffect(() => {
     document.title = `${unreadTitle(counts)}${title} · Hearth`;
@@ -278,6 +279,8 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
               maxChars={state.messageChars}
               actions={actions}
               onClose={actions.closeThread}
+              assistantName={state.assistantName}
+              people={people}
             />
           </aside>
         )}

@@ -5,6 +5,10 @@ import type { RoomState } from "../room/roomState";
 import type { RoomActions } from "../room/useRoom";
 import { CommandNote } from "../../components/CommandNote";
 
+function exportPath(room: string, format: "md" | "json"): string {
+  return `/api/rooms/${encodeURIComponent(room)}/export?format=${format}`;
+}
+
 const SLOW_MODE_CHOICES = [0, 10, 30, 60, 300, 900, 3600];
 
 /** The usual intervals, and the room's own when /slowmode set another. */
@@ -99,6 +103,17 @@ export function RoomSettings({ room, state, actions }: { room: RoomInfo; state: 
         </select>
       </label>
       {result && <CommandNote entry={result} testId="settings-result" onDismiss={() => actions.dismissCommand(result.id)} />}
+      <p className="export-links">
+        {/* Plain links: the session cookie goes with them, and the room streams the file (docs/protocol.md, export). */}
+        Export the room:{" "}
+        <a href={exportPath(room.name, "md")} download data-testid="export-md">
+          Markdown
+        </a>{" "}
+        ·{" "}
+        <a href={exportPath(room.name, "json")} download data-testid="export-json">
+          JSON
+        </a>
+      </p>
     </section>
   );
 }

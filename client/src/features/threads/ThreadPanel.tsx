@@ -1,8 +1,11 @@
-import { useState, type FormEvent, type KeyboardEvent } from "react";
+import { useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { SidePanel } from "../../components/SidePanel";
 import { MessageRow } from "../chat/MessageRow";
 import type { RoomActions } from "../room/useRoom";
 import type { OpenThread } from "./state";
+import { MentionList } from "../chat/composer/MentionList";
+import type { MentionCandidate } from "../chat/composer/mention";
+import { useMentionCompletion } from "../mentions/useMentionCompletion";
 import "./threads.css";
 
 /**
@@ -18,6 +21,8 @@ export function ThreadPanel({
   maxChars,
   actions,
   onClose,
+  assistantName,
+  people,
 }: {
   id: string;
   thread: OpenThread;
@@ -26,19 +31,45 @@ export function ThreadPanel({
   maxChars: number;
   actions: RoomActions;
   onClose: () => void;
+  /** Offered, with the members, as `@` completions (as in the room's composer). */
+  assistantName: string;
+  people: readonly MentionCandidate[];
 }) {
   const [text, setText] = useState("");
+  const [caret, setCaret] = useState(0);
+  const [focused, setFocused] = useState(false);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const listId = useId();
+  const optionId = useId();
+  const candidates = useMemo(() => [{ id: null, name: assistantName }, ...people], [assistantName, people]);
+  const mentions = useMentionCompletion({
+    text,
+    caret,
+    enabled: canWrite && focused,
+    candidates,
+    apply: (next, at) => {
+      setText(next);
+      setCaret(at);
+      requestAnimationFrame(() => {
+        inputRef.current?.focus();
+        inputRef.current?.setSelectionRange(at, at);
+      });
+    },
+  });
   const [alsoToRoom, setAlsoToRoom] = useState(false);
   const parent = thread.parentMessage;
 
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     if (text.trim() === "") return;
-    actions.replyInThread(text, alsoToRoom);
+    actions.replyInThread(mentions.withTokens(text), alsoToRoom);
+    mentions.reset();
     setText("");
+    setCaret(0);
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) submit(e);
+    if (e.nativeEvent.isComposing || mentions.onKeyDown(e)) return;
+    if (e.key === "Enter" && !e.shiftKey) submit(e);
   };
 
   return (
@@ -62,15 +93,38 @@ export function ThreadPanel({
       {canWrite ? (
         <form className="thread-composer" onSubmit={submit}>
           <textarea
+            ref={inputRef}
             data-testid="thread-input"
             aria-label="Reply in thread"
             placeholder="Reply in thread…"
             rows={2}
             maxLength={maxChars}
             value={text}
-            onChange={(e) => setText(e.target.value)}
+            aria-autocomplete="list"
+            aria-controls={mentions.mention ? listId : undefined}
+            aria-activedescendant={mentions.mention ? `${optionId}-${mentions.activeIndex}` : undefined}
+            onChange={(e) => {
+              if (e.target.value !== text) mentions.textChanged();
+              setText(e.target.value);
+              setCaret(e.target.selectionStart);
+            }}
+            onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+            onFocus={() => setFocused(true)}
+            onBlur={() => {
+              setFocused(false);
+              mentions.blurred();
+            }}
             onKeyDown={onKeyDown}
           />
+          {mentions.mention && (
+            <MentionList
+              id={listId}
+              optionId={(i) => `${optionId}-${i}`}
+              options={mentions.mention.options}
+              active={mentions.activeIndex}
+              onAccept={mentions.complete}
+            />
+          )}
           <div className="thread-composer-row">
             <label>
               <input type="checkbox" data-testid="thread-also-to-room" checked={alsoToRoom} onChange={(e) => setAlsoToRoom(e.target.checked)} />{" "}

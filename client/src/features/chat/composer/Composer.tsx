@@ -1,8 +1,8 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { MessageText } from "../../../../../shared/protocol";
 import { commandMatches, commandUsage, completeCommand, isCommand, type CommandHint } from "./commands";
-import { mentionAt, type MentionCandidate } from "./mention";
-import { namesToTokens } from "../../mentions/text";
+import type { MentionCandidate } from "./mention";
+import { useMentionCompletion } from "../../mentions/useMentionCompletion";
 import type { CommandEntry } from "../../room/commandLog";
 import type { RoomState } from "../../room/roomState";
 import { CommandNote } from "../../../components/CommandNote";
@@ -64,12 +64,7 @@ export function Composer({
 }) {
   const [text, setText] = useState("");
   const [caret, setCaret] = useState(0);
-  /** The mention position the member dismissed with Escape. */
-  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
   const [focused, setFocused] = useState(false);
-  const [activeMention, setActiveMention] = useState(0);
-  /** `@Name` → member id, for each name completed in the text being written. */
-  const picked = useRef(new Map<string, string>());
   const listId = useId();
   const optionId = useId();
   const replyId = useId();
@@ -91,9 +86,24 @@ export function Composer({
   const hint: CommandHint | undefined = hints[Math.min(activeHint, hints.length - 1)];
   const usage = hints.length === 0 && !disabled ? commandUsage(text) : null;
   const candidates = useMemo(() => [{ id: null, name: assistantName }, ...people], [assistantName, people]);
-  const found = disabled || !focused || hints.length > 0 ? null : mentionAt(text, caret, candidates);
-  const mention = found && found.start !== dismissedAt ? found : null;
-  const chosenMention = mention ? mention.options[Math.min(activeMention, mention.options.length - 1)] : undefined;
+  const mentions = useMentionCompletion({
+    text,
+    caret,
+    enabled: !disabled && focused && hints.length === 0,
+    candidates,
+    apply: (next, at) => {
+      setText(next);
+      setCaret(at);
+      actions.typing(next);
+      requestAnimationFrame(() => {
+        const el = inputRef.current;
+        if (!el) return;
+        el.focus();
+        el.setSelectionRange(at, at);
+      });
+    },
+  });
+  const { mention } = mentions;
   const mentionOptionId = (i: number) => `${optionId}-${i}`;
   const commandOptionId = (i: number) => `${listId}-command-${i}`;
 
@@ -113,24 +123,6 @@ export function Composer({
     moveCaretToEnd(fill.text);
     // Only a new request fills the composer, not a re-render.
   }, [fillN]);
-
-  const complete = (chosen: MentionCandidate | undefined = chosenMention) => {
-    if (!mention || !chosen) return;
-    const insert = `@${chosen.name} `;
-    if (chosen.id !== null) picked.current.set(`@${chosen.name}`, chosen.id);
-    setActiveMention(0);
-    const next = text.slice(0, mention.start) + insert + text.slice(caret).replace(/^ /, "");
-    const at = mention.start + insert.length;
-    setText(next);
-    setCaret(at);
-    actions.typing(next);
-    requestAnimationFrame(() => {
-      const el = inputRef.current;
-      if (!el) return;
-      el.focus();
-      el.setSelectionRange(at, at);
-    });
-  };
 
   const moveCaretToEnd = (next: string) => {
     requestAnimationFrame(() => {
@@ -169,7 +161,7 @@ export function Composer({
     // Slash commands go to the room as commands, never as chat messages.
     if (isCommand(text)) return submitCommand();
     // Completed names go out as member ids (a rename then never breaks the mention).
-    const parsed = MessageText.safeParse(namesToTokens(text, picked.current));
+    const parsed = MessageText.safeParse(mentions.withTokens(text));
     if (!parsed.success) {
       // An empty composer is not worth an error message.
       if (text.trim() !== "") setLocalError(parsed.error.issues[0]?.message ?? "This message cannot be sent.");
@@ -177,10 +169,9 @@ export function Composer({
     }
     actions.send(parsed.data, replyTo?.seq);
     if (replyTo) onCancelReply();
-    picked.current = new Map();
+    mentions.reset();
     setText("");
     setCaret(0);
-    setDismissedAt(null);
     setLocalError(null);
     inputRef.current?.focus();
   };
@@ -202,21 +193,9 @@ export function Composer({
       setDismissedCommand(text);
       return;
     }
-    if (mention && (e.key === "Tab" || e.key === "Enter") && !e.shiftKey) {
-      e.preventDefault();
-      complete();
-      return;
-    }
-    if (mention && mention.options.length > 1 && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
-      e.preventDefault();
-      const n = mention.options.length;
-      const at = Math.min(activeMention, n - 1);
-      setActiveMention((at + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
-      return;
-    }
+    if (mentions.onKeyDown(e)) return;
     if (e.key === "Escape") {
-      if (mention) setDismissedAt(mention.start);
-      else if (replyTo) onCancelReply();
+      if (replyTo) onCancelReply();
       return;
     }
     // IME composition uses Enter to pick a candidate, not to send.
@@ -260,19 +239,19 @@ export function Composer({
           aria-autocomplete="list"
           aria-controls={mention || hint ? listId : undefined}
           aria-activedescendant={
-            hint ? commandOptionId(hints.indexOf(hint)) : mention && chosenMention ? mentionOptionId(mention.options.indexOf(chosenMention)) : undefined
+            hint ? commandOptionId(hints.indexOf(hint)) : mention ? mentionOptionId(mentions.activeIndex) : undefined
           }
           onKeyDown={onKeyDown}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onFocus={() => setFocused(true)}
           onBlur={() => {
             setFocused(false);
-            setDismissedAt(null);
+            mentions.blurred();
           }}
           onChange={(e) => {
             if (e.target.value !== text) {
               setActiveHint(0);
-              setActiveMention(0);
+              mentions.textChanged();
             }
             setText(e.target.value);
             setCaret(e.target.selectionStart);
@@ -282,14 +261,8 @@ export function Composer({
           }}
         />
         {hint && <CommandHints id={listId} hints={hints} active={hint} optionId={commandOptionId} onAccept={acceptHint} />}
-        {mention && chosenMention && (
-          <MentionList
-            id={listId}
-            optionId={mentionOptionId}
-            options={mention.options}
-            active={mention.options.indexOf(chosenMention)}
-            onAccept={complete}
-          />
+        {mention && (
+          <MentionList id={listId} optionId={mentionOptionId} options={mention.options} active={mentions.activeIndex} onAccept={mentions.complete} />
         )}
         <button type="submit" data-testid="composer-send" disabled={disabled || over || text.trim() === ""}>
           Send
