@@ -74,6 +74,14 @@ describe("search", () => {
     await messageRow(bob.page, `meanwhile ${stamp}`).waitFor();
     await present.waitFor({ state: "detached" });
     expect(await messageRow(bob.page, `zeppelin${stamp}`).count()).toBe(0);
+
+    // Sending from a window in the past goes back to the present, where the message shows.
+    await result.click();
+    await present.waitFor();
+    await send(bob.page, `sent from the past ${stamp}`);
+    await messageRow(bob.page, `sent from the past ${stamp}`).and(bob.page.locator('[data-state="sent"]')).waitFor();
+    await present.waitFor({ state: "detached" });
+    await messageRow(bob.page, `meanwhile ${stamp}`).waitFor();
   });
 
   it("says so when a search finds nothing, and explains a filter it cannot read", async () => {
