@@ -95,10 +95,11 @@ export class RoomSearch {
     const parsed = parseSearch(text);
     if (!parsed.ok) return parsed;
     const { query } = parsed;
-    const indexing = !this.backfill(BACKFILL_BATCHES_PER_SEARCH);
-    if (indexing) this.drainInBackground();
+    // A query refused for its filters does nothing, not even a backfill step.
     const filters = this.filters(query, options);
     if (!filters.ok) return filters;
+    const indexing = !this.backfill(BACKFILL_BATCHES_PER_SEARCH);
+    if (indexing) this.drainInBackground();
     const limit = options.limit ?? SEARCH_PAGE;
     const before = options.before ?? Number.MAX_SAFE_INTEGER;
     const match = ftsExpression(query, (word) => this.membersNamed(word));
@@ -120,29 +121,29 @@ export class RoomSearch {
 
   private matching(match: string, before: number, filters: { where: string; params: SqlStorageValue[] }, limit: number): MessageRow[] {
     return this.sql
-        .exec<MessageRow>(
-          `SELECT m.* FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid
-           WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND ${filters.where}
-           ORDER BY messages_fts.rowid DESC LIMIT ?`,
-          match,
-          before,
-          ...filters.params,
-          limit + 1,
-        )
-        .toArray();
+      .exec<MessageRow>(
+        `SELECT m.* FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid
+         WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND ${filters.where}
+         ORDER BY messages_fts.rowid DESC LIMIT ?`,
+        match,
+        before,
+        ...filters.params,
+        limit + 1,
+      )
+      .toArray();
   }
 
   private scanning(before: number, filters: { where: string; params: SqlStorageValue[] }, limit: number): MessageRow[] {
     const newest = this.sql.exec<{ s: number | null }>("SELECT MAX(seq) AS s FROM messages").one().s ?? 0;
-      return this.sql
-        .exec<MessageRow>(
-          `SELECT m.* FROM messages m WHERE m.seq < ? AND m.seq > ? AND ${filters.where} ORDER BY m.seq DESC LIMIT ?`,
-          before,
-          newest - FILTER_SCAN_ROWS,
-          ...filters.params,
-          limit + 1,
-        )
-        .toArray();
+    return this.sql
+      .exec<MessageRow>(
+        `SELECT m.* FROM messages m WHERE m.seq < ? AND m.seq > ? AND ${filters.where} ORDER BY m.seq DESC LIMIT ?`,
+        before,
+        newest - FILTER_SCAN_ROWS,
+        ...filters.params,
+        limit + 1,
+      )
+      .toArray();
   }
 
   /** Ids of members whose name starts with `word` (a few: a short word would name many), for mentions of them. */
