@@ -60,6 +60,7 @@ import { Notifications } from "./room/notifications";
 import { vapidKeys } from "./push/vapid";
 import { resolveMentions } from "./room/mentions";
 import { ReadMarkers } from "./room/readState";
+import { Files, type FileAccess, type Reservation, type UploadRequest } from "./room/files";
 
 type RoomConnection = Connection<ConnectionState>;
 
@@ -101,6 +102,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   #slowMode?: SlowMode;
   #notifications?: Notifications;
   #readMarkers?: ReadMarkers;
+  #files?: Files;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
@@ -136,6 +138,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
           if (frame.type === "message" || frame.type === "message_updated" || frame.type === "tool") this.notifications.frameShown(frame);
         },
         online: () => this.sockets.online(),
+        attachmentsRemoved: (attachments) => this.files.removed(attachments),
       });
       // After the kernel's built-ins, in this order: what the model and Code Mode see.
       kernel.tools.register(() => this.reminders.tools());
@@ -183,6 +186,12 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       vapid: () => vapidKeys(this.env),
       allowHosts: parseAllowHosts(this.env.PUSH_ALLOW_HOSTS),
     }));
+  }
+  /** Uploads and attachments; the bytes are in the FILES bucket (room/files.ts). */
+  get files(): Files {
+    return (this.#files ??= new Files(this.ctx.storage.sql, this.name, this.members, (keys) =>
+      this.ctx.waitUntil(this.env.FILES.delete(keys).catch((err: unknown) => console.error(`room ${this.name}: deleting files failed`, err))),
+    ));
   }
   get readMarkers(): ReadMarkers {
     return (this.#readMarkers ??= new ReadMarkers(this.ctx.storage.sql, this.log));
@@ -578,6 +587,23 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return { type: "read_state", ...(this.readMarkers.state(memberId) ?? { seq: 0, unread: 0, mentions: 0, upTo: 0 }) };
   }
 
+  /** Called by the Worker's API (RPC) before it streams an upload into R2 (http/filesApi.ts). */
+  reserveFile(memberId: string, upload: UploadRequest): Reservation {
+    return this.files.reserve(memberId, upload, Date.now());
+  }
+
+  /** Called by the Worker's API (RPC) once the upload's bytes are stored (`ok`) or refused. */
+  uploadDone(memberId: string, id: string, ok: boolean) {
+    if (ok) return this.files.stored(memberId, id);
+    this.files.failed(id);
+    return null;
+  }
+
+  /** Called by the Worker's API (RPC) for every download: the member may fetch the file now, or why not. */
+  fileAccess(memberId: string, id: string): FileAccess {
+    return this.files.access(memberId, id);
+  }
+
   /** Called by the Worker's API (RPC) with an invite token it verified (the rules: Governance.redeemInvite). */
   redeemInvite(identity: { id: string; name: string }, inviteId: string | undefined): Admission {
     return this.governance.redeemInvite(identity, inviteId);
@@ -683,6 +709,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       messageChanged: (message) => {
         if (message.pinned) this.sockets.fanOut(encode(this.pins.frame()));
       },
+      files: { claim: (member, ids) => this.files.claim(member, ids), attach: (ids, seq) => this.files.attach(ids, seq) },
       removedByOwner: (message) =>
         this.members.audit({ actor: this.actor(sender), action: "remove_message", target: message.author, detail: `message ${message.seq}` }, Date.now()),
     };

@@ -20,6 +20,8 @@ export interface Env {
   /** One per outside identity (hash of issuer + subject): the member it signs in as. */
   IdentityLink: DurableObjectNamespace<IdentityLink>;
   ASSETS?: Fetcher;
+  /** R2: the files attached to messages, under rooms/<room>/<id> (room/files.ts). Simulated locally by `wrangler dev`. */
+  FILES: R2Bucket;
   /** HMAC key for session and invite tokens. Unset: a generated one is kept in LocalSecret. */
   SESSION_SECRET?: string;
   /** Extra origins allowed to open sockets, comma-separated. */
