@@ -28,6 +28,7 @@ import { useElicitationNotifications, useMessageNotifications } from "../notific
 import { ThreadPanel } from "../threads/ThreadPanel";
 import { messagePowers } from "../reactions/powers";
 import { MentionNamesProvider } from "../mentions/MentionNames";
+import { FileRoom } from "../files/FileRoom";
 import { UnreadBar } from "../unread/UnreadBar";
 import { unreadCounts, unreadTitle } from "../unread/state";
 import { useReadMarker } from "../unread/useReadMarker";
@@ -199,79 +200,82 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
         )}
         <NameForm compact />
       </aside>
-      <MentionNamesProvider members={state.members} presence={state.presence} self={state.self?.id}>
-        <main className="room-main">
-          {state.dividerAfter !== null && (
-            <UnreadBar
-              counts={counts}
-              dividerAfter={state.dividerAfter}
+      <FileRoom.Provider value={room}>
+        <MentionNamesProvider members={state.members} presence={state.presence} self={state.self?.id}>
+          <main className="room-main">
+            {state.dividerAfter !== null && (
+              <UnreadBar
+                counts={counts}
+                dividerAfter={state.dividerAfter}
+                messages={state.messages}
+                hasMore={state.hasMore}
+                loadingOlder={state.loadingOlder}
+                loadOlder={actions.loadOlder}
+                markRead={markAllRead}
+              />
+            )}
+            <MessageList
               messages={state.messages}
+              pending={state.pending}
+              self={state.self}
               hasMore={state.hasMore}
               loadingOlder={state.loadingOlder}
-              loadOlder={actions.loadOlder}
-              markRead={markAllRead}
-            />
-          )}
-          <MessageList
-            messages={state.messages}
-            pending={state.pending}
-            self={state.self}
-            hasMore={state.hasMore}
-            loadingOlder={state.loadingOlder}
-            canWrite={readOnlyReason === null}
-            presence={state.presence}
-            onReply={onReply}
-            onSaveScript={saveScript}
-            onThread={openThread}
-            actions={actions}
-            powers={powers}
-            dividerAfter={state.dividerAfter}
-            onAtBottom={setAtBottom}
-          />
-          <TypingLine state={state} />
-          {/* An MCP server's questions to this member (only theirs reach this socket), right above where they type. */}
-          <ElicitationCards
-            items={state.elicitations}
-            errors={state.elicitationErrors}
-            answer={actions.elicitationAnswer}
-            dismiss={actions.elicitationDismiss}
-          />
-          <Composer
-            maxChars={state.messageChars}
-            readOnlyReason={readOnlyReason}
-            error={state.error}
-            replyTo={replyTo}
-            onCancelReply={cancelReply}
-            assistantName={state.assistantName}
-            people={people}
-            commandResult={latestCommand(state, "composer")}
-            fill={composerFill}
-            actions={actions}
-          />
-        </main>
-        {sidePanel && (
-          <aside
-            className="room-panel"
-            aria-label={PANELS.find((p) => p.name === sidePanel)?.landmark}
-            onKeyDown={onPanelKeyDown}
-          >
-            <RoomPanel panel={sidePanel} id={`${panelId}-${sidePanel}`} state={state} canAct={canAct} actions={actions} onClose={closePanel} />
-          </aside>
-        )}
-        {thread && (
-          <aside className="room-panel" aria-label="Thread" onKeyDown={(e) => e.key === "Escape" && actions.closeThread()}>
-            <ThreadPanel
-              id={`${panelId}-thread`}
-              thread={thread}
-              selfId={state.self?.id}
               canWrite={readOnlyReason === null}
-              maxChars={state.messageChars}
+              presence={state.presence}
+              onReply={onReply}
+              onSaveScript={saveScript}
+              onThread={openThread}
               actions={actions}
-              onClose={actions.closeThread}
+              powers={powers}
+              dividerAfter={state.dividerAfter}
+              onAtBottom={setAtBottom}
             />
-          </aside>
-        )}
-      </MentionNamesProvider>
+            <TypingLine state={state} />
+            {/* An MCP server's questions to this member (only theirs reach this socket), right above where they type. */}
+            <ElicitationCards
+              items={state.elicitations}
+              errors={state.elicitationErrors}
+              answer={actions.elicitationAnswer}
+              dismiss={actions.elicitationDismiss}
+            />
+            <Composer
+              maxChars={state.messageChars}
+              readOnlyReason={readOnlyReason}
+              error={state.error}
+              replyTo={replyTo}
+              onCancelReply={cancelReply}
+              assistantName={state.assistantName}
+              people={people}
+              commandResult={latestCommand(state, "composer")}
+              fill={composerFill}
+              room={room}
+              actions={actions}
+            />
+          </main>
+          {sidePanel && (
+            <aside
+              className="room-panel"
+              aria-label={PANELS.find((p) => p.name === sidePanel)?.landmark}
+              onKeyDown={onPanelKeyDown}
+            >
+              <RoomPanel panel={sidePanel} id={`${panelId}-${sidePanel}`} state={state} canAct={canAct} actions={actions} onClose={closePanel} />
+            </aside>
+          )}
+          {thread && (
+            <aside className="room-panel" aria-label="Thread" onKeyDown={(e) => e.key === "Escape" && actions.closeThread()}>
+              <ThreadPanel
+                id={`${panelId}-thread`}
+                thread={thread}
+                selfId={state.self?.id}
+                canWrite={readOnlyReason === null}
+                maxChars={state.messageChars}
+                actions={actions}
+                onClose={actions.closeThread}
+              />
+            </aside>
+          )}
+        </MentionNamesProvider>
+      </FileRoom.Provider>
     </div>
   );
 }
