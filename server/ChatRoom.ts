@@ -221,6 +221,11 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       expireApprovalsAt: async (at, seq) => {
         await this.schedule(new Date(at), "expireApprovals", { seq }, { idempotent: true });
       },
+      // A range read: a long file costs its first bytes only.
+      readTextFile: async (file, maxBytes) => {
+        const object = await this.env.FILES.get(this.files.key(file.id), { range: { offset: 0, length: maxBytes } });
+        return object ? new TextDecoder().decode(await object.arrayBuffer()) : null;
+      },
     }));
   }
 

@@ -76,6 +76,6 @@ export const LIMITS = {
   pendingUploadsPerMember: 20,
   /** How long a download link the room mints stays valid (ms). */
   fileUrlTtlMs: 5 * 60 * 1000,
-  /** Bytes of an attached text file the assistant reads (the rest is cut, and it is told so). */
-  assistantFileBytes: 20 * 1024,
+  /** Characters of an attached text file the assistant reads (the rest is cut, and it is told so). */
+  assistantFileChars: 20 * 1024,
 } as const;

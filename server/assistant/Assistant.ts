@@ -23,7 +23,8 @@ import { assistantConfig, modelEgress, type AssistantConfig, type AssistantEnv, 
 import { ModelSettings, type SettingsOutcome } from "./modelSettings";
 import { listModels, type ModelList } from "./modelList";
 import { displayToolName, IDLE, StatusBoard } from "./status";
-import { buildContext } from "./context";
+import { buildContext, fileTextChars, textFilesToRead } from "./context";
+import type { Attachment } from "../../shared/protocol";
 import { mentions } from "./trigger";
 import { conversation, takeConversation } from "./threadTurn";
 import { errorText } from "../errors";
@@ -44,6 +45,8 @@ export interface AssistantHost {
   codeMode(run: SandboxRunInfo): { mode: ToolMode; sandbox: SandboxSettings };
   /** Calls `expireApprovals(seq)` at `at` (the room's scheduler: it survives restarts). */
   expireApprovalsAt(at: number, seq: number): Promise<void>;
+  /** The first `maxBytes` of an attached file as text (null: gone). */
+  readTextFile?(file: Attachment, maxBytes: number): Promise<string | null>;
 }
 
 type Reply = (frame: ServerFrame) => void;
@@ -64,6 +67,8 @@ export class Assistant {
   /** What the assistant is doing, live for every member. */
   private readonly board: StatusBoard;
   private running: RunningTurn | null = null;
+  /** A turn is reading its attached files before it starts: no other may start meanwhile. */
+  private preparing = false;
   /**
    * Decisions that came while the turn was still storing its wait: a card
    * shows "awaiting approval" as soon as the call asks, a moment before the
@@ -330,14 +335,31 @@ export class Assistant {
     }
   }
 
+  /**
+   * The start of each attached text file the turn will show (context.ts),
+   * read before the turn starts; nothing to read costs no wait at all.
+   */
+  private async readFiles(files: Attachment[]): Promise<Map<string, string> | undefined> {
+    const read = this.host.readTextFile;
+    if (files.length === 0 || !read) return undefined;
+    this.preparing = true;
+    try {
+      const maxBytes = fileTextChars(this.config.contextTokens) * 4;
+      const texts = await Promise.all(files.map((f) => read(f, maxBytes).catch(() => null)));
+      return new Map(files.flatMap((f, i) => (texts[i] == null ? [] : [[f.id, texts[i]!] as const])));
+    } finally {
+      this.preparing = false;
+    }
+  }
+
   /** Starts the next turn unless one is running or waiting. */
   private kick(): void {
-    if (this.running || this.turns.current()) return;
+    if (this.running || this.preparing || this.turns.current()) return;
     void this.host.keepAliveWhile(() => this.startNext()).catch((err: unknown) => console.error("assistant turn failed", err));
   }
 
   private async startNext(): Promise<void> {
-    if (this.running || this.turns.current()) return;
+    if (this.running || this.preparing || this.turns.current()) return;
     const all = this.turns.takeQueue();
     if (all.length === 0) return;
     const now = Date.now();
@@ -370,6 +392,8 @@ export class Assistant {
     const accepted = queued.filter((q) => requesters.has(q.member.id));
     const triggers = accepted.flatMap((q) => (q.seq === null ? [] : [q.seq]));
     const prompts = accepted.flatMap((q) => (q.prompt === null ? [] : [{ from: q.member.name, text: q.prompt }]));
+    const recent = conversation(this.room, thread, 50);
+    const fileTexts = await this.readFiles(textFilesToRead(recent));
     const posted = this.room.post({
       id: `assistant-${crypto.randomUUID()}`,
       kind: "assistant",
@@ -387,7 +411,8 @@ export class Assistant {
       roomName: this.room.name,
       now,
       online: this.room.online(),
-      recent: conversation(this.room, thread, 50),
+      recent,
+      fileTexts,
       triggers: triggers.map((seq) => this.room.log.bySeq(seq)!).filter(Boolean),
       prompts,
       askers: requestedBy.map((m) => m.name),

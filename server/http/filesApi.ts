@@ -57,7 +57,10 @@ export async function handleFilesApi(request: Request, env: Env, secret: string,
   const id = match[2];
   if (id === undefined) {
     if (request.method !== "POST") return apiError(405, "method_not_allowed", "Upload with POST.");
-    return upload(request, env, caller, room);
+    const response = await upload(request, env, caller, room);
+    // A refused upload's bytes are not read: say so to the runtime rather than leave the stream hanging.
+    if (!request.bodyUsed) await request.body?.cancel().catch(() => {});
+    return response;
   }
   if (request.method !== "GET") return apiError(405, "method_not_allowed", "Download with GET.");
   const access = await (await getAgentByName(env.ChatRoom, room)).fileAccess(caller.sub, id);

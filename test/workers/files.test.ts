@@ -6,9 +6,11 @@
  * signed link), and gone with their message.
  */
 import { env, exports } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../../shared/limits";
 import { signToken } from "../../server/auth/tokens";
+import { setModelOverride } from "./testModel";
+import { scriptedModel, textParts, userTexts } from "./mockModel";
 import { connect, msgId, ORIGIN, roomName, session, SESSION_COOKIE, type TestMember } from "./client";
 
 const SECRET = (env as unknown as { SESSION_SECRET: string }).SESSION_SECRET;
@@ -22,6 +24,7 @@ const PNG = Uint8Array.from(
 beforeAll(async () => {
   await session("warm-up");
 }, 60_000);
+afterEach(() => setModelOverride(null));
 
 function upload(room: string, token: string | null, body: BodyInit, type: string, name = "shot.png", extra: Record<string, string> = {}) {
   const headers: Record<string, string> = { Origin: ORIGIN, "content-type": type, ...extra };
@@ -251,5 +254,22 @@ describe("files", () => {
     o.send({ type: "send", id: msgId(), text: "  " });
     expect((await o.next("error", (f) => f.code === "invalid_frame")).message).toMatch(/empty/);
   });
-});
 
+  it("lets the assistant read an attached text file in its context, the start of a long one marked as cut", async () => {
+    const model = scriptedModel([{ parts: textParts(["Read it."]) }]);
+    setModelOverride(() => model);
+    const { room, olive, o } = await oliveAndBob();
+    const short = await uploaded(room, olive.token, new TextEncoder().encode("launch on friday"), "text/plain", "plan.txt");
+    const long = await uploaded(room, olive.token, new TextEncoder().encode("y".repeat(LIMITS.assistantFileChars + 500)), "text/plain", "log.txt");
+    const image = await uploaded(room, olive.token);
+    await sendWith(o, [short.id, long.id, image.id], "@assistant what do these say?");
+    await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done");
+    const asked = userTexts(model.calls[0]!).find((t) => t.includes("what do these say"))!;
+    const { files } = JSON.parse(asked) as { files: Array<{ name: string; content?: string; truncated?: boolean }> };
+    expect(files[0]).toEqual({ name: "plan.txt", type: "text/plain", size: 16, content: "launch on friday" });
+    expect(files[1]!.content!.length).toBeLessThan(LIMITS.assistantFileChars + 500);
+    expect(files[1]!.truncated).toBe(true);
+    // An image is named, not read (the default model takes no images).
+    expect(files[2]).toEqual({ name: "shot.png", type: "image/png", size: PNG.length });
+  });
+});
