@@ -222,9 +222,9 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         await this.schedule(new Date(at), "expireApprovals", { seq }, { idempotent: true });
       },
       // A range read: a long file costs its first bytes only.
-      readTextFile: async (file, maxBytes) => {
+      readFile: async (file, maxBytes) => {
         const object = await this.env.FILES.get(this.files.key(file.id), { range: { offset: 0, length: maxBytes } });
-        return object ? new TextDecoder().decode(await object.arrayBuffer()) : null;
+        return object ? new Uint8Array(await object.arrayBuffer()) : null;
       },
     }));
   }

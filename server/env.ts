@@ -51,6 +51,8 @@ export interface Env {
   ASSISTANT_MEMBER_TOKENS_PER_DAY?: string;
   ASSISTANT_MAX_OUTPUT_TOKENS?: string;
   ASSISTANT_ROOM_RUNS_PER_DAY?: string;
+  /** Largest attached image the model is shown (bytes); unset or 0: none (for models that take images only). */
+  ASSISTANT_IMAGE_BYTES?: string;
 
   /** Dynamic Worker Loader for Code Mode's sandbox. */
   LOADER?: WorkerLoader;

@@ -23,7 +23,7 @@ import { assistantConfig, modelEgress, type AssistantConfig, type AssistantEnv, 
 import { ModelSettings, type SettingsOutcome } from "./modelSettings";
 import { listModels, type ModelList } from "./modelList";
 import { displayToolName, IDLE, StatusBoard } from "./status";
-import { buildContext, fileTextChars, textFilesToRead } from "./context";
+import { buildContext, fileTextChars, imagesToRead, textFilesToRead } from "./context";
 import type { Attachment } from "../../shared/protocol";
 import { mentions } from "./trigger";
 import { conversation, takeConversation } from "./threadTurn";
@@ -45,8 +45,8 @@ export interface AssistantHost {
   codeMode(run: SandboxRunInfo): { mode: ToolMode; sandbox: SandboxSettings };
   /** Calls `expireApprovals(seq)` at `at` (the room's scheduler: it survives restarts). */
   expireApprovalsAt(at: number, seq: number): Promise<void>;
-  /** The first `maxBytes` of an attached file as text (null: gone). */
-  readTextFile?(file: Attachment, maxBytes: number): Promise<string | null>;
+  /** The first `maxBytes` of an attached file (null: gone). */
+  readFile?(file: Attachment, maxBytes: number): Promise<Uint8Array | null>;
 }
 
 type Reply = (frame: ServerFrame) => void;
@@ -336,17 +336,19 @@ export class Assistant {
   }
 
   /**
-   * The start of each attached text file the turn will show (context.ts),
-   * read before the turn starts; nothing to read costs no wait at all.
+   * The attached files the turn will show (context.ts): the start of each
+   * text file, whole images. Read before the turn starts; nothing to read
+   * costs no wait at all.
    */
-  private async readFiles(files: Attachment[]): Promise<Map<string, string> | undefined> {
-    const read = this.host.readTextFile;
+  private async readFiles(files: Attachment[]): Promise<Map<string, Uint8Array> | undefined> {
+    const read = this.host.readFile;
     if (files.length === 0 || !read) return undefined;
     this.preparing = true;
     try {
-      const maxBytes = fileTextChars(this.config.contextTokens) * 4;
-      const texts = await Promise.all(files.map((f) => read(f, maxBytes).catch(() => null)));
-      return new Map(files.flatMap((f, i) => (texts[i] == null ? [] : [[f.id, texts[i]!] as const])));
+      // A text file's characters are at most four bytes each.
+      const textBytes = fileTextChars(this.config.contextTokens) * 4;
+      const bytes = await Promise.all(files.map((f) => read(f, f.type.startsWith("image/") ? f.size : textBytes).catch(() => null)));
+      return new Map(files.flatMap((f, i) => (bytes[i] ? [[f.id, bytes[i]] as const] : [])));
     } finally {
       this.preparing = false;
     }
@@ -393,7 +395,11 @@ export class Assistant {
     const triggers = accepted.flatMap((q) => (q.seq === null ? [] : [q.seq]));
     const prompts = accepted.flatMap((q) => (q.prompt === null ? [] : [{ from: q.member.name, text: q.prompt }]));
     const recent = conversation(this.room, thread, 50);
-    const fileTexts = await this.readFiles(textFilesToRead(recent));
+    // Images only for a model the operator says takes them, and never Workers AI's default.
+    const images = this.settings.source().provider === "workers-ai" ? [] : imagesToRead(recent, this.config.imageBytes);
+    const read = await this.readFiles([...textFilesToRead(recent), ...images]);
+    const fileTexts = read && new Map([...read].filter(([id]) => !images.some((a) => a.id === id)).map(([id, bytes]) => [id, new TextDecoder().decode(bytes)]));
+    const fileImages = read && new Map([...read].filter(([id]) => images.some((a) => a.id === id)));
     const posted = this.room.post({
       id: `assistant-${crypto.randomUUID()}`,
       kind: "assistant",
@@ -413,6 +419,7 @@ export class Assistant {
       online: this.room.online(),
       recent,
       fileTexts,
+      fileImages,
       triggers: triggers.map((seq) => this.room.log.bySeq(seq)!).filter(Boolean),
       prompts,
       askers: requestedBy.map((m) => m.name),

@@ -19,7 +19,7 @@
  */
 import type { ModelMessage } from "ai";
 import type { Attachment, ChatMessage, PresenceMember } from "../../shared/protocol";
-import { isTextType } from "../../shared/files";
+import { isImageType, isTextType } from "../../shared/files";
 import { LIMITS } from "../../shared/limits";
 import { approxTokens } from "../room/tools";
 import { mentionsAsNames } from "../room/mentions";
@@ -49,6 +49,35 @@ export interface ContextInput {
   nameOf?: (memberId: string) => string | null;
   /** Attached text files' content by file id (the start of each; see `textFilesToRead`). */
   fileTexts?: ReadonlyMap<string, string>;
+  /** Attached images' bytes by file id, for a model that takes images (see `imagesToRead`). */
+  fileImages?: ReadonlyMap<string, Uint8Array>;
+}
+
+/** Images shown to the model, at most, per turn (the newest). */
+export const IMAGES_PER_TURN = 2;
+
+/** The images of `recent` to show a model that takes them: the newest first, each at most `maxBytes`. */
+export function imagesToRead(recent: readonly ChatMessage[], maxBytes: number): Attachment[] {
+  const out: Attachment[] = [];
+  if (maxBytes <= 0) return out;
+  for (let i = recent.length - 1; i >= 0 && out.length < IMAGES_PER_TURN; i--) {
+    const m = recent[i]!;
+    if (m.deleted || m.kind !== "user") continue;
+    for (const a of m.attachments ?? []) if (isImageType(a.type) && a.size <= maxBytes && out.length < IMAGES_PER_TURN) out.push(a);
+  }
+  return out;
+}
+
+/**
+ * The model messages as a waiting turn stores them: images become a note
+ * (their bytes would not fit a row, and the resumed turn has seen them).
+ */
+export function withoutImages(messages: ModelMessage[]): ModelMessage[] {
+  return messages.map((m) =>
+    m.role === "user" && Array.isArray(m.content)
+      ? { ...m, content: m.content.map((part) => (part.type === "image" ? { type: "text" as const, text: "(an attached image, shown earlier in this turn)" } : part)) }
+      : m,
+  );
 }
 
 /** Text files whose content the model is shown, at most, per turn (the newest messages' first). */
@@ -104,7 +133,13 @@ export function buildContext(input: ContextInput): { system: string; messages: M
     // Always keep at least the newest message, even if it alone is over budget.
     if (cost > budget && messages.length > 0) break;
     budget -= cost;
-    messages.unshift(m.kind === "assistant" ? { role: "assistant", content } : { role: "user", content });
+    const images = m.kind === "user" ? (m.attachments ?? []).flatMap((a) => {
+      const data = input.fileImages?.get(a.id);
+      return data ? [{ type: "image" as const, image: data, mediaType: a.type }] : [];
+    }) : [];
+    if (m.kind === "assistant") messages.unshift({ role: "assistant", content });
+    else if (images.length) messages.unshift({ role: "user", content: [{ type: "text", text: content }, ...images] });
+    else messages.unshift({ role: "user", content });
   }
   // Scheduled jobs have no message in the room: their prompt comes last.
   for (const prompt of input.prompts ?? []) {

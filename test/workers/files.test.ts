@@ -9,7 +9,9 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../../shared/limits";
 import { signToken } from "../../server/auth/tokens";
+import type { LanguageModelV4CallOptions } from "@ai-sdk/provider";
 import { setModelOverride } from "./testModel";
+import { withoutImages } from "../../server/assistant/context";
 import { scriptedModel, textParts, userTexts } from "./mockModel";
 import { connect, msgId, ORIGIN, roomName, session, SESSION_COOKIE, type TestMember } from "./client";
 
@@ -55,6 +57,11 @@ async function fetchFile(room: string, token: string, id: string) {
   expect(redirect.status, await redirect.clone().text()).toBe(302);
   const link = new URL(redirect.headers.get("location")!, ORIGIN);
   return { link, res: await exports.default.fetch(link) };
+}
+
+/** The image parts of the user messages a model call was given. */
+function imageParts(call: LanguageModelV4CallOptions) {
+  return call.prompt.flatMap((m) => (m.role === "user" ? m.content.flatMap((c) => (c.type === "file" && c.mediaType.startsWith("image/") ? [c] : [])) : []));
 }
 
 async function objectCount(room: string) {
@@ -269,7 +276,38 @@ describe("files", () => {
     expect(files[0]).toEqual({ name: "plan.txt", type: "text/plain", size: 16, content: "launch on friday" });
     expect(files[1]!.content!.length).toBeLessThan(LIMITS.assistantFileChars + 500);
     expect(files[1]!.truncated).toBe(true);
-    // An image is named, not read (the default model takes no images).
+    // An image is named, not shown: the room's model is Workers AI's default.
     expect(files[2]).toEqual({ name: "shot.png", type: "image/png", size: PNG.length });
+    expect(imageParts(model.calls[0]!)).toEqual([]);
+  });
+
+  it("shows an attached image to a model the room chose that is not Workers AI, when the Worker allows images", async () => {
+    const model = scriptedModel([{ parts: textParts(["A pixel."]) }]);
+    setModelOverride(() => model);
+    const { room, olive, o } = await oliveAndBob();
+    const id = msgId();
+    o.send({ type: "assistant_settings", id, provider: "openai-compatible", baseUrl: "https://models.example.com/v1", model: "vision" });
+    await o.next("command_result", (f) => f.id === id);
+    const image = await uploaded(room, olive.token);
+    await sendWith(o, [image.id], "@assistant what is this?");
+    await o.next("message_updated", (f) => f.message.kind === "assistant" && f.message.status === "done");
+    const parts = imageParts(model.calls[0]!);
+    expect(parts).toHaveLength(1);
+    expect(parts[0]!.mediaType).toBe("image/png");
+    const data = parts[0]!.data;
+    expect(data.type).toBe("data");
+    const bytes = data.type === "data" ? data.data : null;
+    expect(typeof bytes === "string" ? Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0)) : new Uint8Array(bytes!)).toEqual(PNG);
+  });
+
+  it("stores a turn waiting for approval without its images' bytes (a row could not hold them)", () => {
+    const kept = withoutImages([
+      { role: "user", content: [{ type: "text", text: "{}" }, { type: "image", image: PNG, mediaType: "image/png" }] },
+      { role: "user", content: "plain" },
+    ]);
+    expect(kept).toEqual([
+      { role: "user", content: [{ type: "text", text: "{}" }, { type: "text", text: "(an attached image, shown earlier in this turn)" }] },
+      { role: "user", content: "plain" },
+    ]);
   });
 });
