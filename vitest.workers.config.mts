@@ -20,6 +20,8 @@ export default defineConfig({
           SESSION_SECRET: "test-secret-0123456789abcdef0123456789abcdef",
           ASSISTANT_ROOM_RUNS_PER_DAY: "3",
           ROOMS_PER_ADDRESS_PER_HOUR: "100000",
+          // Images reach a model only where the room chose one that is not Workers AI (files.test.ts).
+          ASSISTANT_IMAGE_BYTES: "1000000",
         },
       },
     }),

@@ -62,6 +62,7 @@ import { resolveMentions } from "./room/mentions";
 import { ReadMarkers } from "./room/readState";
 import { searchHandlers } from "./room/searchFrames";
 import { exportStream, type ExportFormat } from "./room/export";
+import { Files, type FileAccess, type Reservation, type UploadRequest } from "./room/files";
 
 type RoomConnection = Connection<ConnectionState>;
 
@@ -103,6 +104,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   #slowMode?: SlowMode;
   #notifications?: Notifications;
   #readMarkers?: ReadMarkers;
+  #files?: Files;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
@@ -138,6 +140,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
           if (frame.type === "message" || frame.type === "message_updated" || frame.type === "tool") this.notifications.frameShown(frame);
         },
         online: () => this.sockets.online(),
+        attachmentsRemoved: (attachments) => this.files.removed(attachments),
       });
       // After the kernel's built-ins, in this order: what the model and Code Mode see.
       kernel.tools.register(() => this.reminders.tools());
@@ -186,6 +189,12 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       allowHosts: parseAllowHosts(this.env.PUSH_ALLOW_HOSTS),
     }));
   }
+  /** Uploads and attachments; the bytes are in the FILES bucket (room/files.ts). */
+  get files(): Files {
+    return (this.#files ??= new Files(this.ctx.storage.sql, this.name, this.members, (keys) =>
+      this.ctx.waitUntil(this.env.FILES.delete(keys).catch((err: unknown) => console.error(`room ${this.name}: deleting files failed`, err))),
+    ));
+  }
   get readMarkers(): ReadMarkers {
     return (this.#readMarkers ??= new ReadMarkers(this.ctx.storage.sql, this.log));
   }
@@ -213,6 +222,11 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       // The agents scheduler persists the alarm: an approval expires even if the room slept or restarted.
       expireApprovalsAt: async (at, seq) => {
         await this.schedule(new Date(at), "expireApprovals", { seq }, { idempotent: true });
+      },
+      // A range read: a long file costs its first bytes only.
+      readFile: async (file, maxBytes) => {
+        const object = await this.env.FILES.get(this.files.key(file.id), { range: { offset: 0, length: maxBytes } });
+        return object ? new Uint8Array(await object.arrayBuffer()) : null;
       },
     }));
   }
@@ -608,6 +622,23 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return { type: "read_state", ...(this.readMarkers.state(memberId) ?? { seq: 0, unread: 0, mentions: 0, upTo: 0 }) };
   }
 
+  /** Called by the Worker's API (RPC) before it streams an upload into R2 (http/filesApi.ts). */
+  reserveFile(memberId: string, upload: UploadRequest): Reservation {
+    return this.files.reserve(memberId, upload, Date.now());
+  }
+
+  /** Called by the Worker's API (RPC) once the upload's bytes are stored (`ok`) or refused. */
+  uploadDone(memberId: string, id: string, ok: boolean) {
+    if (ok) return this.files.stored(memberId, id);
+    this.files.failed(id);
+    return null;
+  }
+
+  /** Called by the Worker's API (RPC) for every download: the member may fetch the file now, or why not. */
+  fileAccess(memberId: string, id: string): FileAccess {
+    return this.files.access(memberId, id);
+  }
+
   /** Called by the Worker's API (RPC) with an invite token it verified (the rules: Governance.redeemInvite). */
   redeemInvite(identity: { id: string; name: string }, inviteId: string | undefined): Admission {
     return this.governance.redeemInvite(identity, inviteId);
@@ -714,6 +745,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       messageChanged: (message) => {
         if (message.pinned) this.sockets.fanOut(encode(this.pins.frame()));
       },
+      files: { claim: (member, ids) => this.files.claim(member, ids), attach: (ids, seq) => this.files.attach(ids, seq) },
       removedByOwner: (message) =>
         this.members.audit({ actor: this.actor(sender), action: "remove_message", target: message.author, detail: `message ${message.seq}` }, Date.now()),
     };

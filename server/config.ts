@@ -73,6 +73,8 @@ const Settings = z.object({
   ASSISTANT_MEMBER_TOKENS_PER_DAY: whole(0, 50_000),
   ASSISTANT_MAX_OUTPUT_TOKENS: whole(16, 1024),
   ASSISTANT_ROOM_RUNS_PER_DAY: whole(0, 200),
+  /** Largest attached image shown to the model, in bytes; 0 (the default): images are named, never sent. */
+  ASSISTANT_IMAGE_BYTES: whole(0, 0),
   /** A tool call nobody decided is denied after this many hours. */
   APPROVAL_EXPIRY_HOURS: positive(24),
   MCP_ELICITATION_SECONDS: whole(5, 300),

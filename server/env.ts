@@ -20,6 +20,8 @@ export interface Env {
   /** One per outside identity (hash of issuer + subject): the member it signs in as. */
   IdentityLink: DurableObjectNamespace<IdentityLink>;
   ASSETS?: Fetcher;
+  /** R2: the files attached to messages, under rooms/<room>/<id> (room/files.ts). Simulated locally by `wrangler dev`. */
+  FILES: R2Bucket;
   /** HMAC key for session and invite tokens. Unset: a generated one is kept in LocalSecret. */
   SESSION_SECRET?: string;
   /** Extra origins allowed to open sockets, comma-separated. */
@@ -49,6 +51,8 @@ export interface Env {
   ASSISTANT_MEMBER_TOKENS_PER_DAY?: string;
   ASSISTANT_MAX_OUTPUT_TOKENS?: string;
   ASSISTANT_ROOM_RUNS_PER_DAY?: string;
+  /** Largest attached image the model is shown (bytes); unset or 0: none (for models that take images only). */
+  ASSISTANT_IMAGE_BYTES?: string;
 
   /** Dynamic Worker Loader for Code Mode's sandbox. */
   LOADER?: WorkerLoader;

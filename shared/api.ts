@@ -1,6 +1,6 @@
 /** Shapes of the small HTTP API under /api (JSON in, JSON out). */
 import { z } from "zod";
-import { DisplayName, Role } from "./protocol";
+import { Attachment, DisplayName, Role } from "./protocol";
 import { isRoomName, PublicRoomName } from "./rooms";
 
 /**
@@ -154,3 +154,7 @@ export type OkResponse = z.infer<typeof OkResponse>;
 
 /** Every API error: `{ error: { code, message } }` with a 4xx/5xx status. */
 export const ApiError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** POST /api/rooms/<room>/files: the stored upload, to name in a `send` frame's `attachments`. */
+export const UploadResponse = z.object({ file: Attachment });
+export type UploadResponse = z.infer<typeof UploadResponse>;

@@ -65,4 +65,17 @@ export const LIMITS = {
   pinExcerptChars: 200,
   /** Longest slow-mode interval an owner may set (seconds). */
   slowModeMaxSeconds: 6 * 3600,
+
+  /** Bytes of one attached file (the upload is refused beyond, before anything is stored). */
+  fileBytes: 10 * 1024 * 1024,
+  /** Files attached to one message. */
+  filesPerMessage: 4,
+  /** Characters of a file's name (longer names are refused; the client shortens them). */
+  fileNameChars: 200,
+  /** Uploads one member may hold not yet attached to a message (each is an object in R2). */
+  pendingUploadsPerMember: 20,
+  /** How long a download link the room mints stays valid (ms). */
+  fileUrlTtlMs: 5 * 60 * 1000,
+  /** Characters of an attached text file the assistant reads (the rest is cut, and it is told so). */
+  assistantFileChars: 20 * 1024,
 } as const;

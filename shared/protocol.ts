@@ -66,6 +66,31 @@ export const MessageText = z
       .max(LIMITS.messageChars, `a message has at most ${LIMITS.messageChars} characters`),
   );
 
+/**
+ * The text of a message that carries files: the same rules, but it may be
+ * empty (a screenshot alone). SendFrame says a message needs one or the other.
+ */
+export const OptionalMessageText = z
+  .string()
+  .max(LIMITS.messageChars * 2, `a message has at most ${LIMITS.messageChars} characters`)
+  .transform(trimMessage)
+  .pipe(z.string().max(LIMITS.messageChars, `a message has at most ${LIMITS.messageChars} characters`));
+
+/** An upload's id, made by the room (room/files.ts). */
+export const FileId = z.string().regex(/^f_[a-z2-7]{20}$/, "not a file id");
+
+/** A file attached to a message, as every member sees it (the bytes are fetched by id: docs/protocol.md). */
+export const Attachment = z.object({
+  id: FileId,
+  name: z.string(),
+  type: z.string(),
+  size: z.number().int().nonnegative(),
+  /** Images: pixel size the uploader's browser measured (a layout hint, not checked). */
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
 export const Author = z.object({ id: z.string(), name: z.string() });
 export type Author = z.infer<typeof Author>;
 
@@ -181,6 +206,8 @@ export const ChatMessage = z.object({
    * the member's current name.
    */
   mentions: z.array(z.string()).optional(),
+  /** Files attached when it was sent (absent: none; a deleted message loses them). */
+  attachments: z.array(Attachment).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -204,17 +231,22 @@ export type Typer = z.infer<typeof Typer>;
 // ---------------------------------------------------------------------------
 // Client → server
 
-export const SendFrame = z.strictObject({
-  type: z.literal("send"),
-  id: MessageId,
-  text: MessageText,
-  /** Replying to an assistant message asks the assistant, like a mention. */
-  replyTo: Seq.optional(),
-  /** A reply in the thread of this room message (not itself a thread reply). */
-  threadOf: Seq.optional(),
-  /** With threadOf: show the reply in the room's timeline too. */
-  alsoToRoom: z.boolean().optional(),
-});
+export const SendFrame = z
+  .strictObject({
+    type: z.literal("send"),
+    id: MessageId,
+    /** May be empty when `attachments` are given. */
+    text: OptionalMessageText,
+    /** Ids of the sender's own uploads to this room not yet attached (POST /api/rooms/<room>/files). */
+    attachments: z.array(FileId).min(1).max(LIMITS.filesPerMessage, `a message carries at most ${LIMITS.filesPerMessage} files`).optional(),
+    /** Replying to an assistant message asks the assistant, like a mention. */
+    replyTo: Seq.optional(),
+    /** A reply in the thread of this room message (not itself a thread reply). */
+    threadOf: Seq.optional(),
+    /** With threadOf: show the reply in the room's timeline too. */
+    alsoToRoom: z.boolean().optional(),
+  })
+  .refine((f) => f.text !== "" || (f.attachments?.length ?? 0) > 0, { message: "a message cannot be empty", path: ["text"] });
 export const EditFrame = z.strictObject({
   type: z.literal("edit"),
   seq: Seq,

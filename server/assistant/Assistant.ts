@@ -23,7 +23,8 @@ import { assistantConfig, modelEgress, type AssistantConfig, type AssistantEnv, 
 import { ModelSettings, type SettingsOutcome } from "./modelSettings";
 import { listModels, type ModelList } from "./modelList";
 import { displayToolName, IDLE, StatusBoard } from "./status";
-import { buildContext } from "./context";
+import { buildContext, fileTextChars, imagesToRead, textFilesToRead } from "./context";
+import type { Attachment } from "../../shared/protocol";
 import { mentions } from "./trigger";
 import { conversation, takeConversation } from "./threadTurn";
 import { errorText } from "../errors";
@@ -44,6 +45,8 @@ export interface AssistantHost {
   codeMode(run: SandboxRunInfo): { mode: ToolMode; sandbox: SandboxSettings };
   /** Calls `expireApprovals(seq)` at `at` (the room's scheduler: it survives restarts). */
   expireApprovalsAt(at: number, seq: number): Promise<void>;
+  /** The first `maxBytes` of an attached file (null: gone). */
+  readFile?(file: Attachment, maxBytes: number): Promise<Uint8Array | null>;
 }
 
 type Reply = (frame: ServerFrame) => void;
@@ -64,6 +67,8 @@ export class Assistant {
   /** What the assistant is doing, live for every member. */
   private readonly board: StatusBoard;
   private running: RunningTurn | null = null;
+  /** A turn is reading its attached files before it starts: no other may start meanwhile. */
+  private preparing = false;
   /**
    * Decisions that came while the turn was still storing its wait: a card
    * shows "awaiting approval" as soon as the call asks, a moment before the
@@ -330,14 +335,33 @@ export class Assistant {
     }
   }
 
+  /**
+   * The attached files the turn will show (context.ts): the start of each
+   * text file, whole images. Read before the turn starts; nothing to read
+   * costs no wait at all.
+   */
+  private async readFiles(files: Attachment[]): Promise<Map<string, Uint8Array> | undefined> {
+    const read = this.host.readFile;
+    if (files.length === 0 || !read) return undefined;
+    this.preparing = true;
+    try {
+      // A text file's characters are at most four bytes each.
+      const textBytes = fileTextChars(this.config.contextTokens) * 4;
+      const bytes = await Promise.all(files.map((f) => read(f, f.type.startsWith("image/") ? f.size : textBytes).catch(() => null)));
+      return new Map(files.flatMap((f, i) => (bytes[i] ? [[f.id, bytes[i]] as const] : [])));
+    } finally {
+      this.preparing = false;
+    }
+  }
+
   /** Starts the next turn unless one is running or waiting. */
   private kick(): void {
-    if (this.running || this.turns.current()) return;
+    if (this.running || this.preparing || this.turns.current()) return;
     void this.host.keepAliveWhile(() => this.startNext()).catch((err: unknown) => console.error("assistant turn failed", err));
   }
 
   private async startNext(): Promise<void> {
-    if (this.running || this.turns.current()) return;
+    if (this.running || this.preparing || this.turns.current()) return;
     const all = this.turns.takeQueue();
     if (all.length === 0) return;
     const now = Date.now();
@@ -370,6 +394,12 @@ export class Assistant {
     const accepted = queued.filter((q) => requesters.has(q.member.id));
     const triggers = accepted.flatMap((q) => (q.seq === null ? [] : [q.seq]));
     const prompts = accepted.flatMap((q) => (q.prompt === null ? [] : [{ from: q.member.name, text: q.prompt }]));
+    const recent = conversation(this.room, thread, 50);
+    // Images only for a model the operator says takes them, and never Workers AI's default.
+    const images = this.settings.source().provider === "workers-ai" ? [] : imagesToRead(recent, this.config.imageBytes);
+    const read = await this.readFiles([...textFilesToRead(recent), ...images]);
+    const fileTexts = read && new Map([...read].filter(([id]) => !images.some((a) => a.id === id)).map(([id, bytes]) => [id, new TextDecoder().decode(bytes)]));
+    const fileImages = read && new Map([...read].filter(([id]) => images.some((a) => a.id === id)));
     const posted = this.room.post({
       id: `assistant-${crypto.randomUUID()}`,
       kind: "assistant",
@@ -387,7 +417,9 @@ export class Assistant {
       roomName: this.room.name,
       now,
       online: this.room.online(),
-      recent: conversation(this.room, thread, 50),
+      recent,
+      fileTexts,
+      fileImages,
       triggers: triggers.map((seq) => this.room.log.bySeq(seq)!).filter(Boolean),
       prompts,
       askers: requestedBy.map((m) => m.name),

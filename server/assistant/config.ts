@@ -23,6 +23,8 @@ export interface AssistantConfig {
   contextTokens: number;
   /** In "auto" tool mode: above this many tokens of tool definitions, use Code Mode. */
   toolTokens: number;
+  /** Largest attached image the model is shown; 0: images are only named. */
+  imageBytes: number;
   /** A call waiting for approval is denied after this long without a decision. */
   approvalExpiryMs: number;
   budgets: {
@@ -44,6 +46,7 @@ export function assistantConfig(env: AssistantEnv): AssistantConfig {
     maxOutputTokens: s.ASSISTANT_MAX_OUTPUT_TOKENS,
     contextTokens: s.ASSISTANT_CONTEXT_TOKENS,
     toolTokens: s.ASSISTANT_TOOL_TOKENS,
+    imageBytes: s.ASSISTANT_IMAGE_BYTES,
     approvalExpiryMs: Math.round(s.APPROVAL_EXPIRY_HOURS * 3_600_000),
     budgets: {
       roomTurnsPerMinute: s.ASSISTANT_ROOM_TURNS_PER_MINUTE,

@@ -6,6 +6,7 @@
  * hibernation and the turn resumes from exactly where it stopped. Mentions
  * that arrive during a turn are queued here and answered together next.
  */
+import { withoutImages } from "./context";
 import type { ModelMessage } from "ai";
 import type { Actor } from "../room/actor";
 import type { CodePause } from "../codemode/CodeMode";
@@ -143,7 +144,7 @@ export class TurnStore {
   wait(seq: number, modelMessages: ModelMessage[], pending: PendingApproval[]): void {
     this.sql.exec(
       "UPDATE assistant_turns SET status = 'waiting', model_messages = ?, pending = ? WHERE seq = ?",
-      JSON.stringify(modelMessages),
+      JSON.stringify(withoutImages(modelMessages)),
       JSON.stringify(pending),
       seq,
     );

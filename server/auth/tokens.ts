@@ -68,7 +68,20 @@ export interface OidcFlowClaims {
   exp: number;
 }
 
-type Claims = SessionClaims | InviteClaims | TicketClaims | ChallengeClaims | OidcFlowClaims;
+/**
+ * A download link for one file, minted after the room said the member may
+ * read it (http/filesApi.ts). Short-lived; the room is asked again when it
+ * is used, so a member removed meanwhile is refused all the same.
+ */
+export interface FileClaims {
+  typ: "file";
+  sub: string;
+  room: string;
+  fid: string;
+  exp: number;
+}
+
+type Claims = FileClaims | SessionClaims | InviteClaims | TicketClaims | ChallengeClaims | OidcFlowClaims;
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 /** A session older than this is re-issued (sliding expiry) when used. */
@@ -157,4 +170,8 @@ export function verifyOidcFlow(secret: string, token: string | null | undefined,
 
 export function verifyInvite(secret: string, token: string | null | undefined, now = Date.now()) {
   return verify<InviteClaims>(secret, token, "invite", now);
+}
+
+export function verifyFileLink(secret: string, token: string | null | undefined, now = Date.now()) {
+  return verify<FileClaims>(secret, token, "file", now);
 }

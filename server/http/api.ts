@@ -41,6 +41,7 @@ import { handleOidcApi } from "./oidcApi";
 import { handleSessionApi } from "./sessionApi";
 import { unreadCounts } from "./unreadApi";
 import { handleExportApi } from "./exportApi";
+import { handleFileLink, handleFilesApi, isFilesPath } from "./filesApi";
 
 /** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
 type Env = Cloudflare.Env;
@@ -82,11 +83,18 @@ async function route(request: Request, env: Env): Promise<Response> {
   if (sessions) return sessions;
   const exported = await handleExportApi(request, env, secret, path);
   if (exported) return exported;
+  // A signed file link needs no cookie (http/filesApi.ts).
+  const fileLink = await handleFileLink(request, env, secret, path);
+  if (fileLink) return fileLink;
 
-  if (request.method !== "POST") return apiError(405, "method_not_allowed", "Use POST.");
+  // Files are the one signed-in GET: downloads.
+  const files = isFilesPath(path);
+  if (request.method !== "POST" && !files) return apiError(405, "method_not_allowed", "Use POST.");
   const caller = await checkSession(secret, request);
   if (!caller.ok) return apiError(401, "unauthorized", `Sign in again: ${caller.reason}.`);
-  const response = await routeSignedIn(request, env, secret, caller.claims, path);
+  const response = files
+    ? await handleFilesApi(request, env, secret, caller.claims, path)
+    : await routeSignedIn(request, env, secret, caller.claims, path);
   if (caller.renewed) response.headers.append("Set-Cookie", caller.renewed);
   return response;
 }

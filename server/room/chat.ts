@@ -14,6 +14,7 @@ import type { MessageLog } from "./messages";
 import { threadChanged, type Threads } from "./threads";
 import type { SlowMode } from "./slowMode";
 import type { ResolvedMentions } from "./mentions";
+import type { Files } from "./files";
 
 /** The few things of the room a handler may touch, for the frame's sender. */
 export interface ChatContext {
@@ -43,6 +44,8 @@ export interface ChatContext {
   messageChanged(message: ChatMessage): void;
   /** An owner removed someone else's message (for the members audit). */
   removedByOwner(message: ChatMessage): void;
+  /** The room's uploads: a message's attachments are claimed and attached here. */
+  files: Pick<Files, "claim" | "attach">;
 }
 
 /** The frames this module owns; the room maps the others (ChatRoom's `handlers`). */
@@ -67,6 +70,12 @@ const send: Handler<"send"> = (ctx, frame) => {
       retryAt,
     });
   }
+  let attachments: ReturnType<Files["claim"]> | undefined;
+  // A resend is acked below: its files are attached to it already.
+  if (frame.attachments && !ctx.log.byId(frame.id)) {
+    attachments = ctx.files.claim(sender.memberId, frame.attachments);
+    if (!attachments.ok) return ctx.reply(errorFrame("not_found", attachments.text, frame.id));
+  }
   const mentioned = ctx.mentionsIn(frame.text);
   const result = ctx.log.insert({
     id: frame.id,
@@ -78,12 +87,14 @@ const send: Handler<"send"> = (ctx, frame) => {
     replyTo: frame.replyTo ?? null,
     threadOf: frame.threadOf ?? null,
     alsoToRoom: frame.alsoToRoom ?? false,
+    attachments: attachments?.ok ? attachments.attachments : undefined,
   });
   if (result.status === "conflict") {
     return ctx.reply(errorFrame("duplicate_id", "This message id is already used by another message.", frame.id));
   }
   const { message } = result;
   if (result.status === "stored") {
+    if (frame.attachments) ctx.files.attach(frame.attachments, message.seq);
     ctx.slowMode.sent(sender.memberId, message.createdAt);
     ctx.broadcast({ type: "message", message });
     threadChanged(ctx.threads, message, ctx.broadcast);

@@ -10,7 +10,7 @@
  * resend stores nothing and shows nothing); `settle` writes a message's
  * final state and then shows it.
  */
-import type { Author, ChatMessage, MessageStatus, PresenceMember, ServerFrame, ToolPart } from "../../shared/protocol";
+import type { Attachment, Author, ChatMessage, MessageStatus, PresenceMember, ServerFrame, ToolPart } from "../../shared/protocol";
 import { Draft } from "./draft";
 import { Membership } from "./members";
 import { MessageLog, type MessageInput } from "./messages";
@@ -35,6 +35,8 @@ export interface KernelRoom {
   broadcast(frame: ServerFrame): void;
   /** Who is online now, each member once. */
   online(): PresenceMember[];
+  /** A deleted message carried these files: they go too (files.ts). */
+  attachmentsRemoved(attachments: Attachment[]): void;
 }
 
 /** The author of Hearth's own notices. */
@@ -73,7 +75,7 @@ export class RoomKernel {
   // Tables are created on first use after each wake (cheap IF NOT EXISTS
   // statements, independent of history size).
   get log(): MessageLog {
-    return (this.#log ??= new MessageLog(this.sql));
+    return (this.#log ??= new MessageLog(this.sql, (attachments) => this.room.attachmentsRemoved(attachments)));
   }
   get members(): Membership {
     return (this.#members ??= new Membership(this.sql, this.name));

@@ -12,7 +12,7 @@
  * Every method is one or two indexed statements: nothing here grows with the
  * length of the history, so joining and waking stay flat as a room ages.
  */
-import type { Author, ChatMessage, MessageStatus, PinMark, Reaction, ServerFrame, ToolPart } from "../../shared/protocol";
+import type { Attachment, Author, ChatMessage, MessageStatus, PinMark, Reaction, ServerFrame, ToolPart } from "../../shared/protocol";
 import { LIMITS } from "../../shared/limits";
 import { fitForStorage } from "./messageLimits";
 import { installSearchIndex } from "./searchIndex";
@@ -41,6 +41,7 @@ export interface MessageRow {
   pinned_at: number | null;
   removed_by: string | null;
   mentions: string | null;
+  attachments: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -66,6 +67,8 @@ export interface MessageInput {
   alsoToRoom?: boolean;
   /** Members the text mentions (mentions.ts resolves them). */
   mentions?: string[];
+  /** Files it carries (files.ts checked they are the author's to attach). */
+  attachments?: Attachment[];
 }
 
 export type InsertResult =
@@ -79,7 +82,14 @@ export type ChangeResult =
   | { status: "not_author" };
 
 export class MessageLog {
-  constructor(private readonly sql: SqlStorage) {
+  /**
+   * `removed` hears of every deleted message that carried files (by its
+   * author, an owner or moderation), so their objects go with it (files.ts).
+   */
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly removed: (attachments: Attachment[]) => void = () => {},
+  ) {
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       rev INTEGER NOT NULL,
@@ -105,7 +115,7 @@ export class MessageLog {
     // Reactions, pins and who removed a message live on its row, so that
     // each change bumps the rev and catch-up replays it like an edit.
     const columns = new Set(sql.exec<{ name: string }>("PRAGMA table_info(messages)").toArray().map((c) => c.name));
-    for (const [name, type] of [["reactions", "TEXT"], ["pinned", "TEXT"], ["pinned_at", "INTEGER"], ["removed_by", "TEXT"], ["mentions", "TEXT"]]) {
+    for (const [name, type] of [["reactions", "TEXT"], ["pinned", "TEXT"], ["pinned_at", "INTEGER"], ["removed_by", "TEXT"], ["mentions", "TEXT"], ["attachments", "TEXT"]]) {
       if (!columns.has(name!)) sql.exec(`ALTER TABLE messages ADD COLUMN ${name} ${type}`);
     }
     // Who each message mentions, keyed for both questions asked of it: a
@@ -130,8 +140,8 @@ export class MessageLog {
   insert(input: MessageInput): InsertResult {
     const rows = this.sql
       .exec<MessageRow>(
-        `INSERT INTO messages (rev, id, kind, author_id, author_name, text, created_at, reply_to, status, thread_of, also_to_room, mentions)
-         VALUES (${NEXT_REV}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO messages (rev, id, kind, author_id, author_name, text, created_at, reply_to, status, thread_of, also_to_room, mentions, attachments)
+         VALUES (${NEXT_REV}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO NOTHING
          RETURNING *`,
         input.id,
@@ -145,6 +155,7 @@ export class MessageLog {
         input.threadOf ?? null,
         input.threadOf != null && input.alsoToRoom ? 1 : 0,
         input.mentions?.length ? JSON.stringify(input.mentions) : null,
+        input.attachments?.length ? JSON.stringify(input.attachments) : null,
       )
       .toArray();
     if (rows[0]) {
@@ -163,7 +174,7 @@ export class MessageLog {
 
   /** Deleting keeps a tombstone, so clients that hold the message learn it is gone. */
   delete(seq: number, authorId: string, now: number): ChangeResult {
-    return this.change(seq, authorId, `text = '', deleted = 1, edited_at = ?, reactions = NULL, mentions = NULL`, [now]);
+    return this.change(seq, authorId, `text = '', deleted = 1, edited_at = ?, reactions = NULL, mentions = NULL, attachments = NULL`, [now]);
   }
 
   /**
@@ -175,7 +186,7 @@ export class MessageLog {
     if (!current || current.deleted || current.status === "streaming" || current.status === "waiting") return { status: "not_found" };
     const rows = this.sql
       .exec<MessageRow>(
-        `UPDATE messages SET text = '', parts = NULL, deleted = 1, edited_at = ?, reactions = NULL, removed_by = ?, mentions = NULL, rev = ${NEXT_REV}
+        `UPDATE messages SET text = '', parts = NULL, deleted = 1, edited_at = ?, reactions = NULL, removed_by = ?, mentions = NULL, attachments = NULL, rev = ${NEXT_REV}
          WHERE seq = ? RETURNING *`,
         now,
         JSON.stringify(by),
@@ -183,6 +194,7 @@ export class MessageLog {
       )
       .toArray();
     this.indexMentions(seq, current.mentions ?? [], []);
+    if (current.attachments?.length) this.removed(current.attachments);
     return { status: "changed", message: toMessage(rows[0]!) };
   }
 
@@ -215,7 +227,7 @@ export class MessageLog {
   moderate(seq: number, now: number): ChangeResult {
     const current = this.bySeq(seq);
     if (!current || current.deleted || current.kind !== "user") return { status: "not_found" };
-    return this.change(seq, current.author.id, `text = '', deleted = 1, edited_at = ?, mentions = NULL`, [now]);
+    return this.change(seq, current.author.id, `text = '', deleted = 1, edited_at = ?, mentions = NULL, attachments = NULL`, [now]);
   }
 
   /**
@@ -275,6 +287,8 @@ export class MessageLog {
       .toArray();
     const message = toMessage(rows[0]!);
     this.indexMentions(seq, current.mentions ?? [], message.mentions ?? []);
+    // An edit keeps the files; a delete (the only change that clears them) takes them away.
+    if (current.attachments?.length && !message.attachments) this.removed(current.attachments);
     return { status: "changed", message };
   }
 
@@ -434,5 +448,6 @@ export function toMessage(row: MessageRow): ChatMessage {
     ...(row.pinned ? { pinned: JSON.parse(row.pinned) as PinMark } : {}),
     ...(row.removed_by ? { removedBy: JSON.parse(row.removed_by) as Author } : {}),
     ...(row.mentions ? { mentions: JSON.parse(row.mentions) as string[] } : {}),
+    ...(row.attachments ? { attachments: JSON.parse(row.attachments) as Attachment[] } : {}),
   };
 }

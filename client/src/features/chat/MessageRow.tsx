@@ -8,6 +8,7 @@ import type { RoomActions } from "../room/useRoom";
 import { EditForm } from "./EditForm";
 import { AssistantActions, OwnMessageActions } from "./MessageActions";
 import { MessageBody } from "./MessageBody";
+import { MessageAttachments } from "../files/MessageAttachments";
 import { MessageMeta } from "./MessageMeta";
 import { ToolCallBody } from "./ToolCallBody";
 import { ThreadLink } from "../threads/ThreadLink";
@@ -124,6 +125,7 @@ export const MessageRow = memo(function MessageRow({
       ) : (
         <MessageBody text={m.text} />
       )}
+      {m.attachments && !m.deleted && <MessageAttachments attachments={m.attachments} />}
       <ReactionBar message={m} selfId={selfId} canReact={powers.react} actions={actions} />
       {assistant && canWrite && !m.deleted && <AssistantActions message={m} onReply={onReply} actions={actions} />}
       {onThread && m.kind !== "system" && <ThreadLink message={m} canWrite={canWrite} onOpen={onThread} />}

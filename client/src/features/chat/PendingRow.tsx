@@ -1,6 +1,7 @@
 import type { PendingMessage } from "./state";
 import type { RoomActions } from "../room/useRoom";
 import { MessageBody } from "./MessageBody";
+import { MessageAttachments } from "../files/MessageAttachments";
 import { Timestamp } from "./Timestamp";
 import "./chat.css";
 
@@ -22,6 +23,7 @@ export function PendingRow({
         <span className="delivery">{p.state === "pending" ? "Sending…" : "Not sent"}</span>
       </div>
       <MessageBody text={p.text} />
+      {p.attachments && <MessageAttachments attachments={p.attachments} />}
       {p.state === "failed" && (
         <div className="message-actions">
           <span className="form-error">{p.error}</span>

@@ -4,7 +4,7 @@
  * message stops being pending in one place (confirmIds), when its row or
  * its ack names it.
  */
-import type { ChatMessage, ErrorCode, Typer } from "../../../../shared/protocol";
+import type { Attachment, ChatMessage, ErrorCode, Typer } from "../../../../shared/protocol";
 import type { FrameReducers } from "../room/slice";
 import { inTimeline } from "../threads/state";
 
@@ -14,6 +14,8 @@ export interface PendingMessage {
   text: string;
   /** The message this one answers (asks the assistant again when it is one of its messages). */
   replyTo?: number;
+  /** Files uploaded for it (sent by id; shown while it is pending). */
+  attachments?: Attachment[];
   createdAt: number;
   state: "pending" | "failed";
   /** Why it failed, when it did. */

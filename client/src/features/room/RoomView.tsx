@@ -28,6 +28,7 @@ import { useElicitationNotifications, useMessageNotifications } from "../notific
 import { ThreadPanel } from "../threads/ThreadPanel";
 import { messagePowers } from "../reactions/powers";
 import { MentionNamesProvider } from "../mentions/MentionNames";
+import { FileRoom } from "../files/FileRoom";
 import { UnreadBar } from "../unread/UnreadBar";
 import { unreadCounts, unreadTitle } from "../unread/state";
 import { useReadMarker } from "../unread/useReadMarker";
@@ -200,6 +201,7 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
         )}
         <NameForm compact />
       </aside>
+      <FileRoom.Provider value={room}>
       <MentionNamesProvider members={state.members} presence={state.presence} self={state.self?.id}>
         <main className="room-main">
           {state.dividerAfter !== null && (
@@ -249,6 +251,7 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
             people={people}
             commandResult={latestCommand(state, "composer")}
             fill={composerFill}
+            room={room}
             actions={actions}
           />
         </main>
@@ -285,6 +288,7 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
           </aside>
         )}
       </MentionNamesProvider>
+      </FileRoom.Provider>
     </div>
   );
 }

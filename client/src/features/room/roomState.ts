@@ -29,7 +29,7 @@ import {
 } from "./commandLog";
 import type { FrameReducers } from "./slice";
 import { closeThread, followThread, initialThreads, openThread, threadFrames, threadOlderRequested, type ThreadsState } from "../threads/state";
-import type { ChatMessage } from "../../../../shared/protocol";
+import type { Attachment, ChatMessage } from "../../../../shared/protocol";
 import { clearDivider, initialUnread, unreadFrames, type UnreadState } from "../unread/state";
 import { initialSearch, searchCleared, searchFrames, searchRefused, searchStarted, type SearchState } from "../search/state";
 
@@ -61,7 +61,7 @@ export interface RoomState
 
 export type RoomAction =
   | { type: "frame"; frame: ServerFrame }
-  | { type: "send"; id: string; text: string; at: number; replyTo?: number }
+  | { type: "send"; id: string; text: string; at: number; replyTo?: number; attachments?: Attachment[] }
   | { type: "retry"; id: string }
   | { type: "discard"; id: string }
   | { type: "history_requested" }
@@ -161,6 +161,7 @@ export function roomReducer(state: RoomState, action: RoomAction): RoomState {
         id: action.id,
         text: action.text,
         ...(action.replyTo !== undefined ? { replyTo: action.replyTo } : {}),
+        ...(action.attachments?.length ? { attachments: action.attachments } : {}),
         createdAt: action.at,
       });
     case "retry":

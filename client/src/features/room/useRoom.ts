@@ -5,7 +5,7 @@
  */
 import PartySocket from "partysocket";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
-import { CloseCode, ServerFrame, type ChatMessage, type AssistantSettingsInput, type ClientFrameInput, type MemberAction, type NotifyLevel, type ReminderAction, type Role, type SnoozeChoice } from "../../../../shared/protocol";
+import { CloseCode, ServerFrame, type Attachment, type ChatMessage, type AssistantSettingsInput, type ClientFrameInput, type MemberAction, type NotifyLevel, type ReminderAction, type Role, type SnoozeChoice } from "../../../../shared/protocol";
 import { initialRoomState, roomReducer, type RoomState } from "./roomState";
 import { unsentMessages } from "../chat/state";
 import type { CommandOrigin } from "./commandLog";
@@ -25,7 +25,8 @@ export type ConnectionStatus = "online" | "reconnecting" | "offline" | "refused"
 
 export interface RoomActions {
   /** `replyTo`: the seq this message answers (an assistant message asks it again). */
-  send(text: string, replyTo?: number): void;
+  /** `attachments`: files uploaded for it already (features/files). */
+  send(text: string, replyTo?: number, attachments?: Attachment[]): void;
   retry(id: string): void;
   discard(id: string): void;
   edit(seq: number, text: string): void;
@@ -103,10 +104,14 @@ export function browserTimeZone(): string | null {
   }
 }
 
-function sendFrame(p: { id: string; text: string; replyTo?: number }): ClientFrameInput {
-  return p.replyTo === undefined
-    ? { type: "send", id: p.id, text: p.text }
-    : { type: "send", id: p.id, text: p.text, replyTo: p.replyTo };
+function sendFrame(p: { id: string; text: string; replyTo?: number; attachments?: Attachment[] }): ClientFrameInput {
+  return {
+    type: "send",
+    id: p.id,
+    text: p.text,
+    ...(p.replyTo !== undefined ? { replyTo: p.replyTo } : {}),
+    ...(p.attachments?.length ? { attachments: p.attachments.map((a) => a.id) } : {}),
+  };
 }
 
 /** 44xx closes (CloseCode and any later sibling) mean "not with these credentials": retrying cannot help. */
@@ -265,12 +270,12 @@ export function useRoom(
 
   const actions = useMemo<RoomActions>(
     () => ({
-      send(text, replyTo) {
+      send(text, replyTo, attachments) {
         // Sent from a window in the past: back to the present first, where the message will show.
         if (stateRef.current.hasNewer) transmit({ type: "history_around" });
         const id = crypto.randomUUID();
-        dispatch({ type: "send", id, text, at: Date.now(), ...(replyTo !== undefined ? { replyTo } : {}) });
-        transmit(sendFrame({ id, text, replyTo }));
+        dispatch({ type: "send", id, text, at: Date.now(), ...(replyTo !== undefined ? { replyTo } : {}), ...(attachments?.length ? { attachments } : {}) });
+        transmit(sendFrame({ id, text, replyTo, attachments }));
         // The room clears the sender's typing when it stores the message; the
         // next keystroke may say "typing" again at once.
         typingSentAtRef.current = 0;

@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import { MessageText } from "../../../../../shared/protocol";
+import { MessageText, OptionalMessageText } from "../../../../../shared/protocol";
 import { commandMatches, commandUsage, completeCommand, isCommand, type CommandHint } from "./commands";
 import type { MentionCandidate } from "./mention";
 import { useMentionCompletion } from "../../mentions/useMentionCompletion";
@@ -11,6 +11,9 @@ import { ComposerFooter } from "./ComposerFooter";
 import { MentionList } from "./MentionList";
 import { ReplyBanner } from "./ReplyBanner";
 import type { RoomActions } from "../../room/useRoom";
+import { AttachButton, AttachmentTray } from "../../files/AttachmentTray";
+import { useAttachments } from "../../files/useAttachments";
+import { droppedFiles, pastedFiles } from "../../files/transfer";
 import "./composer.css";
 
 const NO_PEOPLE: readonly MentionCandidate[] = [];
@@ -45,6 +48,7 @@ export function Composer({
   people = NO_PEOPLE,
   commandResult,
   fill = null,
+  room,
   actions,
 }: {
   maxChars: number;
@@ -60,8 +64,12 @@ export function Composer({
   commandResult: CommandEntry | null;
   /** Replaces the text and puts the caret at its end (e.g. "Save as script"). */
   fill?: ComposerFill | null;
+  /** Where attached files are uploaded (features/files). */
+  room: string;
   actions: RoomActions;
 }) {
+  const files = useAttachments(room);
+  const [dragging, setDragging] = useState(false);
   const [text, setText] = useState("");
   const [caret, setCaret] = useState(0);
   const [focused, setFocused] = useState(false);
@@ -160,14 +168,20 @@ export function Composer({
     if (disabled) return;
     // Slash commands go to the room as commands, never as chat messages.
     if (isCommand(text)) return submitCommand();
-    // Completed names go out as member ids (a rename then never breaks the mention).
-    const parsed = MessageText.safeParse(mentions.withTokens(text));
+    if (files.uploading) {
+      setLocalError("Wait for the files to finish uploading.");
+      return;
+    }
+    // Completed names go out as member ids (a rename then never breaks the mention);
+    // a message with files may have no text.
+    const parsed = (files.ready.length ? OptionalMessageText : MessageText).safeParse(mentions.withTokens(text));
     if (!parsed.success) {
       // An empty composer is not worth an error message.
       if (text.trim() !== "") setLocalError(parsed.error.issues[0]?.message ?? "This message cannot be sent.");
       return;
     }
-    actions.send(parsed.data, replyTo?.seq);
+    actions.send(parsed.data, replyTo?.seq, files.ready);
+    files.clear();
     if (replyTo) onCancelReply();
     mentions.reset();
     setText("");
@@ -220,8 +234,25 @@ export function Composer({
     .join(" ");
 
   return (
-    <form className="composer" onSubmit={onSubmit}>
+    <form
+      className={`composer${dragging ? " dragging" : ""}`}
+      onSubmit={onSubmit}
+      onDragOver={(e) => {
+        if (disabled || !e.dataTransfer.types.includes("Files")) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        setDragging(false);
+        const dropped = droppedFiles(e.dataTransfer);
+        if (disabled || dropped.length === 0) return;
+        e.preventDefault();
+        files.add(dropped);
+      }}
+    >
       {replyTo && !disabled && <ReplyBanner id={replyId} author={replyTo.author} onCancel={onCancelReply} />}
+      <AttachmentTray files={files.files} onRemove={files.remove} />
       <label htmlFor={inputId} className="visually-hidden">
         Message
       </label>
@@ -242,6 +273,13 @@ export function Composer({
             hint ? commandOptionId(hints.indexOf(hint)) : mention ? mentionOptionId(mentions.activeIndex) : undefined
           }
           onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            const pasted = pastedFiles(e.clipboardData);
+            if (pasted.length === 0) return;
+            // Files only: the clipboard's text (a file's name, an image's alt) stays out of the message.
+            e.preventDefault();
+            files.add(pasted);
+          }}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onFocus={() => setFocused(true)}
           onBlur={() => {
@@ -264,7 +302,8 @@ export function Composer({
         {mention && (
           <MentionList id={listId} optionId={mentionOptionId} options={mention.options} active={mentions.activeIndex} onAccept={mentions.complete} />
         )}
-        <button type="submit" data-testid="composer-send" disabled={disabled || over || text.trim() === ""}>
+        <AttachButton disabled={disabled} onPick={files.add} />
+        <button type="submit" data-testid="composer-send" disabled={disabled || over || (text.trim() === "" && files.ready.length === 0) || files.uploading}>
           Send
         </button>
       </div>
