@@ -596,7 +596,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
    * stream the Worker hands to the browser (room/export.ts). The role is
    * the stored one, checked here, where it is kept.
    */
-  exportFor(memberId: string, format: ExportFormat): { ok: true; body: ReadableStream<Uint8Array> } | { ok: false; status: 403 | 404; message: string } {
+  exportFor(memberId: string, format: ExportFormat, origin: string): { ok: true; body: ReadableStream<Uint8Array> } | { ok: false; status: 403 | 404; message: string } {
     const room = this.members.info();
     if (!room) return { ok: false, status: 404, message: "There is no such room." };
     const member = this.members.get(memberId);
@@ -611,6 +611,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         reminders: () => this.reminders.list(),
         audit: () => new McpStore(this.ctx.storage.sql).recentAudit(1000),
         nameOf: (id) => this.members.get(id)?.name ?? null,
+        fileUrl: (id) => `${origin}/api/rooms/${encodeURIComponent(this.name)}/files/${id}`,
       },
       format,
     );

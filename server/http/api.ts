@@ -87,7 +87,7 @@ async function route(request: Request, env: Env): Promise<Response> {
   const fileLink = await handleFileLink(request, env, secret, path);
   if (fileLink) return fileLink;
 
-  // Files are the one signed-in GET: downloads.
+  // Signed-in GETs: file downloads here, exports above (http/exportApi.ts).
   const files = isFilesPath(path);
   if (request.method !== "POST" && !files) return apiError(405, "method_not_allowed", "Use POST.");
   const caller = await checkSession(secret, request);

@@ -29,7 +29,7 @@ export async function handleExportApi(request: Request, env: Cloudflare.Env, sec
   if (format !== "md" && format !== "json") return apiError(400, "bad_format", "format is md or json.");
   const session = await checkSession(secret, request);
   if (!session.ok) return apiError(401, "unauthorized", `Sign in again: ${session.reason}.`);
-  const exported = await (await getAgentByName(env.ChatRoom, room)).exportFor(session.claims.sub, format);
+  const exported = await (await getAgentByName(env.ChatRoom, room)).exportFor(session.claims.sub, format, new URL(request.url).origin);
   if (!exported.ok) return apiError(exported.status, exported.status === 404 ? "not_found" : "forbidden", exported.message);
   const day = new Date().toISOString().slice(0, 10);
   const response = new Response(exported.body, {

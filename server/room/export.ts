@@ -31,6 +31,8 @@ export interface ExportSource {
   audit(): AuditEntry[];
   /** A member's current name, for mention tokens (Markdown shows `@Name`; JSON keeps the ids). */
   nameOf(memberId: string): string | null;
+  /** Where an attached file is downloaded (a link that asks the reader to sign in as a member). */
+  fileUrl(fileId: string): string;
 }
 
 export function exportStream(source: ExportSource, format: ExportFormat): ReadableStream<Uint8Array> {
@@ -90,6 +92,8 @@ function jsonWriter(source: ExportSource): Writer {
     room: source.room,
     exportedAt: new Date(source.exportedAt).toISOString(),
     exportedBy: source.exportedBy,
+    // Each message's `attachments` carry ids; a file is at this URL with `{id}` replaced.
+    fileUrl: source.fileUrl("{id}"),
   };
   return {
     head: () => `${JSON.stringify(header).slice(0, -1)},"messages":[\n`,
@@ -106,12 +110,12 @@ function markdownWriter(source: ExportSource): Writer {
       `# ${name} — Hearth export\n\n` +
       `Exported ${utc(source.exportedAt)} by ${source.exportedBy} · ${source.room.visibility} room · messages up to #${source.upTo}\n\n` +
       `## Messages\n\n`,
-    message: (m) => markdownMessage(m, text),
+    message: (m) => markdownMessage(m, text, source.fileUrl),
     tail: () => markdownReminders(source.reminders()) + markdownAudit(source.audit()),
   };
 }
 
-function markdownMessage(m: ChatMessage, text: (s: string) => string): string {
+function markdownMessage(m: ChatMessage, text: (s: string) => string, fileUrl: (id: string) => string): string {
   const where = m.threadOf != null ? ` · in the thread of #${m.threadOf}${m.alsoToRoom ? " (also sent to the room)" : ""}` : "";
   const reply = m.replyTo != null ? ` · reply to #${m.replyTo}` : "";
   const edited = m.editedAt && !m.deleted ? ` · edited ${utc(m.editedAt)}` : "";
@@ -123,6 +127,7 @@ function markdownMessage(m: ChatMessage, text: (s: string) => string): string {
     if (m.text) lines.push(quoteIfThread(text(m.text), m));
     if (m.status && m.status !== "done") lines.push("", `_Status: ${m.status}._`);
     for (const part of m.parts) lines.push("", toolCard(part));
+    for (const file of m.attachments ?? []) lines.push("", `📎 [${file.name.replace(/[[\]]/g, "")}](${fileUrl(file.id)}) (${file.type}, ${file.size} bytes)`);
     if (m.reactions?.length) {
       lines.push("", `Reactions: ${m.reactions.map((r) => `${r.emoji} ${r.count} (${r.by.map((b) => b.name).join(", ")}${r.count > r.by.length ? ", …" : ""})`).join(" · ")}`);
     }

@@ -25,6 +25,22 @@ function download(room: string, token: string | null, format = "json"): Promise<
   });
 }
 
+/** The smallest PNG there is: 1×1, transparent. */
+const PNG = Uint8Array.from(
+  atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
+  (c) => c.charCodeAt(0),
+);
+
+async function uploadPng(room: string, token: string): Promise<string> {
+  const res = await exports.default.fetch(`${ORIGIN}/api/rooms/${room}/files?name=plan.png&width=1&height=1`, {
+    method: "POST",
+    headers: { Origin: ORIGIN, "content-type": "image/png", Cookie: `${SESSION_COOKIE}=${token}` },
+    body: PNG,
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { file: { id: string } }).file.id;
+}
+
 async function post(from: TestMember, text: string, extra: Record<string, unknown> = {}) {
   const id = msgId();
   from.send({ type: "send", id, text, ...extra });
@@ -43,6 +59,8 @@ async function busyRoom() {
   await o.next("members", (f) => f.members.length === 2);
   const plan = await post(b, `the plan, <@${olive.id}>: ship friday`);
   const reply = await post(b, "in the thread", { threadOf: plan.seq });
+  const file = await uploadPng(room, bob.token);
+  const withFile = await post(b, "the sketch", { attachments: [file] });
   b.send({ type: "react", seq: plan.seq, emoji: "🎉", on: true });
   const edited = await post(b, "typo hree");
   b.send({ type: "edit", seq: edited.seq, text: "typo here" });
@@ -72,12 +90,12 @@ async function busyRoom() {
     });
   });
   await o.next("message_updated", (f) => f.message.seq === edited.seq);
-  return { room, olive, bob, o, b, plan, reply, gone };
+  return { room, olive, bob, o, b, plan, reply, gone, file, withFile };
 }
 
 describe("export", () => {
   it("gives an owner every kind of row as JSON", async () => {
-    const { room, olive, plan, reply, gone } = await busyRoom();
+    const { room, olive, plan, reply, gone, file, withFile } = await busyRoom();
     const res = await download(room, olive.token, "json");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
@@ -89,6 +107,8 @@ describe("export", () => {
     expect(bySeq.get(plan.seq)?.thread?.count).toBe(1);
     expect(bySeq.get(plan.seq)?.mentions).toEqual([olive.id]);
     expect(bySeq.get(reply.seq)?.threadOf).toBe(plan.seq);
+    expect(bySeq.get(withFile.seq)?.attachments).toEqual([expect.objectContaining({ id: file, name: "plan.png", type: "image/png" })]);
+    expect((doc as unknown as { fileUrl: string }).fileUrl).toBe(`${ORIGIN}/api/rooms/${room}/files/{id}`);
     expect(bySeq.get(gone.seq)).toMatchObject({ deleted: true, text: "", removedBy: { name: "olive" } });
     expect(doc.messages.find((m) => m.text === "typo here")?.editedAt).toEqual(expect.any(Number));
     const card = doc.messages.find((m) => m.kind === "tool")!.parts[0]!;
@@ -100,7 +120,7 @@ describe("export", () => {
   });
 
   it("writes readable Markdown: names for mentions, threads quoted, tool cards fenced, tombstones named", async () => {
-    const { room, olive } = await busyRoom();
+    const { room, olive, file } = await busyRoom();
     const res = await download(room, olive.token, "md");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/markdown; charset=utf-8");
@@ -115,6 +135,8 @@ describe("export", () => {
     // The input's own backticks cannot close its fence.
     expect(md).toContain('````json\n{\n  "message": "hello ```world"\n}\n````');
     expect(md).toContain("| reminder | @bob | water the plants |");
+    // Attachments as links that ask the reader to sign in as a member.
+    expect(md).toContain(`📎 [plan.png](${ORIGIN}/api/rooms/${room}/files/${file}) (image/png, ${PNG.byteLength} bytes)`);
   });
 
   it("refuses members who are not owners, strangers, the signed-out, and bad formats, changing nothing", async () => {

@@ -6,12 +6,12 @@
  * through real room sockets, except where a test reaches into the room's
  * database to make it look older than search.
  */
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { getAgentByName } from "agents";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installSearchIndex } from "../../server/room/searchIndex";
-import { connect, msgId, roomName, session, type TestMember } from "./client";
+import { connect, msgId, ORIGIN, roomName, session, SESSION_COOKIE, type TestMember } from "./client";
 
 beforeAll(async () => {
   await session("warm-up");
@@ -172,15 +172,17 @@ describe("filters", () => {
     expect(await hits(o, "budget from:robert")).toEqual(["offsite budget is small"]);
   });
 
-  it("has:file matches messages with attachments once the log has an attachments column", async () => {
-    const { o, b, room } = await oliveAndBob();
-    const withFile = await post(o, "the report, attached");
-    await post(o, "the report, described");
-    const stub = await getAgentByName(env.ChatRoom, room);
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec("ALTER TABLE messages ADD COLUMN attachments TEXT");
-      state.storage.sql.exec("UPDATE messages SET attachments = ? WHERE seq = ?", JSON.stringify([{ name: "q3.pdf" }]), withFile);
+  it("has:file matches messages with attachments", async () => {
+    const { o, b, room, olive } = await oliveAndBob();
+    const upload = await exports.default.fetch(`${ORIGIN}/api/rooms/${room}/files?name=q3.txt`, {
+      method: "POST",
+      headers: { Origin: ORIGIN, "content-type": "text/plain", Cookie: `${SESSION_COOKIE}=${olive.token}` },
+      body: new TextEncoder().encode("third quarter"),
     });
+    expect(upload.status).toBe(201);
+    const { file } = (await upload.json()) as { file: { id: string } };
+    await post(o, "the report, attached", { attachments: [file.id] });
+    await post(o, "the report, described");
     expect(await hits(b, "report has:file")).toEqual(["the report, attached"]);
     expect(await hits(b, "report")).toHaveLength(2);
   });
