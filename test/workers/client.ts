@@ -116,3 +116,34 @@ export function roomName(prefix = "room"): string {
 export function msgId(): string {
   return crypto.randomUUID();
 }
+
+/**
+ * The two-member room most room tests start from: olive creates (so owns)
+ * a new room, bob joins as a member, both connected (reporting `tz`), and
+ * olive has seen bob arrive.
+ */
+export async function oliveAndBob(prefix = "room", options: { tz?: string } = {}) {
+  const room = roomName(prefix);
+  const olive = await session("olive");
+  const bob = await session("bob");
+  const socketOptions = options.tz ? { tz: options.tz } : {};
+  const o = await connect(room, olive.token, socketOptions);
+  await o.next("welcome");
+  const b = await connect(room, bob.token, socketOptions);
+  await b.next("welcome");
+  await o.next("members", (f) => f.members.length === 2);
+  return { room, olive, bob, o, b };
+}
+
+/** The smallest PNG there is: 1×1, transparent. */
+export const TINY_PNG = Uint8Array.from(
+  atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
+  (c) => c.charCodeAt(0),
+);
+
+/** An upload as the composer makes it: POST /api/rooms/<room>/files with the raw body (the answer, whatever it is). */
+export function uploadFile(room: string, token: string | null, body: BodyInit, type: string, name = "shot.png", extra: Record<string, string> = {}) {
+  const headers: Record<string, string> = { Origin: ORIGIN, "content-type": type, ...extra };
+  if (token) headers.Cookie = `${SESSION_COOKIE}=${token}`;
+  return worker(`${ORIGIN}/api/rooms/${room}/files?name=${encodeURIComponent(name)}&width=1&height=1`, { method: "POST", headers, body });
+}

@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../shared/protocol";
 import { EXPORT_PAGE } from "../../server/room/export";
 import { McpStore } from "../../server/mcp/store";
-import { connect, msgId, ORIGIN, roomName, session, SESSION_COOKIE, type TestMember } from "./client";
+import { connect, msgId, oliveAndBob, ORIGIN, roomName, session, SESSION_COOKIE, TINY_PNG, uploadFile, type TestMember } from "./client";
 
 beforeAll(async () => {
   await session("warm-up");
@@ -25,18 +25,8 @@ function download(room: string, token: string | null, format = "json"): Promise<
   });
 }
 
-/** The smallest PNG there is: 1×1, transparent. */
-const PNG = Uint8Array.from(
-  atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
-  (c) => c.charCodeAt(0),
-);
-
 async function uploadPng(room: string, token: string): Promise<string> {
-  const res = await exports.default.fetch(`${ORIGIN}/api/rooms/${room}/files?name=plan.png&width=1&height=1`, {
-    method: "POST",
-    headers: { Origin: ORIGIN, "content-type": "image/png", Cookie: `${SESSION_COOKIE}=${token}` },
-    body: PNG,
-  });
+  const res = await uploadFile(room, token, TINY_PNG, "image/png", "plan.png");
   expect(res.status).toBe(201);
   return ((await res.json()) as { file: { id: string } }).file.id;
 }
@@ -49,14 +39,7 @@ async function post(from: TestMember, text: string, extra: Record<string, unknow
 
 /** olive owns a room where bob talks, reacts, threads, edits and deletes; one tool card; one reminder. */
 async function busyRoom() {
-  const room = roomName("export");
-  const olive = await session("olive");
-  const bob = await session("bob");
-  const o = await connect(room, olive.token);
-  await o.next("welcome");
-  const b = await connect(room, bob.token);
-  await b.next("welcome");
-  await o.next("members", (f) => f.members.length === 2);
+  const { room, olive, bob, o, b } = await oliveAndBob("export");
   const plan = await post(b, `the plan, <@${olive.id}>: ship friday`);
   const reply = await post(b, "in the thread", { threadOf: plan.seq });
   const file = await uploadPng(room, bob.token);
@@ -136,7 +119,7 @@ describe("export", () => {
     expect(md).toContain('````json\n{\n  "message": "hello ```world"\n}\n````');
     expect(md).toContain("| reminder | @bob | water the plants |");
     // Attachments as links that ask the reader to sign in as a member.
-    expect(md).toContain(`📎 [plan.png](${ORIGIN}/api/rooms/${room}/files/${file}) (image/png, ${PNG.byteLength} bytes)`);
+    expect(md).toContain(`📎 [plan.png](${ORIGIN}/api/rooms/${room}/files/${file}) (image/png, ${TINY_PNG.byteLength} bytes)`);
   });
 
   it("refuses members who are not owners, strangers, the signed-out, and bad formats, changing nothing", async () => {

@@ -13,30 +13,18 @@ import type { LanguageModelV4CallOptions } from "@ai-sdk/provider";
 import { setModelOverride } from "./testModel";
 import { withoutImages } from "../../server/assistant/context";
 import { scriptedModel, textParts, userTexts } from "./mockModel";
-import { connect, msgId, ORIGIN, roomName, session, SESSION_COOKIE, type TestMember } from "./client";
+import { connect, msgId, oliveAndBob, ORIGIN, session, SESSION_COOKIE, TINY_PNG, uploadFile, type TestMember } from "./client";
 
 const SECRET = (env as unknown as { SESSION_SECRET: string }).SESSION_SECRET;
 
-/** The smallest PNG there is: 1×1, transparent. */
-const PNG = Uint8Array.from(
-  atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
-  (c) => c.charCodeAt(0),
-);
+const PNG = TINY_PNG;
 
 beforeAll(async () => {
   await session("warm-up");
 }, 60_000);
 afterEach(() => setModelOverride(null));
 
-function upload(room: string, token: string | null, body: BodyInit, type: string, name = "shot.png", extra: Record<string, string> = {}) {
-  const headers: Record<string, string> = { Origin: ORIGIN, "content-type": type, ...extra };
-  if (token) headers.Cookie = `${SESSION_COOKIE}=${token}`;
-  return exports.default.fetch(`${ORIGIN}/api/rooms/${room}/files?name=${encodeURIComponent(name)}&width=1&height=1`, {
-    method: "POST",
-    headers,
-    body,
-  });
-}
+const upload = uploadFile;
 
 async function uploaded(room: string, token: string, body: BodyInit = PNG, type = "image/png", name?: string) {
   const res = await upload(room, token, body, type, name);
@@ -68,19 +56,6 @@ async function objectCount(room: string) {
   return (await env.FILES.list({ prefix: `rooms/${room}/` })).objects.length;
 }
 
-/** olive owns a new room; bob is a member. */
-async function oliveAndBob() {
-  const room = roomName("files");
-  const olive = await session("olive");
-  const bob = await session("bob");
-  const o = await connect(room, olive.token);
-  await o.next("welcome");
-  const b = await connect(room, bob.token);
-  await b.next("welcome");
-  await o.next("members", (f) => f.members.length === 2);
-  return { room, olive, bob, o, b };
-}
-
 async function sendWith(m: TestMember, ids: string[], text = "") {
   const id = msgId();
   m.send({ type: "send", id, text, attachments: ids });
@@ -95,7 +70,7 @@ async function memberAction(owner: TestMember, action: string, member: string, r
 
 describe("files", () => {
   it("stores a member's image, shows it attached to their message, and serves it to another member only through a signed link", async () => {
-    const { room, olive, bob, o, b } = await oliveAndBob();
+    const { room, olive, bob, o, b } = await oliveAndBob("files");
     const file = await uploaded(room, bob.token);
     expect(file).toMatchObject({ name: "shot.png", type: "image/png", size: PNG.length });
     await sendWith(b, [file.id]);
@@ -114,7 +89,7 @@ describe("files", () => {
   });
 
   it("serves other files as downloads, as plain text for text files", async () => {
-    const { room, olive, bob, b, o } = await oliveAndBob();
+    const { room, olive, bob, b, o } = await oliveAndBob("files");
     const notes = await uploaded(room, bob.token, new TextEncoder().encode("# notes\n<script>x</script>"), "text/markdown", "notes.md");
     await sendWith(b, [notes.id], "the notes");
     await o.next("message");
@@ -125,7 +100,7 @@ describe("files", () => {
   });
 
   it("refuses uploads from viewers, non-members and the signed-out, storing nothing", async () => {
-    const { room, o, bob } = await oliveAndBob();
+    const { room, o, bob } = await oliveAndBob("files");
     await memberAction(o, "set_role", bob.id, "viewer");
     const viewer = await upload(room, bob.token, PNG, "image/png");
     expect(viewer.status).toBe(403);
@@ -139,7 +114,7 @@ describe("files", () => {
   });
 
   it("refuses a file over the size cap, of a type not allowed, or whose bytes are not its type, with a clear error and nothing stored", async () => {
-    const { room, olive } = await oliveAndBob();
+    const { room, olive } = await oliveAndBob("files");
     const big = await upload(room, olive.token, new Uint8Array(LIMITS.fileBytes + 1), "image/png");
     expect(big.status).toBe(413);
     expect(((await big.json()) as { error: { message: string } }).error.message).toMatch(/at most 10\.0 MB/);
@@ -166,7 +141,7 @@ describe("files", () => {
   });
 
   it("refuses downloads to non-members, to a removed member, and with no cookie", async () => {
-    const { room, olive, bob, o, b } = await oliveAndBob();
+    const { room, olive, bob, o, b } = await oliveAndBob("files");
     const file = await uploaded(room, olive.token);
     await sendWith(o, [file.id], "look");
     await b.next("message");
@@ -185,7 +160,7 @@ describe("files", () => {
   });
 
   it("refuses a signed link that expired, was tampered with, or names another file or member", async () => {
-    const { room, olive, bob, o, b } = await oliveAndBob();
+    const { room, olive, bob, o, b } = await oliveAndBob("files");
     const file = await uploaded(room, olive.token);
     await sendWith(o, [file.id], "look");
     await b.next("message");
@@ -213,7 +188,7 @@ describe("files", () => {
   });
 
   it("deletes the object with its message: by the author, or by an owner removing it", async () => {
-    const { room, olive, bob, o, b } = await oliveAndBob();
+    const { room, olive, bob, o, b } = await oliveAndBob("files");
     const mine = await uploaded(room, bob.token);
     const id = await sendWith(b, [mine.id], "oops");
     const ack = await b.next("ack", (f) => f.id === id);
@@ -239,7 +214,7 @@ describe("files", () => {
   });
 
   it("lets nobody claim another member's upload, nor attach one file twice; a resend is acked without claiming again", async () => {
-    const { room, olive, bob, o, b } = await oliveAndBob();
+    const { room, olive, bob, o, b } = await oliveAndBob("files");
     const olives = await uploaded(room, olive.token);
     // Before it is sent, only its uploader may fetch it.
     expect((await download(room, olive.token, olives.id)).status).toBe(302);
@@ -265,7 +240,7 @@ describe("files", () => {
   it("lets the assistant read an attached text file in its context, the start of a long one marked as cut", async () => {
     const model = scriptedModel([{ parts: textParts(["Read it."]) }]);
     setModelOverride(() => model);
-    const { room, olive, o } = await oliveAndBob();
+    const { room, olive, o } = await oliveAndBob("files");
     const short = await uploaded(room, olive.token, new TextEncoder().encode("launch on friday"), "text/plain", "plan.txt");
     const long = await uploaded(room, olive.token, new TextEncoder().encode("y".repeat(LIMITS.assistantFileChars + 500)), "text/plain", "log.txt");
     const image = await uploaded(room, olive.token);
@@ -284,7 +259,7 @@ describe("files", () => {
   it("shows an attached image to a model the room chose that is not Workers AI, when the Worker allows images", async () => {
     const model = scriptedModel([{ parts: textParts(["A pixel."]) }]);
     setModelOverride(() => model);
-    const { room, olive, o } = await oliveAndBob();
+    const { room, olive, o } = await oliveAndBob("files");
     const id = msgId();
     o.send({ type: "assistant_settings", id, provider: "openai-compatible", baseUrl: "https://models.example.com/v1", model: "vision" });
     await o.next("command_result", (f) => f.id === id);

@@ -9,24 +9,11 @@ import { env, exports } from "cloudflare:workers";
 import { getAgentByName } from "agents";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildContext } from "../../server/assistant/context";
-import { api, connect, msgId, ORIGIN, roomName, session, type TestMember } from "./client";
+import { api, connect, msgId, oliveAndBob, ORIGIN, session, type TestMember } from "./client";
 
 beforeAll(async () => {
   await session("warm-up");
 }, 60_000);
-
-/** olive owns a new room and bob is a member, both connected. */
-async function oliveAndBob(prefix = "mention") {
-  const room = roomName(prefix);
-  const olive = await session("olive");
-  const bob = await session("bob");
-  const o = await connect(room, olive.token);
-  await o.next("welcome");
-  const b = await connect(room, bob.token);
-  await b.next("welcome");
-  await o.next("members", (f) => f.members.length === 2);
-  return { room, olive, bob, o, b };
-}
 
 async function post(from: TestMember, to: TestMember, text: string) {
   const id = msgId();
@@ -36,7 +23,7 @@ async function post(from: TestMember, to: TestMember, text: string) {
 
 describe("mentions of people", () => {
   it("stores a mention as the member's id, which a rename does not break", async () => {
-    const { room, bob, o, b } = await oliveAndBob();
+    const { room, bob, o, b } = await oliveAndBob("mention");
     const message = await post(o, b, `lunch, <@${bob.id}>?`);
     expect(message.mentions).toEqual([bob.id]);
     expect(message.text).toBe(`lunch, <@${bob.id}>?`);
@@ -64,7 +51,7 @@ describe("mentions of people", () => {
   });
 
   it("resolves a plain @name to the one member called that, and leaves everything else as text", async () => {
-    const { olive, bob, o, b } = await oliveAndBob();
+    const { olive, bob, o, b } = await oliveAndBob("mention");
     const message = await post(o, b, "@bob and @BOB, not @nobody, not @room, not me@bob.example, not <@someone-else>");
     expect(message.mentions).toEqual([bob.id]);
     expect(message.text).toBe(`<@${bob.id}> and <@${bob.id}>, not @nobody, not @room, not me@bob.example, not <@someone-else>`);
@@ -74,7 +61,7 @@ describe("mentions of people", () => {
   });
 
   it("re-resolves mentions on edit, and a deleted message mentions nobody", async () => {
-    const { room, bob, o, b } = await oliveAndBob();
+    const { room, bob, o, b } = await oliveAndBob("mention");
     b.close();
     const message = await post(o, o, `<@${bob.id}> ping`);
     const stub = await getAgentByName(env.ChatRoom, room);

@@ -9,23 +9,11 @@ import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { getAgentByName } from "agents";
 import { beforeAll, describe, expect, it } from "vitest";
-import { connect, msgId, roomName, session, type TestMember } from "./client";
+import { connect, msgId, oliveAndBob, session, type TestMember } from "./client";
 
 beforeAll(async () => {
   await session("warm-up");
 }, 60_000);
-
-async function oliveAndBob(prefix: string) {
-  const room = roomName(prefix);
-  const olive = await session("olive");
-  const bob = await session("bob");
-  const o = await connect(room, olive.token);
-  await o.next("welcome");
-  const b = await connect(room, bob.token);
-  await b.next("welcome");
-  await o.next("members", (f) => f.members.length === 2);
-  return { room, olive, bob, o, b };
-}
 
 async function post(from: TestMember, to: TestMember, text: string) {
   from.send({ type: "send", id: msgId(), text });

@@ -6,29 +6,16 @@
  * through real room sockets, except where a test reaches into the room's
  * database to make it look older than search.
  */
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { getAgentByName } from "agents";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installSearchIndex } from "../../server/room/searchIndex";
-import { connect, msgId, ORIGIN, roomName, session, SESSION_COOKIE, type TestMember } from "./client";
+import { msgId, oliveAndBob, session, uploadFile, type TestMember } from "./client";
 
 beforeAll(async () => {
   await session("warm-up");
 }, 60_000);
-
-/** olive owns a new room and bob is a member, both connected (in `tz`). */
-async function oliveAndBob(prefix = "search", tz?: string) {
-  const room = roomName(prefix);
-  const olive = await session("olive");
-  const bob = await session("bob");
-  const o = await connect(room, olive.token, tz ? { tz } : {});
-  await o.next("welcome");
-  const b = await connect(room, bob.token, tz ? { tz } : {});
-  await b.next("welcome");
-  await o.next("members", (f) => f.members.length === 2);
-  return { room, olive, bob, o, b };
-}
 
 async function post(from: TestMember, text: string, extra: Record<string, unknown> = {}) {
   const id = msgId();
@@ -55,7 +42,7 @@ async function hits(member: TestMember, query: string): Promise<string[]> {
 
 describe("the index follows the log", () => {
   it("finds a message by a word or its start, and follows its edit and delete", async () => {
-    const { o, b } = await oliveAndBob();
+    const { o, b } = await oliveAndBob("search");
     const seq = await post(o, "The deployment of banana bread is Friday");
     await post(o, "something else entirely");
     expect(await hits(b, "banana")).toEqual(["The deployment of banana bread is Friday"]);
@@ -74,7 +61,7 @@ describe("the index follows the log", () => {
   });
 
   it("forgets a message an owner removed, and marks the matches in a snippet", async () => {
-    const { o, b } = await oliveAndBob();
+    const { o, b } = await oliveAndBob("search");
     const seq = await post(b, "a cherry on top");
     const found = await search(o, "cherry");
     expect(found.type).toBe("search_results");
@@ -91,7 +78,7 @@ describe("the index follows the log", () => {
   });
 
   it("shows mentions in a snippet as names, not member ids", async () => {
-    const { o, b, bob } = await oliveAndBob();
+    const { o, b, bob } = await oliveAndBob("search");
     await post(o, `ask <@${bob.id}> about the invoice`);
     const found = await search(b, "invoice");
     if (found.type !== "search_results") throw new Error("refused");
@@ -107,7 +94,7 @@ describe("the index follows the log", () => {
   });
 
   it("pages newest first with `before`", async () => {
-    const { o, b } = await oliveAndBob();
+    const { o, b } = await oliveAndBob("search");
     // Two senders: each socket may send a burst of 20 frames.
     for (let i = 0; i < 25; i++) await post(i % 2 ? b : o, `tick number ${i}`);
     const first = await search(b, "tick");
@@ -125,7 +112,7 @@ describe("the index follows the log", () => {
 
 describe("every writer of a message", () => {
   it("indexes an assistant answer once it settles, not while it streams, and forgets a moderated message", async () => {
-    const { o, b, room } = await oliveAndBob();
+    const { o, b, room } = await oliveAndBob("search");
     const spam = await post(b, "cheap pills here");
     const stub = await getAgentByName(env.ChatRoom, room);
     const seen = await runInDurableObject(stub, (instance) => {
@@ -155,7 +142,7 @@ describe("every writer of a message", () => {
 
 describe("filters", () => {
   it("from:, from:me, in:thread and has:file", async () => {
-    const { o, b } = await oliveAndBob();
+    const { o, b } = await oliveAndBob("search");
     const parent = await post(o, "plan the offsite");
     await post(b, "offsite in June?", { threadOf: parent });
     await post(b, "offsite budget is small");
@@ -173,12 +160,8 @@ describe("filters", () => {
   });
 
   it("has:file matches messages with attachments", async () => {
-    const { o, b, room, olive } = await oliveAndBob();
-    const upload = await exports.default.fetch(`${ORIGIN}/api/rooms/${room}/files?name=q3.txt`, {
-      method: "POST",
-      headers: { Origin: ORIGIN, "content-type": "text/plain", Cookie: `${SESSION_COOKIE}=${olive.token}` },
-      body: new TextEncoder().encode("third quarter"),
-    });
+    const { o, b, room, olive } = await oliveAndBob("search");
+    const upload = await uploadFile(room, olive.token, new TextEncoder().encode("third quarter"), "text/plain", "q3.txt");
     expect(upload.status).toBe(201);
     const { file } = (await upload.json()) as { file: { id: string } };
     await post(o, "the report, attached", { attachments: [file.id] });
@@ -188,7 +171,7 @@ describe("filters", () => {
   });
 
   it("before: and after: are days in the searcher's time zone", async () => {
-    const { o, b, room } = await oliveAndBob("search-days", "Pacific/Auckland");
+    const { o, b, room } = await oliveAndBob("search-days", { tz: "Pacific/Auckland" });
     await post(o, "yesterday's lunch");
     await post(o, "today's lunch");
     // Date the two rows 2026-03-10 23:30 and 2026-03-11 00:30, Auckland time (UTC+13 in March).
@@ -208,7 +191,7 @@ describe("filters", () => {
 
 describe("what a member types", () => {
   it("never reaches FTS5 as syntax: odd queries answer plainly and the socket goes on", async () => {
-    const { o, b } = await oliveAndBob();
+    const { o, b } = await oliveAndBob("search");
     await post(o, 'we said "AND" NEAR the (end) * of it: col:umn');
     for (const query of ['AND "', "NEAR(", "*", "(end)", '"unclosed', "col:umn", "-", "'; DROP TABLE messages; --", "a OR b NOT c"]) {
       const answer = await search(b, query);
@@ -226,7 +209,7 @@ describe("what a member types", () => {
   });
 
   it("lets a viewer search", async () => {
-    const { o, b, bob } = await oliveAndBob();
+    const { o, b, bob } = await oliveAndBob("search");
     await post(o, "readable by everyone");
     o.send({ type: "member_action", id: msgId(), action: "set_role", member: bob.id, role: "viewer" });
     await o.next("members", (f) => f.members.some((m) => m.id === bob.id && m.role === "viewer"));
@@ -249,7 +232,7 @@ describe("rooms stay apart", () => {
 
 describe("history around a message", () => {
   it("answers a window around the seq, and the newest page without one", async () => {
-    const { o, b, room } = await oliveAndBob();
+    const { o, b, room } = await oliveAndBob("search");
     const seqs: number[] = [];
     for (let i = 0; i < 12; i++) seqs.push(await post(o, `line ${i}`));
     const stub = await getAgentByName(env.ChatRoom, room);
@@ -269,7 +252,7 @@ describe("history around a message", () => {
 
 describe("the assistant's tool", () => {
   it("reads the same index as members", async () => {
-    const { o, b, room } = await oliveAndBob();
+    const { o, b, room } = await oliveAndBob("search");
     await post(o, "the quarterly report is late");
     await post(b, "quarterly numbers look fine");
     const stub = await getAgentByName(env.ChatRoom, room);
@@ -284,7 +267,7 @@ describe("the assistant's tool", () => {
 
 describe("a room older than search", () => {
   it("backfills its history in batches, newest first, while search answers", async () => {
-    const { o, b, room } = await oliveAndBob();
+    const { o, b, room } = await oliveAndBob("search");
     const recent = await post(o, "recent words");
     const stub = await getAgentByName(env.ChatRoom, room);
     // Make the room look as it did before search: no index, no triggers,
