@@ -664,7 +664,6 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         continue;
       }
       const reason = closeReason ?? "You no longer belong to this room.";
-      this.readMarkers.forget(member.id);
       try {
         c.send(encode(errorFrame("forbidden", reason)));
         c.close(CloseCode.removed, reason);
@@ -673,7 +672,11 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       }
       this.sockets.presenceChanged(c.id);
     }
-    if (!role) this.notifications.forget(member.id);
+    // Whether or not they had a socket open: a member who is gone keeps no read marker or push subscription here.
+    if (!role) {
+      this.notifications.forget(member.id);
+      this.readMarkers.forget(member.id);
+    }
     this.accountNotes.changed(member, role);
     this.sockets.fanOut(encode(this.membersFrame()));
     // Presence carries roles too.

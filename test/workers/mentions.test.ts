@@ -118,6 +118,19 @@ describe("read state", () => {
     expect(await stub.unreadFor(bob.id)).toEqual({ unread: 1, mentions: 0 });
   });
 
+  it("forgets a removed member's marker, socket or not: coming back starts at the newest message", async () => {
+    const { room, bob, o, b } = await oliveAndBob("read");
+    await b.next("read_state");
+    b.close();
+    await post(o, o, "while bob was away");
+    const id = msgId();
+    o.send({ type: "member_action", id, action: "remove", member: bob.id });
+    await o.next("command_result", (f) => f.id === id);
+    await post(o, o, "after he was removed");
+    const back = await connect(room, bob.token, { create: false });
+    expect(await back.next("read_state")).toMatchObject({ unread: 0, mentions: 0 });
+  });
+
   it("does not count the member's own messages, and refuses a malformed marker", async () => {
     const { room, bob, o, b } = await oliveAndBob("read");
     await post(b, o, "mine");
