@@ -11,6 +11,7 @@ import { useEffect, useRef } from "react";
 import type { ChatMessage, ElicitationItem, NotifyLevel } from "../../../../shared/protocol";
 import { notificationsAllowed } from "../approvals/notify";
 import { tokensToNames } from "../mentions/text";
+import { mentionsMe } from "../unread/state";
 
 const BODY_CHARS = 180;
 
@@ -24,7 +25,7 @@ export function worthNotifying(message: ChatMessage, me: string, level: NotifyLe
   if (level === "none" || message.deleted || message.author.id === me) return false;
   if (message.kind !== "user" && message.kind !== "assistant" && message.kind !== "reminder") return false;
   if (message.status === "streaming" || message.status === "waiting") return false;
-  return level === "all" || (message.mentions ?? []).includes(me);
+  return level === "all" || mentionsMe(message, me);
 }
 
 export function useMessageNotifications(

@@ -14,17 +14,16 @@ export interface UnreadState {
   read: ReadState | null;
   /** The divider goes after this seq (null: no divider). */
   dividerAfter: number | null;
-  /** Whether this view has placed its divider yet (a reconnect's `read_state` does not move it). */
-  dividerPlaced: boolean;
 }
 
-export const initialUnread = (): UnreadState => ({ read: null, dividerAfter: null, dividerPlaced: false });
+export const initialUnread = (): UnreadState => ({ read: null, dividerAfter: null });
 
 export const unreadFrames: FrameReducers<UnreadState, "read_state"> = {
+  // Only the view's first `read_state` places the divider: a reconnect's, or one after reading, does not move it.
   read_state: (state, { type: _, ...read }) => ({
     ...state,
     read,
-    ...(state.dividerPlaced ? {} : { dividerPlaced: true, dividerAfter: read.unread > 0 ? read.seq : null }),
+    ...(state.read === null ? { dividerAfter: read.unread > 0 ? read.seq : null } : {}),
   }),
 };
 
