@@ -253,7 +253,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         if (!job.prompt.startsWith("/run ")) return this.assistant.runJob(job);
         // The version pinned when the job was made, never a newer one.
         void this.keepAliveWhile(async () => {
-          const outcome = await this.scripts.run(job.creator, job.prompt.slice(5), { version: job.scriptVersion, fromJob: true });
+          const outcome = await this.scripts.run(job.creator, job.prompt.slice(5), { version: job.scriptVersion, fromJob: true, jobId: job.key.split(":")[1] });
           // A run that never started (budget, missing script) says why; a failed run posted its own notice.
           if (!outcome.ok && !outcome.started) this.kernel.postSystem(`The scheduled \`${job.prompt}\` did not run: ${outcome.text}`);
         }).catch((err: unknown) => console.error("scheduled script failed", err));
@@ -270,6 +270,12 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         callbackPath: async () => oauthCallbackPath(this.name, await oauthCallbackSignature(await signingSecret(this.env), this.name)),
         sendPerMember: (build) => this.sockets.sendPerMember(build),
         elicitations: this.elicitations,
+        personal: {
+          online: (memberId) => this.sockets.online().some((m) => m.id === memberId),
+          pauseJobs: (jobIds, member, why) => void this.reminders.pauseForCreator(jobIds, member, why).catch((err: unknown) => console.error("could not pause jobs", err)),
+          notify: (memberId, server) => this.notifications.notify([memberId], { body: `${server} needs your authorization for a call.`, tag: `mcp-authorize:${server}` }),
+          authorizeTimeoutMs: settings(this.env).MCP_AUTHORIZE_SECONDS * 1000,
+        },
       }),
     ));
   }
@@ -676,6 +682,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     if (!role) {
       this.notifications.forget(member.id);
       this.readMarkers.forget(member.id);
+      void this.mcpServers.forgetMember(member.id).catch((err: unknown) => console.error("could not remove a member's MCP grants", err));
     }
     this.accountNotes.changed(member, role);
     this.sockets.fanOut(encode(this.membersFrame()));

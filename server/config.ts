@@ -78,6 +78,8 @@ const Settings = z.object({
   /** A tool call nobody decided is denied after this many hours. */
   APPROVAL_EXPIRY_HOURS: positive(24),
   MCP_ELICITATION_SECONDS: whole(5, 300),
+  /** How long a call waits for a member to authorize a personal MCP server (their private card). */
+  MCP_AUTHORIZE_SECONDS: whole(5, 300),
   SESSIONS_PER_ADDRESS_PER_HOUR: whole(0, 60),
   ROOMS_PER_ADDRESS_PER_HOUR: whole(0, 20),
 });

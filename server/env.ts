@@ -60,6 +60,7 @@ export interface Env {
   MCP_ALLOW_HOSTS?: string;
   /** How long a member has to answer an MCP server's elicitation before the room cancels it (default 300). */
   MCP_ELICITATION_SECONDS?: string;
+  MCP_AUTHORIZE_SECONDS?: string;
 
   // Notifications (README → "Configuration").
   /** Web Push application server key pair (P-256, base64url); unset: a generated pair is kept in LocalSecret. */

@@ -39,7 +39,10 @@ export const COMMANDS = [
   { name: "/schedule", usage: "/schedule <when>: <prompt>", summary: "the assistant runs it then", takesArgs: true, who: "writers", area: "reminders" },
   { name: "/timezone", usage: "/timezone [Area/City]", summary: "show or set your time zone", takesArgs: true, who: "anyone", area: "reminders" },
   { name: "/help", usage: "/help", summary: "list the commands", takesArgs: false, who: "anyone", area: "room" },
-  { name: "/mcp add", usage: "/mcp add <name> <url>", summary: "connect an MCP server", takesArgs: true, who: "writers", area: "mcp" },
+  { name: "/mcp add", usage: "/mcp add <name> <url> [shared|personal]", summary: "connect an MCP server (personal: each member uses their own account)", takesArgs: true, who: "writers", area: "mcp" },
+  { name: "/mcp authorize", usage: "/mcp authorize <name>", summary: "authorize a personal server with your own account", takesArgs: true, who: "writers", area: "mcp" },
+  { name: "/mcp revoke", usage: "/mcp revoke <name>", summary: "delete your own authorization of a personal server", takesArgs: true, who: "writers", area: "mcp" },
+  { name: "/mcp grants", usage: "/mcp grants", summary: "your own authorizations in this room", takesArgs: false, who: "anyone", area: "mcp" },
   { name: "/mcp remove", usage: "/mcp remove <name>", summary: "disconnect one (its connector or an owner)", takesArgs: true, who: "writers", area: "mcp" },
   { name: "/mcp access", usage: "/mcp access <name> me|approval|all", summary: "who may use your server", takesArgs: true, who: "writers", area: "mcp" },
   {

@@ -773,6 +773,25 @@ export const McpServerView = z.object({
    * asking).
    */
   access: z.enum(["me", "approval", "all"]),
+  /**
+   * `shared`: calls use the connector's grant (under `access`); `personal`:
+   * each member authorizes with their own account and every call uses the
+   * grant of the member it serves.
+   */
+  mode: z.enum(["shared", "personal"]),
+  /**
+   * A personal server only: this member's own grant (each member's frame
+   * carries theirs alone). `asked`: a call waits for them to authorize — the
+   * private Authorize card; `domain`: where the consent page is.
+   */
+  grant: z
+    .object({
+      state: z.enum(["none", "authenticating", "connecting", "ready", "failed"]),
+      domain: z.string().nullable(),
+      since: z.number().nullable(),
+      asked: z.boolean(),
+    })
+    .nullable(),
   /** Approval policies (`/mcp approvals`): the server's own (`tool` null) and per tool; none: the connector or an owner decides. */
   approvalPolicies: z.array(z.object({ tool: z.string().nullable(), label: z.string() })),
   /** How many tools the server has; `tools` lists at most LIMITS.mcpToolsListed of them. */
@@ -791,7 +810,10 @@ export const McpServerView = z.object({
   ),
   prompts: z.array(z.object({ name: z.string(), description: z.string() })),
   resources: z.array(z.object({ uri: z.string(), name: z.string() })),
-  /** The OAuth consent URL: sent only to the member who added the server. */
+  /**
+   * The OAuth consent URL: of a shared server, sent only to the member who
+   * added it; of a personal one, each member gets only their own.
+   */
   authUrl: z.string().nullable(),
 });
 export type McpServerView = z.infer<typeof McpServerView>;
@@ -803,6 +825,8 @@ export const McpAuditView = z.object({
   via: z.enum(["assistant", "command", "code"]),
   requestedBy: z.string(),
   approvedBy: z.string().nullable(),
+  /** Whose grant the call used (null: none, e.g. denied first). */
+  grantOf: z.string().nullable().optional(),
   outcome: z.enum(["ok", "error", "denied"]),
   durationMs: z.number(),
   error: z.string().nullable(),

@@ -431,6 +431,7 @@ export class Assistant {
       status: "running",
       requestedBy,
       triggers,
+      jobs: accepted.flatMap((q) => (q.key.startsWith("job:") ? [q.key.split(":")[1]!] : [])),
       usageId,
       system,
       modelMessages: messages,
@@ -542,10 +543,10 @@ export class Assistant {
         system: turn.system,
         messages,
         ...this.settings.callSettings(),
-        tools: this.aiTools(tools, turn.requestedBy, draft),
+        tools: this.aiTools(tools, turn, draft),
         toolApproval: ({ toolCall }) => {
           const t = tools.find((x) => x.name === toolCall.toolName);
-          return t?.approval(toolCall.input, turn.requestedBy) ? "user-approval" : undefined;
+          return t?.approval(toolCall.input, turn.requestedBy, { jobs: turn.jobs }) ? "user-approval" : undefined;
         },
         // A code run that paused for a person ends the turn's loop after this
         // step: its result is not known yet, and the model must not see the pause.
@@ -581,7 +582,7 @@ export class Assistant {
           case "tool-approval-request": {
             if (part.isAutomatic) break;
             const t = tools.find((x) => x.name === part.toolCall.toolName);
-            const need = t?.approval(part.toolCall.input, turn.requestedBy) ?? { approvers: [] };
+            const need = t?.approval(part.toolCall.input, turn.requestedBy, { jobs: turn.jobs }) ?? { approvers: [] };
             const expiresAt = Date.now() + (need.expiresInMs ?? this.config.approvalExpiryMs);
             pending.push({ approvalId: part.approvalId, callId: part.toolCall.toolCallId, expiresAt, need });
             draft.updatePart(part.toolCall.toolCallId, { state: "awaiting_approval", ...this.room.approvalFields(need), expiresAt });
@@ -661,6 +662,7 @@ export class Assistant {
     if (!loader || (whenUseful && !useCode(mode, all, this.config.toolTokens))) return null;
     return codeTool(loader, all, {
       requestedBy: turn.requestedBy,
+      context: { jobs: turn.jobs },
       textOffset: () => draft.text.length,
       upsertPart: (part) => {
         draft.upsertPart(part);
@@ -673,7 +675,7 @@ export class Assistant {
     }, sandbox);
   }
 
-  private aiTools(tools: RoomTool[], requestedBy: Actor[], draft: Draft): ToolSet {
+  private aiTools(tools: RoomTool[], turn: TurnRecord, draft: Draft): ToolSet {
     return Object.fromEntries(
       tools.map((t) => [
         t.name,
@@ -682,7 +684,8 @@ export class Assistant {
           inputSchema: t.inputSchema,
           execute: async (input: unknown, { toolCallId }) => {
             const card = draft.parts.find((p) => p.callId === toolCallId);
-            return capResult(await t.execute(input, requestedBy, { callId: toolCallId, approvedBy: card?.decidedBy ?? null, approvals: card?.approvals }));
+            const call = { jobs: turn.jobs, callId: toolCallId, approvedBy: card?.decidedBy ?? null, approvals: card?.approvals };
+            return capResult(await t.execute(input, turn.requestedBy, call));
           },
         }),
       ]),

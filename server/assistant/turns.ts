@@ -35,6 +35,12 @@ export interface TurnRecord {
   triggers: number[];
   /** Scheduled-job prompts this turn answers. */
   prompts?: string[];
+  /**
+   * Ids of the scheduled jobs it runs for (in memory only: a turn resumed
+   * after a restart has none, and a call that needs someone then fails
+   * instead of pausing the job).
+   */
+  jobs?: string[];
   usageId: number;
   system: string;
   modelMessages: ModelMessage[];

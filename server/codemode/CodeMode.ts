@@ -29,7 +29,7 @@ import { z } from "zod";
 import { runCode, sanitizeToolName } from "@cloudflare/codemode";
 import { CODE_TOOL, type CodeRunInput, type CodeRunOutput } from "../../shared/codemode";
 import type { ToolPart } from "../../shared/protocol";
-import { approxTokens, capResult, defineTool, type Actor, type ApprovalNeed, type RoomTool } from "../room/tools";
+import { approxTokens, capResult, defineTool, type Actor, type ApprovalNeed, type CallContext, type RoomTool } from "../room/tools";
 import { sandboxExecutor } from "./executor";
 import { errorText } from "../errors";
 import { DEFAULT_SANDBOX_LIMITS, RunClock, type SandboxLimits } from "./sandbox";
@@ -79,6 +79,8 @@ export type ToolMode = "direct" | "code" | "auto";
 /** What an inner call needs from the running turn. */
 export interface CodeRunHooks {
   requestedBy: Actor[];
+  /** Whom the run's personal credentials act for, and the jobs it runs for (tools.ts CallContext). */
+  context?: CallContext;
   textOffset(): number;
   upsertPart(part: ToolPart): void;
   /**
@@ -266,7 +268,7 @@ async function callOnce(t: RoomTool, run: CodeRun, hooks: CodeRunHooks, index: n
     throw new Error(refusal);
   }
   let approvedBy: { id: string; name: string } | null = null;
-  const approval = t.approval(input, hooks.requestedBy);
+  const approval = t.approval(input, hooks.requestedBy, hooks.context);
   const decided = run.resume?.pause.index === index ? run.resume : null;
   if (approval && decided) {
     const same = decided.pause.tool === t.name && JSON.stringify(decided.pause.input) === JSON.stringify(input);
@@ -308,7 +310,7 @@ async function callOnce(t: RoomTool, run: CodeRun, hooks: CodeRunHooks, index: n
   }
   try {
     const approvals = decided?.approvals;
-    const output = capResult(await t.execute(input, hooks.requestedBy, { callId: base.callId, approvedBy, approvals }));
+    const output = capResult(await t.execute(input, hooks.requestedBy, { ...hooks.context, callId: base.callId, approvedBy, approvals }));
     hooks.upsertPart({ ...base, state: "done", output, durationMs: Date.now() - base.startedAt, decidedBy: approvedBy ?? undefined, ...(approvals ? { approvals: [...approvals] } : {}) });
     record({ ok: true, output });
     return output;

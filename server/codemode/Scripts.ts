@@ -43,6 +43,8 @@ export interface RunOptions {
   version?: number | null;
   /** A schedule cannot approve a version on anyone's behalf. */
   fromJob?: boolean;
+  /** The scheduled job's id (reminders), when `fromJob`. */
+  jobId?: string;
 }
 
 /** `started`: the run got as far as posting its card (it then reports its own failure). */
@@ -169,6 +171,8 @@ export class Scripts {
     draft.upsertPart(card);
     const code = codeTool(this.host.loader, this.room.tools.all(), {
       requestedBy: principal,
+      // Personal credentials act for the runner, never the author (mcp/grants.ts).
+      context: { runner: requester, ...(options.jobId ? { jobs: [options.jobId] } : {}) },
       textOffset: () => 0,
       upsertPart: (part) => draft.upsertPart(part),
       approvalFields: (need) => this.room.approvalFields(need),

@@ -26,16 +26,19 @@ import { SdkHttpError } from "@modelcontextprotocol/client";
 import { jsonSchema } from "ai";
 import { LIMITS } from "../../shared/limits";
 import type { McpServerView, ServerFrame, ToolPart } from "../../shared/protocol";
-import { capResult, defineTool, type Actor, type RoomTool, type ToolCallInfo } from "../room/tools";
+import { capResult, defineTool, type Actor, type CallContext, type RoomTool, type ToolCallInfo } from "../room/tools";
 import type { RoomKernel } from "../room/kernel";
 import { accessLabel, callRule, mayApprove } from "./access";
 import { ApprovalPolicies, needFor, parsePolicy, policyLabel, USAGE, type PolicyRoom } from "./approvalPolicy";
 import { checkEgress } from "../egress";
-import { ACCESS_VALUES, McpStore, type Access, type AuditEntry } from "./store";
+import { ACCESS_VALUES, McpStore, type Access, type AuditEntry, type ServerMeta } from "./store";
 import { errorText } from "../errors";
 import { CallDeadline } from "./deadline";
 import type { ElicitingCall } from "./elicitation";
 import type { Outcome, Runners } from "../room/commands";
+import {
+  PersonalServers, personalApproval, personalConsentMissing, servedMember, withOnBehalfSchema, withoutOnBehalf, type PersonalHost,
+} from "./personal";
 
 /** The SDK calls the room makes for this module (all need the Agent's context; host.ts binds them). */
 export interface McpHost {
@@ -48,6 +51,8 @@ export interface McpHost {
   callTool(serverId: string, name: string, args: Record<string, unknown>, call: Omit<ElicitingCall, "serverId">): Promise<unknown>;
   /** Sends each open socket the view meant for its member. */
   sendPerMember(build: (memberId: string) => ServerFrame): void;
+  /** What personal servers need of the room besides the SDK (personal.ts). */
+  personal: Pick<PersonalHost, "online" | "pauseJobs" | "notify" | "authorizeTimeoutMs">;
 }
 
 /** A tool as the SDK lists it, with the server it belongs to. */
@@ -60,6 +65,8 @@ export interface CallParties {
   approvedBy: { id: string; name: string } | null;
   /** Every approval the call got (an approval policy may need several). */
   approvals?: ReadonlyArray<{ id: string; name: string }>;
+  /** The runner and jobs of the call (tools.ts), for personal servers' grants. */
+  context?: CallContext;
 }
 
 export const CALL_TIMEOUT_MS = 30_000;
@@ -73,6 +80,7 @@ export class McpServers {
   private readonly removing = new Set<string>();
 
   private readonly policies: ApprovalPolicies;
+  readonly personal: PersonalServers;
 
   constructor(
     private readonly room: RoomKernel,
@@ -80,6 +88,14 @@ export class McpServers {
   ) {
     this.store = new McpStore(room.sql);
     this.policies = new ApprovalPolicies(room.sql);
+    this.personal = new PersonalServers(room.sql, {
+      ...host.personal,
+      add: (name, url) => host.add(name, url),
+      remove: (id) => host.remove(id),
+      state: () => host.state(),
+      adding: this.adding,
+      changed: () => this.changed(),
+    });
   }
 
   /** The room as approval policies see it now. */
@@ -93,14 +109,39 @@ export class McpServers {
 
   /** The room's name for an SDK server id (null: not one of the room's). */
   nameOf(serverId: string): string | null {
-    return this.store.byId(serverId)?.name ?? null;
+    return this.store.byId(serverId)?.name ?? this.store.byId(this.personal.serverOf(serverId) ?? "")?.name ?? null;
+  }
+
+  /**
+   * The SDK connection whose list stands for the server's tools, prompts
+   * and resources: the server's own (shared), or its oldest ready grant
+   * (personal; every member's grant sees the same server).
+   */
+  private listingId(meta: ServerMeta): string | null {
+    return meta.mode === "personal" ? this.personal.listing(meta) : meta.serverId;
+  }
+
+  /** The server's tools, keyed by the room's server id whichever connection listed them. */
+  private toolsOf(meta: ServerMeta): McpToolDefinition[] {
+    const id = this.listingId(meta);
+    if (!id) return [];
+    return this.host.state().tools.filter((t) => t.serverId === id).map((t) => (id === meta.serverId ? t : { ...t, serverId: meta.serverId }));
+  }
+
+  /** A member left: their own grants go (a shared server they connected stays until an owner removes it). */
+  async forgetMember(memberId: string): Promise<void> {
+    await this.personal.forgetMember(memberId);
+    this.changed();
   }
 
   /** The `/mcp …` commands; each argument is one word except a call's JSON. */
   commands(): Runners<"mcp"> {
     const words = (args: string) => args.split(" ");
     return {
-      "/mcp add": (actor, args) => this.add(actor, words(args)[0] ?? "", words(args)[1] ?? ""),
+      "/mcp add": (actor, args) => this.add(actor, words(args)[0] ?? "", words(args)[1] ?? "", words(args)[2] ?? ""),
+      "/mcp authorize": (actor, args) => this.withPersonal(words(args)[0] ?? "", (meta) => this.personal.authorize(actor, meta)),
+      "/mcp revoke": (actor, args) => this.withPersonal(words(args)[0] ?? "", (meta) => this.personal.revoke(actor, meta)),
+      "/mcp grants": (actor) => ({ ok: true, text: this.personal.describeFor(actor.id, (id) => this.store.byId(id)?.name ?? null) }),
       "/mcp remove": (actor, args) => this.remove(actor, words(args)[0] ?? ""),
       "/mcp access": (actor, args) => this.setAccess(actor, words(args)[0] ?? "", words(args)[1] ?? ""),
       "/mcp approvals": (actor, args) => this.setApprovals(actor, words(args)[0] ?? "", words(args).slice(1).join(" ")),
@@ -125,9 +166,31 @@ export class McpServers {
     };
   }
 
-  async add(actor: Actor, name: string, url: string): Promise<Outcome> {
+  /** `/mcp authorize|revoke <server>`: about the member's own grant to a personal server. */
+  private async withPersonal(name: string, act: (meta: ServerMeta) => Promise<Outcome>): Promise<Outcome> {
+    const meta = this.store.byName(name);
+    if (!meta) return { ok: false, text: `There is no server called ${name}.` };
+    if (meta.mode !== "personal") {
+      return { ok: false, text: `${name} is shared: it uses ${meta.addedBy.name}'s authorization, and members have none of their own to give or revoke.` };
+    }
+    try {
+      return await act(meta);
+    } catch (err) {
+      return { ok: false, text: errorText(err) };
+    }
+  }
+
+  async add(actor: Actor, name: string, url: string, modeWord = ""): Promise<Outcome> {
     if (actor.role === "viewer") return { ok: false, text: "Viewers cannot add MCP servers." };
     if (!NAME.test(name)) return { ok: false, text: "A server name has 1–32 characters: a–z first, then a–z, 0–9, _ or -." };
+    if (modeWord !== "" && modeWord !== "shared" && modeWord !== "personal") {
+      return { ok: false, text: "Use `/mcp add <name> <url> [shared|personal]`: shared uses your authorization for everyone, personal asks each member for their own." };
+    }
+    const personal = modeWord === "personal";
+    // One personal server per resource: a member's grant is then one per (member, authorization server, resource).
+    if (personal && this.store.servers().some((s) => s.mode === "personal" && s.url !== null && sameResource(s.url, url))) {
+      return { ok: false, text: `A personal server with that URL is in this room already.` };
+    }
     // Checked and marked before the first await: the object runs one event
     // at a time, so two concurrent adds of one name cannot both pass.
     if (this.adding.has(name)) return { ok: false, text: `${name} is being added already: wait for that to finish.` };
@@ -149,12 +212,18 @@ export class McpServers {
         this.changed();
         return { ok: false, text: `Cannot connect ${name}: ${errorText(err)}` };
       }
-      this.store.addServer({ serverId: result.id, name, addedBy: { id: actor.id, name: actor.name }, createdAt: Date.now() });
+      this.store.addServer({ serverId: result.id, name, addedBy: { id: actor.id, name: actor.name }, createdAt: Date.now() }, personal ? { url } : undefined);
+      // The connector's connection is their own grant, like anyone's who authorizes later.
+      if (personal) this.personal.recordFirst({ serverId: result.id }, actor, result.id, result.authUrl);
     } finally {
       this.adding.delete(name);
     }
     this.changed();
-    this.room.postSystem(`${actor.name} connected the MCP server **${name}** (${displayUrl(url)}).`);
+    this.room.postSystem(
+      personal
+        ? `${actor.name} connected the personal MCP server **${name}** (${displayUrl(url)}): each member's calls use their own account.`
+        : `${actor.name} connected the MCP server **${name}** (${displayUrl(url)}).`,
+    );
     return result.state === "authenticating"
       ? { ok: true, text: `${name} needs authorization: use the Authorize button in the MCP panel.` }
       : { ok: true, text: `${name} is connected.` };
@@ -166,7 +235,8 @@ export class McpServers {
     if (actor.role !== "owner" && meta.addedBy.id !== actor.id) {
       return { ok: false, text: `Only ${meta.addedBy.name} (who connected it) or a room owner can remove ${name}.` };
     }
-    await this.host.remove(meta.serverId);
+    if (meta.mode === "personal") await this.personal.removeServer(meta);
+    if (this.host.state().servers[meta.serverId]) await this.host.remove(meta.serverId);
     this.store.removeServer(meta.serverId);
     this.policies.removeServer(meta.serverId);
     this.changed();
@@ -183,7 +253,10 @@ export class McpServers {
     if (actor.role !== "owner" && meta.addedBy.id !== actor.id) {
       return { ok: false, text: `Only ${meta.addedBy.name} (who connected it) or a room owner can change who approves ${name}'s calls.` };
     }
-    if (tool && !this.host.state().tools.some((t) => t.serverId === meta.serverId && t.name === tool)) {
+    if (meta.mode === "personal") {
+      return { ok: false, text: `${name} is personal: each of its calls is decided by the member whose account it uses.` };
+    }
+    if (tool && !this.toolsOf(meta).some((t) => t.name === tool)) {
       return { ok: false, text: `${name} has no tool called ${tool}.` };
     }
     const parsed = parsePolicy(rule, this.policyRoom);
@@ -209,6 +282,7 @@ export class McpServers {
     if (actor.role !== "owner" && meta.addedBy.id !== actor.id) {
       return { ok: false, text: `Only ${meta.addedBy.name} (who connected it) or a room owner can change who may use ${name}.` };
     }
+    if (meta.mode === "personal") return { ok: false, text: `${name} is personal: every member uses their own authorization, so there is no connection to lend.` };
     this.store.setAccess(meta.serverId, value as Access);
     this.changed();
     const label = accessLabel({ ...meta, access: value as Access });
@@ -222,7 +296,7 @@ export class McpServers {
     if (actor.role !== "owner" && meta.addedBy.id !== actor.id) {
       return { ok: false, text: `Only ${meta.addedBy.name} or a room owner can change ${serverName}'s tools.` };
     }
-    const definition = this.host.state().tools.find((t) => t.serverId === meta.serverId && t.name === tool);
+    const definition = this.toolsOf(meta).find((t) => t.name === tool);
     if (!definition) return { ok: false, text: `${serverName} has no tool ${tool}.` };
     // Enabling (re-)approves the definition as it is now.
     this.store.setTool(meta.serverId, tool, { enabled, fingerprint: fingerprint(definition), changed: false });
@@ -236,6 +310,10 @@ export class McpServers {
     const found = this.resolve(serverName, tool);
     if (!found.ok) return found;
     const { meta, definition } = found;
+    if (meta.mode === "personal") {
+      // The caller's own account: calling it is their consent, read-only or not.
+      return this.runDirect(actor, meta.serverId, serverName, tool, input, { via: "command", requesters: [actor], approvedBy: isReadOnly(definition) ? null : actor });
+    }
     const rule = callRule(meta, isReadOnly(definition), [actor]);
     if (rule.kind === "refuse") return { ok: false, text: `${serverName}.${tool}: ${rule.reason}.` };
     // A policy's decision cannot be taken by one caller alone.
@@ -256,11 +334,16 @@ export class McpServers {
           : `${serverName}.${tool} is not read-only: only ${meta.addedBy.name} (who connected it) or an owner can call it directly. Ask @assistant, and they can approve it.`,
       };
     }
+    const approvedBy = rule.kind === "approve" ? { id: actor.id, name: actor.name } : null;
+    return this.runDirect(actor, meta.serverId, serverName, tool, input, { via: "command", requesters: [actor], approvedBy });
+  }
+
+  /** A direct call's card: the call through `call`, its answer or error. */
+  private async runDirect(_actor: Actor, serverId: string, serverName: string, tool: string, input: Record<string, unknown>, who: CallParties): Promise<Outcome> {
     const startedAt = Date.now();
     const part: ToolPart = { type: "tool", callId: `cmd-${crypto.randomUUID()}`, tool: `${serverName}.${tool}`, input, state: "running", textOffset: 0, startedAt };
     try {
-      const approvedBy = rule.kind === "approve" ? { id: actor.id, name: actor.name } : null;
-      const output = await this.call(meta.serverId, serverName, tool, input, { via: "command", requesters: [actor], approvedBy });
+      const output = await this.call(serverId, serverName, tool, input, who);
       return { ok: true, text: `${serverName}.${tool} answered.`, part: { ...part, state: "done", output, durationMs: Date.now() - startedAt } };
     } catch (err) {
       return { ok: false, text: errorText(err), part: { ...part, state: "error", error: errorText(err), durationMs: Date.now() - startedAt } };
@@ -277,24 +360,43 @@ export class McpServers {
    */
   async call(serverId: string, serverName: string, tool: string, input: Record<string, unknown>, who: CallParties): Promise<unknown> {
     const started = Date.now();
+    const meta = this.store.byId(serverId);
+    // Whose grant acts: the connector's (shared), or the served member's own (personal).
+    let grantOf: string | null = null;
     const audit = (outcome: AuditEntry["outcome"], error: string | null) => {
       this.store.audit({
         at: started, server: serverName, tool, args: JSON.stringify(input), via: who.via,
-        requestedBy: who.requesters.map((r) => r.name).join(", "), approvedBy: who.approvedBy?.name ?? null,
+        requestedBy: who.requesters.map((r) => r.name).join(", "), approvedBy: who.approvedBy?.name ?? null, grantOf,
         outcome, durationMs: Date.now() - started, error,
       });
       this.changed();
     };
-    const check = this.checkTool(serverId, tool) ?? this.checkPolicy(serverId, tool, who);
+    const check = this.checkTool(serverId, tool) ?? this.checkPolicy(serverId, tool, input, who);
     if (check) {
       audit("denied", check);
       throw new Error(check);
+    }
+    let connection = serverId;
+    let args = input;
+    if (meta?.mode === "personal") {
+      const served = servedMember(input, [...who.requesters] as Actor[], who.context);
+      if (!served.ok) throw new Error(served.reason); // checkPolicy refused this already
+      args = withoutOnBehalf(input);
+      try {
+        connection = await this.personal.connectionFor(meta, served.member, who.context, who.via !== "command");
+      } catch (err) {
+        audit("denied", errorText(err));
+        throw err;
+      }
+      grantOf = served.member.name;
+    } else if (meta) {
+      grantOf = meta.addedBy.name;
     }
     // The server's time limit stops while one of the principal's members is asked something (deadline.ts).
     const attempt = async () => {
       const deadline = new CallDeadline(CALL_TIMEOUT_MS);
       try {
-        return await this.host.callTool(serverId, tool, input, { tool: `${serverName}.${tool}`, memberIds: who.requesters.map((r) => r.id), deadline });
+        return await this.host.callTool(connection, tool, args, { tool: `${serverName}.${tool}`, memberIds: who.requesters.map((r) => r.id), deadline });
       } finally {
         deadline.dispose();
       }
@@ -308,7 +410,7 @@ export class McpServers {
         // The transport refused our old session id before the request was
         // accepted (a restarted server): reconnect, then retry once. Nothing
         // ran, so a tool that changes things cannot run twice.
-        await this.host.reconnect(serverId);
+        await this.host.reconnect(connection);
         result = await attempt();
       }
       const { isError, text } = summarise(result);
@@ -329,8 +431,12 @@ export class McpServers {
     const state = this.host.state();
     const out: RoomTool[] = [];
     for (const meta of this.store.servers()) {
+      if (meta.mode === "personal") {
+        out.push(...this.personalTools(meta));
+        continue;
+      }
       if (state.servers[meta.serverId]?.state !== "ready") continue;
-      for (const t of state.tools.filter((x) => x.serverId === meta.serverId)) {
+      for (const t of this.toolsOf(meta)) {
         if (this.checkTool(meta.serverId, t.name)) continue;
         const readOnly = isReadOnly(t);
         out.push(
@@ -360,25 +466,56 @@ export class McpServers {
     return out;
   }
 
-  /** Per member: everyone gets the same view except the consent URL, which only the adder gets. */
+  /**
+   * A personal server's tools: listed for everyone; each call acts with the
+   * grant of the one member it serves (personal.ts), who alone consents when
+   * it is not a read-only call for them alone. In a turn for several askers
+   * the call names that member (`on_behalf_of`, which the server never sees).
+   */
+  private personalTools(meta: ServerMeta): RoomTool[] {
+    return this.toolsOf(meta).flatMap((t) => {
+      if (this.checkTool(meta.serverId, t.name)) return [];
+      const readOnly = isReadOnly(t);
+      return [
+        defineTool<Record<string, unknown>>({
+          name: modelToolName(meta.name, t.name),
+          description: `[MCP ${meta.name}, with each asker's own account] ${t.description ?? t.name}`.slice(0, 1024),
+          inputSchema: jsonSchema<Record<string, unknown>>(withOnBehalfSchema(t.inputSchema as Record<string, unknown> | undefined) as Parameters<typeof jsonSchema>[0]),
+          readOnly,
+          approval: (input, requestedBy: Actor[], context?: CallContext) => personalApproval(servedMember(input, requestedBy, context), readOnly),
+          execute: (input, requestedBy: Actor[], call: ToolCallInfo) =>
+            this.call(meta.serverId, meta.name, t.name, input ?? {}, {
+              via: "assistant", requesters: requestedBy, approvedBy: call.approvedBy, approvals: call.approvals, context: call,
+            }),
+        }),
+      ];
+    });
+  }
+
+  /**
+   * Per member: everyone gets the same view except what is theirs alone —
+   * a shared server's consent URL (its adder's), a personal server's grant
+   * and consent URL (each member's own).
+   */
   changed(): void {
     this.refreshFingerprints();
+    this.personal.settle();
     void this.dropOrphans();
     const servers = this.views();
     const audit = this.store.recentAudit(30);
-    this.host.sendPerMember((memberId) => ({
-      type: "mcp",
-      servers: servers.map((v) => ({ ...v, authUrl: v.addedBy.id === memberId ? v.authUrl : null })),
-      audit,
-    }));
+    this.host.sendPerMember((memberId) => ({ type: "mcp", servers: this.forMember(servers, memberId), audit }));
   }
 
   frameFor(memberId: string): ServerFrame {
-    return {
-      type: "mcp",
-      servers: this.views().map((v) => ({ ...v, authUrl: v.addedBy.id === memberId ? v.authUrl : null })),
-      audit: this.store.recentAudit(30),
-    };
+    return { type: "mcp", servers: this.forMember(this.views(), memberId), audit: this.store.recentAudit(30) };
+  }
+
+  private forMember(views: McpServerView[], memberId: string): McpServerView[] {
+    return views.map((v) => {
+      if (v.mode === "shared") return { ...v, authUrl: v.addedBy.id === memberId ? v.authUrl : null };
+      const meta = this.store.byId(v.id);
+      return meta ? { ...v, ...this.personal.viewFor(meta, memberId) } : v;
+    });
   }
 
   private views(): McpServerView[] {
@@ -386,8 +523,8 @@ export class McpServers {
     const blocked = this.collisions();
     return this.store.servers().map((meta) => {
       const s = state.servers[meta.serverId];
-      const tools = state.tools
-        .filter((t) => t.serverId === meta.serverId)
+      const listing = this.listingId(meta);
+      const tools = this.toolsOf(meta)
         .map((t) => {
           const setting = this.store.tool(meta.serverId, t.name);
           return {
@@ -402,20 +539,24 @@ export class McpServers {
       // A server may list thousands of tools: the frame carries a bounded
       // list (those that need attention first) and the count.
       const attention = (t: (typeof tools)[number]) => t.changed || t.blocked !== null;
+      const personal = meta.mode === "personal";
       return {
         id: meta.serverId,
         name: meta.name,
-        url: s ? displayUrl(s.server_url) : "",
-        state: (s?.state ?? "failed") as McpServerView["state"],
-        error: s?.error ?? (s ? null : "not connected"),
+        url: personal ? displayUrl(meta.url ?? "") : s ? displayUrl(s.server_url) : "",
+        // A personal server is as ready as its best grant; each member's own is in `grant`.
+        state: (personal ? this.personal.stateOf(meta) : (s?.state ?? "failed")) as McpServerView["state"],
+        error: personal ? null : (s?.error ?? (s ? null : "not connected")),
         addedBy: meta.addedBy,
         access: meta.access,
+        mode: meta.mode,
+        grant: null,
         approvalPolicies: this.policies.forServer(meta.serverId).map((p) => ({ tool: p.tool || null, label: policyLabel(p.policy) })),
         toolCount: tools.length,
         tools: [...tools.filter(attention), ...tools.filter((t) => !attention(t))].slice(0, LIMITS.mcpToolsListed),
-        prompts: state.prompts.filter((p) => p.serverId === meta.serverId).map((p) => ({ name: p.name, description: p.description ?? "" })),
-        resources: state.resources.filter((r) => r.serverId === meta.serverId).map((r) => ({ uri: r.uri, name: r.name })),
-        authUrl: s?.state === "authenticating" ? s.auth_url : null,
+        prompts: state.prompts.filter((p) => p.serverId === listing).map((p) => ({ name: p.name, description: p.description ?? "" })),
+        resources: state.resources.filter((r) => r.serverId === listing).map((r) => ({ uri: r.uri, name: r.name })),
+        authUrl: !personal && s?.state === "authenticating" ? s.auth_url : null,
       };
     });
   }
@@ -425,9 +566,8 @@ export class McpServers {
    * definition no longer matches is disabled and flagged (tool poisoning).
    */
   private refreshFingerprints(): void {
-    const state = this.host.state();
     for (const meta of this.store.servers()) {
-      for (const t of state.tools.filter((x) => x.serverId === meta.serverId)) {
+      for (const t of this.toolsOf(meta)) {
         const current = fingerprint(t);
         const setting = this.store.tool(meta.serverId, t.name);
         if (!setting) this.store.setTool(meta.serverId, t.name, { enabled: true, fingerprint: current, changed: false });
@@ -446,8 +586,8 @@ export class McpServers {
   }
 
   private checkTool(serverId: string, tool: string): string | null {
-    const state = this.host.state();
-    const definition = state.tools.find((t) => t.serverId === serverId && t.name === tool);
+    const meta = this.store.byId(serverId);
+    const definition = meta && this.toolsOf(meta).find((t) => t.name === tool);
     if (!definition) return `The tool ${tool} is not available (is its server ready?).`;
     const setting = this.store.tool(serverId, tool);
     if (!setting?.enabled) return `The tool ${tool} is disabled in this room.`;
@@ -458,10 +598,18 @@ export class McpServers {
   }
 
   /** The access policy for this call, as it is now: a refusal, or null. */
-  private checkPolicy(serverId: string, tool: string, who: CallParties): string | null {
+  private checkPolicy(serverId: string, tool: string, input: Record<string, unknown>, who: CallParties): string | null {
     const meta = this.store.byId(serverId);
-    const definition = this.host.state().tools.find((t) => t.serverId === serverId && t.name === tool);
+    const definition = meta && this.toolsOf(meta).find((t) => t.name === tool);
     if (!meta || !definition) return `The tool ${tool} is not available.`;
+    if (meta.mode === "personal") {
+      const served = servedMember(input, [...who.requesters] as Actor[], who.context);
+      if (!served.ok) return `${meta.name}.${tool}: ${served.reason}`;
+      const given = [...(who.approvals ?? []), ...(who.approvedBy ? [who.approvedBy] : [])];
+      return personalConsentMissing(served, isReadOnly(definition), given)
+        ? `${meta.name}.${tool} uses ${served.member.name}'s own account: only ${served.member.name}'s approval counts${who.approvedBy && who.approvedBy.id !== served.member.id ? ` (not ${who.approvedBy.name}'s)` : ""}`
+        : null;
+    }
     const rule = callRule(meta, isReadOnly(definition), who.requesters);
     if (rule.kind === "refuse") return `${meta.name}.${tool}: ${rule.reason}`;
     // Under an approval policy, its approvers decide, as many as it needs (checked again here, where the call is made).
@@ -489,11 +637,10 @@ export class McpServers {
    * (`get-sum` and `get_sum` are one name to code). Maps toolKey → why.
    */
   private collisions(): Map<string, string> {
-    const state = this.host.state();
     const taken = new Map<string, string>();
     const blocked = new Map<string, string>();
     for (const meta of this.store.servers()) {
-      for (const t of state.tools.filter((x) => x.serverId === meta.serverId)) {
+      for (const t of this.toolsOf(meta)) {
         const modelName = modelToolName(meta.name, t.name);
         const key = sanitizeToolName(modelName);
         const owner = taken.get(key);
@@ -510,7 +657,7 @@ export class McpServers {
    * `name`: only servers of that name; otherwise all but those being added.
    */
   private async dropOrphans(name?: string): Promise<void> {
-    const known = new Set(this.store.servers().map((m) => m.serverId));
+    const known = new Set([...this.store.servers().map((m) => m.serverId), ...this.personal.sdkIds()]);
     const servers = this.host.state().servers;
     for (const [id, s] of Object.entries(servers)) {
       if (known.has(id) || this.removing.has(id)) continue;
@@ -529,7 +676,7 @@ export class McpServers {
   private resolve(serverName: string, tool: string) {
     const meta = this.store.byName(serverName);
     if (!meta) return { ok: false as const, text: `There is no server called ${serverName}.` };
-    const definition = this.host.state().tools.find((t) => t.serverId === meta.serverId && t.name === tool);
+    const definition = this.toolsOf(meta).find((t) => t.name === tool);
     if (!definition) return { ok: false as const, text: `${serverName} has no tool ${tool} (or is not ready).` };
     return { ok: true as const, meta, definition };
   }
@@ -620,3 +767,13 @@ function sessionLost(err: unknown): boolean {
   }
 }
 
+
+/** Two URLs name the same MCP resource: same origin and path, a trailing slash aside. */
+function sameResource(a: string, b: string): boolean {
+  try {
+    const [x, y] = [new URL(a), new URL(b)];
+    return x.origin === y.origin && x.pathname.replace(/\/+$/, "") === y.pathname.replace(/\/+$/, "");
+  } catch {
+    return false;
+  }
+}

@@ -44,6 +44,7 @@ export function mcpHost(
     callbackPath(): Promise<string>;
     sendPerMember(build: (memberId: string) => ServerFrame): void;
     elicitations: Pick<Elicitations, "during">;
+    personal: McpHost["personal"];
   },
 ): McpHost {
   return {
@@ -62,5 +63,6 @@ export function mcpHost(
         agent.mcp.callTool({ serverId, name, arguments: args }, { signal: call.deadline.signal, timeout: SDK_REQUEST_TIMEOUT_MS }),
       ),
     sendPerMember: (build) => room.sendPerMember(build),
+    personal: room.personal,
   };
 }

@@ -17,12 +17,23 @@ export type Access = "me" | "approval" | "all";
 export const ACCESS_VALUES: readonly Access[] = ["me", "approval", "all"];
 export const DEFAULT_ACCESS: Access = "approval";
 
+/**
+ * Whose grant a server's calls use: `shared` — the connector's, for every
+ * member, under the access policy; `personal` — each member authorizes with
+ * their own account and every call uses the grant of the member it serves
+ * (grants.ts).
+ */
+export type Mode = "shared" | "personal";
+
 export interface ServerMeta {
   serverId: string;
   name: string;
   addedBy: { id: string; name: string };
   createdAt: number;
   access: Access;
+  mode: Mode;
+  /** The server's URL, kept for personal servers (each member's grant connects to it anew). */
+  url: string | null;
 }
 
 export interface ToolSetting {
@@ -40,6 +51,8 @@ export interface AuditEntry {
   via: "assistant" | "command" | "code";
   requestedBy: string;
   approvedBy: string | null;
+  /** Whose grant the call used (the connector's for a shared server, the member's own for a personal one); null: none (denied before). */
+  grantOf?: string | null;
   outcome: "ok" | "error" | "denied";
   durationMs: number;
   error: string | null;
@@ -63,6 +76,12 @@ export class McpStore {
       server_id TEXT PRIMARY KEY,
       access TEXT NOT NULL
     )`);
+    // Personal servers only (no row: shared), for the same reason.
+    sql.exec(`CREATE TABLE IF NOT EXISTS mcp_mode (
+      server_id TEXT PRIMARY KEY,
+      mode TEXT NOT NULL,
+      url TEXT NOT NULL
+    )`);
     sql.exec(`CREATE TABLE IF NOT EXISTS mcp_tools (
       server_id TEXT NOT NULL,
       tool TEXT NOT NULL,
@@ -84,9 +103,13 @@ export class McpStore {
       duration_ms INTEGER NOT NULL,
       error TEXT
     )`);
+    // Whose grant a call used; rooms from before personal servers lack the column.
+    const columns = sql.exec<{ name: string }>("PRAGMA table_info(mcp_audit)").toArray();
+    if (!columns.some((c) => c.name === "grant_of")) sql.exec("ALTER TABLE mcp_audit ADD COLUMN grant_of TEXT");
   }
 
-  addServer(meta: Omit<ServerMeta, "access">): void {
+  addServer(meta: Omit<ServerMeta, "access" | "mode" | "url">, personal?: { url: string }): void {
+    if (personal) this.sql.exec("INSERT OR REPLACE INTO mcp_mode (server_id, mode, url) VALUES (?, 'personal', ?)", meta.serverId, personal.url);
     this.sql.exec(
       "INSERT OR REPLACE INTO mcp_meta (server_id, name, added_by_id, added_by_name, created_at) VALUES (?, ?, ?, ?, ?)",
       meta.serverId,
@@ -99,8 +122,13 @@ export class McpStore {
 
   servers(): ServerMeta[] {
     return this.sql
-      .exec<{ server_id: string; name: string; added_by_id: string; added_by_name: string; created_at: number; access: string | null }>(
-        `SELECT m.*, a.access FROM mcp_meta m LEFT JOIN mcp_access a ON a.server_id = m.server_id
+      .exec<{
+        server_id: string; name: string; added_by_id: string; added_by_name: string; created_at: number;
+        access: string | null; mode: string | null; url: string | null;
+      }>(
+        `SELECT m.*, a.access, p.mode, p.url FROM mcp_meta m
+         LEFT JOIN mcp_access a ON a.server_id = m.server_id
+         LEFT JOIN mcp_mode p ON p.server_id = m.server_id
          ORDER BY m.created_at, m.server_id`,
       )
       .toArray()
@@ -110,6 +138,8 @@ export class McpStore {
         addedBy: { id: r.added_by_id, name: r.added_by_name },
         createdAt: r.created_at,
         access: ACCESS_VALUES.includes(r.access as Access) ? (r.access as Access) : DEFAULT_ACCESS,
+        mode: r.mode === "personal" ? ("personal" as const) : ("shared" as const),
+        url: r.url,
       }));
   }
 
@@ -129,6 +159,7 @@ export class McpStore {
     this.sql.exec("DELETE FROM mcp_meta WHERE server_id = ?", serverId);
     this.sql.exec("DELETE FROM mcp_access WHERE server_id = ?", serverId);
     this.sql.exec("DELETE FROM mcp_tools WHERE server_id = ?", serverId);
+    this.sql.exec("DELETE FROM mcp_mode WHERE server_id = ?", serverId);
   }
 
   tool(serverId: string, tool: string): ToolSetting | null {
@@ -155,8 +186,8 @@ export class McpStore {
 
   audit(entry: AuditEntry): void {
     this.sql.exec(
-      `INSERT INTO mcp_audit (at, server, tool, args, via, requested_by, approved_by, outcome, duration_ms, error)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO mcp_audit (at, server, tool, args, via, requested_by, approved_by, grant_of, outcome, duration_ms, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       entry.at,
       entry.server,
       entry.tool,
@@ -164,6 +195,7 @@ export class McpStore {
       entry.via,
       entry.requestedBy,
       entry.approvedBy,
+      entry.grantOf ?? null,
       entry.outcome,
       entry.durationMs,
       entry.error,
@@ -176,12 +208,12 @@ export class McpStore {
     return this.sql
       .exec<{
         at: number; server: string; tool: string; args: string; via: string; requested_by: string;
-        approved_by: string | null; outcome: string; duration_ms: number; error: string | null;
+        approved_by: string | null; grant_of: string | null; outcome: string; duration_ms: number; error: string | null;
       }>("SELECT * FROM mcp_audit ORDER BY id DESC LIMIT ?", limit)
       .toArray()
       .map((r) => ({
         at: r.at, server: r.server, tool: r.tool, args: r.args, via: r.via as AuditEntry["via"],
-        requestedBy: r.requested_by, approvedBy: r.approved_by, outcome: r.outcome as AuditEntry["outcome"],
+        requestedBy: r.requested_by, approvedBy: r.approved_by, grantOf: r.grant_of, outcome: r.outcome as AuditEntry["outcome"],
         durationMs: r.duration_ms, error: r.error,
       }));
   }

@@ -14,7 +14,7 @@ import { z } from "zod";
 import type { ReminderAction, ReminderItem, SnoozeChoice } from "../../shared/protocol";
 import { randomBase32 } from "../ids";
 import type { Outcome, Runners } from "../room/commands";
-import type { RoomKernel } from "../room/kernel";
+import { SYSTEM_AUTHOR, type RoomKernel } from "../room/kernel";
 import { actingMember, defineTool, distinctMembers, type Actor, type RoomTool } from "../room/tools";
 import { ReminderStore, toItem, type ReminderRecord } from "./store";
 import { describeInstant, describeSchedule, isTimeZone, nextOccurrence, parseWhen, WHEN_EXAMPLES } from "./when";
@@ -208,6 +208,35 @@ export class Reminders {
         this.changed();
         return { ok: true, text: `Snoozed “${r.text}” until ${describeInstant(until, this.zoneOf(actor))}.` };
       }
+    }
+  }
+
+  /**
+   * A job cannot go on without its creator (a personal MCP server they have
+   * not authorized, or revoked): a repeating one is paused rather than
+   * failing at every occurrence, and the creator is told, by mention.
+   */
+  async pauseForCreator(jobIds: string[], creator: Actor, why: string): Promise<void> {
+    for (const id of new Set(jobIds)) {
+      const r = this.store.get(id);
+      if (!r) {
+        // A one-off job's record is gone once it fired: the creator is still told.
+        this.room.post({
+          id: `job-failed:${id}`, kind: "system", author: SYSTEM_AUTHOR, mentions: [creator.id],
+          text: `<@${creator.id}>: a scheduled job of yours could not run: ${why}.`,
+        });
+        continue;
+      }
+      if (r.kind !== "job" || r.creator.id !== creator.id) continue;
+      const repeating = r.schedule.kind !== "once";
+      if (repeating && !r.paused) await this.act(creator, id, "pause");
+      this.room.post({
+        id: `job-paused:${id}:${r.nextAt ?? 0}`,
+        kind: "system",
+        author: SYSTEM_AUTHOR,
+        text: `<@${creator.id}>: the scheduled job “${r.text}” could not run: ${why}.${repeating ? " It is paused: resume it from the Reminders panel once that is done." : ""}`,
+        mentions: [creator.id],
+      });
     }
   }
 

@@ -28,7 +28,7 @@ export interface RoomTool<Input = unknown> {
    * Null when the call runs without asking. Otherwise the ids of members
    * (besides the room's owners, who always may) who can approve it.
    */
-  approval(input: Input, requestedBy: Actor[]): ApprovalNeed | null;
+  approval(input: Input, requestedBy: Actor[], call?: CallContext): ApprovalNeed | null;
   /**
    * `requestedBy` is the call's principal: every member it acts for. Usually
    * one; a turn answering several askers, or a script run by someone other
@@ -53,7 +53,19 @@ export interface ApprovalNeed {
   expiresInMs?: number;
 }
 
-export interface ToolCallInfo {
+/** Who a call's personal credentials act for, beyond its principal (see ToolCallInfo). */
+export interface CallContext {
+  /**
+   * The member running it, when the principal has others who did not ask
+   * (a script's author): a personal MCP grant acts for the runner. Unset: the
+   * principal's one member, or the call names which asker it serves.
+   */
+  runner?: Actor;
+  /** Scheduled jobs (reminder ids) the call runs for: what would wait for a person pauses them instead. */
+  jobs?: string[];
+}
+
+export interface ToolCallInfo extends CallContext {
   callId: string;
   /** Who approved it, when it needed approval (the last, when a policy needed several). */
   approvedBy: { id: string; name: string } | null;

@@ -7,6 +7,11 @@
  * redirect to the room's callback like a browser popup would.
  *
  * Every token it issues is recorded, so a test can scan frames for them.
+ *
+ * It has accounts: the consent page signs in as `?account=<name>` (added to
+ * the authorization URL by the test, as a person would pick an account;
+ * default "ann"), every token carries that subject, and `whoami` says which
+ * subject each call came with — also recorded in `calls`.
  */
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
@@ -29,12 +34,14 @@ export interface OAuthMcpServer {
   secrets: string[];
   /** POSTs to a path here are answered with a redirect (a server sending its clients elsewhere). */
   redirects: Map<string, { status: number; location: string }>;
+  /** Every tool call, with the subject of the token it carried. */
+  calls: Array<{ tool: string; subject: string }>;
   stop(): Promise<void>;
 }
 
 class MemoryProvider implements OAuthServerProvider {
   readonly clients = new Map<string, OAuthClientInformationFull>();
-  readonly codes = new Map<string, { client: OAuthClientInformationFull; params: AuthorizationParams }>();
+  readonly codes = new Map<string, { client: OAuthClientInformationFull; params: AuthorizationParams; subject: string }>();
   readonly tokens = new Map<string, AuthInfo>();
 
   constructor(
@@ -56,7 +63,7 @@ class MemoryProvider implements OAuthServerProvider {
 
   async authorize(client: OAuthClientInformationFull, params: AuthorizationParams, res: express.Response): Promise<void> {
     const code = randomUUID();
-    this.codes.set(code, { client, params });
+    this.codes.set(code, { client, params, subject: String(res.locals.account ?? "ann") });
     const target = new URL(params.redirectUri);
     target.searchParams.set("code", code);
     if (params.state !== undefined) target.searchParams.set("state", params.state);
@@ -73,12 +80,14 @@ class MemoryProvider implements OAuthServerProvider {
     const entry = this.codes.get(code);
     if (!entry || entry.client.client_id !== client.client_id) throw new Error("invalid authorization code");
     this.codes.delete(code);
-    return this.issue(client.client_id);
+    return this.issue(client.client_id, entry.subject);
   }
 
-  async exchangeRefreshToken(client: OAuthClientInformationFull): Promise<OAuthTokens> {
-    return this.issue(client.client_id);
+  async exchangeRefreshToken(client: OAuthClientInformationFull, refreshToken: string): Promise<OAuthTokens> {
+    return this.issue(client.client_id, this.refreshSubjects.get(refreshToken) ?? "ann");
   }
+
+  private readonly refreshSubjects = new Map<string, string>();
 
   async verifyAccessToken(token: string): Promise<AuthInfo> {
     const info = this.tokens.get(token);
@@ -86,11 +95,14 @@ class MemoryProvider implements OAuthServerProvider {
     return info;
   }
 
-  private issue(clientId: string): OAuthTokens {
+  private issue(clientId: string, subject: string): OAuthTokens {
     const access = `at-${randomUUID()}`;
     const refresh = `rt-${randomUUID()}`;
     this.secrets.push(access, refresh);
-    this.tokens.set(access, { token: access, clientId, scopes: ["mcp"], expiresAt: Math.floor(Date.now() / 1000) + 3600, resource: this.resource });
+    this.refreshSubjects.set(refresh, subject);
+    this.tokens.set(access, {
+      token: access, clientId, scopes: ["mcp"], expiresAt: Math.floor(Date.now() / 1000) + 3600, resource: this.resource, extra: { subject },
+    });
     return { access_token: access, token_type: "bearer", expires_in: 3600, refresh_token: refresh, scope: "mcp" };
   }
 }
@@ -103,7 +115,14 @@ export async function startOAuthMcpServer(): Promise<OAuthMcpServer> {
   const provider = new MemoryProvider(secrets, mcpUrl);
 
   const redirects = new Map<string, { status: number; location: string }>();
+  const calls: OAuthMcpServer["calls"] = [];
   const app = express();
+  // The account the person signs in with on the consent page.
+  app.use("/authorize", (req, res, next) => {
+    const account = typeof req.query.account === "string" ? req.query.account : typeof req.body?.account === "string" ? req.body.account : undefined;
+    if (account) res.locals.account = account;
+    next();
+  });
   app.use((req, res, next) => {
     const to = req.method === "POST" ? redirects.get(req.path) : undefined;
     if (to) res.redirect(to.status, to.location);
@@ -116,10 +135,22 @@ export async function startOAuthMcpServer(): Promise<OAuthMcpServer> {
   app.post("/mcp", auth, async (req, res) => {
     // Stateless: a fresh server and transport per request.
     const server = new McpServer({ name: "oauth-test", version: "1.0.0" });
+    const subjectOf = (extra: { authInfo?: AuthInfo }) => String(extra.authInfo?.extra?.subject ?? "nobody");
     server.registerTool(
       "whoami",
-      { description: "Says which OAuth client is calling", inputSchema: {}, annotations: { readOnlyHint: true } },
-      async (_args, extra) => ({ content: [{ type: "text", text: `client ${extra.authInfo?.clientId ?? "anonymous"}` }] }),
+      { description: "Says which OAuth client and account are calling", inputSchema: {}, annotations: { readOnlyHint: true } },
+      async (_args, extra) => {
+        calls.push({ tool: "whoami", subject: subjectOf(extra) });
+        return { content: [{ type: "text", text: `client ${extra.authInfo?.clientId ?? "anonymous"} subject ${subjectOf(extra)}` }] };
+      },
+    );
+    server.registerTool(
+      "plate",
+      { description: "What is on the caller's plate", inputSchema: {}, annotations: { readOnlyHint: true } },
+      async (_args, extra) => {
+        calls.push({ tool: "plate", subject: subjectOf(extra) });
+        return { content: [{ type: "text", text: `plate of ${subjectOf(extra)}: review PR 7` }] };
+      },
     );
     server.registerTool(
       "shout",
@@ -143,6 +174,7 @@ export async function startOAuthMcpServer(): Promise<OAuthMcpServer> {
     port,
     secrets,
     redirects,
+    calls,
     stop: () => new Promise<void>((r) => httpServer.close(() => r())),
   };
 }

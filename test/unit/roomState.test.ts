@@ -375,6 +375,8 @@ describe("roomReducer: assistant name, reminders, MCP and commands", () => {
       prompts: [],
       resources: [],
       authUrl: null,
+      mode: "shared" as const,
+      grant: null,
     };
     const audit = {
       at: 5, server: "everything", tool: "echo", args: "{}", via: "command" as const,

@@ -2,7 +2,7 @@ import { formatFullTime, formatTime } from "../../time";
 import { formatDuration } from "../assistant/ToolCard";
 import type { McpAuditEntry } from "./state";
 
-/** Recent tool calls, newest first: who asked, who approved, how it ended; every call the room made is here. */
+/** Recent tool calls, newest first: who asked, who approved, whose account it used, how it ended; every call the room made is here. */
 export function McpAuditTable({ audit }: { audit: McpAuditEntry[] }) {
   const rows = [...audit].sort((a, b) => b.at - a.at);
   return (
@@ -16,6 +16,7 @@ export function McpAuditTable({ audit }: { audit: McpAuditEntry[] }) {
             <th scope="col">Via</th>
             <th scope="col">Requested by</th>
             <th scope="col">Approved by</th>
+            <th scope="col">Account of</th>
             <th scope="col">Outcome</th>
             <th scope="col">Duration</th>
           </tr>
@@ -29,6 +30,7 @@ export function McpAuditTable({ audit }: { audit: McpAuditEntry[] }) {
               data-outcome={e.outcome}
               data-requested-by={e.requestedBy}
               data-via={e.via}
+              data-grant-of={e.grantOf ?? ""}
             >
               <td>
                 <time dateTime={new Date(e.at).toISOString()} title={formatFullTime(e.at)}>
@@ -43,6 +45,7 @@ export function McpAuditTable({ audit }: { audit: McpAuditEntry[] }) {
               <td>{e.via}</td>
               <td>{e.requestedBy}</td>
               <td>{e.approvedBy ?? "—"}</td>
+              <td title="Whose authorization the call used">{e.grantOf ?? "—"}</td>
               <td className={`outcome-${e.outcome}`} title={e.error ?? undefined}>
                 {e.outcome}
               </td>

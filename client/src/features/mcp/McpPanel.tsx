@@ -12,6 +12,11 @@ import "./mcp.css";
 /** The message the OAuth callback page posts to its opener (server/mcp/oauthPopup.ts). */
 export const OAUTH_MESSAGE = "hearth-mcp-oauth";
 
+/** The consent page in a popup: the callback page there tells this tab how it went, then closes. */
+export function openConsent(url: string): void {
+  window.open(url, "hearth-mcp-oauth", "popup,width=520,height=720");
+}
+
 /**
  * The room's MCP servers: add one, authorize it (only its connector gets the
  * consent URL), see its tools and switch them, and the recent calls.
@@ -37,6 +42,7 @@ export function McpPanel({
 }) {
   const [name, setName] = useState("");
   const [url, setUrl] = useState("");
+  const [personal, setPersonal] = useState(false);
   const [addedLabel, setAddedLabel] = useState<string | null>(null);
   const [oauth, setOauth] = useState<OAuthStatus | null>(null);
   const nameId = useId();
@@ -47,6 +53,7 @@ export function McpPanel({
     if (addedLabel && result?.label === addedLabel && result.state === "ok") {
       setName("");
       setUrl("");
+      setPersonal(false);
       setAddedLabel(null);
     }
   }, [result, addedLabel]);
@@ -66,7 +73,7 @@ export function McpPanel({
   const authorize = (server: McpServerView) => {
     if (!server.authUrl) return;
     setOauth({ server: server.name, state: "waiting" });
-    window.open(server.authUrl, "hearth-mcp-oauth", "popup,width=520,height=720");
+    openConsent(server.authUrl);
   };
 
   const add = (e: FormEvent) => {
@@ -74,7 +81,7 @@ export function McpPanel({
     const n = name.trim();
     const u = url.trim();
     if (!n || !u) return;
-    const text = `/mcp add ${n} ${u}`;
+    const text = `/mcp add ${n} ${u}${personal ? " personal" : ""}`;
     setAddedLabel(text);
     actions.command(text, "mcp");
   };
@@ -104,6 +111,10 @@ export function McpPanel({
             autoComplete="off"
             required
           />
+          <label className="mcp-add-personal">
+            <input type="checkbox" data-testid="mcp-add-personal" checked={personal} onChange={(e) => setPersonal(e.target.checked)} />
+            Personal: each member connects their own account (otherwise everyone uses yours)
+          </label>
           <button type="submit" data-testid="mcp-add-submit">
             Add server
           </button>

@@ -13,6 +13,7 @@ const STATE_LABELS: Record<McpServerView["state"], string> = {
 
 /** Who may use a server's connection (its connector's credentials); server/mcp/access.ts. */
 function accessText(server: McpServerView): string {
+  if (server.mode === "personal") return "every member, each with their own account";
   switch (server.access) {
     case "me":
       return `only ${server.addedBy.name}`;
@@ -67,8 +68,8 @@ export function McpServerCard({
           {server.toolCount > 0 && server.toolCount === server.tools.length && `, ${enabled} enabled`}
         </span>
       </p>
-      <p className="small" data-testid="mcp-access" data-access={server.access}>
-        {mine && canAct ? (
+      <p className="small" data-testid="mcp-access" data-access={server.access} data-mode={server.mode}>
+        {mine && canAct && server.mode === "shared" ? (
           <label>
             Usable by{" "}
             <select
@@ -86,7 +87,8 @@ export function McpServerCard({
           <>Usable by {accessText(server)}</>
         )}
       </p>
-      <p className="small muted" data-testid="mcp-approvals">
+      {server.grant && <MyGrant server={server} grant={server.grant} canAct={canAct} onAuthorize={onAuthorize} actions={actions} />}
+      <p className="small muted" data-testid="mcp-approvals" hidden={server.mode === "personal"}>
         {server.approvalPolicies.length === 0
           ? `Calls that need approval: ${server.addedBy.name} or an owner decides.`
           : server.approvalPolicies.map((p) => `${p.tool ? `${p.tool}: ` : "Approvals: "}${p.label}`).join(" · ")}
@@ -106,7 +108,7 @@ export function McpServerCard({
         </p>
       )}
       <div className="mcp-server-actions">
-        {server.authUrl && (
+        {server.authUrl && server.mode === "shared" && (
           <button type="button" className="primary" data-testid="mcp-authorize" onClick={() => onAuthorize(server)}>
             Authorize
           </button>
@@ -213,5 +215,65 @@ export function McpServerCard({
         )}
       </div>
     </li>
+  );
+}
+
+/**
+ * A personal server: this member's own authorization (only theirs is in
+ * their frame), with Authorize — or, once the room has their consent URL,
+ * a link to the named domain — and Revoke.
+ */
+function MyGrant({
+  server,
+  grant,
+  canAct,
+  onAuthorize,
+  actions,
+}: {
+  server: McpServerView;
+  grant: NonNullable<McpServerView["grant"]>;
+  canAct: boolean;
+  onAuthorize: (server: McpServerView) => void;
+  actions: RoomActions;
+}) {
+  const where = grant.domain ? ` at ${grant.domain}` : "";
+  return (
+    <div className="mcp-grant small" data-testid="mcp-grant" data-grant={grant.state}>
+      {grant.state === "ready" ? (
+        <p>
+          Your account is connected{where}
+          {grant.since && <> since {new Date(grant.since).toLocaleDateString()}</>}. Only your own calls use it.
+        </p>
+      ) : grant.state === "authenticating" ? (
+        <p>Waiting for your consent{where}.</p>
+      ) : grant.state === "connecting" ? (
+        <p>Connecting your account…</p>
+      ) : grant.state === "failed" ? (
+        <p className="form-error">Your authorization failed: authorize again.</p>
+      ) : (
+        <p>You have not connected your own account. Calls for you will ask first.</p>
+      )}
+      {canAct && (
+        <div className="mcp-server-actions">
+          {server.authUrl ? (
+            <button type="button" className="primary" data-testid="mcp-authorize" onClick={() => onAuthorize(server)}>
+              Authorize{where}
+            </button>
+          ) : (
+            grant.state !== "ready" &&
+            grant.state !== "connecting" && (
+              <button type="button" className="primary" data-testid="mcp-grant-start" onClick={() => actions.command(`/mcp authorize ${server.name}`, "mcp")}>
+                Connect my account
+              </button>
+            )
+          )}
+          {grant.state !== "none" && (
+            <button type="button" data-testid="mcp-revoke" onClick={() => actions.command(`/mcp revoke ${server.name}`, "mcp")}>
+              Revoke
+            </button>
+          )}
+        </div>
+      )}
+    </div>
   );
 }

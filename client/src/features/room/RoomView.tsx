@@ -14,6 +14,7 @@ import { RoomSettings } from "../settings/RoomSettings";
 import { AssistantSettings } from "../settings/AssistantSettings";
 import { AssistantPresence } from "../assistant/AssistantPresence";
 import { ElicitationCards } from "../mcp/ElicitationCard";
+import { AuthorizeCards } from "../mcp/AuthorizeCards";
 import { NoSuchRoom } from "./NoSuchRoom";
 import { PANELS, RoomPanel, panelCount, type Panel } from "./RoomPanel";
 import { RoomHeader } from "./RoomHeader";
@@ -235,6 +236,7 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
           />
           <TypingLine state={state} />
           {/* An MCP server's questions to this member (only theirs reach this socket), right above where they type. */}
+          <AuthorizeCards servers={state.mcp.servers} authorize={(server) => actions.command(`/mcp authorize ${server}`, "mcp")} />
           <ElicitationCards
             items={state.elicitations}
             errors={state.elicitationErrors}
