@@ -276,6 +276,10 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
           notify: (memberId, server) => this.notifications.notify([memberId], { body: `${server} needs your authorization for a call.`, tag: `mcp-authorize:${server}` }),
           authorizeTimeoutMs: settings(this.env).MCP_AUTHORIZE_SECONDS * 1000,
         },
+        askAssistant: (actor, shown, prompt) => {
+          const posted = this.kernel.post({ id: `prompt-${crypto.randomUUID()}`, kind: "user", author: { id: actor.id, name: actor.name }, text: shown });
+          if (posted) this.assistant.ask(actor, posted.seq, prompt);
+        },
       }),
     ));
   }
@@ -475,7 +479,8 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       ...searchHandlers(() => this.kernel.search),
       stop: (c, frame) => this.assistant.stop(frame.seq, c.sender, c.reply),
       approve: (c, frame) => this.assistant.approve(frame.seq, frame.callId, frame.approved, c.sender, c.reply),
-      command: (c, frame) => runCommand(this.commands, this.kernel, this.actor(c.sender), frame, c.reply),
+      command: (c, frame) =>
+        runCommand(this.commands, this.kernel, this.actor(c.sender), frame, c.reply, (actor, p) => this.mcpServers.runPrompt(actor, p.server, p.prompt, p.args, frame.text)),
       get_script: (c, frame) => {
         const script = this.scripts.detail(frame.name, frame.version);
         if (!script) return c.reply(errorFrame("not_found", `There is no script ${frame.name}${frame.version ? ` v${frame.version}` : ""}.`, frame.name));

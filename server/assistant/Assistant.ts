@@ -186,6 +186,15 @@ export class Assistant {
   }
 
   /**
+   * A member asked with an MCP server's prompt (`/<server>:<prompt>`): their
+   * message `seq` shows the command, the filled-in prompt is the request.
+   */
+  ask(member: Actor, seq: number, prompt: string): void {
+    this.turns.enqueue({ key: `m:${seq}`, seq, prompt, member }, Date.now());
+    this.kick();
+  }
+
+  /**
    * A scheduled job is due: run its prompt as a turn (queued behind a
    * running one). The key makes a retried alarm enqueue it only once.
    */

@@ -31,6 +31,7 @@ import type { RoomKernel } from "../room/kernel";
 import { accessLabel, callRule, mayApprove } from "./access";
 import { ApprovalPolicies, needFor, parsePolicy, policyLabel, USAGE, type PolicyRoom } from "./approvalPolicy";
 import { checkEgress } from "../egress";
+import { parsePromptArgs, promptText, promptUsage, type PromptArgument } from "./prompts";
 import { ACCESS_VALUES, McpStore, type Access, type AuditEntry, type ServerMeta } from "./store";
 import { errorText } from "../errors";
 import { CallDeadline } from "./deadline";
@@ -51,6 +52,12 @@ export interface McpHost {
   callTool(serverId: string, name: string, args: Record<string, unknown>, call: Omit<ElicitingCall, "serverId">): Promise<unknown>;
   /** Sends each open socket the view meant for its member. */
   sendPerMember(build: (memberId: string) => ServerFrame): void;
+  /** A server's prompt, filled in with `args`, over the connection `sdkId`. */
+  getPrompt(sdkId: string, name: string, args: Record<string, string>): Promise<{ messages: Array<{ role: string; content: { type: string; text?: string } }> }>;
+  /** The server's completions for a prompt argument being typed. */
+  complete(sdkId: string, prompt: string, argument: { name: string; value: string }): Promise<string[]>;
+  /** The member's prompt command is their request to the assistant: shown as their message, answered as a turn for them. */
+  askAssistant(actor: Actor, shown: string, prompt: string): void;
   /** What personal servers need of the room besides the SDK (personal.ts). */
   personal: Pick<PersonalHost, "online" | "pauseJobs" | "notify" | "authorizeTimeoutMs">;
 }
@@ -164,6 +171,63 @@ export class McpServers {
         return this.callDirect(actor, target.slice(0, dot), target.slice(dot + 1), input);
       },
     };
+  }
+
+  /**
+   * `/<server>:<prompt> [args]`: the server fills in its prompt — with the
+   * member's own grant on a personal server; on a shared one only where the
+   * connector's connection is the member's to use without asking (it is
+   * theirs, or `all`) — and the text goes to the assistant as their request.
+   */
+  async runPrompt(actor: Actor, serverName: string, promptName: string, argsText: string, shown: string): Promise<Outcome> {
+    if (actor.role === "viewer") return { ok: false, text: "Viewers cannot use MCP servers." };
+    const found = this.promptOf(serverName, promptName);
+    if (!found.ok) return found;
+    const { meta, defs } = found;
+    const parsed = parsePromptArgs(argsText, defs, promptUsage(serverName, promptName, defs));
+    if (!parsed.ok) return parsed;
+    try {
+      const connection = await this.promptConnection(meta, actor, false);
+      const result = await this.host.getPrompt(connection, promptName, parsed.args);
+      const text = promptText(result.messages);
+      if (!text) return { ok: false, text: `${serverName}:${promptName} came back empty.` };
+      this.host.askAssistant(actor, shown, text);
+      return { ok: true, text: `Asked the assistant with ${serverName}:${promptName}.` };
+    } catch (err) {
+      return { ok: false, text: `${serverName}:${promptName}: ${errorText(err)}` };
+    }
+  }
+
+  /** Completions for a prompt argument, from the server, with the same grant the prompt would use; none when it cannot. */
+  async complete(actor: Actor, serverName: string, promptName: string, argument: { name: string; value: string }): Promise<string[]> {
+    if (actor.role === "viewer") return [];
+    const found = this.promptOf(serverName, promptName);
+    if (!found.ok || !found.defs.some((d) => d.name === argument.name)) return [];
+    try {
+      const connection = await this.promptConnection(found.meta, actor, false);
+      return (await this.host.complete(connection, promptName, argument)).slice(0, 20);
+    } catch {
+      return [];
+    }
+  }
+
+  private promptOf(serverName: string, promptName: string) {
+    const meta = this.store.byName(serverName);
+    if (!meta) return { ok: false as const, text: `There is no server called ${serverName}.` };
+    const listing = this.listingId(meta);
+    const prompt = this.host.state().prompts.find((p) => p.serverId === listing && p.name === promptName);
+    if (!prompt) return { ok: false as const, text: `${serverName} has no prompt ${promptName} (or is not ready).` };
+    return { ok: true as const, meta, defs: (prompt.arguments ?? []) as PromptArgument[] };
+  }
+
+  /** Whose connection a prompt uses: the member's own grant (personal), or the connector's where the member may use it unasked. */
+  private async promptConnection(meta: ServerMeta, actor: Actor, wait: boolean): Promise<string> {
+    if (meta.mode === "personal") return this.personal.connectionFor(meta, actor, undefined, wait);
+    const rule = callRule(meta, true, [actor]);
+    if (rule.kind !== "run") {
+      throw new Error(`${meta.name} uses ${meta.addedBy.name}'s connection: its prompts are for ${accessLabel(meta)} only when they may use it without asking`);
+    }
+    return meta.serverId;
   }
 
   /** `/mcp authorize|revoke <server>`: about the member's own grant to a personal server. */

@@ -45,6 +45,7 @@ export function mcpHost(
     sendPerMember(build: (memberId: string) => ServerFrame): void;
     elicitations: Pick<Elicitations, "during">;
     personal: McpHost["personal"];
+    askAssistant: McpHost["askAssistant"];
   },
 ): McpHost {
   return {
@@ -64,5 +65,13 @@ export function mcpHost(
       ),
     sendPerMember: (build) => room.sendPerMember(build),
     personal: room.personal,
+    askAssistant: room.askAssistant,
+    getPrompt: (serverId, name, args) => agent.mcp.getPrompt({ serverId, name, arguments: args }),
+    complete: async (serverId, prompt, argument) => {
+      const connection = agent.mcp.mcpConnections[serverId];
+      if (!connection) return [];
+      const result = await connection.client.complete({ ref: { type: "ref/prompt", name: prompt }, argument });
+      return result.completion.values;
+    },
   };
 }

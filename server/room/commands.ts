@@ -8,6 +8,7 @@ import { COMMANDS, findCommand, helpText, type CommandArea, type CommandName, ty
 import type { ServerFrame, ToolPart } from "../../shared/protocol";
 import type { Actor } from "./actor";
 import type { RoomKernel } from "./kernel";
+import { parsePromptCommand } from "../mcp/prompts";
 
 export type { Actor } from "./actor";
 
@@ -30,7 +31,11 @@ export async function runCommand(
   actor: Actor,
   frame: { id: string; text: string },
   reply: (frame: ServerFrame) => void,
+  /** `/<server>:<prompt> …`: an MCP server's prompt (mcp/prompts.ts). */
+  prompt?: (actor: Actor, command: NonNullable<ReturnType<typeof parsePromptCommand>>) => Promise<Outcome>,
 ): Promise<void> {
+  const promptCommand = prompt && parsePromptCommand(frame.text);
+  if (promptCommand) return commandResult(reply, frame.id, await prompt(actor, promptCommand));
   const found = findCommand(frame.text);
   if (!found) return commandResult(reply, frame.id, unknown(frame.text));
   const outcome = await runners[found.command.name as CommandName](actor, found.args);

@@ -162,7 +162,8 @@ describe("MCP servers in the browser", () => {
       expect(await audited.getAttribute("data-outcome")).toBe("ok");
       expect(await audited.getAttribute("data-via")).toBe("command");
       const cells = await audited.locator("td").allInnerTexts();
-      expect(cells.slice(1)).toEqual(["everything.echo", "command", "Bob", "—", "ok", expect.stringMatching(/^\d+(\.\d)? m?s$/)]);
+      // Bob's call used Alice's connection (a shared server): the audit says whose account acted.
+      expect(cells.slice(1)).toEqual(["everything.echo", "command", "Bob", "—", "Alice", "ok", expect.stringMatching(/^\d+(\.\d)? m?s$/)]);
     }
   });
 
