@@ -486,6 +486,10 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         if (!script) return c.reply(errorFrame("not_found", `There is no script ${frame.name}${frame.version ? ` v${frame.version}` : ""}.`, frame.name));
         c.reply({ type: "script", script });
       },
+      mcp_complete: async (c, frame) => {
+        const values = await this.mcpServers.complete(this.actor(c.sender), frame.server, frame.prompt, { name: frame.argument, value: frame.value });
+        c.reply({ type: "mcp_completion", id: frame.id, values });
+      },
       mcp_tool: (c, frame) =>
         commandResult(c.reply, frame.id, this.mcpServers.setToolEnabled(this.actor(c.sender), frame.server, frame.tool, frame.enabled)),
       elicitation_answer: (c, frame) => {

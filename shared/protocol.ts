@@ -331,6 +331,16 @@ export const McpToolFrame = z.strictObject({
   enabled: z.boolean(),
 });
 
+/** Asks for completions of a prompt argument being typed (`/<server>:<prompt> name=…`); answered by `mcp_completion`. */
+export const McpCompleteFrame = z.strictObject({
+  type: z.literal("mcp_complete"),
+  id: RequestId,
+  server: z.string().min(1).max(64),
+  prompt: z.string().min(1).max(64),
+  argument: z.string().min(1).max(64),
+  value: z.string().max(200),
+});
+
 /** Stops the assistant turn writing message `seq`; the partial answer is kept. */
 export const StopFrame = z.strictObject({
   type: z.literal("stop"),
@@ -525,6 +535,7 @@ export const ClientFrame = z.discriminatedUnion("type", [
   ReminderActionFrame,
   SetTimeZoneFrame,
   McpToolFrame,
+  McpCompleteFrame,
   GetScriptFrame,
   MemberActionFrame,
   RoomSettingsFrame,
@@ -808,7 +819,14 @@ export const McpServerView = z.object({
       blocked: z.string().nullable(),
     }),
   ),
-  prompts: z.array(z.object({ name: z.string(), description: z.string() })),
+  /** Each is a slash command `/<server>:<name>`; its arguments complete from the server. */
+  prompts: z.array(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      arguments: z.array(z.object({ name: z.string(), description: z.string(), required: z.boolean() })),
+    }),
+  ),
   resources: z.array(z.object({ uri: z.string(), name: z.string() })),
   /**
    * The OAuth consent URL: of a shared server, sent only to the member who
@@ -831,6 +849,13 @@ export const McpAuditView = z.object({
   durationMs: z.number(),
   error: z.string().nullable(),
 });
+/** The server's completions for an `mcp_complete` (to its sender only; empty when it has none or may not ask). */
+export const McpCompletionFrame = z.object({
+  type: z.literal("mcp_completion"),
+  id: RequestId,
+  values: z.array(z.string().max(200)).max(20),
+});
+
 /** The room's MCP servers and recent calls; on join and after every change. */
 export const McpFrame = z.object({
   type: z.literal("mcp"),
@@ -1060,6 +1085,7 @@ export const ServerFrame = z.discriminatedUnion("type", [
   RemindersFrame,
   CommandResultFrame,
   McpFrame,
+  McpCompletionFrame,
   ScriptsFrame,
   ScriptFrame,
   PresenceFrame,

@@ -618,7 +618,13 @@ export class McpServers {
         approvalPolicies: this.policies.forServer(meta.serverId).map((p) => ({ tool: p.tool || null, label: policyLabel(p.policy) })),
         toolCount: tools.length,
         tools: [...tools.filter(attention), ...tools.filter((t) => !attention(t))].slice(0, LIMITS.mcpToolsListed),
-        prompts: state.prompts.filter((p) => p.serverId === listing).map((p) => ({ name: p.name, description: p.description ?? "" })),
+        prompts: state.prompts
+          .filter((p) => p.serverId === listing)
+          .map((p) => ({
+            name: p.name,
+            description: (p.description ?? "").slice(0, LIMITS.mcpDescriptionChars),
+            arguments: (p.arguments ?? []).map((a) => ({ name: a.name, description: (a.description ?? "").slice(0, 200), required: a.required === true })),
+          })),
         resources: state.resources.filter((r) => r.serverId === listing).map((r) => ({ uri: r.uri, name: r.name })),
         authUrl: !personal && s?.state === "authenticating" ? s.auth_url : null,
       };

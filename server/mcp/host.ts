@@ -71,7 +71,7 @@ export function mcpHost(
       const connection = agent.mcp.mcpConnections[serverId];
       if (!connection) return [];
       const result = await connection.client.complete({ ref: { type: "ref/prompt", name: prompt }, argument });
-      return result.completion.values;
+      return result.completion.values.map((v) => v.slice(0, 200));
     },
   };
 }

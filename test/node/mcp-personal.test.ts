@@ -71,6 +71,8 @@ beforeAll(async () => {
     // Code Mode, for Ann alone.
     { chunks: [], toolCalls: [{ name: "code", arguments: { code: "async () => (await codemode.sec__whoami({})).content[0].text" } }] },
     { chunks: ["Ran it."] },
+    // Ann's prompt command.
+    { chunks: ["Here is your agenda."] },
     // Bob's job, after he revoked.
     { chunks: [], toolCalls: [{ name: "sec__plate", arguments: {} }] },
     { chunks: ["Could not."] },
@@ -194,6 +196,26 @@ describe("personal MCP servers", () => {
     expect(JSON.stringify(done.message.parts.find((p) => p.tool === "code")!.output)).toContain("subject ann");
     expect(oauth.calls.at(-1)).toEqual({ tool: "whoami", subject: "ann" });
     expect((await ann.command("/codemode direct")).ok).toBe(true);
+  });
+
+  it("runs a server's prompt as a slash command with the member's own account, completing its argument", async () => {
+    const listed = ann.all("mcp").at(-1)!;
+    expect(sec(listed)!.prompts).toEqual([{ name: "agenda", description: "The caller's agenda on a topic", arguments: [{ name: "topic", description: "", required: true }] }]);
+    ann.send({ type: "mcp_complete", id: "c1", server: "sec", prompt: "agenda", argument: "topic", value: "re" });
+    expect((await ann.next("mcp_completion", (f) => f.id === "c1")).values).toEqual(["reviews", "releases", "retro"]);
+    // Not a prompt argument: nothing to complete (and nothing asked of the server).
+    ann.send({ type: "mcp_complete", id: "c2", server: "sec", prompt: "agenda", argument: "nope", value: "" });
+    expect((await ann.next("mcp_completion", (f) => f.id === "c2")).values).toEqual([]);
+
+    expect(await ann.command("/sec:agenda")).toMatchObject({ ok: false, text: expect.stringMatching(/Missing topic/) });
+    const requests = model.requests.length;
+    const after = lastSeq(ann);
+    expect(await ann.command("/sec:agenda topic=reviews")).toMatchObject({ ok: true });
+    const shown = await bob.next("message", (f) => f.message.seq > after && f.message.kind === "user");
+    expect(shown.message).toMatchObject({ text: "/sec:agenda topic=reviews", author: { name: "ann" } });
+    await settled(ann, after);
+    // The assistant got the prompt as filled in for Ann's account.
+    expect(JSON.stringify(model.requests[requests]!.messages)).toContain("List ann's open reviews.");
   });
 
   it("stops a revoked grant at its next use, pauses its creator's job, and never shows a token", async () => {

@@ -23,6 +23,7 @@ import type { AuthorizationParams, OAuthServerProvider } from "@modelcontextprot
 import type { OAuthRegisteredClientsStore } from "@modelcontextprotocol/sdk/server/auth/clients.js";
 import type { OAuthClientInformationFull, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 import express from "express";
 import { z } from "zod";
 import { freePort } from "./dev-server";
@@ -156,6 +157,15 @@ export async function startOAuthMcpServer(): Promise<OAuthMcpServer> {
       "shout",
       { description: "Upper-cases a word", inputSchema: { word: z.string() }, annotations: { readOnlyHint: true } },
       async ({ word }) => ({ content: [{ type: "text", text: word.toUpperCase() }] }),
+    );
+    // A prompt whose argument the server completes, filled in for the caller's account.
+    server.registerPrompt(
+      "agenda",
+      {
+        description: "The caller's agenda on a topic",
+        argsSchema: { topic: completable(z.string(), (value) => ["reviews", "releases", "retro"].filter((t) => t.startsWith(value))) },
+      },
+      ({ topic }, extra) => ({ messages: [{ role: "user", content: { type: "text", text: `List ${subjectOf(extra)}'s open ${topic}.` } }] }),
     );
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on("close", () => {

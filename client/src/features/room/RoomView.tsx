@@ -117,6 +117,11 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
     const current = new Map(state.presence.map((p) => [p.id, p.name]));
     return state.members.filter((m) => m.id !== state.self?.id).map((m) => ({ id: m.id, name: current.get(m.id) ?? m.name }));
   }, [state.members, state.presence, state.self?.id]);
+  // MCP servers' prompts are slash commands (`/<server>:<prompt>`).
+  const prompts = useMemo(
+    () => state.mcp.servers.flatMap((s) => s.prompts.map((p) => ({ server: s.name, prompt: p.name, description: p.description, arguments: p.arguments }))),
+    [state.mcp.servers],
+  );
 
   useEffect(() => {
     document.title = `${unreadTitle(counts)}${title} · Hearth`;
@@ -255,6 +260,8 @@ function RoomScreen({ room, invite, onCreated }: { room: string; invite: string 
             fill={composerFill}
             room={room}
             actions={actions}
+            prompts={prompts}
+            completion={state.mcpCompletion}
           />
         </main>
         {sidePanel && (

@@ -44,6 +44,8 @@ export interface RoomActions {
   reminderAction(reminder: string, action: ReminderAction, label: string, snooze?: SnoozeChoice): void;
   /** Enables or disables one tool of one of the room's MCP servers. */
   mcpTool(server: string, tool: string, enabled: boolean): void;
+  /** Asks the server for completions of a prompt argument; the answer (`mcpCompletion`) carries the returned id. */
+  mcpComplete(server: string, prompt: string, argument: string, value: string): string;
   /** An owner's change to a member (or `leave`, anyone's); `label` describes it to the user. */
   memberAction(action: MemberAction, label: string, member?: string, role?: Role): void;
   /** An owner's change to the room's settings; `label` describes it to the user. */
@@ -333,6 +335,11 @@ export function useRoom(
       },
       mcpTool(server, tool, enabled) {
         request("mcp", `${enabled ? "Enable" : "Disable"} ${server}.${tool}`, (id) => ({ type: "mcp_tool", id, server, tool, enabled }));
+      },
+      mcpComplete(server, prompt, argument, value) {
+        const id = crypto.randomUUID();
+        transmit({ type: "mcp_complete", id, server, prompt, argument, value });
+        return id;
       },
       memberAction(action, label, member, role) {
         request("members", label, (id) => ({ type: "member_action", id, action, member, role }));

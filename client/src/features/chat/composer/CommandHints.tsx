@@ -31,7 +31,7 @@ export function CommandHints({
             onAccept(h);
           }}
         >
-          <code>{h.name}</code> <span className="muted small">{h.usage.slice(h.name.length).replace(/^ — /, "· ").trim() || "· Tab or Enter"}</span>
+          <code>{h.label ?? h.name}</code> <span className="muted small">{h.usage.slice(h.name.length).replace(/^ — /, "· ").trim() || "· Tab or Enter"}</span>
         </li>
       ))}
     </ul>

@@ -1,6 +1,8 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { MessageText, OptionalMessageText } from "../../../../../shared/protocol";
-import { commandMatches, commandUsage, completeCommand, isCommand, type CommandHint } from "./commands";
+import {
+  COMMANDS, commandMatches, commandUsage, completeCommand, isCommand, promptArgumentAt, promptHints, type CommandHint, type PromptCommand,
+} from "./commands";
 import type { MentionCandidate } from "./mention";
 import { useMentionCompletion } from "../../mentions/useMentionCompletion";
 import type { CommandEntry } from "../../room/commandLog";
@@ -38,6 +40,8 @@ export interface ReplyTarget {
  * completion) or a slash command (with `/` completion and its usage line),
  * checked against the same rules the room applies before anything is sent.
  */
+const NO_PROMPTS: readonly PromptCommand[] = [];
+
 export function Composer({
   maxChars,
   readOnlyReason,
@@ -50,6 +54,8 @@ export function Composer({
   fill = null,
   room,
   actions,
+  prompts = NO_PROMPTS,
+  completion = null,
 }: {
   maxChars: number;
   readOnlyReason: string | null;
@@ -67,6 +73,10 @@ export function Composer({
   /** Where attached files are uploaded (features/files). */
   room: string;
   actions: RoomActions;
+  /** MCP servers' prompts, offered as `/<server>:<prompt>` commands. */
+  prompts?: readonly PromptCommand[];
+  /** The server's answer to the last argument completion asked for. */
+  completion?: { id: string; values: string[] } | null;
 }) {
   const files = useAttachments(room);
   const [dragging, setDragging] = useState(false);
@@ -90,9 +100,24 @@ export function Composer({
   /** The command text the member dismissed the suggestions for with Escape. */
   const [dismissedCommand, setDismissedCommand] = useState<string | null>(null);
   const [activeHint, setActiveHint] = useState(0);
-  const hints = disabled || !focused || text === dismissedCommand ? [] : commandMatches(text, caret);
+  const allCommands = useMemo(() => [...COMMANDS, ...promptHints(prompts)], [prompts]);
+  // A prompt argument being typed is completed by its server (debounced; only the latest answer counts).
+  const argAt = !disabled && focused ? promptArgumentAt(text, caret, prompts) : null;
+  const [completionId, setCompletionId] = useState<string | null>(null);
+  const argKey = argAt ? `${argAt.server}\u0000${argAt.prompt}\u0000${argAt.argument}\u0000${argAt.value}` : null;
+  useEffect(() => {
+    if (!argAt) return;
+    const timer = setTimeout(() => setCompletionId(actions.mcpComplete(argAt.server, argAt.prompt, argAt.argument, argAt.value)), 200);
+    return () => clearTimeout(timer);
+  }, [argKey]);
+  const argHints: CommandHint[] =
+    argAt && completion && completion.id === completionId
+      ? completion.values.filter((v) => v !== argAt.value && !/\s/.test(v)).map((v) => ({ name: argAt.before + v, usage: argAt.before + v, label: v, takesArgs: true }))
+      : [];
+  const hints =
+    disabled || !focused || text === dismissedCommand ? [] : argHints.length > 0 ? argHints : commandMatches(text, caret, allCommands);
   const hint: CommandHint | undefined = hints[Math.min(activeHint, hints.length - 1)];
-  const usage = hints.length === 0 && !disabled ? commandUsage(text) : null;
+  const usage = hints.length === 0 && !disabled ? commandUsage(text, allCommands) : null;
   const candidates = useMemo(() => [{ id: null, name: assistantName }, ...people], [assistantName, people]);
   const mentions = useMentionCompletion({
     text,

@@ -13,6 +13,8 @@ export interface CommandHint {
   usage: string;
   /** Whether anything follows the name. */
   takesArgs: boolean;
+  /** Shown instead of the name (an argument value the server completed; `name` is the whole text it makes). */
+  label?: string;
 }
 
 export const COMMANDS: readonly CommandHint[] = TABLE.map((c) => ({ name: c.name, usage: describeCommand(c), takesArgs: c.takesArgs }));
@@ -48,4 +50,40 @@ export function commandUsage(text: string, commands: readonly CommandHint[] = CO
     if (c.takesArgs && lower.startsWith(`${c.name} `) && (!best || c.name.length > best.name.length)) best = c;
   }
   return best;
+}
+
+/** A server's prompt as the member sees it in the `mcp` frame. */
+export interface PromptCommand {
+  server: string;
+  prompt: string;
+  description: string;
+  arguments: ReadonlyArray<{ name: string; required: boolean }>;
+}
+
+/** MCP servers' prompts as commands: `/<server>:<prompt> name=…` (server/mcp/prompts.ts runs them). */
+export function promptHints(prompts: readonly PromptCommand[]): CommandHint[] {
+  return prompts.map((p) => {
+    const args = p.arguments.map((a) => (a.required ? `${a.name}=…` : `[${a.name}=…]`)).join(" ");
+    const name = `/${p.server}:${p.prompt}`;
+    return { name, usage: `${name}${args ? ` ${args}` : ""}${p.description ? ` — ${p.description}` : ""}`, takesArgs: p.arguments.length > 0 };
+  });
+}
+
+/**
+ * The prompt argument being typed at the end of the text (`/gh:review pr=12`
+ * → pr, "12"), when it is one the prompt takes: what to ask the server to
+ * complete.
+ */
+export function promptArgumentAt(
+  text: string,
+  caret: number,
+  prompts: readonly PromptCommand[],
+): { server: string; prompt: string; argument: string; value: string; before: string } | null {
+  if (caret !== text.length || /\n/.test(text)) return null;
+  const m = /^\/([a-z][a-z0-9_-]*):(\S+)\s(?:.*\s)?([A-Za-z_][A-Za-z0-9_-]*)=(\S*)$/.exec(text);
+  if (!m) return null;
+  const [, server = "", prompt = "", argument = "", value = ""] = m;
+  const found = prompts.find((p) => p.server === server && p.prompt === prompt);
+  if (!found?.arguments.some((a) => a.name === argument)) return null;
+  return { server, prompt, argument, value, before: text.slice(0, text.length - value.length) };
 }
