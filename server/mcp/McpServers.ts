@@ -37,9 +37,8 @@ import { errorText } from "../errors";
 import { CallDeadline } from "./deadline";
 import type { ElicitingCall } from "./elicitation";
 import type { Outcome, Runners } from "../room/commands";
-import {
-  PersonalServers, personalApproval, personalConsentMissing, servedMember, withOnBehalfSchema, withoutOnBehalf, type PersonalHost,
-} from "./personal";
+import { PersonalServers, type PersonalHost } from "./personal";
+import { personalApproval, personalConsentMissing, servedMember, withOnBehalfSchema, withoutOnBehalf } from "./onBehalf";
 
 /** The SDK calls the room makes for this module (all need the Agent's context; host.ts binds them). */
 export interface McpHost {

@@ -11,7 +11,7 @@ describe("commandMatches", () => {
     // A bare "/" offers the whole table, in its order.
     expect(names("/")).toEqual(COMMANDS.map((c) => c.name));
     expect(names("/")).toContain("/room");
-    expect(names("/mcp")).toEqual(["/mcp add", "/mcp remove", "/mcp access", "/mcp approvals", "/mcp list", "/mcp call"]);
+    expect(names("/mcp")).toEqual(["/mcp add", "/mcp authorize", "/mcp revoke", "/mcp grants", "/mcp remove", "/mcp access", "/mcp approvals", "/mcp list", "/mcp call"]);
     expect(names("/mcp c")).toEqual(["/mcp call"]);
     expect(names("/TIME")).toEqual(["/timezone"]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parsePromptArgs, parsePromptCommand, promptText } from "../../server/mcp/prompts";
-import { personalApproval, personalConsentMissing, servedMember, withOnBehalfSchema, withoutOnBehalf } from "../../server/mcp/personal";
+import { personalApproval, personalConsentMissing, servedMember, withOnBehalfSchema, withoutOnBehalf } from "../../server/mcp/onBehalf";
 import { promptArgumentAt, promptHints } from "../../client/src/features/chat/composer/commands";
 
 const ann = { id: "m_ann", name: "Ann", role: "owner" as const };
