@@ -198,4 +198,44 @@ describe("MCP servers in the browser", () => {
     for (const m of [alice, bob]) await serverCard(m.page, "secure").waitFor({ state: "detached" });
     expect(await serverCard(bob.page, "everything").count()).toBe(1);
   });
+
+  it("a personal server: Bob connects his own account from a card only he sees, and his calls use it", async () => {
+    await alice.page.getByTestId("mcp-add-personal").check();
+    expect(await addThroughForm(alice.page, "mine", oauth.url)).toContain("needs authorization");
+    // Alice's own grant, from her card in the panel.
+    const aliceGrant = serverCard(alice.page, "mine").getByTestId("mcp-grant");
+    await aliceGrant.and(alice.page.locator('[data-grant="authenticating"]')).waitFor({ timeout: 30_000 });
+    const popupOpened = alice.page.waitForEvent("popup");
+    await serverCard(alice.page, "mine").getByTestId("mcp-authorize").click();
+    await (await popupOpened).waitForEvent("close", { timeout: 15_000 });
+    await aliceGrant.and(alice.page.locator('[data-grant="ready"]')).waitFor({ timeout: 30_000 });
+
+    // Bob sees the server and its tools, but no grant of his and no consent link of Alice's.
+    const bobCard = serverCard(bob.page, "mine");
+    await bobCard.and(bob.page.locator('[data-state="ready"]')).waitFor({ timeout: 30_000 });
+    expect(await bobCard.getByTestId("mcp-access").innerText()).toContain("each with their own account");
+    await bobCard.getByTestId("mcp-grant").and(bob.page.locator('[data-grant="none"]')).waitFor();
+    expect(await bobCard.getByTestId("mcp-authorize").count()).toBe(0);
+
+    // His call needs his own account: the card appears for him alone, naming where he will sign in.
+    await send(bob.page, "/mcp call mine.whoami {}");
+    const card = bob.page.locator('[data-testid="authorize-card"][data-server="mine"]');
+    await card.waitFor({ timeout: 30_000 });
+    expect(await card.getByTestId("authorize-domain").innerText()).toBe(`127.0.0.1:${oauth.port}`);
+    expect(await alice.page.getByTestId("authorize-card").count()).toBe(0);
+    const bobPopup = bob.page.waitForEvent("popup");
+    await card.getByTestId("authorize-open").click();
+    await (await bobPopup).waitForEvent("close", { timeout: 15_000 });
+    await card.waitFor({ state: "detached", timeout: 30_000 });
+    await bobCard.getByTestId("mcp-grant").and(bob.page.locator('[data-grant="ready"]')).waitFor();
+
+    await send(bob.page, "/mcp call mine.whoami {}");
+    for (const m of [alice, bob]) {
+      const audited = m.page.locator('[data-testid="mcp-audit-row"][data-tool="mine.whoami"][data-outcome="ok"]').first();
+      await audited.waitFor({ timeout: 30_000 });
+      // Whose account acted: Bob's own.
+      expect(await audited.getAttribute("data-grant-of")).toBe("Bob");
+    }
+    expect(await alice.page.getByTestId("authorize-card").count()).toBe(0);
+  });
 });
