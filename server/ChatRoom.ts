@@ -21,6 +21,7 @@ import { parseAllowHosts } from "./egress";
 import { guardMcpConnections, mcpHost } from "./mcp/host";
 import { McpServers } from "./mcp/McpServers";
 import { oauthPopupResponse } from "./mcp/oauthPopup";
+import { refuseForeignCallback } from "./mcp/callbackGuard";
 import { elicitationHandlers, Elicitations } from "./mcp/elicitation";
 import { Scripts } from "./codemode/Scripts";
 import { CodeModeSettings } from "./codemode/settings";
@@ -377,6 +378,12 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   // Rooms speak WebSocket. The only HTTP request the Worker lets through is
   // the OAuth callback, which the SDK answers before this hook; anything
   // else (an unknown or used `state`) ends here.
+  // Before the SDK's own callback handling: only the member who started an
+  // OAuth flow can complete it (mcp/callbackGuard.ts).
+  override async fetch(request: Request): Promise<Response> {
+    return refuseForeignCallback(request, (sdkId) => this.mcpServers.flowStarter(sdkId)) ?? super.fetch(request);
+  }
+
   override onRequest(): Response {
     return apiError(404, "not_found", "No OAuth flow is pending here.");
   }

@@ -112,7 +112,17 @@ async function routeRoom(request: Request, env: Env, url: URL): Promise<Response
     }
   }
 
-  const routed = await routeAgentRequest(sanitizedRoomRequest(request), env, {
+  let toRoom = sanitizedRoomRequest(request);
+  if (target.kind !== "room-socket") {
+    // The callback completes only for the member who started the flow
+    // (mcp/callbackGuard.ts): the room learns who, never the cookie.
+    const session = await checkSession(await signingSecret(env), request);
+    const headers = new Headers(toRoom.headers);
+    headers.delete("Cookie");
+    toRoom = new Request(toRoom, { headers });
+    if (session.ok) toRoom = withIdentity(toRoom, { id: session.claims.sub, name: session.claims.name });
+  }
+  const routed = await routeAgentRequest(toRoom, env, {
     onBeforeConnect: (req) => admitRoomSocket(req, env, target.room),
   });
   return routed ?? apiError(404, "not_found", "No such room path.");

@@ -134,6 +134,13 @@ export class McpServers {
     return this.host.state().tools.filter((t) => t.serverId === id).map((t) => (id === meta.serverId ? t : { ...t, serverId: meta.serverId }));
   }
 
+  /** Who started the OAuth flow of an SDK connection: a grant's member, or a shared server's connector (callbackGuard.ts). */
+  flowStarter(sdkId: string): string | null {
+    const grant = this.personal.grants.bySdkId(sdkId);
+    if (grant) return grant.memberId;
+    return this.store.byId(sdkId)?.addedBy.id ?? null;
+  }
+
   /** A member left: their own grants go (a shared server they connected stays until an owner removes it). */
   async forgetMember(memberId: string): Promise<void> {
     await this.personal.forgetMember(memberId);

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../support/dev-server";
-import { createSession, NodeMember } from "../support/node-member";
+import { createSession, NodeMember, SESSION_COOKIE } from "../support/node-member";
 import { startOAuthMcpServer, type OAuthMcpServer } from "../support/oauth-mcp-server";
 
 let server: DevServer;
@@ -64,7 +64,15 @@ describe("MCP OAuth", () => {
     // The room's callback path carries the Worker's mark for this room.
     const callbackPath = new URL(callback).pathname;
     expect(callbackPath).toMatch(new RegExp(`^/agents/chat-room/${ROOM}/oauth/[A-Za-z0-9_-]{43}/callback$`));
-    const done = await fetch(callback);
+    // Only the member who started the flow completes it: the popup carries
+    // their session cookie. Bob finishing Alice's link (or nobody signed in)
+    // would make the room act with his account under her name.
+    for (const cookie of [undefined, `${SESSION_COOKIE}=${bobSession.token}`]) {
+      const foreign = await fetch(callback, { headers: cookie ? { cookie } : {} });
+      expect(foreign.status).toBe(400);
+      expect(await foreign.text()).toContain("as the member who started this authorization");
+    }
+    const done = await fetch(callback, { headers: { cookie: `${SESSION_COOKIE}=${aliceSession.token}` } });
     expect(done.status).toBe(200);
     expect(await done.text()).toContain("Authorized");
 

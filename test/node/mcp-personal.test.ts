@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../support/dev-server";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai";
-import { createSession, NodeMember } from "../support/node-member";
+import { createSession, NodeMember, SESSION_COOKIE } from "../support/node-member";
 import { startOAuthMcpServer, type OAuthMcpServer } from "../support/oauth-mcp-server";
 
 let server: DevServer;
@@ -45,14 +45,17 @@ async function join(name: string): Promise<NodeMember> {
   return m;
 }
 
-/** The person consents on the server's page, signed in as `account`; the popup follows the redirect to the room's callback. */
-async function consent(authUrl: string, account: string): Promise<void> {
+/**
+ * The person consents on the server's page, signed in there as `account`;
+ * the popup follows the redirect to the room's callback in the browser of
+ * `member` (their Hearth session cookie comes along).
+ */
+async function consent(authUrl: string, account: string, member = account): Promise<Response> {
   const url = new URL(authUrl);
   url.searchParams.set("account", account);
   const page = await fetch(url, { redirect: "manual" });
   expect(page.status).toBe(302);
-  const done = await fetch(page.headers.get("location")!);
-  expect(done.status).toBe(200);
+  return fetch(page.headers.get("location")!, { headers: { cookie: `${SESSION_COOKIE}=${sessions[member]}` } });
 }
 
 beforeAll(async () => {
@@ -108,7 +111,7 @@ describe("personal MCP servers", () => {
     const bobView = await bob.next("mcp", (f) => sec(f)?.mode === "personal");
     expect(sec(bobView)).toMatchObject({ authUrl: null, grant: { state: "none", asked: false } });
 
-    await consent(annUrl, "ann");
+    expect((await consent(annUrl, "ann")).status).toBe(200);
     // Listed for everyone once one grant works.
     await bob.next("mcp", (f) => sec(f)?.state === "ready" && sec(f)!.toolCount === 3, { timeoutMs: 30_000 });
     let after = lastSeq(ann);
@@ -121,7 +124,11 @@ describe("personal MCP servers", () => {
     const asked = await bob.next("mcp", (f) => sec(f)?.grant?.asked === true && !!sec(f)!.authUrl);
     const bobUrl = sec(asked)!.authUrl!;
     expect(bobUrl).not.toBe(annUrl);
-    await consent(bobUrl, "bob");
+    // Bob's link, finished in Ann's browser (with her account on the server): refused, and Bob's grant stays unauthorized.
+    const foreign = await consent(bobUrl, "ann", "ann");
+    expect(foreign.status).toBe(400);
+    expect(await foreign.text()).toContain("as the member who started this authorization");
+    expect((await consent(bobUrl, "bob")).status).toBe(200);
     await bob.next("mcp", (f) => sec(f)?.grant?.state === "ready", { timeoutMs: 30_000 });
     after = lastSeq(bob);
     expect((await bob.command("/mcp call sec.whoami {}")).ok).toBe(true);
@@ -148,7 +155,7 @@ describe("personal MCP servers", () => {
     const card = await charlie.next("mcp", (f) => sec(f)?.grant?.asked === true && !!sec(f)!.authUrl, { timeoutMs: 30_000 });
     expect(sec(card)!.grant!.domain).toBe(`127.0.0.1:${oauth.port}`);
     expect(ann.all("mcp").some((f) => sec(f)?.grant?.asked)).toBe(false);
-    await consent(sec(card)!.authUrl!, "charlie");
+    expect((await consent(sec(card)!.authUrl!, "charlie")).status).toBe(200);
     const done = await settled(charlie, after);
     expect(done.message.status).toBe("done");
     expect(JSON.stringify(done.message.parts.find((p) => p.tool === "sec__plate")!.output)).toContain("plate of charlie");

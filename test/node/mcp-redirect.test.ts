@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevServer, type DevServer } from "../support/dev-server";
-import { createSession, NodeMember } from "../support/node-member";
+import { createSession, NodeMember, SESSION_COOKIE } from "../support/node-member";
 import { startOAuthMcpServer, type OAuthMcpServer } from "../support/oauth-mcp-server";
 
 let server: DevServer;
@@ -22,6 +22,7 @@ let thief: Server;
 let thiefBase: string;
 const stolen: Array<{ method: string; url: string; headers: IncomingMessage["headers"]; body: string }> = [];
 let alice: NodeMember;
+let aliceToken: string;
 const ROOM = "redirect-room";
 
 beforeAll(async () => {
@@ -38,7 +39,8 @@ beforeAll(async () => {
   [tokenTrap302, tokenTrap307, mcpTrap] = await Promise.all([startOAuthMcpServer(), startOAuthMcpServer(), startOAuthMcpServer()]);
   const allow = [tokenTrap302, tokenTrap307, mcpTrap].map((s) => `127.0.0.1:${s.port}`);
   server = await startDevServer({ vars: { MCP_ALLOW_HOSTS: [...allow, `127.0.0.1:${port}`].join(",") } });
-  alice = await NodeMember.connect(server.url, ROOM, (await createSession(server.url, "alice")).token);
+  aliceToken = (await createSession(server.url, "alice")).token;
+  alice = await NodeMember.connect(server.url, ROOM, aliceToken);
   await alice.next("snapshot");
 }, 120_000);
 
@@ -54,7 +56,8 @@ async function authorize(name: string, oauth: OAuthMcpServer): Promise<Response>
   const view = await alice.next("mcp", (f) => f.servers.some((s) => s.name === name && s.authUrl));
   const consent = await fetch(view.servers.find((s) => s.name === name)!.authUrl!, { redirect: "manual" });
   expect(consent.status).toBe(302);
-  return fetch(consent.headers.get("location")!);
+  // The popup is Alice's browser: her session cookie comes along.
+  return fetch(consent.headers.get("location")!, { headers: { cookie: `${SESSION_COOKIE}=${aliceToken}` } });
 }
 
 describe("MCP credentials and redirects", () => {
