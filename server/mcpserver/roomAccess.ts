@@ -44,6 +44,8 @@ export const AgentCall = z.discriminatedUnion("op", [
     thread: z.number().int().positive().optional(),
     limit: z.number().int().min(1).max(READ_PAGE_MAX).optional(),
   }),
+  /** What arrived after the member's read marker (their "last here"), without moving it. */
+  z.object({ op: z.literal("unread"), limit: z.number().int().min(1).max(READ_PAGE_MAX).optional() }),
   z.object({ op: z.literal("search"), query: z.string().min(1).max(500), before: z.number().int().positive().optional() }),
   z.object({
     op: z.literal("post"),
@@ -65,7 +67,7 @@ export type AgentResult =
 
 export type AgentData =
   | { room: RoomInfo; role: Actor["role"]; lastSeq: number }
-  | { messages: ChatMessage[]; hasMore: boolean }
+  | { messages: ChatMessage[]; hasMore: boolean; readUpTo?: number }
   | { results: SearchResult[]; hasMore: boolean; indexing: boolean }
   | { message: ChatMessage }
   | { reminders: ReminderItem[] }
@@ -75,6 +77,7 @@ export type AgentData =
 const NEEDS: Record<AgentCall["op"], AgentScope> = {
   info: "read",
   read: "read",
+  unread: "read",
   search: "read",
   post: "post",
   react: "post",
@@ -89,6 +92,8 @@ export interface AgentRoom {
   log: MessageLog;
   threads: Threads;
   search(): RoomSearch;
+  /** The seq a member has read up to (room/readState.ts), or null before their first visit. */
+  readUpTo(memberId: string): number | null;
   /** One token of the room's rate limiter under this key (false: over the rate). */
   take(key: string): boolean;
   /** Runs a client frame as `sender` through the room's frame handlers; resolves with what it answered the sender. */
@@ -127,6 +132,13 @@ export class AgentAccess {
         return { ok: true, data: { room: info, role: member.role, lastSeq: this.room.log.lastSeq() } };
       case "read":
         return this.read(call);
+      case "unread": {
+        // Read, not marked read: the member's own marker follows what *they* saw.
+        const upTo = this.room.readUpTo(member.id) ?? 0;
+        const limit = call.limit ?? READ_PAGE_MAX;
+        const messages = this.room.log.after(upTo, limit + 1);
+        return { ok: true, data: { messages: messages.slice(0, limit), hasMore: messages.length > limit, readUpTo: upTo } };
+      }
       case "search": {
         const found = this.room.search().search(call.query, {
           self: member.id,
@@ -241,6 +253,7 @@ interface RoomParts {
   members: Membership;
   log: MessageLog;
   kernel: { threads: Threads; search: RoomSearch };
+  readMarkers: { state(memberId: string): { seq: number } | null };
   limiter: { take(key: string, now: number): boolean };
   reminders: {
     list(): ReminderItem[];
@@ -255,6 +268,7 @@ export function agentAccess(room: RoomParts, runFrame: AgentRoom["runFrame"]): A
     log: room.log,
     threads: room.kernel.threads,
     search: () => room.kernel.search,
+    readUpTo: (memberId) => room.readMarkers.state(memberId)?.seq ?? null,
     take: (key) => room.limiter.take(key, Date.now()),
     runFrame,
     reminders: { list: () => room.reminders.list(), create: (actor, input) => room.reminders.create(actor, input), cancel: (actor, id) => room.reminders.act(actor, id, "cancel") },

@@ -145,6 +145,19 @@ describe("Hearth's MCP endpoint", () => {
     expect(refused.status).toBe(400);
   });
 
+  it("offers the granted rooms as resources and a prompt to summarise since the last visit", async () => {
+    const { resources } = await agent.client.listResources();
+    expect(resources.map((r) => r.uri)).toEqual([`hearth://rooms/${ROOM_A}`]);
+    const read = await agent.client.readResource({ uri: `hearth://rooms/${ROOM_A}` });
+    expect((read.contents[0] as { text: string }).text).toContain("hello from my agent");
+    const other = await agent.client.readResource({ uri: `hearth://rooms/${ROOM_B}` });
+    expect((other.contents[0] as { text: string }).text).toContain("not granted");
+    const prompt = await agent.client.getPrompt({ name: "summarise_since_last_visit", arguments: { room: ROOM_A } });
+    const text = (prompt.messages[0]!.content as { text: string }).text;
+    expect(text).toContain("Summarise");
+    expect(text).toContain("hello from my agent");
+  });
+
   it("the member's rate limit applies to their agent", async () => {
     let limited: { error: boolean; text: string } | null = null;
     for (let i = 0; i < 30 && !limited; i++) {

@@ -62,7 +62,7 @@ describe("agentCall", () => {
     const made = await stub.agentCall(principal(olive.id), { op: "remind", who: "me", what: "stretch", when: "in 10 minutes" });
     expect(made).toMatchObject({ ok: true });
     const listed = await stub.agentCall(principal(olive.id), { op: "reminders" });
-    const items = (listed as { ok: true; data: { reminders: Array<{ id: string; text: string }> } }).data.reminders;
+    const items = (listed as unknown as { ok: true; data: { reminders: Array<{ id: string; text: string }> } }).data.reminders;
     expect(items.map((r) => r.text)).toEqual(["stretch"]);
     // Bob's agent may not cancel Olive's reminder (the same rule as for Bob).
     expect(await stub.agentCall(principal((await b.next("welcome")).self.id), { op: "cancel_reminder", id: items[0]!.id })).toMatchObject({ ok: false, code: "refused" });
