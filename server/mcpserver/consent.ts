@@ -61,7 +61,8 @@ async function show(request: Request, env: Env): Promise<Response> {
   const csrf = await consentMac(await signingSecret(env), consent.handle, session.claims.sub);
   consent.headers.set("Content-Type", "text/html; charset=utf-8");
   consent.headers.set("Cache-Control", "no-store");
-  consent.headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+  // No script at all. No `form-action`: Chromium applies it to the redirect that follows the POST (to the client's redirect URI).
+  consent.headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
   return new Response(consentHtml(details, authRequest, session.claims.name, rooms, consent.handle, csrf), { headers: consent.headers });
 }
 

@@ -13,7 +13,7 @@ import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } fr
 import { SESSION_COOKIE } from "./room-client";
 
 /** Nothing listens here: the test reads the code from the consent page's redirect instead. */
-const REDIRECT_URL = "http://127.0.0.1:9/callback";
+const REDIRECT_URL = "http://127.0.0.1:59999/callback";
 
 export class MemoryOAuthClient implements OAuthClientProvider {
   info: OAuthClientInformationMixed | undefined;
