@@ -6,7 +6,7 @@
  * client, within the member's rights, until the grant is revoked.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server";
+import { freePort, startDevServer, type DevServer } from "../support/dev-server";
 import { createSession, NodeMember } from "../support/node-member";
 import { sessionHeaders } from "../support/room-client";
 import { connectAgent, openConsent, submitConsent, MemoryOAuthClient, type ConnectedAgent } from "../support/mcp-agent";
@@ -25,7 +25,9 @@ const CLIENT = "Test Agent";
 
 beforeAll(async () => {
   // A burst of 12 and a slow refill, so that the rate-limit case needs few calls.
-  server = await startDevServer({ vars: { RATE_LIMIT_BURST: "12", RATE_LIMIT_PER_SECOND: "0.1" } });
+  // MCP_ALLOW_HOSTS: a room of this Hearth may connect to this Hearth's own endpoint (the dogfood case).
+  const port = await freePort();
+  server = await startDevServer({ port, vars: { RATE_LIMIT_BURST: "12", RATE_LIMIT_PER_SECOND: "0.1", MCP_ALLOW_HOSTS: `127.0.0.1:${port}` } });
   alice = await createSession(server.url, "alice");
   const bob = await createSession(server.url, "bob");
   carol = await createSession(server.url, "carol");
@@ -156,6 +158,36 @@ describe("Hearth's MCP endpoint", () => {
     const text = (prompt.messages[0]!.content as { text: string }).text;
     expect(text).toContain("Summarise");
     expect(text).toContain("hello from my agent");
+  });
+
+  it("a Hearth room connects to Hearth's own endpoint with /mcp add, through the same consent page", async () => {
+    const home = await NodeMember.connect(server.url, "agents-home", alice.token);
+    await home.next("snapshot");
+    try {
+      const added = await home.command(`/mcp add hearth ${server.url}/mcp`);
+      expect(added).toMatchObject({ ok: true, text: expect.stringMatching(/needs authorization/) });
+      const pending = await home.next("mcp", (f) => f.servers.some((s) => s.name === "hearth" && s.authUrl));
+      const authUrl = new URL(pending.servers.find((s) => s.name === "hearth")!.authUrl!);
+      expect(authUrl.origin + authUrl.pathname).toBe(`${server.url}/authorize`);
+      const page = await openConsent(authUrl, alice.token);
+      expect(page.status).toBe(200);
+      const decided = await submitConsent(server.url, page, alice.token, { rooms: [ROOM_A], scopes: ["post"] });
+      expect(decided.status).toBe(302);
+      const callback = decided.headers.get("Location")!;
+      expect(new URL(callback).pathname).toMatch(/^\/agents\/chat-room\/agents-home\/oauth\/[A-Za-z0-9_-]+\/callback$/);
+      expect((await fetch(callback)).status).toBe(200);
+      await home.next("mcp", (f) => f.servers.some((s) => s.name === "hearth" && s.state === "ready"), { timeoutMs: 30_000 });
+      const rooms = await home.command("/mcp call hearth.list_rooms {}");
+      expect(rooms.ok, rooms.text).toBe(true);
+      const posted = await home.command(`/mcp call hearth.post_message ${JSON.stringify({ room: ROOM_A, text: "from the home room" })}`);
+      expect(posted.ok, posted.text).toBe(true);
+      const live = await bobInA.next("message", (f) => f.message.text === "from the home room");
+      expect(live.message.author.id).toBe(alice.id);
+      // The agents SDK registers the room by its name: the post says "via agents-home".
+      expect(live.message.via).toBe("agents-home");
+    } finally {
+      home.close();
+    }
   });
 
   it("the member's rate limit applies to their agent", async () => {
