@@ -64,6 +64,8 @@ import { ReadMarkers } from "./room/readState";
 import { searchHandlers } from "./room/searchFrames";
 import { exportStream, type ExportFormat } from "./room/export";
 import { Files, type FileAccess, type Reservation, type UploadRequest } from "./room/files";
+import { agentAccess, type AgentAccess, type AgentResult } from "./mcpserver/roomAccess";
+import type { AgentPrincipal } from "./mcpserver/grant";
 
 type RoomConnection = Connection<ConnectionState>;
 
@@ -106,6 +108,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   #notifications?: Notifications;
   #readMarkers?: ReadMarkers;
   #files?: Files;
+  #agentAccess?: AgentAccess;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
@@ -476,7 +479,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     }
     const parsed = parseClientFrame(data);
     if (!parsed.ok) return connection.send(encode(parsed.error));
-    return dispatchFrame(this.handlers, this.chatContext(connection, sender), parsed.frame);
+    return dispatchFrame(this.handlers, this.chatContext(sender, (frame) => connection.send(encode(frame)), (state) => connection.setState(state)), parsed.frame);
   }
 
   /** One handler per client frame type: chat.ts's, and the ones that reach other capabilities. */
@@ -737,6 +740,17 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return this.members.get(memberId)?.role ?? null;
   }
 
+  /** RPC from the Worker's MCP endpoint: an outside agent acting for a member, checked here by mcpserver/roomAccess.ts. */
+  agentCall(principal: AgentPrincipal, call: unknown): Promise<AgentResult> {
+    // Writes run as the member's own frames, through the same handlers as a socket's.
+    this.#agentAccess ??= agentAccess(this, async (sender, frame) => {
+      const replies: ServerFrame[] = [];
+      await dispatchFrame(this.handlers, this.chatContext(sender, (reply) => replies.push(reply)), frame);
+      return replies;
+    });
+    return this.#agentAccess.run(principal, call);
+  }
+
   /** Called by the lobby when it starts, to correct counts a crash left stale. */
   reportPresence(): void {
     this.reportOnline(this.sockets.online().length, true);
@@ -747,7 +761,8 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return { id: sender.memberId, name: sender.name, role: sender.role };
   }
 
-  private chatContext(connection: RoomConnection, sender: ConnectionState): ChatContext {
+  /** A frame's context: `reply` answers its sender; `setState` keeps a socket's attachment (none for an agent's call). */
+  private chatContext(sender: ConnectionState, reply: (frame: ServerFrame) => void, setState: (state: ConnectionState) => void = () => {}): ChatContext {
     return {
       sender,
       log: this.log,
@@ -755,9 +770,9 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       members: this.members,
       now: () => Date.now(),
       broadcast: (frame) => this.sockets.fanOut(encode(frame)),
-      reply: (frame) => connection.send(encode(frame)),
+      reply,
       updateSender: (state) => {
-        connection.setState(state);
+        setState(state);
         Object.assign(sender, state);
       },
       presenceChanged: () => this.sockets.presenceChanged(),

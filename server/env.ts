@@ -5,6 +5,7 @@ import type { AddressLimiter } from "./http/AddressLimiter";
 import type { Account } from "./accounts/Account";
 import type { DeviceCodes } from "./accounts/DeviceCodes";
 import type { IdentityLink } from "./accounts/IdentityLink";
+import type { OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 
 /** Bindings and configuration of the Worker (see wrangler.jsonc and README). */
 export interface Env {
@@ -86,6 +87,14 @@ export interface Env {
   OIDC_NAME?: string;
   /** Local hosts identity providers (OIDC issuer, Access certs) may be reached on, e.g. "127.0.0.1:*" (development and tests only). */
   IDENTITY_ALLOW_HOSTS?: string;
+
+  // Hearth as an MCP server (README → "Connect your MCP client"; server/mcpserver/).
+  /** KV: the OAuth provider's clients, grants and (hashed) tokens. Simulated locally by `wrangler dev`. */
+  OAUTH_KV: KVNamespace;
+  /** Set by the OAuth provider on requests it hands to the consent page and the MCP handler. */
+  OAUTH_PROVIDER: OAuthHelpers;
+  /** The MCP endpoint's canonical URL, e.g. https://hearth.example.com/mcp (tokens are bound to it); unset: the request's origin + /mcp. */
+  MCP_RESOURCE?: string;
 }
 
 // The settings' schema and its ConfigError are in config.ts, which needs no

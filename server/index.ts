@@ -7,6 +7,9 @@
  *               the path, the Origin, the session token and any invite —
  *               and signed OAuth callbacks; nothing else
  * - /parties/*  the lobby socket (partyserver)
+ * - /mcp, /authorize, /oauth/*, /.well-known/oauth-*   Hearth as an MCP
+ *               server for members' own agents, behind OAuth with consent
+ *               (mcpserver/oauth.ts)
  * - anything else is a static asset of the React client (wrangler assets).
  */
 import { routeAgentRequest } from "agents";
@@ -25,6 +28,7 @@ import { refuseSocket } from "./http/refuseSocket";
 import { parseAgentRoute, refusedQuery, sanitizedRoomRequest } from "./http/agentRoute";
 import { verifyOauthCallbackSignature } from "./auth/oauthCallback";
 import { apiError } from "./http/respond";
+import { handleOAuth, isOAuthPath } from "./mcpserver/oauth";
 
 export { ChatRoom } from "./ChatRoom";
 export { Lobby } from "./lobby/Lobby";
@@ -36,9 +40,10 @@ export { IdentityLink } from "./accounts/IdentityLink";
 export { SandboxOutbound } from "./codemode/outbound";
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  // `ctx` is optional for the workerd tests that call fetch(request, env) directly; the runtime always passes it.
+  async fetch(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response> {
     try {
-      return await route(request, env);
+      return await route(request, env, ctx);
     } catch (err) {
       // A setting that cannot work (e.g. a short SESSION_SECRET) is named,
       // never its value; the API says the same (http/api.ts).
@@ -54,9 +59,10 @@ export default {
   },
 } satisfies ExportedHandler<Env>;
 
-async function route(request: Request, env: Env): Promise<Response> {
+async function route(request: Request, env: Env, ctx: ExecutionContext | undefined): Promise<Response> {
   const url = new URL(request.url);
   if (url.pathname.startsWith("/api/")) return handleApi(request, env);
+  if (isOAuthPath(url.pathname) && ctx) return handleOAuth(request, env, ctx);
 
   if (url.pathname.startsWith("/agents/")) return routeRoom(request, env, url);
 

@@ -158,3 +158,22 @@ export const ApiError = z.object({ error: z.object({ code: z.string(), message: 
 /** POST /api/rooms/<room>/files: the stored upload, to name in a `send` frame's `attachments`. */
 export const UploadResponse = z.object({ file: Attachment });
 export type UploadResponse = z.infer<typeof UploadResponse>;
+
+/** An MCP client a member connected to Hearth (the consent page's grant), in Settings → Connected apps. */
+export const ConnectedAgent = z.object({
+  id: z.string(),
+  /** The client's name as the member approved it; self-asserted by the client. */
+  client: z.string(),
+  /** Where its tokens go. */
+  redirectHost: z.string().nullable(),
+  scopes: z.array(z.string()),
+  /** "all" of the member's rooms, or these. */
+  rooms: z.union([z.literal("all"), z.array(z.string())]),
+  createdAt: z.number(),
+});
+export type ConnectedAgent = z.infer<typeof ConnectedAgent>;
+/** POST /api/account/agents: the caller's connected apps. */
+export const AgentsResponse = z.object({ agents: z.array(ConnectedAgent), mcpUrl: z.string() });
+export type AgentsResponse = z.infer<typeof AgentsResponse>;
+/** POST /api/account/agents/revoke — disconnects one at once: its tokens stop working. */
+export const RevokeAgentRequest = z.strictObject({ id: z.string().min(1).max(200) });

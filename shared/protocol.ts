@@ -208,6 +208,12 @@ export const ChatMessage = z.object({
   mentions: z.array(z.string()).optional(),
   /** Files attached when it was sent (absent: none; a deleted message loses them). */
   attachments: z.array(Attachment).optional(),
+  /**
+   * Posted by an outside agent acting for the author through Hearth's MCP
+   * endpoint: the client's name as the member approved it (absent: the
+   * member wrote it themselves). Set by the server only; no frame carries it in.
+   */
+  via: z.string().max(100).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { OidcProviderResponse,
   AccountResponse,
+  AgentsResponse,
   UnreadResponse,
   ApiError,
   DeviceCodeResponse,
@@ -106,6 +107,15 @@ export function getOidcProvider(): Promise<OidcProviderResponse> {
 
 export function postUnread(): Promise<UnreadResponse> {
   return call("/api/account/unread", {}, UnreadResponse);
+}
+
+/** Settings → Connected apps: the MCP clients this member allowed (server/http/agentsApi.ts). */
+export function postAgents(): Promise<AgentsResponse> {
+  return call("/api/account/agents", {}, AgentsResponse);
+}
+
+export function postAgentRevoke(id: string): Promise<unknown> {
+  return call("/api/account/agents/revoke", { id }, z.object({ ok: z.literal(true) }));
 }
 
 export function getAccount(): Promise<AccountResponse> {

@@ -40,6 +40,7 @@ import { handlePasskeyApi } from "./passkeyApi";
 import { handleOidcApi } from "./oidcApi";
 import { handleSessionApi } from "./sessionApi";
 import { unreadCounts } from "./unreadApi";
+import { listAgents, revokeAgent } from "./agentsApi";
 import { handleExportApi } from "./exportApi";
 import { handleFileLink, handleFilesApi, isFilesPath } from "./filesApi";
 
@@ -103,6 +104,8 @@ async function routeSignedIn(request: Request, env: Env, secret: string, caller:
   if (path === "/api/rooms") return (await limitByAddress(request, env, "room")) ?? createRoom(request, env, caller);
   if (path === "/api/tickets") return createTicket(request, secret, caller);
   if (path === "/api/account/unread") return unreadCounts(env, caller);
+  if (path === "/api/account/agents") return listAgents(request, env, caller);
+  if (path === "/api/account/agents/revoke") return revokeAgent(request, env, caller);
   const roomPath = /^\/api\/rooms\/([^/]+)\/(invites|join)$/.exec(path);
   if (roomPath) {
     // A malformed escape (e.g. %E0%A4%A) makes decodeURIComponent throw: a client error, not a 500.

@@ -14,4 +14,9 @@ export interface ConnectionState {
   typingUntil: number;
   /** The member's IANA time zone (reported by the browser; "UTC" until then). */
   timeZone: string;
+  /**
+   * Never on a socket: set when an outside agent acts for the member through
+   * the MCP endpoint (mcpserver/roomAccess.ts), so their posts say "via <client>".
+   */
+  via?: string;
 }

@@ -7,6 +7,7 @@ import { addPasskey, signOut, useSession } from "./session";
 import { Link } from "../../components/Link";
 import { NameForm } from "./NameForm";
 import { useOidcProvider } from "./SignInOptions";
+import { ConnectedApps } from "./ConnectedApps";
 
 /**
  * The member's account: name, passkeys (add, remove), linking another
@@ -150,6 +151,8 @@ export function Settings() {
           </div>
         )}
       </section>
+
+      <ConnectedApps />
 
       <section className="card">
         <button

@@ -1,4 +1,4 @@
-import { Bell, CornerDownRight } from "lucide-react";
+import { Bell, Bot, CornerDownRight } from "lucide-react";
 import type { ChatMessage, MessageStatus } from "../../../../shared/protocol";
 import { formatFullTime } from "../../time";
 import { Timestamp } from "./Timestamp";
@@ -39,6 +39,12 @@ export function MessageMeta({ message: m, replyToAuthor }: { message: ChatMessag
         </span>
       )}
       <span className="author">{m.author.name}</span>
+      {m.via && (
+        // Posted by an app the author connected (Hearth's MCP endpoint): theirs, but not typed by them.
+        <span className="via muted" data-testid="via" title={`Posted by ${m.author.name} through ${m.via}, an app they connected`}>
+          <Bot size={13} aria-hidden="true" /> via {m.via}
+        </span>
+      )}
       <Timestamp at={m.createdAt} />
       {m.replyTo !== null && replyToAuthor && (
         <span className="reply-context muted" data-testid="reply-context">
