@@ -67,7 +67,7 @@ export type McpToolDefinition = MCPServersState["tools"][number];
 /** Who a call is for and who approved it (null: nobody was asked). */
 export interface CallParties {
   via: AuditEntry["via"];
-  requesters: ReadonlyArray<{ id: string; name: string }>;
+  requesters: readonly Actor[];
   approvedBy: { id: string; name: string } | null;
   /** Every approval the call got (an approval policy may need several). */
   approvals?: ReadonlyArray<{ id: string; name: string }>;
@@ -382,7 +382,7 @@ export class McpServers {
     const { meta, definition } = found;
     if (meta.mode === "personal") {
       // The caller's own account: calling it is their consent, read-only or not.
-      return this.runDirect(actor, meta.serverId, serverName, tool, input, { via: "command", requesters: [actor], approvedBy: isReadOnly(definition) ? null : actor });
+      return this.runDirect(meta.serverId, serverName, tool, input, { via: "command", requesters: [actor], approvedBy: isReadOnly(definition) ? null : actor });
     }
     const rule = callRule(meta, isReadOnly(definition), [actor]);
     if (rule.kind === "refuse") return { ok: false, text: `${serverName}.${tool}: ${rule.reason}.` };
@@ -405,11 +405,11 @@ export class McpServers {
       };
     }
     const approvedBy = rule.kind === "approve" ? { id: actor.id, name: actor.name } : null;
-    return this.runDirect(actor, meta.serverId, serverName, tool, input, { via: "command", requesters: [actor], approvedBy });
+    return this.runDirect(meta.serverId, serverName, tool, input, { via: "command", requesters: [actor], approvedBy });
   }
 
   /** A direct call's card: the call through `call`, its answer or error. */
-  private async runDirect(_actor: Actor, serverId: string, serverName: string, tool: string, input: Record<string, unknown>, who: CallParties): Promise<Outcome> {
+  private async runDirect(serverId: string, serverName: string, tool: string, input: Record<string, unknown>, who: CallParties): Promise<Outcome> {
     const startedAt = Date.now();
     const part: ToolPart = { type: "tool", callId: `cmd-${crypto.randomUUID()}`, tool: `${serverName}.${tool}`, input, state: "running", textOffset: 0, startedAt };
     try {
@@ -449,7 +449,7 @@ export class McpServers {
     let connection = serverId;
     let args = input;
     if (meta?.mode === "personal") {
-      const served = servedMember(input, [...who.requesters] as Actor[], who.context);
+      const served = servedMember(input, who.requesters, who.context);
       if (!served.ok) throw new Error(served.reason); // checkPolicy refused this already
       args = withoutOnBehalf(input);
       try {
@@ -679,7 +679,7 @@ export class McpServers {
     const definition = meta && this.toolsOf(meta).find((t) => t.name === tool);
     if (!meta || !definition) return `The tool ${tool} is not available.`;
     if (meta.mode === "personal") {
-      const served = servedMember(input, [...who.requesters] as Actor[], who.context);
+      const served = servedMember(input, who.requesters, who.context);
       if (!served.ok) return `${meta.name}.${tool}: ${served.reason}`;
       const given = [...(who.approvals ?? []), ...(who.approvedBy ? [who.approvedBy] : [])];
       return personalConsentMissing(served, isReadOnly(definition), given)

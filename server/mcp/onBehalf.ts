@@ -12,7 +12,7 @@ export const ON_BEHALF_OF = "on_behalf_of";
 export type Served = { ok: true; member: Actor; several: boolean } | { ok: false; reason: string };
 
 /** The one member whose grant a call uses (see the module comment). */
-export function servedMember(input: unknown, requestedBy: Actor[], context?: CallContext): Served {
+export function servedMember(input: unknown, requestedBy: readonly Actor[], context?: CallContext): Served {
   if (context?.runner) return { ok: true, member: context.runner, several: false };
   const members = distinctMembers(requestedBy);
   const raw = typeof input === "object" && input !== null ? (input as Record<string, unknown>)[ON_BEHALF_OF] : undefined;

@@ -13,7 +13,7 @@ export interface Actor {
 }
 
 /** Distinct members of a principal (the same asker may be listed twice). */
-export function distinctMembers(requestedBy: Actor[]): Actor[] {
+export function distinctMembers(requestedBy: readonly Actor[]): Actor[] {
   return [...new Map(requestedBy.map((m) => [m.id, m])).values()];
 }
 
