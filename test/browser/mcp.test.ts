@@ -237,5 +237,20 @@ describe("MCP servers in the browser", () => {
       expect(await audited.getAttribute("data-grant-of")).toBe("Bob");
     }
     expect(await alice.page.getByTestId("authorize-card").count()).toBe(0);
+
+    // The server's prompt is a slash command; its argument completes from the server, asked with Bob's own grant.
+    const input = bob.page.getByTestId("composer-input");
+    await input.fill("/mine:agenda topic=re");
+    const options = bob.page.getByTestId("command-option");
+    await eventually(() => options.evaluateAll((els) => els.map((e) => e.getAttribute("data-command"))), [
+      "/mine:agenda topic=reviews",
+      "/mine:agenda topic=releases",
+      "/mine:agenda topic=retro",
+    ]);
+    await input.press("Tab");
+    expect(await input.inputValue()).toBe("/mine:agenda topic=reviews ");
+    await input.press("Enter");
+    // Shown to the room as Bob's request (no model here: the assistant then says it cannot answer).
+    await messageRow(alice.page, "/mine:agenda topic=reviews").waitFor({ timeout: 15_000 });
   });
 });
