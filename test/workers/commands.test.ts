@@ -43,7 +43,9 @@ describe("the command table", () => {
     // A word that heads subcommands names them instead.
     expect(await m.command("/mcp frobnicate")).toMatchObject({
       ok: false,
-      text: "Use `/mcp add <name> <url>`, `/mcp remove <name>`, `/mcp access <name> me|approval|all`, `/mcp approvals <name>[.<tool>] [N of] owners|members|@names [for 2h]`, `/mcp list` or `/mcp call <server>.<tool> {json}`.",
+      text:
+        "Use `/mcp add <name> <url> [shared|personal]`, `/mcp authorize <name>`, `/mcp revoke <name>`, `/mcp grants`, `/mcp remove <name>`, " +
+        "`/mcp access <name> me|approval|all`, `/mcp approvals <name>[.<tool>] [N of] owners|members|@names [for 2h]`, `/mcp list` or `/mcp call <server>.<tool> {json}`.",
     });
   });
 
