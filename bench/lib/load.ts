@@ -80,7 +80,7 @@ export class LoadRoom {
     load.sockets = await openMany(
       (i) => roomAddress(ep, load.room, i),
       members,
-      (i) => (type, text, at) => load.onFrame(i, type, text, at),
+      (i) => (type, text, at, frame) => load.onFrame(i, type, text, at, frame),
     );
     await load.quiet();
     return load;
@@ -96,11 +96,11 @@ export class LoadRoom {
     }
   }
 
-  private onFrame(receiver: number, type: string, text: string, at: number): void {
+  private onFrame(receiver: number, type: string, text: string, at: number, frame?: { message: { text: string } }): void {
     this.framesSeen++;
     const st = this.state;
     if (type !== "message" || !st) return;
-    const body = (JSON.parse(text) as { message: { text: string } }).message.text;
+    const body = (frame ?? (JSON.parse(text) as { message: { text: string } })).message.text;
     // "<tag> <sender> <n> <intended ms>"
     const [tag, s, n, intended] = body.split(" ");
     if (tag !== st.tag) return;
