@@ -381,6 +381,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   // failed connect with the stack trace in a frame. Internal errors are
   // logged here and members get a plain `internal` error instead.
   override onConnect(connection: RoomConnection, ctx: ConnectionContext): void {
+    this.sockets.joining(connection.id);
     try {
       this.admit(connection, ctx);
     } catch (err) {
@@ -398,7 +399,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       console.error(`room ${this.name}: frame failed`, err);
       // A bad setting is the operator's to fix; its message names it (never a secret's value).
       const text = err instanceof ConfigError ? err.message : "The room failed to handle that frame; nothing was changed.";
-      connection.send(encode(errorFrame("internal", text)));
+      this.sockets.sendTo(connection, encode(errorFrame("internal", text)));
     }
   }
 
@@ -455,10 +456,10 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     if (!sender) return;
     const now = Date.now();
     if (!this.limiter.take(connection.id, now)) {
-      return connection.send(encode(errorFrame("rate_limited", "Too many frames: slow down and try again.")));
+      return this.sockets.sendTo(connection, encode(errorFrame("rate_limited", "Too many frames: slow down and try again.")));
     }
     const parsed = parseClientFrame(data);
-    if (!parsed.ok) return connection.send(encode(parsed.error));
+    if (!parsed.ok) return this.sockets.sendTo(connection, encode(parsed.error));
     return dispatchFrame(this.handlers, this.chatContext(connection, sender), parsed.frame);
   }
 
@@ -732,7 +733,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       members: this.members,
       now: () => Date.now(),
       broadcast: (frame) => this.sockets.fanOut(encode(frame)),
-      reply: (frame) => connection.send(encode(frame)),
+      reply: (frame) => this.sockets.sendTo(connection, encode(frame)),
       updateSender: (state) => {
         connection.setState(state);
         Object.assign(sender, state);
