@@ -113,7 +113,7 @@ async function b1(rep: number, eps: Record<Target, Endpoint>, servers: Record<Ta
         servers[target],
       );
       await room.close();
-      log(`B1 rep${rep} ${target} n=${members}: p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms lost ${r.lost} ooo ${r.outOfOrder}`);
+      log(`B1 rep${rep} ${target} n=${members}: p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms lost ${r.lost} ooo ${r.outOfOrder}; ${r.messagesPerDelivery} ws messages per delivery`);
       out.push({ ...r, rep, target });
     }
   }
@@ -143,7 +143,7 @@ async function saturate(ep: Endpoint, server: ServerProcess, rep: number): Promi
       server,
     );
     steps.push(r);
-    log(`B2 rep${rep} ${ep.target} ${round(total, 0)}/s: p99 ${r.latency.p99} ms lost ${r.lost} → ${passes(r) ? "pass" : "fail"}`);
+    log(`B2 rep${rep} ${ep.target} ${round(total, 0)}/s: p99 ${r.latency.p99} ms lost ${r.lost}, ${r.messagesPerDelivery} ws messages per delivery → ${passes(r) ? "pass" : "fail"}`);
     await room.quiet(30_000);
     await room.close();
     return r;

@@ -73,6 +73,8 @@ export type FrameHandler = (type: string, text: string, at: number, frame?: any)
 
 export class BenchSocket {
   closed = false;
+  /** WebSocket messages received (a batch counts once), to see how much a server coalesced. */
+  messages = 0;
   private handler: FrameHandler = () => {};
 
   readonly ws: WebSocket;
@@ -82,6 +84,7 @@ export class BenchSocket {
     this.ws = ws;
     ws.on("message", (data: Buffer) => {
       const at = performance.now();
+      this.messages++;
       const text = data.toString();
       const type = frameType(text);
       if (type !== "batch") return this.handler(type, text, at);

@@ -42,6 +42,8 @@ export interface StepResult {
   objectCpuSeconds: number;
   /** Deliveries (frames received by members) per server CPU-second. */
   deliveredPerCpuSecond: number;
+  /** WebSocket messages the members received during the step over frames delivered (< 1: the server batched). */
+  messagesPerDelivery: number;
   /** Driver CPU share during the step (≥ 0.9 means the driver, not the server, may be the limit). */
   driverCpuShare: number;
   wallSeconds: number;
@@ -140,6 +142,7 @@ export class LoadRoom {
     const cpu = cpuMeter(server.pid);
     const objectCpu = cpuMeter(server.memoryPid);
     const driverStart = process.cpuUsage();
+    const messages0 = this.sockets.reduce((n, s) => n + s.messages, 0);
     const wallStart = performance.now();
 
     // The sender: wakes at the next intended time and sends everything due.
@@ -163,6 +166,7 @@ export class LoadRoom {
     const cpuSeconds = cpu();
     const objectCpuSeconds = objectCpu();
     const d = process.cpuUsage(driverStart);
+    const messages = this.sockets.reduce((n, s) => n + s.messages, 0) - messages0;
     this.state = null;
 
     return {
@@ -177,6 +181,8 @@ export class LoadRoom {
       cpuSeconds: round(cpuSeconds, 3),
       objectCpuSeconds: round(objectCpuSeconds, 3),
       deliveredPerCpuSecond: round(cpuSeconds > 0 ? st.delivered / cpuSeconds : NaN, 0),
+      // Acks and other frames count too, so R's figure is a little above 1.
+      messagesPerDelivery: round(st.delivered > 0 ? messages / st.delivered : NaN, 3),
       driverCpuShare: round((d.user + d.system) / 1e6 / wallSeconds, 2),
       wallSeconds: round(wallSeconds, 2),
     };

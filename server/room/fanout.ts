@@ -18,9 +18,13 @@
  *   one frame per recipient: the frame itself if the queue holds one, else a
  *   `batch` of the queued frames in the order they were sent — and a new
  *   window opens. A window that ends with nothing queued closes: the room is
- *   quiet again. Under load the timer fires late (the isolate is busy with
- *   the backlog), so windows stretch and batches grow with the load: that is
- *   the adaptation, with no tuning to the machine.
+ *   quiet again. The window ends on whichever comes first: its timer, or
+ *   the next frame sent after `windowMs` has passed on the clock. Under load
+ *   the timer can starve behind the backlog of incoming frames; the clock
+ *   check still ends the window on time, so a queued frame waits at most
+ *   about one window plus one event's work — while the frames that piled up
+ *   in the meantime share one batch. That is the adaptation, with no tuning
+ *   to the machine.
  * - **Bounded**: a queue that reaches `maxFrames` frames or `maxBytes` bytes
  *   is sent at once, without waiting for the window.
  *
@@ -59,6 +63,8 @@ export interface FanoutHost<S extends FanoutSocket> {
   /** A socket's connection id (only asked when some queued frame skips or addresses sockets). */
   idOf(socket: S): string;
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Milliseconds (Date.now: in workerd it moves between events, which is what the window needs). */
+  now(): number;
 }
 
 interface Entry {
@@ -77,7 +83,10 @@ export function batchText(frames: readonly string[]): string {
 export class Fanout<S extends FanoutSocket> {
   #queue: Entry[] = [];
   #bytes = 0;
-  #windowOpen = false;
+  /** When the open window started; null = no window (the room is quiet). */
+  #windowStart: number | null = null;
+  /** Which window a timer belongs to: a window the clock ended early leaves its timer behind. */
+  #window = 0;
   /** True for the rest of the synchronous turn that sent a frame at once. */
   #turn = false;
 
@@ -149,7 +158,11 @@ export class Fanout<S extends FanoutSocket> {
   /** Whether a frame sent now goes out at once (and, if so, the window it opens). */
   #immediate(): boolean {
     if (this.#turn) return this.#queue.length === 0;
-    if (this.#windowOpen) return false;
+    if (this.#windowStart !== null && this.host.now() - this.#windowStart >= this.policy.windowMs) {
+      // The window is over but its timer has not run (the isolate is busy): end it here.
+      this.#windowEnded(this.#window);
+    }
+    if (this.#windowStart !== null) return false;
     this.#openWindow();
     this.#turn = true;
     queueMicrotask(() => (this.#turn = false));
@@ -157,13 +170,15 @@ export class Fanout<S extends FanoutSocket> {
   }
 
   #openWindow(): void {
-    this.#windowOpen = true;
-    this.host.setTimeout(() => this.#windowEnded(), this.policy.windowMs);
+    this.#windowStart = this.host.now();
+    const window = ++this.#window;
+    this.host.setTimeout(() => this.#windowEnded(window), this.policy.windowMs);
   }
 
-  #windowEnded(): void {
+  #windowEnded(window: number): void {
+    if (window !== this.#window) return;
     if (this.#queue.length === 0) {
-      this.#windowOpen = false;
+      this.#windowStart = null;
       return;
     }
     this.flush();

@@ -41,6 +41,7 @@ export class RoomSockets {
       // partyserver tags every socket with its connection id first.
       idOf: (ws) => ctx.getTags(ws)[0] ?? "",
       setTimeout: (fn, ms) => setTimeout(fn, ms),
+      now: () => Date.now(),
     });
   }
 

@@ -28,15 +28,16 @@ const f = (n: string) => JSON.stringify({ type: "message", n });
 function room(ids = ["a", "b", "c"], policy: Partial<FanoutPolicy> = {}) {
   const sockets = ids.map((id) => new Sock(id));
   const timers: Array<() => void> = [];
+  const clock = { t: 0 };
   const fanout = new Fanout<Sock>(
-    { sockets: () => sockets, idOf: (s) => s.id, setTimeout: (fn) => timers.push(fn) },
+    { sockets: () => sockets, idOf: (s) => s.id, setTimeout: (fn) => timers.push(fn), now: () => clock.t },
     { windowMs: 4, maxFrames: 64, maxBytes: 64 * 1024, ...policy },
   );
   /** The window's timer fires. */
   const tick = () => timers.shift()!();
   /** The synchronous turn ends (a new incoming event). */
   const nextTurn = () => Promise.resolve();
-  return { sockets, fanout, tick, nextTurn, timers };
+  return { sockets, fanout, tick, nextTurn, timers, clock };
 }
 
 describe("fan-out batching", () => {
@@ -69,6 +70,28 @@ describe("fan-out batching", () => {
     tick();
     fanout.broadcast(f("m4"));
     expect(sockets[2]!.frames()).toEqual(["m1", "m2", "m3", "m4"]);
+  });
+
+  it("a window whose timer starves behind a backlog still ends on the clock, at the next frame", async () => {
+    const { sockets, fanout, nextTurn, clock, tick } = room(["a"]);
+    fanout.broadcast(f("m0"));
+    await nextTurn();
+    clock.t = 2;
+    fanout.broadcast(f("m1"));
+    await nextTurn();
+    clock.t = 5; // past the 4 ms window, the timer has not run
+    fanout.broadcast(f("m2"));
+    // m1 went out when m2 came (m2 starts the next window's queue).
+    expect(sockets[0]!.frames()).toEqual(["m0", "m1"]);
+    tick(); // the first window's late timer: stale, does nothing
+    expect(sockets[0]!.frames()).toEqual(["m0", "m1"]);
+    tick(); // the second window's
+    expect(sockets[0]!.frames()).toEqual(["m0", "m1", "m2"]);
+    // A frame long after a window ended with nothing queued goes out at once.
+    tick();
+    clock.t = 100;
+    fanout.broadcast(f("m3"));
+    expect(sockets[0]!.frames()).toEqual(["m0", "m1", "m2", "m3"]);
   });
 
   it("a single queued frame goes out as itself, not as a batch of one", async () => {

@@ -11,7 +11,8 @@ import { connect, msgId, roomName, session, type TestMember } from "./client";
 /** Waits for the room to stay quiet longer than a batching window (not a timing assertion: it only makes the room quiet). */
 const quietly = () => new Promise((r) => setTimeout(r, 30));
 
-describe("fan-out batching", () => {
+// The first test of a file also pays for workerd loading the Worker (~15 s on a busy machine).
+describe("fan-out batching", { timeout: 60_000 }, () => {
   it("a burst from four members reaches everyone once, in one room order, with replies after their own broadcast", async () => {
     const room = roomName("burst");
     const members: TestMember[] = [];
