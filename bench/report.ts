@@ -12,8 +12,11 @@ interface Row {
   R: number | string;
   W: number | string;
   ratio: number | string;
+  spread?: string;
   target: string;
   met: boolean | null;
+  /** Newer results: met / MISSED / noisy (…) / n=k (too few). */
+  verdict?: string;
   note?: string;
 }
 
@@ -21,11 +24,12 @@ const file = process.argv[2] ?? "bench/results/latest.json";
 const result = JSON.parse(readFileSync(file, "utf8")) as { meta: { mode: string; startedAt: string; seconds: number }; summary: Row[] };
 const cell = (x: unknown) => String(x ?? "").replace(/\|/g, "\\|");
 console.log(`Run: ${result.meta.mode}, started ${result.meta.startedAt}, ${result.meta.seconds} s.\n`);
-console.log("| metric | unit | A (app) | R (raw DO) | W (node ws) | A vs R | target | |");
-console.log("|---|---|---:|---:|---:|---|---|---|");
+console.log("| metric | unit | A (app) | R (raw DO) | W (node ws) | A vs R | spread | target | |");
+console.log("|---|---|---:|---:|---:|---|---|---|---|");
 for (const r of result.summary) {
-  const status = r.met === null ? "" : r.met ? "met" : "**missed**";
-  console.log(`| ${cell(r.metric)} | ${cell(r.unit)} | ${cell(r.A)} | ${cell(r.R)} | ${cell(r.W)} | ${cell(r.ratio)} | ${cell(r.target)} | ${status} |`);
+  const verdict = r.verdict ?? (r.met === null ? "" : r.met ? "met" : "missed");
+  const status = verdict === "met" || verdict === "" ? verdict : `**${verdict.toLowerCase()}**`;
+  console.log(`| ${cell(r.metric)} | ${cell(r.unit)} | ${cell(r.A)} | ${cell(r.R)} | ${cell(r.W)} | ${cell(r.ratio)} | ${cell(r.spread)} | ${cell(r.target)} | ${status} |`);
 }
 const notes = result.summary.filter((r) => r.note);
 if (notes.length) console.log("");

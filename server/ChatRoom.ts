@@ -401,6 +401,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   // failed connect with the stack trace in a frame. Internal errors are
   // logged here and members get a plain `internal` error instead.
   override onConnect(connection: RoomConnection, ctx: ConnectionContext): void {
+    this.sockets.joining(connection.id);
     try {
       this.admit(connection, ctx);
     } catch (err) {
@@ -418,7 +419,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       console.error(`room ${this.name}: frame failed`, err);
       // A bad setting is the operator's to fix; its message names it (never a secret's value).
       const text = err instanceof ConfigError ? err.message : "The room failed to handle that frame; nothing was changed.";
-      connection.send(encode(errorFrame("internal", text)));
+      this.sockets.sendTo(connection, encode(errorFrame("internal", text)));
     }
   }
 
@@ -475,11 +476,12 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     if (!sender) return;
     const now = Date.now();
     if (!this.limiter.take(connection.id, now)) {
-      return connection.send(encode(errorFrame("rate_limited", "Too many frames: slow down and try again.")));
+      return this.sockets.sendTo(connection, encode(errorFrame("rate_limited", "Too many frames: slow down and try again.")));
     }
     const parsed = parseClientFrame(data);
-    if (!parsed.ok) return connection.send(encode(parsed.error));
-    return dispatchFrame(this.handlers, this.chatContext(sender, (frame) => connection.send(encode(frame)), (state) => connection.setState(state)), parsed.frame);
+    if (!parsed.ok) return this.sockets.sendTo(connection, encode(parsed.error));
+    // Replies share the fan-out queue, so they never overtake an earlier broadcast (room/fanout.ts).
+    return dispatchFrame(this.handlers, this.chatContext(sender, (frame) => this.sockets.sendTo(connection, encode(frame)), (state) => connection.setState(state)), parsed.frame);
   }
 
   /** One handler per client frame type: chat.ts's, and the ones that reach other capabilities. */

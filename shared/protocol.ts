@@ -1111,6 +1111,30 @@ export const ServerFrame = z.discriminatedUnion("type", [
   SearchResultsFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
+
+/** The most frames one `batch` carries (the room's fan-out sends a longer queue at once). */
+export const BATCH_MAX_FRAMES = 64;
+
+/**
+ * Several server frames in one WebSocket message: a busy room coalesces
+ * what it queued within a few milliseconds (server/room/fanout.ts). A
+ * client applies the frames in order, exactly as if each had come alone.
+ * Batches never nest; a quiet room never sends one.
+ */
+export const BatchFrame = z.object({
+  type: z.literal("batch"),
+  frames: z.array(ServerFrame).min(2).max(BATCH_MAX_FRAMES),
+});
+export type BatchFrame = z.infer<typeof BatchFrame>;
+
+/** What one WebSocket message from a room is: a frame, or a batch of frames. Clients parse with this. */
+export const WireFrame = z.union([BatchFrame, ServerFrame]);
+export type WireFrame = z.infer<typeof WireFrame>;
+
+/** The frames a message carries, in order. */
+export function framesOf(wire: WireFrame): ServerFrame[] {
+  return wire.type === "batch" ? wire.frames : [wire];
+}
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
 
 /** WebSocket close codes the room uses to refuse a connection (4000–4999 are the app's). */

@@ -64,10 +64,17 @@ export async function createTokens(baseUrl: string, count: number): Promise<stri
   return tokens;
 }
 
-export type FrameHandler = (type: string, text: string, at: number) => void;
+/**
+ * One frame: its type, its text, its arrival time, and — for a frame that
+ * came inside a `batch` — the already-parsed frame (its text is then that
+ * frame re-serialised).
+ */
+export type FrameHandler = (type: string, text: string, at: number, frame?: any) => void;
 
 export class BenchSocket {
   closed = false;
+  /** WebSocket messages received (a batch counts once), to see how much a server coalesced. */
+  messages = 0;
   private handler: FrameHandler = () => {};
 
   readonly ws: WebSocket;
@@ -77,8 +84,12 @@ export class BenchSocket {
     this.ws = ws;
     ws.on("message", (data: Buffer) => {
       const at = performance.now();
+      this.messages++;
       const text = data.toString();
-      this.handler(frameType(text), text, at);
+      const type = frameType(text);
+      if (type !== "batch") return this.handler(type, text, at);
+      // The app coalesces a burst into one batch frame: its frames, in order, as if each had come alone.
+      for (const frame of (JSON.parse(text) as { frames: Array<{ type: string }> }).frames) this.handler(frame.type, JSON.stringify(frame), at, frame);
     });
     ws.on("close", () => (this.closed = true));
     ws.on("error", () => (this.closed = true));
@@ -115,10 +126,10 @@ export class BenchSocket {
         this.handler = previous;
         reject(new Error(`timed out waiting for ${type}`));
       }, timeoutMs);
-      this.handler = (t, text, at) => {
-        previous(t, text, at);
+      this.handler = (t, text, at, parsed) => {
+        previous(t, text, at, parsed);
         if (t !== type) return;
-        const frame = JSON.parse(text);
+        const frame = parsed ?? JSON.parse(text);
         if (!where(frame)) return;
         clearTimeout(timer);
         this.handler = previous;

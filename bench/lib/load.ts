@@ -42,6 +42,8 @@ export interface StepResult {
   objectCpuSeconds: number;
   /** Deliveries (frames received by members) per server CPU-second. */
   deliveredPerCpuSecond: number;
+  /** WebSocket messages the members received during the step over frames delivered (< 1: the server batched). */
+  messagesPerDelivery: number;
   /** Driver CPU share during the step (≥ 0.9 means the driver, not the server, may be the limit). */
   driverCpuShare: number;
   wallSeconds: number;
@@ -80,7 +82,7 @@ export class LoadRoom {
     load.sockets = await openMany(
       (i) => roomAddress(ep, load.room, i),
       members,
-      (i) => (type, text, at) => load.onFrame(i, type, text, at),
+      (i) => (type, text, at, frame) => load.onFrame(i, type, text, at, frame),
     );
     await load.quiet();
     return load;
@@ -96,11 +98,11 @@ export class LoadRoom {
     }
   }
 
-  private onFrame(receiver: number, type: string, text: string, at: number): void {
+  private onFrame(receiver: number, type: string, text: string, at: number, frame?: { message: { text: string } }): void {
     this.framesSeen++;
     const st = this.state;
     if (type !== "message" || !st) return;
-    const body = (JSON.parse(text) as { message: { text: string } }).message.text;
+    const body = (frame ?? (JSON.parse(text) as { message: { text: string } })).message.text;
     // "<tag> <sender> <n> <intended ms>"
     const [tag, s, n, intended] = body.split(" ");
     if (tag !== st.tag) return;
@@ -140,6 +142,7 @@ export class LoadRoom {
     const cpu = cpuMeter(server.pid);
     const objectCpu = cpuMeter(server.memoryPid);
     const driverStart = process.cpuUsage();
+    const messages0 = this.sockets.reduce((n, s) => n + s.messages, 0);
     const wallStart = performance.now();
 
     // The sender: wakes at the next intended time and sends everything due.
@@ -163,6 +166,7 @@ export class LoadRoom {
     const cpuSeconds = cpu();
     const objectCpuSeconds = objectCpu();
     const d = process.cpuUsage(driverStart);
+    const messages = this.sockets.reduce((n, s) => n + s.messages, 0) - messages0;
     this.state = null;
 
     return {
@@ -177,6 +181,8 @@ export class LoadRoom {
       cpuSeconds: round(cpuSeconds, 3),
       objectCpuSeconds: round(objectCpuSeconds, 3),
       deliveredPerCpuSecond: round(cpuSeconds > 0 ? st.delivered / cpuSeconds : NaN, 0),
+      // Acks and other frames count too, so R's figure is a little above 1.
+      messagesPerDelivery: round(st.delivered > 0 ? messages / st.delivered : NaN, 3),
       driverCpuShare: round((d.user + d.system) / 1e6 / wallSeconds, 2),
       wallSeconds: round(wallSeconds, 2),
     };

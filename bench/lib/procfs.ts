@@ -89,3 +89,16 @@ export function cpuMeter(root: number): () => number {
   const start = treeCpuSeconds(root);
   return () => treeCpuSeconds(root) - start;
 }
+
+/** CPU seconds the whole machine spent busy (all cores: user, nice, system, irq, softirq, steal), from /proc/stat. */
+export function systemBusySeconds(): number {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    const idle = f[3]! + f[4]!;
+    return (total - idle) / TICKS;
+  } catch {
+    return NaN;
+  }
+}

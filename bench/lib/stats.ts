@@ -113,3 +113,53 @@ export function round(x: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
+
+/** A target on one figure: the figure must be ≤ or ≥ `limit`. */
+export interface Threshold {
+  op: "<=" | ">=";
+  limit: number;
+}
+
+/** Fewer repetitions than this never make a target "met" (one sample says nothing about noise). */
+export const MIN_REPS = 3;
+
+export interface Judgement {
+  /** Median of the per-repetition values. */
+  median: number;
+  min: number;
+  max: number;
+  /** Finite per-repetition values. */
+  n: number;
+  /**
+   * met / missed: at least MIN_REPS values, and their spread (max − min) is
+   * no wider than the median's distance from the limit, so another run of
+   * the same code would very likely give the same verdict. noisy: the
+   * spread is wider than that margin; the median's side is said too.
+   * "n=k": fewer than MIN_REPS values (never met). "" when no target applies.
+   */
+  verdict: string;
+  /** true only for "met"; false for a clear miss or a noisy/too-few figure under a target; null without a target. */
+  met: boolean | null;
+}
+
+/** Judges per-repetition values of one figure against a target (see Judgement). */
+export function judge(values: readonly number[], target?: Threshold): Judgement {
+  const xs = values.filter((v) => Number.isFinite(v));
+  const med = median(xs);
+  const min = xs.length ? Math.min(...xs) : NaN;
+  const max = xs.length ? Math.max(...xs) : NaN;
+  const base = { median: med, min, max, n: xs.length };
+  if (!target) return { ...base, verdict: "", met: null };
+  if (xs.length < MIN_REPS) return { ...base, verdict: `n=${xs.length} (too few)`, met: false };
+  const ok = target.op === "<=" ? med <= target.limit : med >= target.limit;
+  const margin = Math.abs(med - target.limit);
+  if (max - min > margin) return { ...base, verdict: `noisy (median ${ok ? "meets" : "misses"})`, met: false };
+  return { ...base, verdict: ok ? "met" : "MISSED", met: ok };
+}
+
+/** "min–max" of a judgement, for the table. */
+export function spreadText(j: Pick<Judgement, "min" | "max" | "n">, digits = 2): string {
+  if (j.n === 0) return "";
+  if (j.n === 1) return `n=1`;
+  return `${round(j.min, digits)}–${round(j.max, digits)} (n=${j.n})`;
+}

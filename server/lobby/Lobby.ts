@@ -11,15 +11,23 @@
 import { getAgentByName } from "agents";
 import { Server, type Connection } from "partyserver";
 import type { LobbyFrame, LobbyRoom } from "../../shared/lobby";
+import { Newest } from "../room/fanout";
 
 /** Rooms shown: the busiest first, then the most recently active. */
 const LIST_SIZE = 50;
+/**
+ * Reports arriving closer together than this (a burst of joins across
+ * rooms) send the list once at the end of the window instead of once per
+ * report: every list replaces the last, so only the newest matters.
+ */
+const LIST_COALESCE_MS = 25;
 
 // Cloudflare.Env is the Worker's Env (worker-env.d.ts). Named here instead
 // of importing env.ts, whose bindings name this class and ChatRoom (which
 // reports to this one): no file of the two imports the other's.
 export class Lobby extends Server<Cloudflare.Env> {
   static override options = { hibernate: true };
+  #lists = new Newest((fn, ms) => setTimeout(fn, ms), LIST_COALESCE_MS);
 
   override onStart(): void {
     this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS rooms (
@@ -50,13 +58,13 @@ export class Lobby extends Server<Cloudflare.Env> {
       online,
       Date.now(),
     );
-    if (before?.online !== online) this.broadcast(this.listFrame());
+    if (before?.online !== online) this.listChanged();
   }
 
   /** RPC from a room that went private: it is no longer listed. */
   forget(room: string): void {
     const removed = this.ctx.storage.sql.exec("DELETE FROM rooms WHERE name = ?", room).rowsWritten;
-    if (removed > 0) this.broadcast(this.listFrame());
+    if (removed > 0) this.listChanged();
   }
 
   rooms(): LobbyRoom[] {
@@ -67,6 +75,10 @@ export class Lobby extends Server<Cloudflare.Env> {
       )
       .toArray()
       .map((r) => ({ name: r.name, online: r.online, activeAt: r.active_at }));
+  }
+
+  private listChanged(): void {
+    this.#lists.send(() => this.broadcast(this.listFrame()));
   }
 
   private listFrame(): string {

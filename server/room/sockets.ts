@@ -7,6 +7,7 @@
 import type { Connection } from "agents";
 import type { PresenceMember, ServerFrame } from "../../shared/protocol";
 import type { ConnectionState } from "./connectionState";
+import { Fanout, type Addressed } from "./fanout";
 import { encode } from "./frames";
 import { presenceOf, typersOf } from "./presence";
 
@@ -19,14 +20,30 @@ const PRESENCE_COALESCE_MS = 100;
 export class RoomSockets {
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
   #leaving = new Set<string>();
+  /**
+   * Every frame to members goes through one fan-out queue (fanout.ts): at
+   * once while the room is quiet, batched while it is busy, in order. The
+   * runtime's own socket list is enough for it: the SDK's broadcast also
+   * reads every socket's attachment on every call, which showed up as the
+   * fan-out cost in the benchmarks (docs/benchmarks.md, B1/B2).
+   */
+  readonly #fanout: Fanout<WebSocket>;
 
   constructor(
-    private readonly ctx: DurableObjectState,
+    ctx: DurableObjectState,
     /** The member sockets with their attachments (the SDK's getConnections(MEMBER_TAG)). */
     private readonly connections: () => Iterable<Connection<ConnectionState>>,
     /** A presence frame went out with this many members online (the lobby's count). */
     private readonly onlineCounted: (online: number) => void,
-  ) {}
+  ) {
+    this.#fanout = new Fanout({
+      sockets: () => ctx.getWebSockets(MEMBER_TAG),
+      // partyserver tags every socket with its connection id first.
+      idOf: (ws) => ctx.getTags(ws)[0] ?? "",
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      now: () => Date.now(),
+    });
+  }
 
   /** Admitted sockets' attachments, leaving out ones that are closing. */
   *states(without: ReadonlySet<string> = new Set()): Iterable<ConnectionState> {
@@ -45,22 +62,23 @@ export class RoomSockets {
     return this.connections();
   }
 
-  /**
-   * Sends one serialised frame to every socket of the room. The runtime's
-   * own socket list is enough here: the SDK's broadcast also reads every
-   * socket's attachment on every call, which showed up as the fan-out cost
-   * in the benchmarks (docs/benchmarks.md, B1/B2).
-   */
+  /** Sends one serialised frame to every socket of the room (but `without`'s connection ids). */
   fanOut(frame: string, without?: ReadonlySet<string>): void {
-    for (const ws of this.ctx.getWebSockets(MEMBER_TAG)) {
-      // partyserver tags every socket with its connection id first.
-      if (without?.size && without.has(this.ctx.getTags(ws)[0] ?? "")) continue;
-      try {
-        ws.send(frame);
-      } catch {
-        // A socket closing right now: its close handler updates presence.
-      }
-    }
+    this.#fanout.broadcast(frame, without);
+  }
+
+  /** Sends one socket a frame, in order after everything sent to the room before it (a reply to its frame). */
+  sendTo(connection: Addressed, frame: string): void {
+    this.#fanout.sendTo(connection, frame);
+  }
+
+  /**
+   * A socket is joining: whatever is still queued goes out now to everyone
+   * else. The joiner was not there when it was sent; the state it is about
+   * to get already holds it.
+   */
+  joining(connectionId: string): void {
+    this.#fanout.flush(connectionId);
   }
 
   /** Sends each open socket the frame meant for its member, serialised once per member. */
@@ -70,7 +88,7 @@ export class RoomSockets {
       if (!c.state) continue;
       let frame = encoded.get(c.state.memberId);
       if (!frame) encoded.set(c.state.memberId, (frame = encode(build(c.state.memberId))));
-      c.send(frame);
+      this.#fanout.sendTo(c, frame);
     }
   }
 
@@ -83,11 +101,7 @@ export class RoomSockets {
       if (!id || !memberIds.has(id)) continue;
       let frame = encoded.get(id);
       if (!frame) encoded.set(id, (frame = encode(build(id))));
-      try {
-        c.send(frame);
-      } catch {
-        // closing
-      }
+      this.#fanout.sendTo(c, frame);
     }
   }
 
@@ -96,11 +110,7 @@ export class RoomSockets {
     let frame: string | undefined;
     for (const c of this.connections()) {
       if (c.state?.role !== "owner") continue;
-      try {
-        c.send((frame ??= encode(build())));
-      } catch {
-        // closing
-      }
+      this.#fanout.sendTo(c, (frame ??= encode(build())));
     }
   }
 

@@ -8,7 +8,7 @@
  * NodeMember (test/support/node-member.ts, the `ws` package). The bench's
  * sockets keep no log (bench/lib/client.ts) and use room-client.ts only.
  */
-import { ServerFrame } from "../../shared/protocol";
+import { WireFrame, type ServerFrame } from "../../shared/protocol";
 
 export type FrameOf<T extends ServerFrame["type"]> = Extract<ServerFrame, { type: T }>;
 export interface Closed {
@@ -31,6 +31,8 @@ export class RoomMember {
   /** Every text frame exactly as it came (parsing drops fields the protocol does not name). */
   readonly raw: string[] = [];
   closed: Closed | null = null;
+  /** How many `batch` messages came (their frames are in `frames` one by one). */
+  batches = 0;
   /** How long command() waits for its answer (the process tests' rooms answer slower). */
   commandTimeoutMs: number;
   private listeners = new Set<() => void>();
@@ -44,10 +46,18 @@ export class RoomMember {
 
   /** A text frame arrived. A frame outside the protocol is a bug in the room: fail loudly. */
   receive(text: string): void {
-    this.raw.push(text);
-    const parsed = ServerFrame.safeParse(JSON.parse(text));
+    const json = JSON.parse(text) as { type?: unknown; frames?: unknown[] };
+    const parsed = WireFrame.safeParse(json);
     if (!parsed.success) throw new Error(`server sent an invalid frame: ${text}`);
-    this.frames.push(parsed.data);
+    if (parsed.data.type === "batch") {
+      // A busy room batches frames: tests see each frame as if it had come alone (raw: each re-serialised, as the room wrote it).
+      this.batches++;
+      for (const frame of json.frames!) this.raw.push(JSON.stringify(frame));
+      this.frames.push(...parsed.data.frames);
+    } else {
+      this.raw.push(text);
+      this.frames.push(parsed.data);
+    }
     this.wake();
   }
 

@@ -3,7 +3,7 @@
  * of per-repetition ratios, and the HDR histogram wrapper.
  */
 import { describe, expect, it } from "vitest";
-import { LatencyHistogram, median, medianRatio, percentile, round } from "../../bench/lib/stats.ts";
+import { judge, LatencyHistogram, median, medianRatio, percentile, round } from "../../bench/lib/stats.ts";
 
 describe("percentile (nearest rank)", () => {
   const values = [15, 20, 35, 40, 50];
@@ -98,5 +98,28 @@ describe("round", () => {
     expect(round(1.23456)).toBe(1.235);
     expect(round(NaN)).toBeNaN();
     expect(round(Infinity)).toBe(Infinity);
+  });
+});
+
+describe("judge (a target on per-repetition figures)", () => {
+  it("meets only with three or more repetitions whose spread is inside the margin", () => {
+    expect(judge([0.5, 0.6, 0.7], { op: "<=", limit: 1.3 }).verdict).toBe("met");
+    expect(judge([2, 2.1, 2.2], { op: "<=", limit: 1.3 }).verdict).toBe("MISSED");
+    expect(judge([2, 2.1, 2.2], { op: ">=", limit: 1.5 })).toMatchObject({ verdict: "met", met: true, median: 2.1 });
+  });
+
+  it("never meets from one or two samples", () => {
+    expect(judge([0.1], { op: "<=", limit: 1.3 })).toMatchObject({ verdict: "n=1 (too few)", met: false });
+    expect(judge([0.1, NaN, 0.2], { op: "<=", limit: 1.3 })).toMatchObject({ verdict: "n=2 (too few)", met: false });
+  });
+
+  it("calls a figure noisy when its spread is wider than its distance from the target", () => {
+    // median 1.1, margin 0.2 to 1.3, spread 0.9: one repetition alone could have said either.
+    expect(judge([0.6, 1.1, 1.5], { op: "<=", limit: 1.3 })).toMatchObject({ verdict: "noisy (median meets)", met: false });
+    expect(judge([1.0, 1.4, 2.5], { op: ">=", limit: 1.5 })).toMatchObject({ verdict: "noisy (median misses)", met: false });
+  });
+
+  it("has no verdict without a target", () => {
+    expect(judge([1, 2, 3])).toMatchObject({ verdict: "", met: null, min: 1, max: 3, n: 3 });
   });
 });

@@ -5,7 +5,7 @@
  */
 import PartySocket from "partysocket";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
-import { CloseCode, ServerFrame, type Attachment, type ChatMessage, type AssistantSettingsInput, type ClientFrameInput, type MemberAction, type NotifyLevel, type ReminderAction, type Role, type SnoozeChoice } from "../../../../shared/protocol";
+import { CloseCode, framesOf, WireFrame, type Attachment, type ServerFrame, type ChatMessage, type AssistantSettingsInput, type ClientFrameInput, type MemberAction, type NotifyLevel, type ReminderAction, type Role, type SnoozeChoice } from "../../../../shared/protocol";
 import { initialRoomState, roomReducer, type RoomState } from "./roomState";
 import { unsentMessages } from "../chat/state";
 import type { CommandOrigin } from "./commandLog";
@@ -198,8 +198,11 @@ export function useRoom(
     let disposed = false;
 
     const onMessage = (event: MessageEvent) => {
-      const frame = parseFrame("room", event.data, ServerFrame);
-      if (!frame) return;
+      const wire = parseFrame("room", event.data, WireFrame);
+      // A busy room batches frames (docs/protocol.md, `batch`): each is applied in order, as if it came alone.
+      if (wire) for (const frame of framesOf(wire)) onFrame(frame);
+    };
+    const onFrame = (frame: ServerFrame) => {
       if (frame.type === "error") lastError = frame.message;
       dispatch({ type: "frame", frame });
       if (frame.type === "welcome") {
