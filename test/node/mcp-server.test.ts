@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startDevServer, type DevServer } from "../support/dev-server";
-import { createSession, NodeMember } from "../support/node-member";
+import { createSession, NodeMember, SESSION_COOKIE } from "../support/node-member";
 import { sessionHeaders } from "../support/room-client";
 import { connectAgent, openConsent, submitConsent, MemoryOAuthClient, type ConnectedAgent } from "../support/mcp-agent";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -175,7 +175,8 @@ describe("Hearth's MCP endpoint", () => {
       expect(decided.status).toBe(302);
       const callback = decided.headers.get("Location")!;
       expect(new URL(callback).pathname).toMatch(/^\/agents\/chat-room\/agents-home\/oauth\/[A-Za-z0-9_-]+\/callback$/);
-      expect((await fetch(callback)).status).toBe(200);
+      // The popup is Alice's browser: only her session completes the room's flow (mcp/callbackGuard.ts).
+      expect((await fetch(callback, { headers: { cookie: `${SESSION_COOKIE}=${alice.token}` } })).status).toBe(200);
       await home.next("mcp", (f) => f.servers.some((s) => s.name === "hearth" && s.state === "ready"), { timeoutMs: 30_000 });
       const rooms = await home.command("/mcp call hearth.list_rooms {}");
       expect(rooms.ok, rooms.text).toBe(true);
