@@ -38,7 +38,7 @@ import { oauthCallbackSignature } from "./auth/oauthCallback";
 import { signingSecret } from "./auth/LocalSecret";
 import type { Actor } from "./room/actor";
 import { chatHandlers, type ChatContext } from "./room/chat";
-import { commandResult, roomCommands, runCommand, type Runner } from "./room/commands";
+import { commandResult, roomCommands, runCommand, type Outcome, type Runner } from "./room/commands";
 import type { ConnectionState } from "./room/connectionState";
 import { dispatchFrame, encode, errorFrame, parseClientFrame, type FrameHandlers } from "./room/frames";
 import { FrameGuard } from "./room/frameGuard";
@@ -745,11 +745,24 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   /** RPC from the Worker's MCP endpoint: an outside agent acting for a member, checked here by mcpserver/roomAccess.ts. */
   agentCall(principal: AgentPrincipal, call: unknown): Promise<AgentResult> {
     // Writes run as the member's own frames, through the same handlers as a socket's.
-    this.#agentAccess ??= agentAccess(this, async (sender, frame) => {
-      const replies: ServerFrame[] = [];
-      await dispatchFrame(this.handlers, this.chatContext(sender, (reply) => replies.push(reply)), frame);
-      return replies;
-    });
+    this.#agentAccess ??= agentAccess(
+      this,
+      async (sender, frame) => {
+        const replies: ServerFrame[] = [];
+        await dispatchFrame(this.handlers, this.chatContext(sender, (reply) => replies.push(reply)), frame);
+        return replies;
+      },
+      {
+        online: () => new Set(this.sockets.online().map((m) => m.id)),
+        command: async (actor, text) => {
+          let answer: Outcome = { ok: false, text: "The command gave no answer." };
+          await runCommand(this.commands, this.kernel, actor, { id: crypto.randomUUID(), text }, (f) => {
+            if (f.type === "command_result") answer = { ok: f.ok, text: f.text };
+          });
+          return answer;
+        },
+      },
+    );
     return this.#agentAccess.run(principal, call);
   }
 

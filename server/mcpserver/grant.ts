@@ -7,13 +7,14 @@
 import { z } from "zod";
 
 /** The scopes a member can grant, in the order the consent page lists them. */
-export const AGENT_SCOPES = ["read", "post", "remind"] as const;
+export const AGENT_SCOPES = ["read", "post", "remind", "scripts"] as const;
 export type AgentScope = (typeof AGENT_SCOPES)[number];
 
 export const SCOPE_TEXT: Record<AgentScope, string> = {
   read: "Read messages, threads and search in the chosen rooms",
   post: "Post messages, thread replies and reactions as you (shown “via” the app)",
   remind: "List, set and cancel reminders as you",
+  scripts: "Run the room's saved scripts as you (their review and approval rules apply as when you run them)",
 };
 
 /** A grant covers at most this many chosen rooms (the consent page's list is the member's own rooms anyway). */

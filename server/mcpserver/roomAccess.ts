@@ -16,7 +16,7 @@
  */
 import { z } from "zod";
 import { LIMITS } from "../../shared/limits";
-import type { ChatMessage, ClientFrame, ErrorFrame, ReminderItem, RoomInfo, SearchResult, ServerFrame } from "../../shared/protocol";
+import type { ChatMessage, ClientFrame, ErrorFrame, ReminderItem, RoomInfo, ScriptItem, SearchResult, ServerFrame } from "../../shared/protocol";
 import type { Actor } from "../room/actor";
 import type { ConnectionState } from "../room/connectionState";
 import type { Membership } from "../room/members";
@@ -58,6 +58,9 @@ export const AgentCall = z.discriminatedUnion("op", [
   z.object({ op: z.literal("reminders") }),
   z.object({ op: z.literal("remind"), who: z.string().min(1).max(80), what: z.string().min(1).max(LIMITS.messageChars), when: z.string().min(1).max(200) }),
   z.object({ op: z.literal("cancel_reminder"), id: z.string().min(1).max(64) }),
+  z.object({ op: z.literal("members") }),
+  z.object({ op: z.literal("scripts") }),
+  z.object({ op: z.literal("run_script"), name: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "A script name is lowercase letters, digits, _ and -."), input: z.record(z.string(), z.unknown()).optional() }),
 ]);
 export type AgentCall = z.infer<typeof AgentCall>;
 
@@ -71,6 +74,8 @@ export type AgentData =
   | { results: SearchResult[]; hasMore: boolean; indexing: boolean }
   | { message: ChatMessage }
   | { reminders: ReminderItem[] }
+  | { members: Array<{ id: string; name: string; role: Actor["role"]; online: boolean }> }
+  | { scripts: ScriptItem[] }
   | { text: string };
 
 /** Which scope each operation needs. */
@@ -84,6 +89,9 @@ const NEEDS: Record<AgentCall["op"], AgentScope> = {
   reminders: "remind",
   remind: "remind",
   cancel_reminder: "remind",
+  members: "read",
+  scripts: "read",
+  run_script: "scripts",
 };
 
 /** The few things of the room an agent call touches; ChatRoom wires them. */
@@ -103,8 +111,16 @@ export interface AgentRoom {
     create(actor: Actor, input: { kind: "reminder"; target: string; text: string; when: string }): Promise<Outcome>;
     cancel(actor: Actor, id: string): Promise<Outcome>;
   };
+  /** Members with an open socket now. */
+  online(): ReadonlySet<string>;
+  scripts(): ScriptItem[];
+  /** Runs a slash command as the member, as if typed (the answer it gives them). */
+  command(actor: Actor, text: string): Promise<Outcome>;
   now(): number;
 }
+
+/** Members `list_members` returns at most (newest first, as the room's own list). */
+const MEMBERS_LISTED = 500;
 
 export class AgentAccess {
   constructor(private readonly room: AgentRoom) {}
@@ -165,6 +181,20 @@ export class AgentAccess {
         if (!outcome.ok) return { ok: false, code: actor.role === "viewer" ? "read_only" : "refused", text: outcome.text };
         this.audit(principal, actor, "agent_remind", outcome.text.slice(0, 200));
         return { ok: true, data: { text: outcome.text } };
+      }
+      case "members": {
+        const online = this.room.online();
+        const { members } = this.room.members.list(MEMBERS_LISTED);
+        return { ok: true, data: { members: members.map((m) => ({ id: m.id, name: m.name, role: m.role, online: online.has(m.id) })) } };
+      }
+      case "scripts":
+        return { ok: true, data: { scripts: this.room.scripts() } };
+      case "run_script": {
+        if (actor.role === "viewer") return { ok: false, code: "read_only", text: "Viewers cannot run scripts." };
+        // The member's own `/run`: their budget, the version's review, approvals refused as for a run nobody can wait on.
+        const outcome = await this.room.command(actor, `/run ${call.name}${call.input ? ` ${JSON.stringify(call.input)}` : ""}`);
+        this.audit(principal, actor, "agent_run_script", `${call.name}: ${outcome.ok ? "ran" : "refused"}`);
+        return outcome.ok ? { ok: true, data: { text: outcome.text } } : { ok: false, code: "refused", text: outcome.text };
       }
       case "cancel_reminder": {
         if (actor.role === "viewer") return { ok: false, code: "read_only", text: "Viewers cannot change reminders." };
@@ -260,9 +290,14 @@ interface RoomParts {
     create(actor: Actor, input: { kind: "reminder"; target: string; text: string; when: string }): Promise<Outcome>;
     act(actor: Actor, id: string, action: "cancel"): Promise<Outcome>;
   };
+  scripts: { list(): ScriptItem[] };
 }
 
-export function agentAccess(room: RoomParts, runFrame: AgentRoom["runFrame"]): AgentAccess {
+export function agentAccess(
+  room: RoomParts,
+  runFrame: AgentRoom["runFrame"],
+  extra: Pick<AgentRoom, "online" | "command">,
+): AgentAccess {
   return new AgentAccess({
     members: room.members,
     log: room.log,
@@ -272,6 +307,8 @@ export function agentAccess(room: RoomParts, runFrame: AgentRoom["runFrame"]): A
     take: (key) => room.limiter.take(key, Date.now()),
     runFrame,
     reminders: { list: () => room.reminders.list(), create: (actor, input) => room.reminders.create(actor, input), cancel: (actor, id) => room.reminders.act(actor, id, "cancel") },
+    scripts: () => room.scripts.list(),
+    ...extra,
     now: () => Date.now(),
   });
 }

@@ -133,6 +133,36 @@ function mcpServer(env: Cloudflare.Env, grant: GrantProps, principal: AgentPrinc
     },
     async ({ room, id }) => answer(await call(room, { op: "cancel_reminder", id })),
   );
+  server.registerTool(
+    "list_members",
+    {
+      title: "List members",
+      description: "The room's members with their role and whether they are online now.",
+      inputSchema: z.object({ room: Room }),
+      annotations: { readOnlyHint: true },
+    },
+    async ({ room }) => answer(await call(room, { op: "members" })),
+  );
+  server.registerTool(
+    "list_scripts",
+    {
+      title: "List saved scripts",
+      description: "The room's saved Code Mode scripts (name, newest version, who saved it).",
+      inputSchema: z.object({ room: Room }),
+      annotations: { readOnlyHint: true },
+    },
+    async ({ room }) => answer(await call(room, { op: "scripts" })),
+  );
+  server.registerTool(
+    "run_script",
+    {
+      title: "Run a saved script",
+      description:
+        "Runs a saved script as you, exactly as `/run <name> [input]` in the room: a version you have not reviewed may only read, and calls that need someone's approval are refused (ask in the room instead). The run's card is posted in the room.",
+      inputSchema: z.object({ room: Room, name: z.string().min(1).max(64), input: z.record(z.string(), z.unknown()).optional() }),
+    },
+    async ({ room, name, input }) => answer(await call(room, { op: "run_script", name, ...(input ? { input } : {}) })),
+  );
   registerReadOnly(server, call, () => listRooms(env, grant, principal));
   return server;
 }

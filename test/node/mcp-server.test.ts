@@ -58,7 +58,10 @@ describe("Hearth's MCP endpoint", () => {
     agent = await connectAgent(server.url, CLIENT, alice.token, { rooms: [ROOM_A], scopes: ["post"] });
     const { tools } = await agent.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ["cancel_reminder", "create_reminder", "list_reminders", "list_rooms", "post_message", "react", "read_messages", "search_messages"].sort(),
+      [
+        "cancel_reminder", "create_reminder", "list_members", "list_reminders", "list_rooms", "list_scripts",
+        "post_message", "react", "read_messages", "run_script", "search_messages",
+      ].sort(),
     );
 
     const rooms = await agent.call("list_rooms", {});

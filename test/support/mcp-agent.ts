@@ -57,7 +57,7 @@ export interface ConsentChoice {
   /** "all", or these room names. */
   rooms: "all" | string[];
   /** Beyond "read", which is always granted. */
-  scopes: Array<"post" | "remind">;
+  scopes: Array<"post" | "remind" | "scripts">;
   decision?: "approve" | "deny";
 }
 

@@ -8,8 +8,16 @@
  */
 import { env } from "cloudflare:workers";
 import { getAgentByName } from "agents";
-import { describe, expect, it } from "vitest";
-import { oliveAndBob } from "./client";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { msgId, oliveAndBob, session } from "./client";
+import { setModelOverride } from "./testModel";
+import { scriptedModel, textParts, toolCallParts } from "./mockModel";
+
+afterEach(() => setModelOverride(null));
+
+// The file's first request loads the Worker (up to ~20 s on a busy machine);
+// pay that here, not inside the first test's own timeout.
+beforeAll(() => session("warm-up"), 60_000);
 
 const principal = (memberId: string, scopes = ["read", "post", "remind"]) => ({ memberId, client: "Test Agent", clientId: "c_test", scopes });
 
@@ -67,5 +75,29 @@ describe("agentCall", () => {
     // Bob's agent may not cancel Olive's reminder (the same rule as for Bob).
     expect(await stub.agentCall(principal((await b.next("welcome")).self.id), { op: "cancel_reminder", id: items[0]!.id })).toMatchObject({ ok: false, code: "refused" });
     expect(await stub.agentCall(principal(olive.id), { op: "cancel_reminder", id: items[0]!.id })).toMatchObject({ ok: true });
+  });
+
+  it("lists members with who is online, and runs a saved script as the member only with the scripts scope", async () => {
+    const { room: name, olive, bob, o } = await oliveAndBob("agent-scripts");
+    const stub = await room(name);
+    const members = await stub.agentCall(principal(olive.id), { op: "members" });
+    expect(members).toMatchObject({ ok: true });
+    const listed = (members as unknown as { data: { members: Array<{ id: string; role: string; online: boolean }> } }).data.members;
+    expect(listed.map((m) => [m.id, m.role, m.online]).sort()).toEqual([[bob.id, "member", true], [olive.id, "owner", true]].sort());
+
+    // Olive saves a script through the assistant; her agent runs it as her.
+    setModelOverride(() => scriptedModel([{ parts: toolCallParts("save_script", { name: "hello", code: "async () => `hi ${input.who ?? 'all'}`" }) }, { parts: textParts(["Saved."]) }]));
+    o.send({ type: "send", id: msgId(), text: "@assistant save a hello script" });
+    await o.next("scripts", (f) => f.items.some((i) => i.name === "hello"), { timeoutMs: 15_000 });
+    expect(await stub.agentCall(principal(olive.id), { op: "scripts" })).toMatchObject({ ok: true, data: { scripts: [{ name: "hello", version: 1 }] } });
+    // Without the scripts scope: refused, and nothing runs.
+    expect(await stub.agentCall(principal(olive.id), { op: "run_script", name: "hello" })).toMatchObject({ ok: false, code: "forbidden" });
+    const scripted = principal(olive.id, ["read", "scripts"]);
+    expect(await stub.agentCall(scripted, { op: "run_script", name: "nope" })).toMatchObject({ ok: false, code: "refused", text: expect.stringMatching(/nope/) });
+    expect(await stub.agentCall(scripted, { op: "run_script", name: "hello", input: { who: "team" } })).toMatchObject({ ok: true });
+    const run = await o.next("message_updated", (f) => f.message.kind === "tool" && f.message.status === "done", { timeoutMs: 15_000 });
+    expect(run.message.author.id).toBe(olive.id);
+    expect(run.message.parts.find((p) => p.tool === "code")!.output).toMatchObject({ result: "hi team" });
+    expect((await o.command("/audit")).text).toMatch(/agent_run_script.*via Test Agent \(client c_test\): hello: ran/);
   });
 });
