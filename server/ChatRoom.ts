@@ -460,7 +460,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     connection.send(encode({ type: "scripts", items: this.scripts.list() }));
     connection.send(encode(this.pins.frame()));
     this.notifications.settingsFor(admission.member.id, (frame) => connection.send(encode(frame)));
-    connection.send(encode({ type: "presence", members: this.sockets.online() }));
+    connection.send(encode({ type: "presence", members: this.sockets.presence() }));
     // A first visit adds a member: everyone's members view learns of them.
     if (admission.joined) this.sockets.fanOut(encode(this.membersFrame()));
     else connection.send(encode(this.membersFrame()));
@@ -754,6 +754,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       },
       {
         online: () => new Set(this.sockets.online().map((m) => m.id)),
+        agentActed: (actor, client) => this.sockets.agentActed({ memberId: actor.id, name: actor.name, role: actor.role, client }),
         command: async (actor, text) => {
           let answer: Outcome = { ok: false, text: "The command gave no answer." };
           await runCommand(this.commands, this.kernel, actor, { id: crypto.randomUUID(), text }, (f) => {

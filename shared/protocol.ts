@@ -221,8 +221,10 @@ export const PresenceMember = z.object({
   id: z.string(),
   name: z.string(),
   role: Role,
-  /** Open connections (tabs) of this member; the member is listed once. */
-  connections: z.number().int().positive(),
+  /** Open connections (tabs) of this member; the member is listed once. 0: only an outside agent of theirs is here. */
+  connections: z.number().int().nonnegative(),
+  /** Outside agents (MCP clients) acting for this member right now, by the name they were granted under. */
+  agents: z.array(z.string()).optional(),
 });
 export type PresenceMember = z.infer<typeof PresenceMember>;
 

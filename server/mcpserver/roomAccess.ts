@@ -113,6 +113,8 @@ export interface AgentRoom {
   };
   /** Members with an open socket now. */
   online(): ReadonlySet<string>;
+  /** The member's agent acted: it shows in presence for a while (room/sockets.ts). */
+  agentActed(actor: Actor, client: string): void;
   scripts(): ScriptItem[];
   /** Runs a slash command as the member, as if typed (the answer it gives them). */
   command(actor: Actor, text: string): Promise<Outcome>;
@@ -143,6 +145,7 @@ export class AgentAccess {
       return { ok: false, code: "rate_limited", text: "Too many requests for this member: slow down and try again." };
     }
     const actor: Actor = member;
+    this.room.agentActed(actor, principal.client);
     switch (call.op) {
       case "info":
         return { ok: true, data: { room: info, role: member.role, lastSeq: this.room.log.lastSeq() } };
@@ -296,7 +299,7 @@ interface RoomParts {
 export function agentAccess(
   room: RoomParts,
   runFrame: AgentRoom["runFrame"],
-  extra: Pick<AgentRoom, "online" | "command">,
+  extra: Pick<AgentRoom, "online" | "command" | "agentActed">,
 ): AgentAccess {
   return new AgentAccess({
     members: room.members,

@@ -7,7 +7,15 @@
 import type { PresenceMember, Typer } from "../../shared/protocol";
 import type { ConnectionState } from "./connectionState";
 
-export function presenceOf(states: Iterable<ConnectionState>): PresenceMember[] {
+/** An outside agent acting for a member (mcpserver/roomAccess.ts), as presence lists it. */
+export interface AgentVisit {
+  memberId: string;
+  name: string;
+  role: PresenceMember["role"];
+  client: string;
+}
+
+export function presenceOf(states: Iterable<ConnectionState>, agents: Iterable<AgentVisit> = []): PresenceMember[] {
   const byMember = new Map<string, PresenceMember>();
   for (const s of states) {
     const seen = byMember.get(s.memberId);
@@ -18,6 +26,12 @@ export function presenceOf(states: Iterable<ConnectionState>): PresenceMember[] 
     } else {
       byMember.set(s.memberId, { id: s.memberId, name: s.name, role: s.role, connections: 1 });
     }
+  }
+  // A member's agent is here too: beside their tabs, or alone (no tab open).
+  for (const a of agents) {
+    const seen = byMember.get(a.memberId) ?? { id: a.memberId, name: a.name, role: a.role, connections: 0 };
+    if (!seen.agents?.includes(a.client)) seen.agents = [...(seen.agents ?? []), a.client];
+    byMember.set(a.memberId, seen);
   }
   return [...byMember.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -9,7 +9,10 @@ import type { PresenceMember, ServerFrame } from "../../shared/protocol";
 import type { ConnectionState } from "./connectionState";
 import { Fanout, type Addressed } from "./fanout";
 import { encode } from "./frames";
-import { presenceOf, typersOf } from "./presence";
+import { presenceOf, typersOf, type AgentVisit } from "./presence";
+
+/** How long an outside agent counts as present after its last call. */
+export const AGENT_PRESENCE_MS = 60_000;
 
 /** The hibernation tag of member sockets (see ChatRoom.getConnectionTags). */
 export const MEMBER_TAG = "member";
@@ -52,9 +55,37 @@ export class RoomSockets {
     }
   }
 
-  /** Who is online, each member once. */
+  /** Who is online (has a socket open), each member once: pushes, cards and the lobby count go by this. */
   online(): PresenceMember[] {
     return presenceOf(this.states());
+  }
+
+  /** What the presence list shows: the online members and the outside agents acting for members now. */
+  presence(): PresenceMember[] {
+    return presenceOf(this.states(), this.agentVisits());
+  }
+
+  /**
+   * Outside agents (MCP clients) count as present while they act: for
+   * AGENT_PRESENCE_MS after each call. In memory only — an agent has no
+   * socket, and after an eviction it is simply not "here" until its next call.
+   */
+  readonly #agents = new Map<string, AgentVisit & { until: number; timer: ReturnType<typeof setTimeout> }>();
+
+  agentActed(visit: AgentVisit): void {
+    const key = `${visit.memberId}\u0000${visit.client}`;
+    const known = this.#agents.get(key);
+    if (known) clearTimeout(known.timer);
+    const timer = setTimeout(() => {
+      this.#agents.delete(key);
+      this.presenceChanged();
+    }, AGENT_PRESENCE_MS);
+    this.#agents.set(key, { ...visit, until: Date.now() + AGENT_PRESENCE_MS, timer });
+    if (!known) this.presenceChanged();
+  }
+
+  private agentVisits(): AgentVisit[] {
+    return [...this.#agents.values()];
   }
 
   /** The member sockets themselves, to change or close one member's. */
@@ -130,9 +161,9 @@ export class RoomSockets {
     this.#presenceTimer = null;
     const leaving = this.#leaving;
     this.#leaving = new Set();
-    const members = presenceOf(this.states(leaving));
+    const members = presenceOf(this.states(leaving), this.agentVisits());
     this.fanOut(encode({ type: "presence", members }), leaving);
-    this.onlineCounted(members.length);
+    this.onlineCounted(members.filter((m) => m.connections > 0).length);
   }
 
   /** Everyone (but `without`, a socket that is closing) learns who is typing. */

@@ -22,6 +22,11 @@ export function PresenceList({ members, selfId, assistant }: { members: Presence
             <span className="member-name">{m.name}</span>
             {m.id === selfId && <span className="you"> (you)</span>}
             <span className={`badge badge-${m.role}`}>{m.role}</span>
+            {m.agents && m.agents.length > 0 && (
+              <span className="muted small presence-agents" data-testid="presence-agents" title="Outside apps acting for this member now">
+                {m.connections === 0 ? "" : " · "}via {m.agents.join(", ")}
+              </span>
+            )}
           </li>
         ))}
       </ul>
