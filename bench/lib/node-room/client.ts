@@ -120,12 +120,13 @@ export class NodeRoomClient {
     this.transmit({ type: "send", id, text });
   }
 
-  /** actions.loadOlder (used after the run to page back over a gap snapshot, as a member scrolling up would). */
+  /** actions.loadOlder; true when a request went out (used after the run to page back over a gap snapshot, as a member scrolling up would). */
   loadOlder(): boolean {
     const s = this.state;
     const oldest = s.messages[0]?.seq;
     if (s.loadingOlder || !s.hasMore || oldest === undefined) return false;
-    if (this.transmit({ type: "history", before: oldest })) this.dispatch({ type: "history_requested" });
+    if (!this.transmit({ type: "history", before: oldest })) return false;
+    this.dispatch({ type: "history_requested" });
     return true;
   }
 
