@@ -29,6 +29,7 @@ import { connectionMemory, hibernatedRoomsOpen, IDLE_MS, settle, type Connection
 import { runStream, startFakes, type StreamPlanItem, type StreamResult } from "./scenarios/stream.ts";
 import { firstPage, seedRoom, wake, type PageSample, type SeededRoom, type WakeSample } from "./scenarios/wake.ts";
 import { sleep } from "./lib/client.ts";
+import { stormRepetition, stormRows, type DropSample, type ReconnectSample } from "./scenarios/storms.ts";
 
 const quick = process.argv.includes("--quick");
 
@@ -47,6 +48,8 @@ const CONFIG = quick
       // Seeding 10k messages through the app takes 15–40 s here: full run only.
       b5: { reps: 3, histories: [0, 1_000, 5_000] },
       b6: { samples: 3 },
+      b9: { reps: 3, members: 50, durationMs: 6_000, meanLifetimeMs: 2_000 },
+      b10: { reps: 3, sockets: 300, messages: 50 },
     }
   : {
       mode: "full",
@@ -56,6 +59,8 @@ const CONFIG = quick
       b4: { reps: 3, sockets: 2_000, rooms: 1_000 },
       b5: { reps: 3, histories: [0, 1_000, 10_000] },
       b6: { samples: 5 },
+      b9: { reps: 3, members: 50, durationMs: 20_000, meanLifetimeMs: 2_000 },
+      b10: { reps: 3, sockets: 1_000, messages: 100 },
     };
 
 /** Per-connection rate limit lifted for saturation (the app's default is 5/s, burst 20). */
@@ -232,6 +237,8 @@ async function main() {
     b4rooms: [] as Array<RoomMemory & { rep: number }>,
     b5: [] as Array<WakeSample & { rep: number }>,
     b6: [] as Array<PageSample & { rep: number }>,
+    b9: [] as Array<DropSample & { rep: number }>,
+    b10: [] as Array<ReconnectSample & { rep: number }>,
   };
 
   /**
@@ -336,6 +343,8 @@ async function main() {
       for (const target of rotate<Target>(["A", "R", "W"], rep)) raw.b2.push(await saturate(eps[target], servers[target], rep));
     await b4Next();
     await maybeWake();
+    // B9, B10 (scenarios/storms.ts): drops while talking (A only), then a reconnect storm (A and R, rotated).
+    for (let rep = 0; rep < CONFIG.b9.reps; rep++) await stormRepetition(rep, eps, main.pid, CONFIG, raw, log);
     for (const item of b3Plan) {
       await settle(main.pid);
       const r = await runStream(item, eps[item.target], item.target === "A" ? fakes.a : fakes.r, CONFIG.b3.chunks[item.tokensPerSecond]!, main);
@@ -416,6 +425,8 @@ function summarize(raw: {
   b4rooms: Array<RoomMemory & { rep: number }>;
   b5: Array<WakeSample & { rep: number }>;
   b6: Array<PageSample & { rep: number }>;
+  b9?: Array<DropSample & { rep: number }>;
+  b10?: Array<ReconnectSample & { rep: number }>;
 }, config: typeof CONFIG = CONFIG): Row[] {
   const rows: Row[] = [];
   /** One value per repetition (NaN where that repetition has no sample for the target). */
@@ -601,6 +612,7 @@ function summarize(raw: {
       );
     }
   }
+  rows.push(...stormRows(raw.b9 ?? [], raw.b10 ?? []));
   return rows;
 }
 

@@ -10,7 +10,8 @@
  * payload size. Anything the app does beyond this (admission, zod, presence,
  * the agents SDK's wrappers) is what the ratios price.
  *
- * Bench-only extras: `seed` bulk-inserts history (B5/B6), `ask` streams a
+ * Bench-only extras: `?since=` catch-up on connect (B10's baseline: no
+ * welcome, no resend logic — the driver does its own), `seed` bulk-inserts history (B5/B6), `ask` streams a
  * model answer and sends one frame per model chunk (B3's per-chunk
  * baseline), and a module-level counter of constructions proves hibernation
  * (B4).
@@ -21,6 +22,8 @@ import { DurableObject } from "cloudflare:workers";
 export const rawStats = { constructions: 0 };
 
 const PAGE = 50;
+/** Rows a reconnect may catch up on (the app's limit); beyond it a snapshot. */
+const CATCHUP = 500;
 /** Same length as an app member id (`m_` + 20 base32) and a typical name. */
 const RAW_AUTHOR = { id: "m_rawrawrawrawrawrawraw", name: "member" };
 
@@ -55,8 +58,13 @@ export class RawRoom extends DurableObject {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("websocket only", { status: 426 });
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
-    // Like the app's join: the newest page of history.
-    pair[1].send(JSON.stringify({ type: "snapshot", reason: "join", ...this.page(null) }));
+    // The simplest catch-up (B10): `?since=<seq>` gets the rows after it, at
+    // most CATCHUP of them, like the app's `catchup`; else, like the app's
+    // join, the newest page of history.
+    const since = Number(new URL(request.url).searchParams.get("since") ?? 0);
+    const rows = since > 0 ? this.sql.exec<Row>("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", since, CATCHUP + 1).toArray() : [];
+    if (since > 0 && rows.length <= CATCHUP) pair[1].send(JSON.stringify({ type: "catchup", messages: rows.map(toMessage), rev: rows.at(-1)?.seq ?? since }));
+    else pair[1].send(JSON.stringify({ type: "snapshot", reason: since > 0 ? "gap" : "join", ...this.page(null) }));
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
