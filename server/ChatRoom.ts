@@ -460,12 +460,11 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     connection.send(encode({ type: "scripts", items: this.scripts.list() }));
     connection.send(encode(this.pins.frame()));
     this.notifications.settingsFor(admission.member.id, (frame) => connection.send(encode(frame)));
-    connection.send(encode({ type: "presence", members: this.sockets.presence() }));
+    connection.send(encode({ type: "presence", members: this.sockets.joined(connection.state!) }));
     // A first visit adds a member: everyone's members view learns of them.
     if (admission.joined) this.sockets.fanOut(encode(this.membersFrame()));
     else connection.send(encode(this.membersFrame()));
     if (admission.member.role === "owner") connection.send(encode(this.invitesFrame()));
-    this.sockets.presenceChanged();
     connection.send(encode({ type: "typing", typers: this.sockets.typers() }));
     for (const frame of this.assistant.catchUpFrames()) connection.send(encode(frame));
   }
