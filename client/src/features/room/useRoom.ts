@@ -14,6 +14,7 @@ import { postJoin } from "../../api";
 import { parseFrame } from "../../parseFrame";
 import { refreshSession, useSession } from "../account/session";
 import { useOnline } from "./useOnline";
+import { frameScheduler } from "./frameScheduler";
 import type { PushKeys } from "../notifications/push";
 
 /** How often a "still typing" signal may go out while the composer is busy. */
@@ -196,12 +197,14 @@ export function useRoom(
     welcomedRef.current = false;
     let lastError = "";
     let disposed = false;
+    // Drafts wait for the next animation frame; every other frame goes at once, in order.
+    const frames = frameScheduler<ServerFrame>((frame) => dispatch({ type: "frame", frame }));
 
     const onMessage = (event: MessageEvent) => {
       const frame = parseFrame("room", event.data, ServerFrame);
       if (!frame) return;
       if (frame.type === "error") lastError = frame.message;
-      dispatch({ type: "frame", frame });
+      frames.push(frame);
       if (frame.type === "welcome") {
         welcomedRef.current = true;
         for (const p of unsentMessages(stateRef.current)) {
@@ -213,6 +216,7 @@ export function useRoom(
       }
     };
     const onClose = (event: CloseEvent) => {
+      frames.flush();
       welcomedRef.current = false;
       if (!isRefusal(event.code)) {
         dispatch({ type: "disconnected" });
@@ -243,6 +247,7 @@ export function useRoom(
     socket.addEventListener("close", onClose);
     return () => {
       disposed = true;
+      frames.dispose();
       socket.removeEventListener("message", onMessage);
       socket.removeEventListener("close", onClose);
       socket.close();
