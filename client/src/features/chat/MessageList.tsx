@@ -151,9 +151,27 @@ export function MessageList({
   useEffect(() => {
     pendingCount.current = pending.length;
   });
-  const followOutput = useCallback((atBottom: boolean) => (atBottom || ownSendRef.current ? "auto" : false), []);
   const ownSendRef = useRef(false);
   ownSendRef.current = ownSend;
+  // Whether to stay with the newest row. Virtuoso's own "at bottom" turns
+  // false for a moment whenever rows arrive faster than it scrolls (a burst
+  // grows the list before the follow-up scroll), and a follow decided from
+  // that would strand the reader; only the reader scrolling up lets go.
+  const stick = useRef(true);
+  const lastTop = useRef(0);
+  const onScroll = useCallback((e: React.UIEvent<HTMLElement>) => {
+    const el = e.currentTarget;
+    const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+    if (fromBottom < EDGE_PX) stick.current = true;
+    else if (el.scrollTop < lastTop.current) stick.current = false;
+    lastTop.current = el.scrollTop;
+  }, []);
+  // A remounted list starts at the newest row, or at a jumped-to one the reader is looking at.
+  const startsAtJump = jumpIndex >= 0;
+  useLayoutEffect(() => {
+    stick.current = !startsAtJump;
+  }, [generation]); // eslint-disable-line react-hooks/exhaustive-deps
+  const followOutput = useCallback((atBottom: boolean) => (atBottom || stick.current || ownSendRef.current ? "auto" : false), []);
 
   const loadMore = useRef({ hasMore, loadingOlder, loadOlder: actions.loadOlder });
   loadMore.current = { hasMore, loadingOlder, loadOlder: actions.loadOlder };
@@ -180,7 +198,15 @@ export function MessageList({
         e.kind === "message" && (target === "divider" ? e.divider : e.message.seq === target.seq),
       );
       if (at < 0) return false;
-      virtuoso.current?.scrollToIndex({ index: at, align: target === "divider" ? "start" : "center" });
+      // Virtuoso brings the row into the DOM (its place estimated from
+      // measured and guessed heights); once rendered, the browser puts it
+      // exactly where it belongs.
+      const block = target === "divider" ? "start" : "center";
+      virtuoso.current?.scrollToIndex({ index: at, align: block });
+      const selector = target === "divider" ? '[data-testid="unread-divider"]' : `[data-testid="message"][data-seq="${target.seq}"]`;
+      requestAnimationFrame(() =>
+        requestAnimationFrame(() => scroller.current?.querySelector(selector)?.scrollIntoView({ block })),
+      );
       if (target !== "divider" && target.flash) {
         setFlashSeq(target.seq);
         clearTimeout(timer);
@@ -230,6 +256,7 @@ export function MessageList({
         itemContent={renderEntry}
         components={COMPONENTS}
         followOutput={followOutput}
+        onScroll={onScroll}
         alignToBottom
         atBottomThreshold={EDGE_PX}
         atBottomStateChange={atBottomChanged}
