@@ -68,3 +68,22 @@ describe("frameScheduler", () => {
     expect(applied).toEqual([]);
   });
 });
+
+describe("frameScheduler's commit", () => {
+  it("wraps only the animation frame's drafts (the room renders them before that frame is painted)", () => {
+    const log: string[] = [];
+    const s = frameScheduler<F>((f) => log.push(`${f.type}${f.n}`), {
+      commit: (run) => {
+        log.push("commit(");
+        run();
+        log.push(")");
+      },
+    });
+    s.push({ type: "draft", n: 1 });
+    s.push({ type: "draft", n: 2 });
+    nextFrame();
+    s.push({ type: "draft", n: 3 });
+    s.push({ type: "ack", n: 4 });
+    expect(log).toEqual(["commit(", "draft1", "draft2", ")", "draft3", "ack4"]);
+  });
+});

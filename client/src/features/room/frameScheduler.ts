@@ -21,7 +21,15 @@ export interface FrameScheduler<F> {
 
 export function frameScheduler<F extends { type: string }>(
   apply: (frame: F) => void,
-  deferred: (frame: F) => boolean = (f) => f.type === "draft",
+  {
+    deferred = (f) => f.type === "draft",
+    commit = (run) => run(),
+  }: {
+    /** Which frames may wait for the animation frame. */
+    deferred?: (frame: F) => boolean;
+    /** Wraps applying the drafts of one animation frame (the room passes flushSync: rendered before that frame is painted). */
+    commit?: (run: () => void) => void;
+  } = {},
 ): FrameScheduler<F> {
   let waiting: F[] = [];
   let raf: number | undefined;
@@ -32,11 +40,14 @@ export function frameScheduler<F extends { type: string }>(
     if (timer !== undefined) clearTimeout(timer);
     raf = timer = undefined;
   };
-  const flush = () => {
+  /** `inFrame`: called by the animation frame (commit there); otherwise the frames join whatever renders next. */
+  const flush = (inFrame = false) => {
     cancel();
     const frames = waiting;
     waiting = [];
-    for (const f of frames) apply(f);
+    if (frames.length === 0) return;
+    if (inFrame) commit(() => frames.forEach(apply));
+    else frames.forEach(apply);
   };
 
   return {
@@ -48,11 +59,11 @@ export function frameScheduler<F extends { type: string }>(
       }
       waiting.push(frame);
       if (raf === undefined) {
-        raf = requestAnimationFrame(flush);
-        timer = setTimeout(flush, HIDDEN_FLUSH_MS);
+        raf = requestAnimationFrame(() => flush(true));
+        timer = setTimeout(() => flush(), HIDDEN_FLUSH_MS);
       }
     },
-    flush,
+    flush: () => flush(),
     dispose() {
       cancel();
       waiting = [];

@@ -4,6 +4,7 @@
  * original ids after every reconnect; the server stores each id once.
  */
 import PartySocket from "partysocket";
+import { flushSync } from "react-dom";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
 import { CloseCode, ServerFrame, type Attachment, type ChatMessage, type AssistantSettingsInput, type ClientFrameInput, type MemberAction, type NotifyLevel, type ReminderAction, type Role, type SnoozeChoice } from "../../../../shared/protocol";
 import { initialRoomState, roomReducer, type RoomState } from "./roomState";
@@ -198,7 +199,7 @@ export function useRoom(
     let lastError = "";
     let disposed = false;
     // Drafts wait for the next animation frame; every other frame goes at once, in order.
-    const frames = frameScheduler<ServerFrame>((frame) => dispatch({ type: "frame", frame }));
+    const frames = frameScheduler<ServerFrame>((frame) => dispatch({ type: "frame", frame }), { commit: flushSync });
 
     const onMessage = (event: MessageEvent) => {
       const frame = parseFrame("room", event.data, ServerFrame);
