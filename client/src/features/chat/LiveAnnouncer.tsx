@@ -39,7 +39,8 @@ export function LiveAnnouncer({
         m.author.id !== selfId &&
         ((m.seq > before.newest && m.status !== "streaming") || (before.streaming.has(m.seq) && m.status !== "streaming")),
     );
-    if (news.length > 0) setText(news.map(spoken).join("\n"));
+    // A catch-up after a reconnect can bring many: the last few say enough.
+    if (news.length > 0) setText(news.slice(-3).map(spoken).join("\n"));
   }, [messages, selfId, generation]);
   return (
     <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="message-announcer">
