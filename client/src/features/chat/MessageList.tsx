@@ -1,4 +1,4 @@
-import { forwardRef, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type HTMLAttributes } from "react";
+import { forwardRef, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type HTMLAttributes, type UIEvent } from "react";
 import { Virtuoso, type Components, type VirtuosoHandle } from "react-virtuoso";
 import type { ChatMessage, PresenceMember } from "../../../../shared/protocol";
 import type { PendingMessage } from "./state";
@@ -24,19 +24,24 @@ const BASE_INDEX = 1_000_000_000;
 const OVERSCAN_PX = { top: 800, bottom: 400 };
 const FLASH_MS = 1500;
 
-/** One row of the virtual list: a stored message (maybe after the "new messages" divider) or an own pending one. */
-type Entry =
-  | { kind: "message"; message: ChatMessage; divider: boolean }
-  | { kind: "pending"; pending: PendingMessage };
+/**
+ * One row of the virtual list: a stored message or an own pending one. The
+ * rows themselves, not wrappers: a streamed draft changes `messages` up to
+ * 60 times a second, and with 10,000 loaded a wrapper per row each time
+ * would be 10,000 allocations per frame.
+ */
+type Entry = ChatMessage | PendingMessage;
 
-const keyOf = (e: Entry) => (e.kind === "message" ? `m${e.message.seq}` : `p${e.pending.id}`);
+const isMessage = (e: Entry): e is ChatMessage => "seq" in e;
+const keyOf = (e: Entry) => (isMessage(e) ? `m${e.seq}` : `p${e.id}`);
 
 /** What every row needs besides its own entry (Virtuoso's `context`). */
 interface RowContext {
   self: RoomState["self"];
   canWrite: boolean;
   names: ReadonlyMap<string, string>;
-  authors: ReadonlyMap<number, string>;
+  /** Author of a loaded message (the one a reply answers). */
+  authorOf: (seq: number) => string | undefined;
   savable: { seq: number; callId: string } | null;
   onReply: (message: ChatMessage) => void;
   onSaveScript: (() => void) | undefined;
@@ -45,6 +50,8 @@ interface RowContext {
   powers: MessagePowers | undefined;
   jumpSeq: number | undefined;
   flashSeq: number | undefined;
+  /** The "new messages" divider goes before this row. */
+  dividerBefore: number | undefined;
   hasMore: boolean;
   loadingOlder: boolean;
   empty: boolean;
@@ -105,20 +112,15 @@ export function MessageList({
   const virtuoso = useRef<VirtuosoHandle>(null);
   const scroller = useRef<HTMLElement | null>(null);
   const names = useMemo(() => new Map(presence.map((m) => [m.id, m.name])), [presence]);
-  const authors = useMemo(() => new Map(messages.map((m) => [m.seq, m.author.name])), [messages]);
+  // By binary search over the sorted window, not a Map rebuilt on every streamed draft.
+  const authorOf = useCallback((seq: number) => findBySeq(messages, seq)?.author.name, [messages]);
   const savable = useMemo(() => latestSavableRun(messages) ?? null, [messages]);
   // The divider shows once the message it follows is loaded (or nothing older exists).
   const dividerBefore =
     dividerAfter !== null && messages[0] && (messages[0].seq <= dividerAfter || !hasMore)
       ? messages.find((m) => m.seq > dividerAfter)?.seq
       : undefined;
-  const entries = useMemo<Entry[]>(
-    () => [
-      ...messages.map((m): Entry => ({ kind: "message", message: m, divider: m.seq === dividerBefore })),
-      ...pending.map((p): Entry => ({ kind: "pending", pending: p })),
-    ],
-    [messages, pending, dividerBefore],
-  );
+  const entries = useMemo<Entry[]>(() => (pending.length === 0 ? messages : [...messages, ...pending]), [messages, pending]);
 
   // Prepends lower firstItemIndex by the rows they add; anything else that
   // changes the first row replaces the window and remounts the list
@@ -142,7 +144,7 @@ export function MessageList({
   track.current = { first: firstKey, index: firstItemIndex, generation, jumpN: jump?.n, hadNewer: hasNewer };
 
   // Where a (re)mounted list starts: the jumped-to row, centred, or the newest.
-  const jumpIndex = jump ? entries.findIndex((e) => e.kind === "message" && e.message.seq === jump.seq) : -1;
+  const jumpIndex = jump ? entries.findIndex((e) => isMessage(e) && e.seq === jump.seq) : -1;
   const initialTop = jumpIndex >= 0 ? { index: jumpIndex, align: "center" as const } : { index: "LAST" as const, align: "end" as const };
 
   // An own send goes to the bottom even when reading older messages.
@@ -159,7 +161,7 @@ export function MessageList({
   // that would strand the reader; only the reader scrolling up lets go.
   const stick = useRef(true);
   const lastTop = useRef(0);
-  const onScroll = useCallback((e: React.UIEvent<HTMLElement>) => {
+  const onScroll = useCallback((e: UIEvent<HTMLElement>) => {
     const el = e.currentTarget;
     const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
     if (fromBottom < EDGE_PX) stick.current = true;
@@ -191,12 +193,13 @@ export function MessageList({
   const [flashSeq, setFlashSeq] = useState<number | undefined>(undefined);
   const entriesRef = useRef(entries);
   entriesRef.current = entries;
+  const dividerRef = useRef(dividerBefore);
+  dividerRef.current = dividerBefore;
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const unregister = registerRevealer((target: RevealTarget) => {
-      const at = entriesRef.current.findIndex((e) =>
-        e.kind === "message" && (target === "divider" ? e.divider : e.message.seq === target.seq),
-      );
+      const seq = target === "divider" ? dividerRef.current : target.seq;
+      const at = seq === undefined ? -1 : entriesRef.current.findIndex((e) => isMessage(e) && e.seq === seq);
       if (at < 0) return false;
       // Virtuoso brings the row into the DOM (its place estimated from
       // measured and guessed heights); once rendered, the browser puts it
@@ -224,7 +227,7 @@ export function MessageList({
     self,
     canWrite,
     names,
-    authors,
+    authorOf,
     savable,
     onReply,
     onSaveScript,
@@ -233,6 +236,7 @@ export function MessageList({
     powers,
     jumpSeq: jump?.seq,
     flashSeq,
+    dividerBefore,
     hasMore,
     loadingOlder,
     empty: entries.length === 0,
@@ -275,12 +279,26 @@ export function MessageList({
   );
 }
 
+/** The message `seq` in a window sorted by seq. */
+function findBySeq(messages: readonly ChatMessage[], seq: number): ChatMessage | undefined {
+  let lo = 0;
+  let hi = messages.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const m = messages[mid]!;
+    if (m.seq === seq) return m;
+    if (m.seq < seq) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
 function renderEntry(_: number, e: Entry, c: RowContext) {
-  if (e.kind === "pending") return <PendingRow as="div" message={e.pending} author={c.self?.name ?? "You"} actions={c.actions} />;
-  const m = e.message;
+  if (!isMessage(e)) return <PendingRow as="div" message={e} author={c.self?.name ?? "You"} actions={c.actions} />;
+  const m = e;
   return (
     <>
-      {e.divider && (
+      {m.seq === c.dividerBefore && (
         <div className="unread-divider" data-testid="unread-divider" role="separator" aria-label="New messages">
           <span>New messages</span>
         </div>
@@ -293,7 +311,7 @@ function renderEntry(_: number, e: Entry, c: RowContext) {
         selfId={c.self?.id}
         // Only rows that show "waiting for approval by …" re-render on presence changes.
         names={m.parts.some((p) => p.state === "awaiting_approval") ? c.names : undefined}
-        replyToAuthor={m.replyTo !== null ? c.authors.get(m.replyTo) : undefined}
+        replyToAuthor={m.replyTo !== null ? c.authorOf(m.replyTo) : undefined}
         onReply={c.onReply}
         actions={c.actions}
         savableCallId={c.savable?.seq === m.seq ? c.savable.callId : undefined}
