@@ -396,11 +396,15 @@ async function main() {
       for (const [k, s] of setups.entries()) runs[k]!.push(await timeToNewest(s.page, s.room, s.newest));
     }
     for (const [k, s] of setups.entries()) log(`${s.v.name}: first view ${runs[k]!.join(", ")} ms`);
-    for (const [k, s] of setups.entries()) results.push(await scrollAndStream(s, runs[k]!));
+    for (const [k, s] of setups.entries()) {
+      results.push(await scrollAndStream(s, runs[k]!));
+      // Both clients' pages are on 127.0.0.1 and may share a renderer process: one with thousands of rows must not slow the next.
+      await s.page.context().close();
+    }
   } finally {
     for (const s of setups) {
       s.ws.close();
-      await s.page.context().close();
+      await s.page.context().close().catch(() => {});
       await s.server.stop();
     }
     await browser.close();
