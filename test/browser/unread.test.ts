@@ -130,7 +130,8 @@ describe("mentions and unread", () => {
   });
 
   it("completes a member in a thread's composer too, and sends their id", async () => {
-    const parent = messageRow(alice.page, `third while away ${stamp}`);
+    // The newest message: one 60 messages up is outside the virtual list's viewport, so not in the DOM.
+    const parent = messageRow(alice.page, `away 60 ${stamp}`);
     await parent.hover();
     await parent.getByTestId("reply-in-thread").click();
     const input = alice.page.getByTestId("thread-input");

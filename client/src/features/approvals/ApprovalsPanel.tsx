@@ -4,6 +4,7 @@ import type { RoomActions } from "../room/useRoom";
 import type { WaitingCall } from "./waiting";
 import { notificationsAllowed, requestNotifications } from "./notify";
 import { useState } from "react";
+import { reveal } from "../chat/reveal";
 import "./approvals.css";
 
 /**
@@ -31,7 +32,7 @@ export function ApprovalsPanel({ id, items, canAct, actions, onClose }: { id: st
               )}
               {part.expiresAt !== undefined && <span className="muted small"> · until {new Date(part.expiresAt).toLocaleString()}</span>}
               <span className="row">
-                <a href={`#message-${seq}`} onClick={(e) => (e.preventDefault(), document.querySelector(`[data-seq="${seq}"]`)?.scrollIntoView({ block: "center" }))}>
+                <a href={`#message-${seq}`} onClick={(e) => (e.preventDefault(), reveal({ seq, flash: true }) || actions.jumpTo(seq))}>
                   Show in chat
                 </a>
                 {canAct && (

@@ -1,4 +1,5 @@
-import { Fragment, useLayoutEffect, useMemo, useRef } from "react";
+import { forwardRef, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type HTMLAttributes, type UIEvent } from "react";
+import { Virtuoso, type Components, type VirtuosoHandle } from "react-virtuoso";
 import type { ChatMessage, PresenceMember } from "../../../../shared/protocol";
 import type { PendingMessage } from "./state";
 import type { RoomState } from "../room/roomState";
@@ -7,15 +8,64 @@ import type { RoomActions } from "../room/useRoom";
 import { MessageRow } from "./MessageRow";
 import type { MessagePowers } from "../reactions/MessageTools";
 import { PendingRow } from "./PendingRow";
+import { LiveAnnouncer } from "./LiveAnnouncer";
+import { registerRevealer, type RevealTarget } from "./reveal";
 import "./chat.css";
 
 /** Within this many pixels of an edge counts as "at" it. */
 const EDGE_PX = 48;
+/**
+ * Virtuoso's index of the first loaded row: it goes down by the number of
+ * rows each older page prepends, which is how the list keeps the reader's
+ * place. Far above any history a reader pages through.
+ */
+const BASE_INDEX = 1_000_000_000;
+/** Rows rendered beyond the viewport, in pixels: scrolling a little shows no blank. */
+const OVERSCAN_PX = { top: 800, bottom: 400 };
+const FLASH_MS = 1500;
 
 /**
- * The room's messages and own pending ones, as a log that stays at the
- * bottom while you are there, keeps its place when older pages load above,
- * and asks for them when scrolled (or when nothing scrolls yet).
+ * One row of the virtual list: a stored message or an own pending one. The
+ * rows themselves, not wrappers: a streamed draft changes `messages` up to
+ * 60 times a second, and with 10,000 loaded a wrapper per row each time
+ * would be 10,000 allocations per frame.
+ */
+type Entry = ChatMessage | PendingMessage;
+
+const isMessage = (e: Entry): e is ChatMessage => "seq" in e;
+const keyOf = (e: Entry) => (isMessage(e) ? `m${e.seq}` : `p${e.id}`);
+
+/** What every row needs besides its own entry (Virtuoso's `context`). */
+interface RowContext {
+  self: RoomState["self"];
+  canWrite: boolean;
+  names: ReadonlyMap<string, string>;
+  /** Author of a loaded message (the one a reply answers). */
+  authorOf: (seq: number) => string | undefined;
+  savable: { seq: number; callId: string } | null;
+  onReply: (message: ChatMessage) => void;
+  onSaveScript: (() => void) | undefined;
+  onThread: ((parent: ChatMessage | number) => void) | undefined;
+  actions: RoomActions;
+  powers: MessagePowers | undefined;
+  jumpSeq: number | undefined;
+  flashSeq: number | undefined;
+  /** The "new messages" divider goes before this row. */
+  dividerBefore: number | undefined;
+  hasMore: boolean;
+  loadingOlder: boolean;
+  empty: boolean;
+}
+
+/**
+ * The room's messages and own pending ones, as a virtualised log (only the
+ * rows near the viewport are in the DOM, so a room of 10,000 loaded messages
+ * scrolls like one of 50). It stays at the bottom while you are there
+ * (`followOutput`, and Virtuoso keeps the bottom as the last row grows while
+ * a reply streams), keeps its place when older pages load above
+ * (`firstItemIndex`), and asks for them at the top (or when nothing scrolls
+ * yet). A window replaced wholesale — a snapshot, a search jump, back to the
+ * present — remounts the list at its newest row or at the jumped-to one.
  */
 export function MessageList({
   messages,
@@ -59,114 +109,165 @@ export function MessageList({
   /** Told whenever the view reaches or leaves the newest message (read markers follow it). */
   onAtBottom?: (atBottom: boolean) => void;
 }) {
-  const ref = useRef<HTMLDivElement>(null);
-  const atBottomRef = useRef(true);
-  // Distance from the content's end to the viewport top: unchanged by a prepend.
-  const fromBottomRef = useRef(0);
-  const firstSeqRef = useRef<number | undefined>(undefined);
-  const pendingCountRef = useRef(0);
-
-  const firstSeq = messages[0]?.seq;
+  const virtuoso = useRef<VirtuosoHandle>(null);
+  const scroller = useRef<HTMLElement | null>(null);
   const names = useMemo(() => new Map(presence.map((m) => [m.id, m.name])), [presence]);
-  const authors = useMemo(() => new Map(messages.map((m) => [m.seq, m.author.name])), [messages]);
-  const savable = useMemo(() => latestSavableRun(messages), [messages]);
+  // By binary search over the sorted window, not a Map rebuilt on every streamed draft.
+  const authorOf = useCallback((seq: number) => findBySeq(messages, seq)?.author.name, [messages]);
+  const savable = useMemo(() => latestSavableRun(messages) ?? null, [messages]);
   // The divider shows once the message it follows is loaded (or nothing older exists).
   const dividerBefore =
     dividerAfter !== null && messages[0] && (messages[0].seq <= dividerAfter || !hasMore)
       ? messages.find((m) => m.seq > dividerAfter)?.seq
       : undefined;
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const prepended =
-      firstSeqRef.current !== undefined && firstSeq !== undefined && firstSeq < firstSeqRef.current;
-    const ownSend = pending.length > pendingCountRef.current;
-    if (prepended && !atBottomRef.current) el.scrollTop = el.scrollHeight - fromBottomRef.current;
-    else if (atBottomRef.current || ownSend) el.scrollTop = el.scrollHeight;
-    firstSeqRef.current = firstSeq;
-    pendingCountRef.current = pending.length;
-    fromBottomRef.current = el.scrollHeight - el.scrollTop;
-    onAtBottom?.(atBottomRef.current || el.scrollHeight <= el.clientHeight);
-    // Nothing to scroll yet means nothing can trigger the scroll-up load.
-    if (hasMore && !loadingOlder && el.scrollHeight <= el.clientHeight) actions.loadOlder();
-  }, [messages, pending, firstSeq, hasMore, loadingOlder, actions, onAtBottom]);
+  const entries = useMemo<Entry[]>(() => (pending.length === 0 ? messages : [...messages, ...pending]), [messages, pending]);
 
-  // After the effect above (which may have kept the bottom): a jump centres
-  // its message; coming back to the present goes to the newest one.
-  const jumpedRef = useRef<number | undefined>(undefined);
-  const hadNewerRef = useRef(hasNewer);
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    if (jump && jump.n !== jumpedRef.current) {
-      jumpedRef.current = jump.n;
-      const row = el.querySelector<HTMLElement>(`[data-testid="message"][data-seq="${jump.seq}"]`);
-      if (row) {
-        row.scrollIntoView({ block: "center" });
-        atBottomRef.current = el.scrollHeight - el.scrollTop - el.clientHeight < EDGE_PX;
-        fromBottomRef.current = el.scrollHeight - el.scrollTop;
-        onAtBottom?.(atBottomRef.current);
-      }
-    } else if (hadNewerRef.current && !hasNewer) {
-      el.scrollTop = el.scrollHeight;
-      atBottomRef.current = true;
-      fromBottomRef.current = el.scrollHeight - el.scrollTop;
-      onAtBottom?.(true);
+  // Prepends lower firstItemIndex by the rows they add; anything else that
+  // changes the first row replaces the window and remounts the list
+  // (`generation`). Computed during render from the previous render's
+  // values, so it is the same however often React renders.
+  const track = useRef({ first: undefined as string | undefined, index: BASE_INDEX, generation: 0, jumpN: jump?.n, hadNewer: hasNewer });
+  const firstKey = entries[0] ? keyOf(entries[0]) : undefined;
+  let { index: firstItemIndex, generation } = track.current;
+  const prev = track.current;
+  if (jump?.n !== prev.jumpN || (prev.hadNewer && !hasNewer)) {
+    generation++;
+    firstItemIndex = BASE_INDEX;
+  } else if (firstKey !== prev.first) {
+    const k = prev.first === undefined ? -1 : entries.findIndex((e) => keyOf(e) === prev.first);
+    if (k > 0) firstItemIndex -= k;
+    else {
+      generation++;
+      firstItemIndex = BASE_INDEX;
     }
-    hadNewerRef.current = hasNewer;
-  }, [jump, hasNewer, messages, onAtBottom]);
+  }
+  track.current = { first: firstKey, index: firstItemIndex, generation, jumpN: jump?.n, hadNewer: hasNewer };
 
-  const onScroll = () => {
-    const el = ref.current;
-    if (!el) return;
-    atBottomRef.current = el.scrollHeight - el.scrollTop - el.clientHeight < EDGE_PX;
-    fromBottomRef.current = el.scrollHeight - el.scrollTop;
-    onAtBottom?.(atBottomRef.current);
-    if (el.scrollTop < EDGE_PX && hasMore && !loadingOlder) actions.loadOlder();
+  // Where a (re)mounted list starts: the jumped-to row, centred, or the newest.
+  const jumpIndex = jump ? entries.findIndex((e) => isMessage(e) && e.seq === jump.seq) : -1;
+  const initialTop = jumpIndex >= 0 ? { index: jumpIndex, align: "center" as const } : { index: "LAST" as const, align: "end" as const };
+
+  // An own send goes to the bottom even when reading older messages.
+  const pendingCount = useRef(pending.length);
+  const ownSend = pending.length > pendingCount.current;
+  useEffect(() => {
+    pendingCount.current = pending.length;
+  });
+  const ownSendRef = useRef(false);
+  ownSendRef.current = ownSend;
+  // Whether to stay with the newest row. Virtuoso's own "at bottom" turns
+  // false for a moment whenever rows arrive faster than it scrolls (a burst
+  // grows the list before the follow-up scroll), and a follow decided from
+  // that would strand the reader; only the reader scrolling up lets go.
+  const stick = useRef(true);
+  const lastTop = useRef(0);
+  const onScroll = useCallback((e: UIEvent<HTMLElement>) => {
+    const el = e.currentTarget;
+    const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+    if (fromBottom < EDGE_PX) stick.current = true;
+    else if (el.scrollTop < lastTop.current) stick.current = false;
+    lastTop.current = el.scrollTop;
+  }, []);
+  // A remounted list starts at the newest row, or at a jumped-to one the reader is looking at.
+  const startsAtJump = jumpIndex >= 0;
+  useLayoutEffect(() => {
+    stick.current = !startsAtJump;
+  }, [generation]); // eslint-disable-line react-hooks/exhaustive-deps
+  const followOutput = useCallback((atBottom: boolean) => (atBottom || stick.current || ownSendRef.current ? "auto" : false), []);
+
+  const loadMore = useRef({ hasMore, loadingOlder, loadOlder: actions.loadOlder });
+  loadMore.current = { hasMore, loadingOlder, loadOlder: actions.loadOlder };
+  const startReached = useCallback(() => {
+    const { hasMore, loadingOlder, loadOlder } = loadMore.current;
+    if (hasMore && !loadingOlder) loadOlder();
+  }, []);
+  // Nothing to scroll yet means nothing can reach the top to load more.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && hasMore && !loadingOlder && el.scrollHeight <= el.clientHeight) actions.loadOlder();
+  }, [entries, hasMore, loadingOlder, actions]);
+
+  const atBottomChanged = useCallback((atBottom: boolean) => onAtBottom?.(atBottom), [onAtBottom]);
+
+  // Panels and the unread bar scroll to loaded rows through reveal.ts.
+  const [flashSeq, setFlashSeq] = useState<number | undefined>(undefined);
+  const entriesRef = useRef(entries);
+  entriesRef.current = entries;
+  const dividerRef = useRef(dividerBefore);
+  dividerRef.current = dividerBefore;
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unregister = registerRevealer((target: RevealTarget) => {
+      const seq = target === "divider" ? dividerRef.current : target.seq;
+      const at = seq === undefined ? -1 : entriesRef.current.findIndex((e) => isMessage(e) && e.seq === seq);
+      if (at < 0) return false;
+      // Virtuoso brings the row into the DOM (its place estimated from
+      // measured and guessed heights); once rendered, the browser puts it
+      // exactly where it belongs.
+      const block = target === "divider" ? "start" : "center";
+      virtuoso.current?.scrollToIndex({ index: at, align: block });
+      const selector = target === "divider" ? '[data-testid="unread-divider"]' : `[data-testid="message"][data-seq="${target.seq}"]`;
+      requestAnimationFrame(() =>
+        requestAnimationFrame(() => scroller.current?.querySelector(selector)?.scrollIntoView({ block })),
+      );
+      if (target !== "divider" && target.flash) {
+        setFlashSeq(target.seq);
+        clearTimeout(timer);
+        timer = setTimeout(() => setFlashSeq(undefined), FLASH_MS);
+      }
+      return true;
+    });
+    return () => {
+      clearTimeout(timer);
+      unregister();
+    };
+  }, []);
+
+  const context: RowContext = {
+    self,
+    canWrite,
+    names,
+    authorOf,
+    savable,
+    onReply,
+    onSaveScript,
+    onThread,
+    actions,
+    powers,
+    jumpSeq: jump?.seq,
+    flashSeq,
+    dividerBefore,
+    hasMore,
+    loadingOlder,
+    empty: entries.length === 0,
   };
 
   return (
-    <div className="message-scroller" ref={ref} onScroll={onScroll}>
-      {hasMore && (
-        <div className="older">
-          <button type="button" data-testid="load-older" disabled={loadingOlder} onClick={actions.loadOlder}>
-            {loadingOlder ? "Loading…" : "Load older messages"}
-          </button>
-        </div>
-      )}
-      <ol className="message-list" role="log" aria-live="polite" aria-label="Messages">
-        {messages.length === 0 && pending.length === 0 && (
-          <li className="empty muted">No messages yet. Say hello!</li>
-        )}
-        {messages.map((m) => (
-          <Fragment key={m.seq}>
-            {m.seq === dividerBefore && (
-              <li className="unread-divider" data-testid="unread-divider" role="separator" aria-label="New messages">
-                <span>New messages</span>
-              </li>
-            )}
-            <MessageRow
-              message={m}
-              own={m.author.id === self?.id}
-              canWrite={canWrite}
-              selfId={self?.id}
-              // Only rows that show "waiting for approval by …" re-render on presence changes.
-              names={m.parts.some((p) => p.state === "awaiting_approval") ? names : undefined}
-              replyToAuthor={m.replyTo !== null ? authors.get(m.replyTo) : undefined}
-              onReply={onReply}
-              actions={actions}
-              savableCallId={savable?.seq === m.seq ? savable.callId : undefined}
-              onSaveScript={onSaveScript}
-              onThread={onThread}
-              powers={powers}
-              highlighted={jump?.seq === m.seq}
-            />
-          </Fragment>
-        ))}
-        {pending.map((p) => (
-          <PendingRow key={p.id} message={p} author={self?.name ?? "You"} actions={actions} />
-        ))}
-      </ol>
+    // data-loaded: how many messages the window holds (most are not in the DOM).
+    <div className="message-pane" data-testid="message-pane" data-loaded={messages.length}>
+      <Virtuoso<Entry, RowContext>
+        key={generation}
+        ref={virtuoso}
+        className="message-scroller"
+        scrollerRef={(el) => {
+          scroller.current = el instanceof HTMLElement ? el : null;
+        }}
+        data={entries}
+        context={context}
+        firstItemIndex={firstItemIndex}
+        initialTopMostItemIndex={initialTop}
+        computeItemKey={(_, e) => keyOf(e)}
+        itemContent={renderEntry}
+        components={COMPONENTS}
+        followOutput={followOutput}
+        onScroll={onScroll}
+        alignToBottom
+        atBottomThreshold={EDGE_PX}
+        atBottomStateChange={atBottomChanged}
+        startReached={startReached}
+        increaseViewportBy={OVERSCAN_PX}
+      />
+      <LiveAnnouncer messages={messages} selfId={self?.id} generation={generation} />
       {hasNewer && (
         <div className="jump-present">
           <button type="button" data-testid="jump-present" onClick={actions.jumpToPresent}>
@@ -177,3 +278,77 @@ export function MessageList({
     </div>
   );
 }
+
+/** The message `seq` in a window sorted by seq. */
+function findBySeq(messages: readonly ChatMessage[], seq: number): ChatMessage | undefined {
+  let lo = 0;
+  let hi = messages.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const m = messages[mid]!;
+    if (m.seq === seq) return m;
+    if (m.seq < seq) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
+function renderEntry(_: number, e: Entry, c: RowContext) {
+  if (!isMessage(e)) return <PendingRow as="div" message={e} author={c.self?.name ?? "You"} actions={c.actions} />;
+  const m = e;
+  return (
+    <>
+      {m.seq === c.dividerBefore && (
+        <div className="unread-divider" data-testid="unread-divider" role="separator" aria-label="New messages">
+          <span>New messages</span>
+        </div>
+      )}
+      <MessageRow
+        as="div"
+        message={m}
+        own={m.author.id === c.self?.id}
+        canWrite={c.canWrite}
+        selfId={c.self?.id}
+        // Only rows that show "waiting for approval by …" re-render on presence changes.
+        names={m.parts.some((p) => p.state === "awaiting_approval") ? c.names : undefined}
+        replyToAuthor={m.replyTo !== null ? c.authorOf(m.replyTo) : undefined}
+        onReply={c.onReply}
+        actions={c.actions}
+        savableCallId={c.savable?.seq === m.seq ? c.savable.callId : undefined}
+        onSaveScript={c.onSaveScript}
+        onThread={c.onThread}
+        powers={c.powers}
+        highlighted={c.jumpSeq === m.seq}
+        flash={c.flashSeq === m.seq}
+      />
+    </>
+  );
+}
+
+/**
+ * The log is an `<ol>` of `<li>`s as before. Its own aria-live is off:
+ * rows entering the DOM as the reader scrolls are not news, so new messages
+ * are announced by LiveAnnouncer instead.
+ */
+const List = forwardRef<HTMLOListElement, HTMLAttributes<HTMLOListElement>>(function List(props, ref) {
+  return <ol {...props} ref={ref} className="message-list virtual" role="log" aria-live="off" aria-label="Messages" />;
+});
+
+const COMPONENTS: Components<Entry, RowContext> = {
+  List: List as unknown as Components<Entry, RowContext>["List"],
+  Item: ({ context: _context, item: _item, ...props }) => <li {...props} className="message-item" />,
+  Header: ({ context }) => (
+    <div className="message-list-head">
+      {context.hasMore && (
+        <div className="older">
+          <button type="button" data-testid="load-older" disabled={context.loadingOlder} onClick={context.actions.loadOlder}>
+            {context.loadingOlder ? "Loading…" : "Load older messages"}
+          </button>
+        </div>
+      )}
+    </div>
+  ),
+  Footer: () => <div className="message-list-foot" />,
+  EmptyPlaceholder: ({ context }) =>
+    context.empty ? <p className="empty muted">No messages yet. Say hello!</p> : null,
+};

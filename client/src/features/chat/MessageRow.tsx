@@ -39,6 +39,8 @@ export const MessageRow = memo(function MessageRow({
   onThread,
   powers = NO_POWERS,
   highlighted = false,
+  flash = false,
+  as: Tag = "li",
 }: {
   message: ChatMessage;
   own: boolean;
@@ -60,6 +62,10 @@ export const MessageRow = memo(function MessageRow({
   powers?: MessagePowers;
   /** The message a search result jumped to. */
   highlighted?: boolean;
+  /** Briefly marked after a panel brought it into view (pinned, approvals). */
+  flash?: boolean;
+  /** `div` inside the virtual list, whose items are the `li`s; `li` in a plain list (threads). */
+  as?: "li" | "div";
 }) {
   const [editing, setEditing] = useState(false);
   const mayChange = own && canWrite && !m.deleted && m.kind === "user";
@@ -70,8 +76,8 @@ export const MessageRow = memo(function MessageRow({
   const hasTools = !m.deleted && (powers.react || powers.pin || powers.remove);
 
   return (
-    <li
-      className={`message${own ? " own" : ""}${m.kind === "user" ? "" : ` ${m.kind}`}${forMe ? " mentions-me" : ""}${highlighted ? " jumped" : ""}`}
+    <Tag
+      className={`message${own ? " own" : ""}${m.kind === "user" ? "" : ` ${m.kind}`}${forMe ? " mentions-me" : ""}${highlighted ? " jumped" : ""}${flash ? " flash" : ""}`}
       data-testid="message"
       data-jumped={highlighted || undefined}
       data-mentions-me={forMe || undefined}
@@ -135,6 +141,6 @@ export const MessageRow = memo(function MessageRow({
         </OwnMessageActions>
       )}
       {!mayChange && hasTools && <div className="message-actions floating">{tools}</div>}
-    </li>
+    </Tag>
   );
 });

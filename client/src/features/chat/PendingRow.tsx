@@ -10,13 +10,16 @@ export function PendingRow({
   message: p,
   author,
   actions,
+  as: Tag = "li",
 }: {
+  /** `div` inside the virtual list, whose items are the `li`s. */
+  as?: "li" | "div";
   message: PendingMessage;
   author: string;
   actions: RoomActions;
 }) {
   return (
-    <li className={`message own ${p.state}`} data-testid="message" data-id={p.id} data-author={author} data-state={p.state}>
+    <Tag className={`message own ${p.state}`} data-testid="message" data-id={p.id} data-author={author} data-state={p.state}>
       <div className="message-meta">
         <span className="author">{author}</span>
         <Timestamp at={p.createdAt} />
@@ -35,6 +38,6 @@ export function PendingRow({
           </button>
         </div>
       )}
-    </li>
+    </Tag>
   );
 }

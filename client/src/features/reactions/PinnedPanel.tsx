@@ -2,15 +2,12 @@ import { PinOff } from "lucide-react";
 import type { PinnedItem } from "../../../../shared/protocol";
 import { SidePanel } from "../../components/SidePanel";
 import type { RoomActions } from "../room/useRoom";
+import { reveal } from "../chat/reveal";
 import "./reactions.css";
 
 /** Brings a loaded message into view; one not loaded is jumped to (its history loaded around it). */
 function showMessage(seq: number, jumpTo: (seq: number) => void) {
-  const row = document.querySelector<HTMLElement>(`[data-testid="message"][data-seq="${seq}"]`);
-  if (!row) return jumpTo(seq);
-  row.scrollIntoView({ block: "center", behavior: "smooth" });
-  row?.classList.add("flash");
-  setTimeout(() => row?.classList.remove("flash"), 1500);
+  if (!reveal({ seq, flash: true })) jumpTo(seq);
 }
 
 /** The room's pinned messages, newest pin first, live for every member. */

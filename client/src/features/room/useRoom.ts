@@ -4,6 +4,7 @@
  * original ids after every reconnect; the server stores each id once.
  */
 import PartySocket from "partysocket";
+import { flushSync } from "react-dom";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
 import { CloseCode, framesOf, WireFrame, type Attachment, type ServerFrame, type ChatMessage, type AssistantSettingsInput, type ClientFrameInput, type MemberAction, type NotifyLevel, type ReminderAction, type Role, type SnoozeChoice } from "../../../../shared/protocol";
 import { initialRoomState, roomReducer, type RoomState } from "./roomState";
@@ -14,6 +15,7 @@ import { postJoin } from "../../api";
 import { parseFrame } from "../../parseFrame";
 import { refreshSession, useSession } from "../account/session";
 import { useOnline } from "./useOnline";
+import { frameScheduler } from "./frameScheduler";
 import type { PushKeys } from "../notifications/push";
 
 /** How often a "still typing" signal may go out while the composer is busy. */
@@ -196,6 +198,8 @@ export function useRoom(
     welcomedRef.current = false;
     let lastError = "";
     let disposed = false;
+    // Drafts wait for the next animation frame; every other frame goes at once, in order.
+    const frames = frameScheduler<ServerFrame>((frame) => dispatch({ type: "frame", frame }), { commit: flushSync });
 
     const onMessage = (event: MessageEvent) => {
       const wire = parseFrame("room", event.data, WireFrame);
@@ -204,7 +208,7 @@ export function useRoom(
     };
     const onFrame = (frame: ServerFrame) => {
       if (frame.type === "error") lastError = frame.message;
-      dispatch({ type: "frame", frame });
+      frames.push(frame);
       if (frame.type === "welcome") {
         welcomedRef.current = true;
         for (const p of unsentMessages(stateRef.current)) {
@@ -216,6 +220,7 @@ export function useRoom(
       }
     };
     const onClose = (event: CloseEvent) => {
+      frames.flush();
       welcomedRef.current = false;
       if (!isRefusal(event.code)) {
         dispatch({ type: "disconnected" });
@@ -246,6 +251,7 @@ export function useRoom(
     socket.addEventListener("close", onClose);
     return () => {
       disposed = true;
+      frames.dispose();
       socket.removeEventListener("message", onMessage);
       socket.removeEventListener("close", onClose);
       socket.close();

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import type { ChatMessage } from "../../../../shared/protocol";
 import { LIMITS } from "../../../../shared/limits";
 import { countLabel } from "./state";
+import { reveal } from "../chat/reveal";
 import "./unread.css";
 
 /**
@@ -36,8 +37,8 @@ export function UnreadBar({
       return;
     }
     setJumping(false);
-    // After this render has put the divider in the list.
-    requestAnimationFrame(() => document.querySelector('[data-testid="unread-divider"]')?.scrollIntoView({ block: "start" }));
+    // After this render has put the divider in the list (virtualised: it may not be in the DOM).
+    requestAnimationFrame(() => reveal("divider"));
   }, [jumping, loaded, loadingOlder, loadOlder]);
 
   const { unread, mentions } = counts;
