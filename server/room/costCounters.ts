@@ -26,10 +26,13 @@ export interface CostCounters {
   databaseSize: number;
   /** Instances constructed (1 + wakes from hibernation). */
   constructions: number;
+  /** Per statement text (whitespace collapsed, first 120 characters): what reads and writes which rows. */
+  byStatement: Record<string, { runs: number; rowsRead: number; rowsWritten: number }>;
 }
 
 interface Record_ {
-  cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[];
+  cursors: Array<{ query: string; cursor: SqlStorageCursor<Record<string, SqlStorageValue>> }>;
+  byStatement: CostCounters["byStatement"];
   rowsRead: number;
   rowsWritten: number;
   statements: number;
@@ -46,7 +49,7 @@ export function costCountersEnabled(env: { HEARTH_COST_COUNTERS?: string }): boo
 
 function recordFor(id: string): Record_ {
   let r = records.get(id);
-  if (!r) records.set(id, (r = { cursors: [], rowsRead: 0, rowsWritten: 0, statements: 0, constructions: 0 }));
+  if (!r) records.set(id, (r = { cursors: [], byStatement: {}, rowsRead: 0, rowsWritten: 0, statements: 0, constructions: 0 }));
   return r;
 }
 
@@ -64,7 +67,7 @@ export function installCostCounters(ctx: DurableObjectState): void {
   const exec = sql.exec.bind(sql);
   (sql as { exec: typeof sql.exec }).exec = ((query: string, ...bindings: SqlStorageValue[]) => {
     const cursor = exec(query, ...bindings);
-    r.cursors.push(cursor);
+    r.cursors.push({ query, cursor });
     r.statements++;
     return cursor;
   }) as typeof sql.exec;
@@ -75,9 +78,14 @@ export function readCostCounters(ctx: DurableObjectState): CostCounters {
   const r = recordFor(ctx.id.toString());
   // Fold finished cursors into the totals; cursors are consumed synchronously
   // by every caller here, so by the time an RPC reads, they are done.
-  for (const c of r.cursors) {
-    r.rowsRead += c.rowsRead;
-    r.rowsWritten += c.rowsWritten;
+  for (const { query, cursor } of r.cursors) {
+    r.rowsRead += cursor.rowsRead;
+    r.rowsWritten += cursor.rowsWritten;
+    const key = query.replace(/\s+/g, " ").trim().slice(0, 120);
+    const s = (r.byStatement[key] ??= { runs: 0, rowsRead: 0, rowsWritten: 0 });
+    s.runs++;
+    s.rowsRead += cursor.rowsRead;
+    s.rowsWritten += cursor.rowsWritten;
   }
   r.cursors = [];
   return {
@@ -86,5 +94,6 @@ export function readCostCounters(ctx: DurableObjectState): CostCounters {
     statements: r.statements,
     databaseSize: ctx.storage.sql.databaseSize,
     constructions: r.constructions,
+    byStatement: structuredClone(r.byStatement),
   };
 }
