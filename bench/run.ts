@@ -22,7 +22,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { closeAll, createTokens, type Endpoint, type Target } from "./lib/client.ts";
 import { LoadRoom, type StepResult } from "./lib/load.ts";
-import { buildBenchWorker, removeBenchBuild, ROOT, startW, startWorkerd, type ServerProcess } from "./lib/servers.ts";
+import { buildBenchWorker, removeBenchBuild, ROOT, startS, startW, startWorkerd, type ServerProcess } from "./lib/servers.ts";
+import { runCost, type CostResult } from "./scenarios/cost.ts";
+import { printCost } from "./lib/pricing.ts";
+import { peerRatios } from "./lib/peers.ts";
 import { judge, median, round, spreadText, type Threshold } from "./lib/stats.ts";
 import { systemBusySeconds, treeCpuSeconds } from "./lib/procfs.ts";
 import { connectionMemory, hibernatedRoomsOpen, IDLE_MS, settle, type ConnectionMemory, type RoomMemory } from "./scenarios/memory.ts";
@@ -110,7 +113,7 @@ interface B1Sample extends StepResult {
 async function b1(rep: number, eps: Record<Target, Endpoint>, servers: Record<Target, ServerProcess>): Promise<B1Sample[]> {
   const out: B1Sample[] = [];
   for (const members of CONFIG.b1.members) {
-    for (const target of rotate<Target>(["A", "R", "W"], rep)) {
+    for (const target of rotate<Target>(["A", "R", "W", "S"], rep)) {
       await settle(servers[target].pid);
       const room = await LoadRoom.open(eps[target], members, `b1-${target.toLowerCase()}`);
       const r = await room.step(
@@ -220,12 +223,14 @@ async function main() {
     config,
   );
   const w = await startW();
-  const servers: Record<Target, ServerProcess> = { A: main, R: main, W: w };
+  const sio = await startS();
+  const servers: Record<Target, ServerProcess> = { A: main, R: main, W: w, S: sio };
   const tokens = await createTokens(main.url, Math.max(...CONFIG.b1.members, ...CONFIG.b3.watchers));
   const eps: Record<Target, Endpoint> = {
     A: { target: "A", url: main.url, tokens },
     R: { target: "R", url: main.url },
     W: { target: "W", url: w.url },
+    S: { target: "S", url: sio.url },
   };
   log(`servers up: workerd ${main.url} (pid ${main.pid}), W ${w.url}`);
 
@@ -250,16 +255,16 @@ async function main() {
    * not disturb that block.
    */
   const b4Begin = async (rep: number) => {
-    const [pa, pr, pw] = await Promise.all([startWorkerd(RATE_VARS, config), startWorkerd(RATE_VARS, config), startW()]);
+    const [pa, pr, pw, ps] = await Promise.all([startWorkerd(RATE_VARS, config), startWorkerd(RATE_VARS, config), startW(), startS()]);
     const stopAll = () => {
-      serverCpu += treeCpuSeconds(pa.pid) + treeCpuSeconds(pr.pid) + treeCpuSeconds(pw.pid);
-      return Promise.all([pa.stop(), pr.stop(), pw.stop()]);
+      serverCpu += treeCpuSeconds(pa.pid) + treeCpuSeconds(pr.pid) + treeCpuSeconds(pw.pid) + treeCpuSeconds(ps.pid);
+      return Promise.all([pa.stop(), pr.stop(), pw.stop(), ps.stop()]);
     };
     try {
       const tokenA = await createTokens(pa.url, 1);
-      const ep = { A: { target: "A", url: pa.url, tokens: tokenA }, R: { target: "R", url: pr.url }, W: { target: "W", url: pw.url } } as const;
-      const proc = { A: pa, R: pr, W: pw } as const;
-      for (const target of rotate<Target>(["A", "R", "W"], rep)) {
+      const ep = { A: { target: "A", url: pa.url, tokens: tokenA }, R: { target: "R", url: pr.url }, W: { target: "W", url: pw.url }, S: { target: "S", url: ps.url } } as const;
+      const proc = { A: pa, R: pr, W: pw, S: ps } as const;
+      for (const target of rotate<Target>(["A", "R", "W", "S"], rep)) {
         const { result, sockets } = await connectionMemory(ep[target], proc[target], CONFIG.b4.sockets);
         raw.b4connections.push({ ...result, rep });
         log(`B4 rep${rep} ${target}: ${result.bytesPerConnection} B per idle connection (${result.sockets} sockets, joins took ${result.joinSeconds} s)`);
@@ -340,7 +345,7 @@ async function main() {
     await b4Next();
     await maybeWake();
     for (let rep = 0; rep < CONFIG.b2.reps; rep++)
-      for (const target of rotate<Target>(["A", "R", "W"], rep)) raw.b2.push(await saturate(eps[target], servers[target], rep));
+      for (const target of rotate<Target>(["A", "R", "W", "S"], rep)) raw.b2.push(await saturate(eps[target], servers[target], rep));
     await b4Next();
     await maybeWake();
     // B9, B10 (scenarios/storms.ts): drops while talking (A only), then a reconnect storm (A and R, rotated).
@@ -360,11 +365,18 @@ async function main() {
   } finally {
     // On failure, B4's processes may still be waiting for their rooms to idle.
     if (b4Finish) await b4Finish().catch(() => {});
-    serverCpu += treeCpuSeconds(main.pid) + treeCpuSeconds(w.pid);
+    serverCpu += treeCpuSeconds(main.pid) + treeCpuSeconds(w.pid) + treeCpuSeconds(sio.pid);
     await main.stop();
     await w.stop();
+    await sio.stop();
     await fakes.a.close();
     await fakes.r.close();
+  }
+  // B7 (cost) in a workerd of its own with the counters on: rows are counted, not timed, so once is enough.
+  let cost: CostResult | null = null;
+  try {
+    cost = await runCost(config, RATE_VARS, [100, 10_000]);
+  } finally {
     removeBenchBuild(config);
   }
 
@@ -382,8 +394,9 @@ async function main() {
     othersCores: round(Math.max(0, busy - ownCpu) / seconds, 2),
   };
   const summary = summarize(raw);
-  const result = { meta: { ...meta, seconds: Math.round(seconds), load }, config: CONFIG, summary, raw };
+  const result = { meta: { ...meta, seconds: Math.round(seconds), load }, config: CONFIG, summary, raw, cost };
   printTable(summary, result.meta.seconds);
+  if (cost) printCost(cost);
   console.log(
     `\nMachine load during the run: ${load.machineBusyCores} of ${meta.machine.nproc} cores busy on average — this run's processes ${load.benchCores}, others ${load.othersCores}; 1-minute load average ${load.loadAverage1.min}–${load.loadAverage1.max} (median ${load.loadAverage1.median}).`,
   );
@@ -403,6 +416,10 @@ export interface Row {
   A: number | string;
   R: number | string;
   W: number | string;
+  /** S (Socket.IO) where it takes part (B1, B2, B4 connections). */
+  S?: number | string;
+  /** "A/W …, A/S …": medians of per-repetition ratios (lib/peers.ts). */
+  peers?: string;
   /** Median of per-repetition ratios A/R (or the stated comparison). */
   ratio: number | string;
   /** min–max of the per-repetition figure the target is judged on, with n. */
@@ -466,7 +483,7 @@ function summarize(raw: {
     const note = ok ? undefined : "messages lost or out of order";
     for (const p of ["p50", "p99"] as const) {
       const v = (t: Target) => byRep(xs, t, (x) => x.latency[p]);
-      const base = { metric: `B1 fan-out ${n} members, ${p}`, unit: "ms", A: med(v("A")), R: med(v("R")), W: med(v("W")), note };
+      const base = { metric: `B1 fan-out ${n} members, ${p}`, unit: "ms", A: med(v("A")), R: med(v("R")), W: med(v("W")), S: med(v("S")), peers: peerRatios(v("A"), v("W"), v("S")), note };
       if (p === "p99") rows.push(row({ ...base, target: "A/R ≤ 1.3, all delivered in order" }, ratio(v("A"), v("R")), { op: "<=", limit: 1.3 }, undefined, ok));
       else {
         // Issue 21: at 1 msg/s per member, batching must not cost the median more than 1 ms over R.
@@ -482,14 +499,14 @@ function summarize(raw: {
     const note = none.length ? `no step passed in some repetition for ${none.join(", ")} (down to ${config.b2.minRate} msg/s)` : undefined;
     rows.push(
       row(
-        { metric: "B2 saturation: deliveries per server CPU-s at the highest passing rate", unit: "deliveries/CPU-s", A: med(eff("A"), 0), R: med(eff("R"), 0), W: med(eff("W"), 0), target: "A/R ≥ 0.8", note },
+        { metric: "B2 saturation: deliveries per server CPU-s at the highest passing rate", unit: "deliveries/CPU-s", A: med(eff("A"), 0), R: med(eff("R"), 0), W: med(eff("W"), 0), S: med(eff("S"), 0), peers: peerRatios(eff("A"), eff("W"), eff("S")), target: "A/R ≥ 0.8", note },
         ratio(eff("A"), eff("R")),
         { op: ">=", limit: 0.8 },
       ),
     );
     rows.push(
       row(
-        { metric: `B2 saturation: highest offered rate with p99 ≤ 100 ms, no loss (${config.b2.members} members, up to ${config.b2.maxRate}/s)`, unit: "msg/s", A: med(rate("A"), 0), R: med(rate("R"), 0), W: med(rate("W"), 0), target: "A/R ≥ 1.5" },
+        { metric: `B2 saturation: highest offered rate with p99 ≤ 100 ms, no loss (${config.b2.members} members, up to ${config.b2.maxRate}/s)`, unit: "msg/s", A: med(rate("A"), 0), R: med(rate("R"), 0), W: med(rate("W"), 0), S: med(rate("S"), 0), peers: peerRatios(rate("A"), rate("W"), rate("S")), target: "A/R ≥ 1.5" },
         ratio(rate("A"), rate("R")),
         { op: ">=", limit: 1.5 },
       ),
@@ -539,7 +556,7 @@ function summarize(raw: {
     const c = (t: Target) => byRep(raw.b4connections, t, (x) => x.bytesPerConnection);
     rows.push(
       row(
-        { metric: `B4 RSS per idle connection (${config.b4.sockets} in one room)`, unit: "bytes", A: med(c("A"), 0), R: med(c("R"), 0), W: med(c("W"), 0), target: "A/R ≤ 1.2" },
+        { metric: `B4 RSS per idle connection (${config.b4.sockets} in one room)`, unit: "bytes", A: med(c("A"), 0), R: med(c("R"), 0), W: med(c("W"), 0), S: med(c("S"), 0), peers: peerRatios(c("A"), c("W"), c("S")), target: "A/R ≤ 1.2" },
         ratio(c("A"), floored(c("R"))),
         { op: "<=", limit: 1.2 },
       ),
@@ -617,8 +634,8 @@ function summarize(raw: {
 }
 
 function printTable(rows: Row[], seconds: number, mode: string = CONFIG.mode): void {
-  const cells = rows.map((r) => [r.metric, r.unit, String(r.A), String(r.R), String(r.W), String(r.ratio), r.spread ?? "", r.target, r.verdict ?? ""]);
-  const head = ["metric", "unit", "A (app)", "R (raw DO)", "W (node ws)", "A vs R (median)", "spread (min–max)", "target", ""];
+  const cells = rows.map((r) => [r.metric, r.unit, String(r.A), String(r.R), String(r.W), String(r.S ?? ""), String(r.ratio), r.spread ?? "", r.target, r.verdict ?? "", r.peers ?? ""]);
+  const head = ["metric", "unit", "A (app)", "R (raw DO)", "W (node ws)", "S (socket.io)", "A vs R (median)", "spread (min–max)", "target", "", "A vs W, S"];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join(" | ");
   console.log(`\nHearth benchmark (${mode}, ${seconds} s) — A, R, W: medians over repetitions; "A vs R" is the median of per-repetition comparisons, the spread their min–max`);

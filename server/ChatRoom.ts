@@ -64,6 +64,7 @@ import { ReadMarkers } from "./room/readState";
 import { searchHandlers } from "./room/searchFrames";
 import { exportStream, type ExportFormat } from "./room/export";
 import { Files, type FileAccess, type Reservation, type UploadRequest } from "./room/files";
+import { costCountersEnabled, installCostCounters, readCostCounters, type CostCounters } from "./room/costCounters";
 import { agentAccess, type AgentAccess, type AgentResult } from "./mcpserver/roomAccess";
 import type { AgentPrincipal } from "./mcpserver/grant";
 
@@ -111,6 +112,8 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   #agentAccess?: AgentAccess;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    // Bench only: count every SQL cursor, the SDK's included, so before super() (room/costCounters.ts).
+    if (costCountersEnabled(env)) installCostCounters(ctx);
     super(ctx, env);
     // Restored connections too: the guard goes in before the SDK's onStart (mcp/host.ts).
     guardMcpConnections(this.mcp, parseAllowHosts(env.MCP_ALLOW_HOSTS));
@@ -608,6 +611,12 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     // Listed at once (with nobody online yet), not only once someone enters.
     if (visibility === "public") this.reportOnline(0, true);
     return made;
+  }
+
+  /** Bench only (`HEARTH_COST_COUNTERS=1`): the room's SQLite rows and bytes so far; refused otherwise (room/costCounters.ts). */
+  costCounters(): { ok: true; counters: CostCounters } | { ok: false; error: string } {
+    if (!costCountersEnabled(this.env)) return { ok: false, error: "cost counters are off" };
+    return { ok: true, counters: readCostCounters(this.ctx) };
   }
 
   /** Called by the Worker's API (RPC) for the landing page: a member's unread and mention counts, or null. */

@@ -29,6 +29,8 @@ export interface Env {
   ALLOWED_ORIGINS?: string;
   RATE_LIMIT_PER_SECOND?: string;
   RATE_LIMIT_BURST?: string;
+  /** Bench only: "1" counts each room's SQLite rows (room/costCounters.ts); never set it in production. */
+  HEARTH_COST_COUNTERS?: string;
   /** POST /api/session calls per client address per hour. */
   SESSIONS_PER_ADDRESS_PER_HOUR?: string;
   /** POST /api/rooms calls per client address per hour. */

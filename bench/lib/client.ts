@@ -16,7 +16,7 @@ import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { createPublicRoom, createSession, roomSocketUrl, SESSION_COOKIE } from "../../test/support/room-client.ts";
 
-export type Target = "A" | "R" | "W";
+export type Target = "A" | "R" | "W" | "S";
 
 /** Where a target's rooms are and how to enter them. */
 export interface Endpoint {
@@ -31,6 +31,8 @@ export interface Endpoint {
 export interface RoomAddress {
   url: string;
   headers?: Record<string, string>;
+  /** S speaks Socket.IO over the socket: frames ride in a `42["m",…]` event envelope. */
+  socketIo?: boolean;
 }
 
 export function roomAddress(ep: Endpoint, room: string, member = 0): RoomAddress {
@@ -44,6 +46,8 @@ export function roomAddress(ep: Endpoint, room: string, member = 0): RoomAddress
       return { url: `${ws}/raw/${room}` };
     case "W":
       return { url: `${ws}/${room}` };
+    case "S":
+      return { url: `${ws}/socket.io/?EIO=4&transport=websocket&room=${encodeURIComponent(room)}`, socketIo: true };
   }
 }
 
@@ -79,13 +83,28 @@ export class BenchSocket {
 
   readonly ws: WebSocket;
 
+  readonly socketIo: boolean;
+  /** S: resolves once Socket.IO's namespace CONNECT is answered (`40…`). */
+  private connected: Promise<void> = Promise.resolve();
+
   // (No parameter properties: the driver runs on Node's type stripping.)
-  private constructor(ws: WebSocket) {
+  private constructor(ws: WebSocket, socketIo = false) {
     this.ws = ws;
+    this.socketIo = socketIo;
+    let onConnect = () => {};
+    if (socketIo) this.connected = new Promise((r) => (onConnect = r));
     ws.on("message", (data: Buffer) => {
       const at = performance.now();
+      let text = data.toString();
+      if (socketIo) {
+        // Engine.IO open → namespace CONNECT; ping → pong; an event's envelope is stripped.
+        if (text === "2") return ws.send("3");
+        if (text.startsWith("0")) return ws.send("40");
+        if (text.startsWith("40")) return onConnect();
+        if (!text.startsWith('42["m",')) return;
+        text = text.slice(7, -1);
+      }
       this.messages++;
-      const text = data.toString();
       const type = frameType(text);
       if (type !== "batch") return this.handler(type, text, at);
       // The app coalesces a burst into one batch frame: its frames, in order, as if each had come alone.
@@ -102,10 +121,10 @@ export class BenchSocket {
       handshakeTimeout: timeoutMs,
       headers: address.headers,
     });
-    const s = new BenchSocket(ws);
+    const s = new BenchSocket(ws, address.socketIo);
     if (handler) s.handler = handler;
     return new Promise((res, rej) => {
-      ws.once("open", () => res(s));
+      ws.once("open", () => void s.connected.then(() => res(s)));
       ws.once("error", rej);
     });
   }
@@ -115,7 +134,7 @@ export class BenchSocket {
   }
 
   send(frame: unknown): void {
-    this.ws.send(JSON.stringify(frame));
+    this.ws.send(this.socketIo ? `42["m",${JSON.stringify(frame)}]` : JSON.stringify(frame));
   }
 
   /** Resolves with the first frame of `type` matching `where`, or rejects after the timeout. */

@@ -171,10 +171,10 @@ export async function startWorkerd(vars: Record<string, string>, config: string)
   };
 }
 
-/** W: bench/w-server.ts in its own Node process. */
-export async function startW(): Promise<ServerProcess> {
+/** W: bench/w-server.ts in its own Node process (S: bench/s-server.ts, Socket.IO, the same way). */
+export async function startW(script = "bench/w-server.ts"): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, "bench/w-server.ts"), String(port)], {
+  const child = spawn(process.execPath, [join(ROOT, script), String(port)], {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -187,6 +187,9 @@ export async function startW(): Promise<ServerProcess> {
   const server = await supervise(child, url, async () => listening);
   return { ...server, port, memoryPid: child.pid!, restarted: () => false };
 }
+
+/** S: bench/s-server.ts (Socket.IO 4.8, websocket transport only) in its own Node process. */
+export const startS = (): Promise<ServerProcess> => startW("bench/s-server.ts");
 
 async function supervise(
   child: ChildProcess,

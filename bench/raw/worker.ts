@@ -18,6 +18,7 @@
 import app, { ChatRoom as AppChatRoom } from "../../server/index";
 import type { Env } from "../../server/env";
 import { RawRoom, rawStats } from "./RawRoom";
+import { costRoute } from "./cost";
 
 export * from "../../server/index";
 export { RawRoom };
@@ -42,6 +43,8 @@ export default {
       const room = url.pathname.slice("/raw/".length);
       return env.RawRoom.get(env.RawRoom.idFromName(room)).fetch(request);
     }
+    // Cost counters (bench/scenarios/cost.ts): the room refuses unless HEARTH_COST_COUNTERS=1.
+    if (url.pathname.startsWith("/bench/cost/") || url.pathname.startsWith("/bench/schedule/")) return costRoute(url, env);
     if (url.pathname === "/bench/stats") {
       return Response.json({ app: appStats.constructions, raw: rawStats.constructions });
     }
