@@ -150,7 +150,7 @@ export class PersonalServers {
     const g = this.grants.get(meta.serverId, member.id);
     const s = g ? this.host.state().servers[g.sdkId] : undefined;
     // Restoring after a wake: it will be ready in a moment (or fail).
-    if (g && s && s.state !== "failed" && s.state !== "authenticating") return this.waitFor(meta, member, g);
+    if (g && s && s.state !== "failed" && s.state !== "authenticating") return this.waitFor(meta, member);
     const why = g ? `${member.name}'s authorization of ${meta.name} is not usable (${s?.state ?? "gone"})` : `${member.name} has not authorized ${meta.name}`;
     if (context?.jobs?.length) {
       this.host.pauseJobs(context.jobs, member, `it needs ${member.name}'s own authorization of ${meta.name}`);
@@ -164,7 +164,7 @@ export class PersonalServers {
       this.host.notify(member.id, meta.name);
       throw new Error(`${why}; they have been asked to (an Authorize card waits for them in this room).`);
     }
-    return this.waitFor(meta, member, this.grants.get(meta.serverId, member.id));
+    return this.waitFor(meta, member);
   }
 
   /** After every SDK state change: waits whose grant became ready go on; a failed one ends them. */
@@ -198,12 +198,13 @@ export class PersonalServers {
     return g && this.host.state().servers[g.sdkId]?.state === "ready" ? g.sdkId : null;
   }
 
-  private async waitFor(meta: ServerMeta, member: Actor, g: Grant | null): Promise<string> {
+  /** Waits until the member's grant is ready (settle() ends the wait), then the connection it is. */
+  private async waitFor(meta: ServerMeta, member: Actor): Promise<string> {
     const seconds = Math.round(this.host.authorizeTimeoutMs / 1000);
     await this.waits.wait(meta.serverId, member.id, this.host.authorizeTimeoutMs, () => new Error(`${member.name} did not authorize ${meta.name} within ${seconds} s`));
-    const now = this.grants.get(meta.serverId, member.id);
-    if (!now || (g && now.sdkId !== g.sdkId && !this.readyGrant(meta, member))) throw new Error(`${member.name}'s authorization of ${meta.name} is gone`);
-    return now.sdkId;
+    const ready = this.readyGrant(meta, member);
+    if (!ready) throw new Error(`${member.name}'s authorization of ${meta.name} is gone`);
+    return ready;
   }
 
   /**
