@@ -126,13 +126,16 @@ async function seed(ws: WebSocket, count: number): Promise<number> {
   await new Promise<void>((res, rej) => {
     const send = () => ws.send(JSON.stringify({ type: "send", id: `seed_msg_${String(sent++).padStart(6, "0")}`, text: `history message ${sent}: a line of ordinary chat text, about as long as people write` }));
     ws.on("message", (data) => {
-      const f = JSON.parse(data.toString()) as { type: string; seq?: number; message?: string };
-      if (f.type === "error") rej(new Error(`seeding: ${f.message}`));
-      if (f.type !== "ack") return;
-      acked++;
-      last = Math.max(last, f.seq ?? 0);
-      if (sent < count) send();
-      if (acked === count) res();
+      // A busy room batches its frames: the acks may come inside a `batch`.
+      const wire = JSON.parse(data.toString()) as { type: string; seq?: number; message?: string; frames?: Array<{ type: string; seq?: number; message?: string }> };
+      for (const f of wire.type === "batch" ? wire.frames! : [wire]) {
+        if (f.type === "error") rej(new Error(`seeding: ${f.message}`));
+        if (f.type !== "ack") continue;
+        acked++;
+        last = Math.max(last, f.seq ?? 0);
+        if (sent < count) send();
+        if (acked === count) res();
+      }
     });
     for (let i = 0; i < Math.min(64, count); i++) send();
   });

@@ -35,15 +35,18 @@ beforeAll(async () => {
   const send = () => m.send({ type: "send", id: `seed-${room}-${String(sent).padStart(5, "0")}`, text: `line ${++sent}` });
   await new Promise<void>((resolve, reject) => {
     m.ws.on("message", (data) => {
-      const f = JSON.parse(data.toString()) as { type: string; seq?: number };
-      if (f.type === "error") reject(new Error(`seeding failed: ${data.toString()}`));
-      if (f.type !== "ack") return;
-      acked++;
-      first = first || f.seq!;
-      first = Math.min(first, f.seq!);
-      newest = Math.max(newest, f.seq!);
-      if (sent < TOTAL) send();
-      if (acked === TOTAL) resolve();
+      // A busy room batches its frames (docs/protocol.md, `batch`): the acks may come inside one.
+      const wire = JSON.parse(data.toString()) as { type: string; seq?: number; frames?: Array<{ type: string; seq?: number }> };
+      for (const f of wire.type === "batch" ? wire.frames! : [wire]) {
+        if (f.type === "error") reject(new Error(`seeding failed: ${data.toString()}`));
+        if (f.type !== "ack") continue;
+        acked++;
+        first = first || f.seq!;
+        first = Math.min(first, f.seq!);
+        newest = Math.max(newest, f.seq!);
+        if (sent < TOTAL) send();
+        if (acked === TOTAL) resolve();
+      }
     });
     for (let i = 0; i < WINDOW; i++) send();
   });
