@@ -658,8 +658,21 @@ async function resummarize(file: string) {
   writeFileSync(file, JSON.stringify(result, null, 2));
 }
 
+/**
+ * B7 alone (`npm run bench:cost`): rows read and written are counted, not
+ * timed, so a schema change can be measured in two minutes on a busy machine.
+ */
+async function costOnly() {
+  const config = buildBenchWorker();
+  try {
+    printCost(await runCost(config, RATE_VARS, [100, 10_000]));
+  } finally {
+    removeBenchBuild(config);
+  }
+}
+
 const again = process.argv.indexOf("--resummarize");
-(again >= 0 ? resummarize(process.argv[again + 1]!) : main()).catch((err) => {
+(again >= 0 ? resummarize(process.argv[again + 1]!) : process.argv.includes("--cost") ? costOnly() : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });

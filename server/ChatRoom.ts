@@ -64,6 +64,7 @@ import { ReadMarkers } from "./room/readState";
 import { searchHandlers } from "./room/searchFrames";
 import { exportStream, type ExportFormat } from "./room/export";
 import { Files, type FileAccess, type Reservation, type UploadRequest } from "./room/files";
+import { indexJobTable } from "./room/jobIndexes";
 import { costCountersEnabled, installCostCounters, readCostCounters, type CostCounters } from "./room/costCounters";
 import { agentAccess, type AgentAccess, type AgentResult } from "./mcpserver/roomAccess";
 import type { AgentPrincipal } from "./mcpserver/grant";
@@ -110,11 +111,14 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   #readMarkers?: ReadMarkers;
   #files?: Files;
   #agentAccess?: AgentAccess;
+  /** The SDK's job table has Hearth's indexes (room/jobIndexes.ts). */
+  #jobsIndexed = false;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     // Bench only: count every SQL cursor, the SDK's included, so before super() (room/costCounters.ts).
     if (costCountersEnabled(env)) installCostCounters(ctx);
     super(ctx, env);
+    this.#jobsIndexed = indexJobTable(ctx.storage.sql);
     // Restored connections too: the guard goes in before the SDK's onStart (mcp/host.ts).
     guardMcpConnections(this.mcp, parseAllowHosts(env.MCP_ALLOW_HOSTS));
     // Before the SDK restores connections, so every handshake advertises form and URL elicitation (mcp/elicitation.ts).
@@ -228,7 +232,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       codeMode: (run) => ({ mode: this.codeMode.mode(), sandbox: this.sandbox(run) }),
       // The agents scheduler persists the alarm: an approval expires even if the room slept or restarted.
       expireApprovalsAt: async (at, seq) => {
-        await this.schedule(new Date(at), "expireApprovals", { seq }, { idempotent: true });
+        await this.scheduleJob(at, "expireApprovals", { seq });
       },
       // A range read: a long file costs its first bytes only.
       readFile: async (file, maxBytes) => {
@@ -248,11 +252,21 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return chooseModel(source, this.env.AI);
   }
 
+  /**
+   * Every schedule the room makes: a persisted alarm (the agents scheduler).
+   * `idempotent` makes the SDK compare the new schedule with every pending
+   * one (it reads them all, B7): only for approval expiries, which a
+   * recovering turn may ask for again. A reminder needs no such check: its
+   * fire is stale unless its payload's time is the reminder's next
+   * occurrence (Reminders.fire), so even a second row would post nothing.
+   */
+  private async scheduleJob(at: number, callback: "fireReminder" | "expireApprovals", payload: object): Promise<string> {
+    return (await this.schedule(new Date(at), callback, payload, { idempotent: callback === "expireApprovals" })).id;
+  }
+
   get reminders(): Reminders {
     return (this.#reminders ??= new Reminders(this.kernel, {
-      // The agents scheduler persists the alarm; idempotent so that a retried
-      // fire re-scheduling the same next occurrence adds no second row.
-      schedule: async (at, payload) => (await this.schedule(new Date(at), "fireReminder", payload, { idempotent: true })).id,
+      schedule: (at, payload) => this.scheduleJob(at, "fireReminder", payload),
       cancelSchedule: async (id) => {
         await this.cancelSchedule(id);
       },
@@ -343,7 +357,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   }
 
   /** Runs on every wake: finish what a crash or restart cut off. */
-  override onStart(): void {
+  override onStart(): void | Promise<void> {
     // Most wakes have nothing to recover; two indexed reads decide whether
     // the assistant needs building at all (wake cost, B5 in the benchmarks).
     if (this.log.unfinished().length > 0 || queuedMentions(this.ctx.storage.sql) > 0) {
@@ -352,6 +366,13 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     // MCP connections change state in the background (restore, OAuth, discovery).
     this.mcp.onServerStateChanged(() => this.mcpServers.changed());
     this.mcp.configureOAuthCallback({ customHandler: (result) => oauthPopupResponse(result) });
+    // A new room: the SDK makes its job table on first use (a key look-up
+    // here), so that it can be indexed before the first schedule (room/jobIndexes.ts).
+    if (!this.#jobsIndexed) {
+      return this.getScheduleById("none").then(() => {
+        this.#jobsIndexed = indexJobTable(this.ctx.storage.sql);
+      });
+    }
   }
 
   // The SDK's own frames (identity, state sync, MCP server list with its

@@ -52,6 +52,8 @@ const EXAMPLES =
 
 export class Reminders {
   private readonly store: ReminderStore;
+  /** Occurrences (`<id>:<at>`) whose fire is running in this instance (see fire). */
+  private readonly firing = new Set<string>();
 
   constructor(
     private readonly room: RoomKernel,
@@ -240,11 +242,31 @@ export class Reminders {
     }
   }
 
-  /** The scheduler's callback. Safe to run twice for the same occurrence. */
+  /**
+   * The scheduler's callback. Safe to run twice for the same occurrence:
+   * one that was handled is stale (its reminder's nextAt moved on), and
+   * one still being handled in this instance — waiting for the scheduler to
+   * store the next occurrence — is in `firing`. That in-memory claim, not
+   * the SDK's idempotent schedules (which read every pending schedule to
+   * compare, B7), keeps a second callback from scheduling a second next
+   * occurrence; across an eviction nothing is in flight, and whatever was
+   * stored before it says whether the occurrence was handled.
+   */
   async fire(payload: FirePayload): Promise<void> {
     const r = this.store.get(payload.id);
     // Cancelled, snoozed, paused or already handled: this alarm is stale.
     if (!r || r.paused || r.nextAt !== payload.at) return;
+    const occurrence = `${r.id}:${payload.at}`;
+    if (this.firing.has(occurrence)) return;
+    this.firing.add(occurrence);
+    try {
+      await this.fireOccurrence(r, payload);
+    } finally {
+      this.firing.delete(occurrence);
+    }
+  }
+
+  private async fireOccurrence(r: ReminderRecord, payload: FirePayload): Promise<void> {
     const now = Date.now();
     const late = now - payload.at > LATE_AFTER_MS;
     const lateNote = late ? ` _(late — it was due ${describeInstant(payload.at, r.timeZone)} ${r.timeZone})_` : "";

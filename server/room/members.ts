@@ -71,9 +71,14 @@ export class Membership {
     const info: RoomInfo = { name: this.roomName, visibility, membersMayInvite: this.meta("members_may_invite") === "1" };
     // Only when set: a room that never used them reads as it always did.
     if (this.meta("members_may_pin") === "1") info.membersMayPin = true;
-    const slowMode = Number(this.meta("slow_mode_seconds") ?? 0);
+    const slowMode = this.slowModeSeconds();
     if (slowMode > 0) info.slowModeSeconds = slowMode;
     return info;
+  }
+
+  /** Seconds between two messages of a member (0: slow mode off); one keyed read, for every send. */
+  slowModeSeconds(): number {
+    return Number(this.meta("slow_mode_seconds") ?? 0);
   }
 
   /**

@@ -2,8 +2,15 @@
  * The room's message log, in the Durable Object's SQLite.
  *
  * Two counters order everything:
- * - `seq` (INTEGER PRIMARY KEY AUTOINCREMENT) is a message's place in the
- *   room; AUTOINCREMENT guarantees a seq is never reused, even after deletes.
+ * - `seq` (INTEGER PRIMARY KEY, the rowid) is a message's place in the
+ *   room. SQLite gives a new row the highest rowid + 1, so a seq is never
+ *   reused as long as no row is ever deleted — and none is: deleting or
+ *   removing a message blanks its row and keeps it (the tombstone is what
+ *   catch-up replays). Not AUTOINCREMENT, which would guarantee the same
+ *   for deleted rows by updating `sqlite_sequence` on every insert: one
+ *   more row written per message, the meter Cloudflare bills 1,000× a
+ *   row read (docs/benchmarks.md, B7). Rooms made with it are rebuilt once
+ *   (`dropAutoincrement`).
  * - `rev` is a room-wide change counter: every insert, edit and delete stamps
  *   the row with the next rev. A reconnecting client says the last rev it saw
  *   and gets exactly the rows changed since — new messages and edits alike —
@@ -93,8 +100,9 @@ export class MessageLog {
     private readonly sql: SqlStorage,
     private readonly removed: (attachments: Attachment[]) => void = () => {},
   ) {
+    dropAutoincrement(sql);
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      seq INTEGER PRIMARY KEY,
       rev INTEGER NOT NULL,
       id TEXT NOT NULL UNIQUE,
       kind TEXT NOT NULL,
@@ -411,6 +419,35 @@ export class MessageLog {
     const row = this.sql.exec<{ rev: number | null }>("SELECT MAX(rev) AS rev FROM messages").toArray()[0];
     return row?.rev ?? 0;
   }
+}
+
+/**
+ * Rooms made before B7 (issue 21) declared `seq ... AUTOINCREMENT`. SQLite
+ * cannot drop that from a table in place, so the table is rebuilt once,
+ * on the first wake with this code: same columns and rows (seq kept, so
+ * the search index's rowids and every client's seq and rev stay valid),
+ * then its indexes and triggers as they were. The constructor runs before
+ * any event is delivered and nothing in it awaits, so the rebuild commits
+ * as one write with the rest of the wake, or not at all. The cost is one
+ * row per message once; a room reads one sqlite_master row per wake after.
+ */
+export function dropAutoincrement(sql: SqlStorage): boolean {
+  const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'messages'").toArray()[0];
+  if (!table || !/\bAUTOINCREMENT\b/i.test(table.sql)) return false;
+  // Dropping the table drops its indexes and triggers: keep their definitions to re-create them.
+  const dependents = sql
+    .exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE tbl_name = 'messages' AND type IN ('index', 'trigger') AND sql IS NOT NULL")
+    .toArray()
+    .map((r) => r.sql);
+  const create = table.sql
+    .replace(/^CREATE TABLE\s+("?)messages\1/i, "CREATE TABLE messages_rebuilt")
+    .replace(/\s+AUTOINCREMENT\b/i, "");
+  sql.exec(create);
+  sql.exec("INSERT INTO messages_rebuilt SELECT * FROM messages");
+  sql.exec("DROP TABLE messages");
+  sql.exec("ALTER TABLE messages_rebuilt RENAME TO messages");
+  for (const statement of dependents) sql.exec(statement);
+  return true;
 }
 
 /**
