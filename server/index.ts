@@ -118,7 +118,7 @@ async function routeRoom(request: Request, env: Env, url: URL): Promise<Response
     }
   }
 
-  let toRoom = sanitizedRoomRequest(request);
+  let toRoom = sanitizedRoomRequest(request, url);
   if (target.kind !== "room-socket") {
     // The callback completes only for the member who started the flow
     // (mcp/callbackGuard.ts): the room learns who, never the cookie.
@@ -129,7 +129,7 @@ async function routeRoom(request: Request, env: Env, url: URL): Promise<Response
     if (session.ok) toRoom = withIdentity(toRoom, { id: session.claims.sub, name: session.claims.name });
   }
   const routed = await routeAgentRequest(toRoom, env, {
-    onBeforeConnect: (req) => admitRoomSocket(req, env, target.room),
+    onBeforeConnect: (req) => admitRoomSocket(req, env, target.room, url),
   });
   return routed ?? apiError(404, "not_found", "No such room path.");
 }
@@ -141,13 +141,13 @@ async function routeRoom(request: Request, env: Env, url: URL): Promise<Response
  * an allowed other origin presents a single-use ticket instead. Nothing
  * else in the URL names a person (invites are redeemed over the API).
  */
-async function admitRoomSocket(request: Request, env: Env, room: string): Promise<Request | Response> {
+async function admitRoomSocket(request: Request, env: Env, room: string, url: URL): Promise<Request | Response> {
   if (!originAllowed(request, env.ALLOWED_ORIGINS)) {
     // A foreign page gets no socket at all, not even one carrying a reason.
     return apiError(403, "bad_origin", `Origin ${request.headers.get("Origin")} may not open sockets here.`);
   }
   if (!isRoomName(room)) return refuseSocket("not_found", "That is not a valid room name.");
-  const params = new URL(request.url).searchParams;
+  const params = url.searchParams;
   const secret = await signingSecret(env);
   const ticketParam = params.get("ticket");
   if (ticketParam !== null) {

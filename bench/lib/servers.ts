@@ -122,11 +122,12 @@ export function removeBenchBuild(devConfig: string): void {
  * started by the tests' own launcher with the bench's config. `vars` become
  * `--var K:V`.
  */
-export async function startWorkerd(vars: Record<string, string>, config: string): Promise<ServerProcess> {
+export async function startWorkerd(vars: Record<string, string>, config: string, inspectorPort?: number): Promise<ServerProcess> {
   const persistDir = mkdtempSync(join(tmpdir(), "hearth-bench-"));
   const dev = await startDevServer({
     persistDir,
     vars,
+    inspectorPort,
     args: ["-c", config, "--log-level", "warn"],
     // The bench Worker's own route: the app's fallback would not answer JSON.
     ready: async (url) => {

@@ -50,6 +50,8 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
   /** Start through `npm start`'s script (scripts/start.ts: finds a local model), not wrangler directly. */
   viaStartScript?: boolean;
+  /** The DevTools port of the Worker's isolate (bench/profile.ts); any free one by default. */
+  inspectorPort?: number;
 }
 
 async function healthy(url: string): Promise<boolean> {
@@ -78,7 +80,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       "--ip",
       "127.0.0.1",
       "--inspector-port",
-      "0",
+      String(options.inspectorPort ?? 0),
       "--persist-to",
       persistDir,
       "--show-interactive-dev-session=false",
