@@ -86,6 +86,7 @@ describe("the MCP conformance suite", () => {
       }
     });
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-    expect(checks.filter((c) => c.status === "SUCCESS").map((c) => c.id)).toEqual(expect.arrayContaining(["server-initialize"]));
+    const passed = new Set(checks.filter((c) => c.status === "SUCCESS").map((c) => c.id));
+    for (const id of ["server-initialize", "ping", "tools-list", "resources-list", "prompts-list"]) expect(passed, id).toContain(id);
   }, 300_000);
 });
