@@ -145,6 +145,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       const kernel = new RoomKernel({
         name: this.name,
         sql: this.ctx.storage.sql,
+        transaction: (fn) => this.ctx.storage.transactionSync(fn),
         broadcast: (frame) => {
           this.sockets.fanOut(encode(frame));
           // Only the frames a notification can follow; the rest (drafts, presence) never build it.

@@ -10,21 +10,20 @@
  * pending, 7,019 at 1,000), so a room's bill grew with pending × fires.
  * With these, each is an index seek that stops at its first row.
  *
- * What they cost: only `time` is indexed for every job — one more row
- * written when a job is scheduled and one when it is done (a row written
- * is billed 1,000× a row read, so this pays off from ~140 pending jobs on;
- * below that it costs about a dollar per million fires more). The other
- * three are partial indexes over rows Hearth never makes (exclusive,
- * recovery-loop) or only while an interval job runs: no writes for a
- * reminder. SQLite uses a partial index for a query whose WHERE implies
- * the index's, which the SDK's queries do word for word.
+ * What they cost: only `time` is indexed for every job, an index entry
+ * when a job is scheduled and when it is done (B7 still counts 2 rows
+ * written per fire, as before). The other three are partial indexes over
+ * rows Hearth never makes (exclusive, recovery-loop) or only while an
+ * interval job runs: nothing for a reminder. SQLite uses a partial index
+ * for a query whose WHERE implies the index's, which the SDK's queries do
+ * word for word (checked with EXPLAIN QUERY PLAN).
  *
- * The SDK creates its table lazily, with the first job, so this runs on
- * every construction (cheap: `IF NOT EXISTS` is answered from the parsed
- * schema) and again after each schedule, and does nothing until the
- * table exists. Should an SDK release rebuild the table, the next wake
- * indexes it again; should it add its own index, these are redundant but
- * harmless.
+ * The SDK creates its table lazily, on first use, so this runs on every
+ * construction (cheap: `IF NOT EXISTS` is answered from the parsed schema)
+ * and does nothing until the table exists; a new room's first onStart
+ * makes the SDK create it first (ChatRoom.onStart). Should an SDK release
+ * rebuild the table, the next wake indexes it again; should it add its
+ * own index, these are redundant but harmless.
  */
 const INDEXES = [
   "CREATE INDEX IF NOT EXISTS hearth_jobs_time ON cf_agents_jobs(time)",

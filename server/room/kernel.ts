@@ -31,6 +31,8 @@ export interface NewMessage extends Omit<MessageInput, "now"> {
 export interface KernelRoom {
   name: string;
   sql: SqlStorage;
+  /** Runs `fn` as one SQLite transaction (the object's `storage.transactionSync`). */
+  transaction<T>(fn: () => T): T;
   /** Sends one frame to every member socket (serialised once). */
   broadcast(frame: ServerFrame): void;
   /** Who is online now, each member once. */
@@ -75,7 +77,11 @@ export class RoomKernel {
   // Tables are created on first use after each wake (cheap IF NOT EXISTS
   // statements, independent of history size).
   get log(): MessageLog {
-    return (this.#log ??= new MessageLog(this.sql, (attachments) => this.room.attachmentsRemoved(attachments)));
+    return (this.#log ??= new MessageLog(
+      this.sql,
+      (attachments) => this.room.attachmentsRemoved(attachments),
+      (fn) => this.room.transaction(fn),
+    ));
   }
   get members(): Membership {
     return (this.#members ??= new Membership(this.sql, this.name));

@@ -99,8 +99,9 @@ export class MessageLog {
   constructor(
     private readonly sql: SqlStorage,
     private readonly removed: (attachments: Attachment[]) => void = () => {},
+    transaction: <T>(fn: () => T) => T = (fn) => fn(),
   ) {
-    dropAutoincrement(sql);
+    dropAutoincrement(sql, transaction);
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
       seq INTEGER PRIMARY KEY,
       rev INTEGER NOT NULL,
@@ -426,12 +427,13 @@ export class MessageLog {
  * cannot drop that from a table in place, so the table is rebuilt once,
  * on the first wake with this code: same columns and rows (seq kept, so
  * the search index's rowids and every client's seq and rev stay valid),
- * then its indexes and triggers as they were. The constructor runs before
- * any event is delivered and nothing in it awaits, so the rebuild commits
- * as one write with the rest of the wake, or not at all. The cost is one
- * row per message once; a room reads one sqlite_master row per wake after.
+ * then its indexes and triggers as they were. All in one transaction
+ * (`transaction`: the object's `transactionSync`): a crash between the drop
+ * and the rename must not leave a room whose next wake finds no messages
+ * table and makes an empty one. The cost is one row per message once; a
+ * room reads one sqlite_master row per wake after.
  */
-export function dropAutoincrement(sql: SqlStorage): boolean {
+export function dropAutoincrement(sql: SqlStorage, transaction: <T>(fn: () => T) => T = (fn) => fn()): boolean {
   const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'messages'").toArray()[0];
   if (!table || !/\bAUTOINCREMENT\b/i.test(table.sql)) return false;
   // Dropping the table drops its indexes and triggers: keep their definitions to re-create them.
@@ -442,11 +444,13 @@ export function dropAutoincrement(sql: SqlStorage): boolean {
   const create = table.sql
     .replace(/^CREATE TABLE\s+("?)messages\1/i, "CREATE TABLE messages_rebuilt")
     .replace(/\s+AUTOINCREMENT\b/i, "");
-  sql.exec(create);
-  sql.exec("INSERT INTO messages_rebuilt SELECT * FROM messages");
-  sql.exec("DROP TABLE messages");
-  sql.exec("ALTER TABLE messages_rebuilt RENAME TO messages");
-  for (const statement of dependents) sql.exec(statement);
+  transaction(() => {
+    sql.exec(create);
+    sql.exec("INSERT INTO messages_rebuilt SELECT * FROM messages");
+    sql.exec("DROP TABLE messages");
+    sql.exec("ALTER TABLE messages_rebuilt RENAME TO messages");
+    for (const statement of dependents) sql.exec(statement);
+  });
   return true;
 }
 
