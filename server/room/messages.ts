@@ -101,7 +101,11 @@ export class MessageLog {
     private readonly removed: (attachments: Attachment[]) => void = () => {},
     transaction: <T>(fn: () => T) => T = (fn) => fn(),
   ) {
-    dropAutoincrement(sql, transaction);
+    // One read of the schema on wake for both checks below (sqlite_master has no index: each read scans it).
+    const tables = new Map(
+      sql.exec<{ name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('messages', 'messages_fts')").toArray().map((t) => [t.name, t.sql]),
+    );
+    dropAutoincrement(sql, transaction, tables.get("messages"));
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
       seq INTEGER PRIMARY KEY,
       rev INTEGER NOT NULL,
@@ -141,7 +145,7 @@ export class MessageLog {
     sql.exec("CREATE INDEX IF NOT EXISTS message_mentions_member ON message_mentions(member_id, seq)");
     sql.exec("CREATE INDEX IF NOT EXISTS messages_pinned ON messages(pinned_at) WHERE pinned_at IS NOT NULL");
     // The full-text index follows every write to this table by triggers (searchIndex.ts).
-    installSearchIndex(sql);
+    if (!tables.has("messages_fts")) installSearchIndex(sql);
   }
 
   /**
@@ -431,17 +435,21 @@ export class MessageLog {
  * (`transaction`: the object's `transactionSync`): a crash between the drop
  * and the rename must not leave a room whose next wake finds no messages
  * table and makes an empty one. The cost is one row per message once; a
- * room reads one sqlite_master row per wake after.
+ * room's wake reads the schema once for this and the search index.
  */
-export function dropAutoincrement(sql: SqlStorage, transaction: <T>(fn: () => T) => T = (fn) => fn()): boolean {
-  const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'messages'").toArray()[0];
-  if (!table || !/\bAUTOINCREMENT\b/i.test(table.sql)) return false;
+export function dropAutoincrement(
+  sql: SqlStorage,
+  transaction: <T>(fn: () => T) => T = (fn) => fn(),
+  // The table's CREATE statement, when the caller has read it already.
+  tableSql: string | undefined = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'messages'").toArray()[0]?.sql,
+): boolean {
+  if (!tableSql || !/\bAUTOINCREMENT\b/i.test(tableSql)) return false;
   // Dropping the table drops its indexes and triggers: keep their definitions to re-create them.
   const dependents = sql
     .exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE tbl_name = 'messages' AND type IN ('index', 'trigger') AND sql IS NOT NULL")
     .toArray()
     .map((r) => r.sql);
-  const create = table.sql
+  const create = tableSql
     .replace(/^CREATE TABLE\s+("?)messages\1/i, "CREATE TABLE messages_rebuilt")
     .replace(/\s+AUTOINCREMENT\b/i, "");
   transaction(() => {

@@ -33,8 +33,9 @@ const FLOOR = "COALESCE((SELECT below FROM search_backfill), 0)";
 
 /**
  * Creates the index and its triggers on a room's first wake with search
- * (MessageLog's constructor calls it after the messages table exists). One
- * sqlite_master read on every later wake.
+ * (MessageLog's constructor calls it after the messages table exists, when
+ * its one schema read on wake finds no index; the check here keeps other
+ * callers safe).
  */
 export function installSearchIndex(sql: SqlStorage): void {
   if (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages_fts'").toArray().length > 0) return;
