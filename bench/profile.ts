@@ -87,6 +87,10 @@ class Inspector {
   }
 }
 
+/** "name  dir/script.js:line": one function of the profile. */
+const frameKey = (n: ProfileNode) =>
+  `${n.callFrame.functionName || "(anonymous)"}  ${n.callFrame.url.split("/").slice(-2).join("/") || "(native)"}:${n.callFrame.lineNumber + 1}`;
+
 /** Self time per function (ms), heaviest first. */
 function selfTimes(p: Profile): Array<{ fn: string; ms: number }> {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
@@ -94,9 +98,7 @@ function selfTimes(p: Profile): Array<{ fn: string; ms: number }> {
   for (let i = 0; i < p.samples.length; i++) ms.set(p.samples[i]!, (ms.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
   const out = new Map<string, number>();
   for (const [id, t] of ms) {
-    const f = byId.get(id)!.callFrame;
-    const script = f.url.split("/").slice(-2).join("/") || "(native)";
-    const key = `${f.functionName || "(anonymous)"}  ${script}:${f.lineNumber + 1}`;
+    const key = frameKey(byId.get(id)!);
     out.set(key, (out.get(key) ?? 0) + t);
   }
   return [...out].map(([fn, t]) => ({ fn, ms: t })).sort((a, b) => b.ms - a.ms);
@@ -110,7 +112,6 @@ function inclusiveTimes(p: Profile, under?: string): Array<{ fn: string; ms: num
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const key = (n: ProfileNode) => `${n.callFrame.functionName || "(anonymous)"}  ${n.callFrame.url.split("/").slice(-2).join("/") || "(native)"}:${n.callFrame.lineNumber + 1}`;
   const out = new Map<string, number>();
   for (let i = 0; i < p.samples.length; i++) {
     const ms = (p.timeDeltas[i] ?? 0) / 1000;
@@ -121,7 +122,7 @@ function inclusiveTimes(p: Profile, under?: string): Array<{ fn: string; ms: num
       if (!inside) continue;
     }
     for (let id: number | undefined = p.samples[i]; id !== undefined; id = parent.get(id)) {
-      const k = key(byId.get(id)!);
+      const k = frameKey(byId.get(id)!);
       if (seen.has(k)) continue;
       seen.add(k);
       out.set(k, (out.get(k) ?? 0) + ms);

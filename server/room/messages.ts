@@ -99,7 +99,8 @@ export class MessageLog {
   constructor(
     private readonly sql: SqlStorage,
     private readonly removed: (attachments: Attachment[]) => void = () => {},
-    transaction: <T>(fn: () => T) => T = (fn) => fn(),
+    /** The object's `transactionSync`: the one-time rebuild below must commit whole. */
+    transaction: <T>(fn: () => T) => T,
   ) {
     // One read of the schema on wake for both checks below (sqlite_master has no index: each read scans it).
     const tables = new Map(
@@ -431,18 +432,14 @@ export class MessageLog {
  * cannot drop that from a table in place, so the table is rebuilt once,
  * on the first wake with this code: same columns and rows (seq kept, so
  * the search index's rowids and every client's seq and rev stay valid),
- * then its indexes and triggers as they were. All in one transaction
+ * then its indexes and triggers as they were. `tableSql` is the table's
+ * CREATE statement, from the constructor's one schema read. All in one transaction
  * (`transaction`: the object's `transactionSync`): a crash between the drop
  * and the rename must not leave a room whose next wake finds no messages
  * table and makes an empty one. The cost is one row per message once; a
  * room's wake reads the schema once for this and the search index.
  */
-export function dropAutoincrement(
-  sql: SqlStorage,
-  transaction: <T>(fn: () => T) => T = (fn) => fn(),
-  // The table's CREATE statement, when the caller has read it already.
-  tableSql: string | undefined = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'messages'").toArray()[0]?.sql,
-): boolean {
+export function dropAutoincrement(sql: SqlStorage, transaction: <T>(fn: () => T) => T, tableSql: string | undefined): boolean {
   if (!tableSql || !/\bAUTOINCREMENT\b/i.test(tableSql)) return false;
   // Dropping the table drops its indexes and triggers: keep their definitions to re-create them.
   const dependents = sql
