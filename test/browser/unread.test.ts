@@ -145,4 +145,28 @@ describe("mentions and unread", () => {
     await reply.waitFor();
     expect(await reply.locator(".mention").getAttribute("data-member")).toBe(bob.id);
   });
+
+  it("keeps what is typed right after a completion where it was typed, however late the browser's frames are", async () => {
+    // A busy tab paints late: a frame 150 ms after the completion lands in the middle of the next word.
+    await alice.page.evaluate(() => {
+      (window as { realRaf?: typeof requestAnimationFrame }).realRaf = window.requestAnimationFrame;
+      window.requestAnimationFrame = (cb) => window.setTimeout(() => cb(performance.now()), 150);
+    });
+    try {
+      for (const id of ["composer-input", "thread-input"]) {
+        const input = alice.page.getByTestId(id);
+        await input.fill("");
+        await input.pressSequentially("@Rob");
+        await alice.page.locator(`[data-testid="mention-option"][data-member="${bob.id}"]`).waitFor();
+        await input.press("Tab");
+        await input.pressSequentially("lunch later", { delay: 40 });
+        expect(await input.inputValue()).toBe("@Robert lunch later");
+        await input.fill("");
+      }
+    } finally {
+      await alice.page.evaluate(() => {
+        window.requestAnimationFrame = (window as { realRaf?: typeof requestAnimationFrame }).realRaf!;
+      });
+    }
+  });
 });

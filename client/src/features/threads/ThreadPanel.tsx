@@ -6,6 +6,7 @@ import type { OpenThread } from "./state";
 import { MentionList } from "../chat/composer/MentionList";
 import type { MentionCandidate } from "../chat/composer/mention";
 import { useMentionCompletion } from "../mentions/useMentionCompletion";
+import { useCaretAfterRender } from "../../hooks/useCaretAfterRender";
 import "./threads.css";
 
 /**
@@ -39,6 +40,7 @@ export function ThreadPanel({
   const [caret, setCaret] = useState(0);
   const [focused, setFocused] = useState(false);
   const inputRef = useRef<HTMLTextAreaElement>(null);
+  const placeCaret = useCaretAfterRender(inputRef);
   const listId = useId();
   const optionId = useId();
   const candidates = useMemo(() => [{ id: null, name: assistantName }, ...people], [assistantName, people]);
@@ -50,10 +52,7 @@ export function ThreadPanel({
     apply: (next, at) => {
       setText(next);
       setCaret(at);
-      requestAnimationFrame(() => {
-        inputRef.current?.focus();
-        inputRef.current?.setSelectionRange(at, at);
-      });
+      placeCaret(at);
     },
   });
   const [alsoToRoom, setAlsoToRoom] = useState(false);

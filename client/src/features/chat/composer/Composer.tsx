@@ -5,6 +5,7 @@ import {
 } from "./commands";
 import type { MentionCandidate } from "./mention";
 import { useMentionCompletion } from "../../mentions/useMentionCompletion";
+import { useCaretAfterRender } from "../../../hooks/useCaretAfterRender";
 import type { CommandEntry } from "../../room/commandLog";
 import type { RoomState } from "../../room/roomState";
 import { CommandNote } from "../../../components/CommandNote";
@@ -88,6 +89,7 @@ export function Composer({
   const replyId = useId();
   const [localError, setLocalError] = useState<string | null>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
+  const placeCaret = useCaretAfterRender(inputRef);
   const inputId = useId();
   const hintId = useId();
   const counterId = useId();
@@ -128,12 +130,7 @@ export function Composer({
       setText(next);
       setCaret(at);
       actions.typing(next);
-      requestAnimationFrame(() => {
-        const el = inputRef.current;
-        if (!el) return;
-        el.focus();
-        el.setSelectionRange(at, at);
-      });
+      placeCaret(at);
     },
   });
   const { mention } = mentions;
@@ -157,14 +154,7 @@ export function Composer({
     // Only a new request fills the composer, not a re-render.
   }, [fillN]);
 
-  const moveCaretToEnd = (next: string) => {
-    requestAnimationFrame(() => {
-      const el = inputRef.current;
-      if (!el) return;
-      el.focus();
-      el.setSelectionRange(next.length, next.length);
-    });
-  };
+  const moveCaretToEnd = (next: string) => placeCaret(next.length);
 
   const acceptHint = (chosen: CommandHint) => {
     const next = completeCommand(chosen);
