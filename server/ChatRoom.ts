@@ -67,6 +67,7 @@ import { Files, type FileAccess, type Reservation, type UploadRequest } from "./
 import { indexJobTable } from "./room/jobIndexes";
 import { costCountersEnabled, installCostCounters, readCostCounters, type CostCounters } from "./room/costCounters";
 import { agentAccess, type AgentAccess, type AgentResult } from "./mcpserver/roomAccess";
+import { RoomFollowers, rpcError } from "./mcpserver/follow";
 import type { AgentPrincipal } from "./mcpserver/grant";
 
 type RoomConnection = Connection<ConnectionState>;
@@ -111,6 +112,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
   #readMarkers?: ReadMarkers;
   #files?: Files;
   #agentAccess?: AgentAccess;
+  #followers?: RoomFollowers;
   /** The SDK's job table has Hearth's indexes (room/jobIndexes.ts). */
   #jobsIndexed = false;
 
@@ -148,6 +150,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         transaction: (fn) => this.ctx.storage.transactionSync(fn),
         broadcast: (frame) => {
           this.sockets.fanOut(encode(frame));
+          this.#followers?.shown(frame);
           // Only the frames a notification can follow; the rest (drafts, presence) never build it.
           if (frame.type === "message" || frame.type === "message_updated" || frame.type === "tool") this.notifications.frameShown(frame);
         },
@@ -731,6 +734,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     }
     // Whether or not they had a socket open: a member who is gone keeps no read marker or push subscription here.
     if (!role) {
+      this.#followers?.endFor(member.id);
       this.notifications.forget(member.id);
       this.readMarkers.forget(member.id);
       void this.mcpServers.forgetMember(member.id).catch((err: unknown) => console.error("could not remove a member's MCP grants", err));
@@ -797,6 +801,25 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return this.#agentAccess.run(principal, call);
   }
 
+  /**
+   * RPC from the Worker's MCP endpoint: an agent's `subscriptions/listen` on
+   * this room's resources (mcpserver/follow.ts), after the same checks as
+   * any call of the "read" scope. `expiresAt`: its access token's expiry (ms).
+   */
+  async agentListen(principal: AgentPrincipal, expiresAt: number, request: Request, rpcId: unknown): Promise<Response> {
+    const allowed = await this.agentCall(principal, { op: "info" });
+    if (!allowed.ok) return rpcError(rpcId, -32602, `${allowed.code}: ${allowed.text}`);
+    this.#followers ??= new RoomFollowers({
+      name: this.name,
+      mayRead: (memberId) => this.members.get(memberId) !== null && !this.members.banned(memberId),
+      agentActed: (memberId, client) => {
+        const member = this.members.get(memberId);
+        if (member) this.sockets.agentActed({ memberId, name: member.name, role: member.role, client });
+      },
+    });
+    return this.#followers.serve(principal, request, expiresAt, rpcId);
+  }
+
   /** Called by the lobby when it starts, to correct counts a crash left stale. */
   reportPresence(): void {
     this.reportOnline(this.sockets.online().length, true);
@@ -815,7 +838,10 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       threads: this.kernel.threads,
       members: this.members,
       now: () => Date.now(),
-      broadcast: (frame) => this.sockets.fanOut(encode(frame)),
+      broadcast: (frame) => {
+        this.sockets.fanOut(encode(frame));
+        this.#followers?.shown(frame);
+      },
       reply,
       updateSender: (state) => {
         setState(state);

@@ -17,6 +17,9 @@ export const SCOPE_TEXT: Record<AgentScope, string> = {
   scripts: "Run the room's saved scripts as you (their review and approval rules apply as when you run them)",
 };
 
+/** Access tokens live 10 minutes: a leaked one is short-lived, and a revoked grant's refresh fails at once. */
+export const ACCESS_TOKEN_TTL_S = 600;
+
 /** A grant covers at most this many chosen rooms (the consent page's list is the member's own rooms anyway). */
 export const GRANT_ROOMS_MAX = 50;
 

@@ -11,7 +11,7 @@
  * one per resource is kept per isolate.
  */
 import { getOAuthApi, OAuthProvider, type OAuthHelpers, type OAuthProviderOptions } from "@cloudflare/workers-oauth-provider";
-import { AGENT_SCOPES } from "./grant";
+import { ACCESS_TOKEN_TTL_S, AGENT_SCOPES } from "./grant";
 import { authorizePage } from "./consent";
 import { mcpApi } from "./tools";
 
@@ -20,8 +20,6 @@ export const AUTHORIZE_PATH = "/authorize";
 const TOKEN_PATH = "/oauth/token";
 const REGISTER_PATH = "/oauth/register";
 
-/** Access tokens live 10 minutes: a leaked one is short-lived, and a revoked grant's refresh fails at once. */
-export const ACCESS_TOKEN_TTL_S = 600;
 /** A grant not refreshed for 30 days expires. */
 const REFRESH_IDLE_TTL_S = 30 * 24 * 3600;
 

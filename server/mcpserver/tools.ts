@@ -13,8 +13,9 @@ import { z } from "zod";
 import { isRoomName } from "../../shared/rooms";
 import type { ChatMessage } from "../../shared/protocol";
 import { LIMITS } from "../../shared/limits";
-import { GrantProps, grantCoversRoom, type AgentPrincipal } from "./grant";
+import { ACCESS_TOKEN_TTL_S, GrantProps, grantCoversRoom, type AgentPrincipal } from "./grant";
 import { READ_PAGE_MAX, type AgentData, type AgentResult } from "./roomAccess";
+import { roomOfUri, rpcError } from "./follow";
 
 /** Rooms `list_rooms` asks about, at most, and how many at once (as the landing page's unread counts). */
 const LIST_ROOMS_MAX = 50;
@@ -31,13 +32,62 @@ export const mcpApi = {
     const grant = GrantProps.safeParse(ctx.props);
     if (!grant.success) return Response.json({ error: "invalid_token", error_description: "This grant is not Hearth's." }, { status: 401 });
     const principal: AgentPrincipal = { memberId: grant.data.memberId, client: grant.data.client, clientId: ctx.auth.clientId ?? "", scopes: ctx.auth.scope };
-    const handler = createMcpHandler(() => mcpServer(env, grant.data, principal), { route: "/mcp", allowedHostnames: [new URL(request.url).hostname] });
+    const listen = await listenRequest(request);
+    if (listen) return followRoom(env, grant.data, principal, ctx.auth.expiresAt, request, listen);
+    const handler = createMcpHandler(({ era }) => mcpServer(env, grant.data, principal, era), { route: "/mcp", allowedHostnames: [new URL(request.url).hostname] });
     return handler(request, env, ctx);
   },
 };
 
-function mcpServer(env: Cloudflare.Env, grant: GrantProps, principal: AgentPrincipal): McpServer {
-  const server = new McpServer({ name: "Hearth", version: "1.0.0" }, { instructions: INSTRUCTIONS });
+/** A `subscriptions/listen` request naming resources: its id and the URIs it follows. */
+interface ListenRequest {
+  id: unknown;
+  uris: string[];
+}
+
+async function listenRequest(request: Request): Promise<ListenRequest | null> {
+  if (request.method !== "POST") return null;
+  let body: unknown;
+  try {
+    body = await request.clone().json();
+  } catch {
+    return null; // the SDK answers a body that is not JSON
+  }
+  const listen = z
+    .object({ method: z.literal("subscriptions/listen"), id: z.unknown(), params: z.object({ notifications: z.object({ resourceSubscriptions: z.array(z.string()).min(1) }) }) })
+    .safeParse(body);
+  return listen.success ? { id: listen.data.id, uris: listen.data.params.notifications.resourceSubscriptions } : null;
+}
+
+/**
+ * Following resources live: the room's own Durable Object serves the
+ * stream (follow.ts says why), so one listen follows one room — its
+ * timeline, its threads or both. A listen without resources (list changes
+ * only) stays with the stateless handler.
+ */
+async function followRoom(env: Cloudflare.Env, grant: GrantProps, principal: AgentPrincipal, expiresAtS: number | undefined, request: Request, listen: ListenRequest): Promise<Response> {
+  const rooms = new Set(listen.uris.map(roomOfUri));
+  const [room] = rooms;
+  if (rooms.size !== 1 || !room) {
+    return rpcError(listen.id, -32602, "A subscription follows the resources of one room (hearth://rooms/<room> and its threads): listen once per room.");
+  }
+  if (!isRoomName(room)) return rpcError(listen.id, -32602, `${JSON.stringify(room.slice(0, 60))} is not a room name.`);
+  if (!grantCoversRoom(grant, room)) return rpcError(listen.id, -32602, `forbidden: This connection was not granted the room ${room}.`);
+  const expiresAt = Math.min((expiresAtS ?? Infinity) * 1000, Date.now() + ACCESS_TOKEN_TTL_S * 1000);
+  try {
+    return await env.ChatRoom.getByName(room).agentListen(principal, expiresAt, request, listen.id);
+  } catch (err) {
+    console.error(`mcp: room ${room} failed to serve a subscription`, err);
+    return rpcError(listen.id, -32603, "The room failed to answer; listen again.");
+  }
+}
+
+function mcpServer(env: Cloudflare.Env, grant: GrantProps, principal: AgentPrincipal, era: "legacy" | "modern"): McpServer {
+  // Resources can be followed with subscriptions/listen (2026-07-28); 2025-era clients have no session to follow them on.
+  const server = new McpServer(
+    { name: "Hearth", version: "1.0.0" },
+    { instructions: INSTRUCTIONS, ...(era === "modern" ? { capabilities: { resources: { subscribe: true } } } : {}) },
+  );
   const call = (room: string, body: Record<string, unknown>) => roomCall(env, grant, principal, room, body);
 
   server.registerTool(
@@ -170,9 +220,9 @@ function mcpServer(env: Cloudflare.Env, grant: GrantProps, principal: AgentPrinc
 /**
  * Resources (each room's newest messages, a thread) and the prompt
  * "summarise since I was last here". Read-only, through the same room
- * checks as the tools. No change notifications: the handler is stateless
- * and its notifications reach only the isolate that sent them; an agent
- * follows a room with `read_messages` and `since`.
+ * checks as the tools. Their change notifications come from the room
+ * (followRoom above, follow.ts); a 2025-era client follows a room with
+ * `read_messages` and `since`.
  */
 function registerReadOnly(server: McpServer, call: (room: string, body: Record<string, unknown>) => Promise<AgentResult>, rooms: () => Promise<CallToolResult>) {
   const text = (result: AgentResult) => (result.ok ? JSON.stringify(present(result.data)) : `${result.code}: ${result.text}`);
