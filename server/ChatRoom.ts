@@ -820,6 +820,11 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return this.#followers.serve(principal, request, expiresAt, rpcId);
   }
 
+  /** RPC from Settings → Connected apps: the member revoked this app's grant; its open subscriptions here end now. */
+  agentGrantRevoked(memberId: string, clientId: string): void {
+    this.#followers?.endFor(memberId, clientId);
+  }
+
   /** Called by the lobby when it starts, to correct counts a crash left stale. */
   reportPresence(): void {
     this.reportOnline(this.sockets.online().length, true);

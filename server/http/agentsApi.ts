@@ -2,7 +2,9 @@
  * Settings → Connected apps: the MCP clients a member allowed on the
  * consent page (server/mcpserver/consent.ts), listed and revoked through the
  * OAuth provider's own grant helpers. Revoking deletes the grant and its
- * tokens, so the app's next call is refused (401) and its refresh fails.
+ * tokens, so the app's next call is refused (401) and its refresh fails,
+ * and tells the rooms it covered to end the app's open subscriptions
+ * (mcpserver/follow.ts), which were checked only when they opened.
  */
 import { AgentsResponse, RevokeAgentRequest, type ConnectedAgent, type OkResponse } from "../../shared/api";
 import type { SessionClaims } from "../auth/tokens";
@@ -36,7 +38,29 @@ export async function revokeAgent(request: Request, env: Cloudflare.Env, caller:
   const oauth = oauthHelpers(request, env);
   // Only the caller's own grants: another member's id is "not found", never revoked.
   const grants = await oauth.listUserGrants(caller.sub, { limit: GRANTS_MAX });
-  if (!grants.items.some((g) => g.id === body.data.id)) return apiError(404, "not_found", "You have no connected app with that id.");
+  const grant = grants.items.find((g) => g.id === body.data.id);
+  if (!grant) return apiError(404, "not_found", "You have no connected app with that id.");
   await oauth.revokeGrant(body.data.id, caller.sub);
+  await endSubscriptions(env, caller.sub, grant.clientId, (grant.metadata ?? {}) as { rooms?: unknown });
   return json({ ok: true } satisfies OkResponse);
+}
+
+/** Rooms told at once, as the landing page's unread counts. */
+const PARALLEL = 8;
+
+async function endSubscriptions(env: Cloudflare.Env, memberId: string, clientId: string, meta: { rooms?: unknown }): Promise<void> {
+  const rooms =
+    meta.rooms === "all"
+      ? (await env.Account.getByName(memberId).rooms()).map((r) => r.room)
+      : Array.isArray(meta.rooms)
+        ? meta.rooms.filter((r): r is string => typeof r === "string")
+        : [];
+  for (let i = 0; i < rooms.length; i += PARALLEL) {
+    await Promise.all(
+      rooms.slice(i, i + PARALLEL).map((room) =>
+        // The grant is gone already: a room that fails to hear it still ends the stream when its token expires.
+        env.ChatRoom.getByName(room).agentGrantRevoked(memberId, clientId).catch((err: unknown) => console.error(`could not tell room ${room} of a revoked grant`, err)),
+      ),
+    );
+  }
 }

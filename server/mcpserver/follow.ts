@@ -16,10 +16,11 @@
  * An open stream keeps the room awake (it cannot hibernate while it holds
  * a response), so each one is bounded: it ends when its access token
  * expires (the client listens again with a fresh token, which is checked
- * again, so a revoked grant stops there at the latest), at once when the
- * member is removed or banned, and a member holds at most
- * LISTENS_PER_MEMBER at a time in a room. While one is open, the agent
- * shows in the room's presence as it does after a call.
+ * again), at once when the member is removed or banned or revokes the
+ * app's grant in Settings (http/agentsApi.ts), and a member holds at most
+ * LISTENS_PER_MEMBER at a time in a room (a new one ends their oldest).
+ * While one is open, the agent shows in the room's presence as it does
+ * after a call.
  */
 import { McpServer } from "@modelcontextprotocol/server";
 import { createMcpHandler } from "agents/mcp/server";
@@ -56,6 +57,7 @@ export function changedResources(room: string, frame: ServerFrame): string[] {
 
 interface Listen {
   memberId: string;
+  clientId: string;
   client: string;
   stop: AbortController;
   expiry: ReturnType<typeof setTimeout>;
@@ -87,11 +89,14 @@ export class RoomFollowers {
    * token's expiry, ms since the epoch.
    */
   async serve(principal: AgentPrincipal, request: Request, expiresAt: number, id: unknown): Promise<Response> {
-    const mine = [...this.#open].filter((l) => l.memberId === principal.memberId).length;
-    if (mine >= LISTENS_PER_MEMBER) return rpcError(id, -32603, `At most ${LISTENS_PER_MEMBER} open subscriptions per member in a room: close one first.`);
+    // A client's close is not always seen here (under wrangler dev a dropped connection never reaches the
+    // room), so a new listen over the limit ends the member's oldest rather than being refused.
+    const mine = [...this.#open].filter((l) => l.memberId === principal.memberId);
+    if (mine.length >= LISTENS_PER_MEMBER) mine[0]!.stop.abort();
     const stop = new AbortController();
     const listen: Listen = {
       memberId: principal.memberId,
+      clientId: principal.clientId,
       client: principal.client,
       stop,
       expiry: setTimeout(() => stop.abort(), Math.max(0, expiresAt - Date.now())),
@@ -123,9 +128,9 @@ export class RoomFollowers {
     if (first) queueMicrotask(() => this.#flush());
   }
 
-  /** Ends the streams of a member who may no longer read here (removed, banned). */
-  endFor(memberId: string): void {
-    for (const listen of this.#open) if (listen.memberId === memberId) listen.stop.abort();
+  /** Ends the streams of a member who may no longer read here (removed, banned), or of one app of theirs (its grant was revoked). */
+  endFor(memberId: string, clientId?: string): void {
+    for (const listen of this.#open) if (listen.memberId === memberId && (clientId === undefined || listen.clientId === clientId)) listen.stop.abort();
   }
 
   #flush(): void {

@@ -11,6 +11,7 @@ import { Client, StreamableHTTPClientTransport, type McpSubscription } from "@mo
 import { startDevServer, type DevServer } from "../support/dev-server";
 import { createSession, NodeMember } from "../support/node-member";
 import { connectAgent, type ConnectedAgent } from "../support/mcp-agent";
+import { sessionHeaders } from "../support/room-client";
 
 let server: DevServer;
 let alice: { token: string; id: string };
@@ -102,6 +103,38 @@ describe("following a room over MCP", () => {
     // The room itself still answers: the refusals changed nothing.
     const sub = await follower.listen({ resourceSubscriptions: [`hearth://rooms/${ROOM_A}`] });
     await sub.close();
+  });
+
+  it("holds at most four open subscriptions per member in a room: a fifth ends the oldest", async () => {
+    const open: McpSubscription[] = [];
+    for (let i = 0; i < 4; i++) open.push(await follower.listen({ resourceSubscriptions: [`hearth://rooms/${ROOM_A}`] }));
+    const fifth = await follower.listen({ resourceSubscriptions: [`hearth://rooms/${ROOM_A}`] });
+    const oldest = await Promise.race([open[0]!.closed, new Promise((r) => setTimeout(() => r("still open"), 10_000))]);
+    expect(oldest).toBe("remote");
+    // The four newest still hear the room.
+    const from = updates.length;
+    bobInA.send({ type: "send", id: "follow-cap", text: "for the four newest" });
+    await bobInA.next("ack", (f) => f.id === "follow-cap");
+    await updated(`hearth://rooms/${ROOM_A}`, from);
+    await Promise.all([...open, fifth].map((s) => s.close()));
+  });
+
+  it("ends an app's stream at once when the member revokes its grant in Settings", async () => {
+    const app = await connectAgent(server.url, "Revoked App", alice.token, { rooms: [ROOM_A], scopes: [] });
+    const client = await modernClient(app.oauth.tokens()!.access_token);
+    const sub = await client.listen({ resourceSubscriptions: [`hearth://rooms/${ROOM_A}`] });
+    const list = await fetch(`${server.url}/api/account/agents`, { method: "POST", headers: sessionHeaders(server.url, alice.token) });
+    const { agents } = (await list.json()) as { agents: Array<{ id: string; client: string }> };
+    const grant = agents.find((a) => a.client === "Revoked App")!;
+    const revoked = await fetch(`${server.url}/api/account/agents/revoke`, { method: "POST", headers: sessionHeaders(server.url, alice.token), body: JSON.stringify({ id: grant.id }) });
+    expect(revoked.status).toBe(200);
+    const closed = await Promise.race([sub.closed, new Promise((r) => setTimeout(() => r("still open"), 10_000))]);
+    expect(closed).toBe("remote");
+    // The other app's grant is untouched.
+    const other = await follower.listen({ resourceSubscriptions: [`hearth://rooms/${ROOM_A}`] });
+    await other.close();
+    await client.close().catch(() => {});
+    await app.close().catch(() => {});
   });
 
   it("tells a 2025-era client nothing it cannot follow", async () => {
