@@ -74,8 +74,11 @@ async function followRoom(env: Cloudflare.Env, grant: GrantProps, principal: Age
   if (!isRoomName(room)) return rpcError(listen.id, -32602, `${JSON.stringify(room.slice(0, 60))} is not a room name.`);
   if (!grantCoversRoom(grant, room)) return rpcError(listen.id, -32602, `forbidden: This connection was not granted the room ${room}.`);
   const expiresAt = Math.min((expiresAtS ?? Infinity) * 1000, Date.now() + ACCESS_TOKEN_TTL_S * 1000);
+  // The room needs the request's envelope, not the bearer token the provider already checked.
+  const forwarded = new Request(request);
+  forwarded.headers.delete("Authorization");
   try {
-    return await env.ChatRoom.getByName(room).agentListen(principal, expiresAt, request, listen.id);
+    return await env.ChatRoom.getByName(room).agentListen(principal, expiresAt, forwarded, listen.id);
   } catch (err) {
     console.error(`mcp: room ${room} failed to serve a subscription`, err);
     return rpcError(listen.id, -32603, "The room failed to answer; listen again.");
