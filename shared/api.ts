@@ -164,6 +164,8 @@ export const ConnectedAgent = z.object({
   id: z.string(),
   /** The client's name as the member approved it; self-asserted by the client. */
   client: z.string(),
+  /** Its OAuth client id (its icon: GET /api/agent-icon/<app>). */
+  app: z.string(),
   /** Where its tokens go. */
   redirectHost: z.string().nullable(),
   scopes: z.array(z.string()),

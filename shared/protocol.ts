@@ -214,6 +214,8 @@ export const ChatMessage = z.object({
    * member wrote it themselves). Set by the server only; no frame carries it in.
    */
   via: z.string().max(100).optional(),
+  /** With `via`: the app's OAuth client id; its icon is `GET /api/agent-icon/<viaApp>` (server/http/agentIcon.ts). */
+  viaApp: z.string().max(128).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -223,8 +225,11 @@ export const PresenceMember = z.object({
   role: Role,
   /** Open connections (tabs) of this member; the member is listed once. 0: only an outside agent of theirs is here. */
   connections: z.number().int().nonnegative(),
-  /** Outside agents (MCP clients) acting for this member right now, by the name they were granted under. */
-  agents: z.array(z.string()).optional(),
+  /**
+   * Outside agents (MCP clients) acting for this member right now: the name
+   * they were granted under and their OAuth client id (`app`, for the icon).
+   */
+  agents: z.array(z.object({ name: z.string(), app: z.string() })).optional(),
 });
 export type PresenceMember = z.infer<typeof PresenceMember>;
 

@@ -23,6 +23,7 @@ export async function listAgents(request: Request, env: Cloudflare.Env, caller: 
     return {
       id: g.id,
       client: typeof meta.client === "string" ? meta.client : g.clientId,
+      app: g.clientId,
       redirectHost: typeof meta.redirectHost === "string" ? meta.redirectHost : null,
       scopes: g.scope,
       rooms,

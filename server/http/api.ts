@@ -43,6 +43,7 @@ import { unreadCounts } from "./unreadApi";
 import { listAgents, revokeAgent } from "./agentsApi";
 import { handleExportApi } from "./exportApi";
 import { handleFileLink, handleFilesApi, isFilesPath } from "./filesApi";
+import { agentIcon, agentIconClient } from "./agentIcon";
 
 /** The Worker's bindings (server/env.ts), by their global name: env.ts names every class, so no module imports it. */
 type Env = Cloudflare.Env;
@@ -88,14 +89,17 @@ async function route(request: Request, env: Env): Promise<Response> {
   const fileLink = await handleFileLink(request, env, secret, path);
   if (fileLink) return fileLink;
 
-  // Signed-in GETs: file downloads here, exports above (http/exportApi.ts).
+  // Signed-in GETs: file downloads and agents' icons here, exports above (http/exportApi.ts).
   const files = isFilesPath(path);
-  if (request.method !== "POST" && !files) return apiError(405, "method_not_allowed", "Use POST.");
+  const iconOf = request.method === "GET" ? agentIconClient(path) : null;
+  if (request.method !== "POST" && !files && !iconOf) return apiError(405, "method_not_allowed", "Use POST.");
   const caller = await checkSession(secret, request);
   if (!caller.ok) return apiError(401, "unauthorized", `Sign in again: ${caller.reason}.`);
   const response = files
     ? await handleFilesApi(request, env, secret, caller.claims, path)
-    : await routeSignedIn(request, env, secret, caller.claims, path);
+    : iconOf
+      ? await agentIcon(request, env, iconOf)
+      : await routeSignedIn(request, env, secret, caller.claims, path);
   if (caller.renewed) response.headers.append("Set-Cookie", caller.renewed);
   return response;
 }

@@ -68,7 +68,7 @@ export interface FollowRoom {
   /** Whether the member may still read here (a member, not banned). */
   mayRead(memberId: string): boolean;
   /** The agent shows in presence for AGENT_PRESENCE_MS (room/sockets.ts). */
-  agentActed(memberId: string, client: string): void;
+  agentActed(memberId: string, client: string, app: string): void;
 }
 
 export class RoomFollowers {
@@ -112,7 +112,7 @@ export class RoomFollowers {
       return response;
     }
     this.#open.add(listen);
-    this.room.agentActed(listen.memberId, listen.client);
+    this.room.agentActed(listen.memberId, listen.client, listen.clientId);
     this.#keepPresence();
     return new Response(untilClosed(response.body, () => this.#closed(listen)), response);
   }
@@ -146,7 +146,7 @@ export class RoomFollowers {
     this.#presence = setInterval(() => {
       for (const listen of this.#open) {
         if (!this.room.mayRead(listen.memberId)) listen.stop.abort();
-        else this.room.agentActed(listen.memberId, listen.client);
+        else this.room.agentActed(listen.memberId, listen.client, listen.clientId);
       }
     }, AGENT_PRESENCE_MS / 2);
   }

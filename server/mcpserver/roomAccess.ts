@@ -114,7 +114,7 @@ export interface AgentRoom {
   /** Members with an open socket now. */
   online(): ReadonlySet<string>;
   /** The member's agent acted: it shows in presence for a while (room/sockets.ts). */
-  agentActed(actor: Actor, client: string): void;
+  agentActed(actor: Actor, principal: AgentPrincipal): void;
   scripts(): ScriptItem[];
   /** Runs a slash command as the member, as if typed (the answer it gives them). */
   command(actor: Actor, text: string): Promise<Outcome>;
@@ -145,7 +145,7 @@ export class AgentAccess {
       return { ok: false, code: "rate_limited", text: "Too many requests for this member: slow down and try again." };
     }
     const actor: Actor = member;
-    this.room.agentActed(actor, principal.client);
+    this.room.agentActed(actor, principal);
     switch (call.op) {
       case "info":
         return { ok: true, data: { room: info, role: member.role, lastSeq: this.room.log.lastSeq() } };
@@ -262,6 +262,7 @@ export class AgentAccess {
       typingUntil: 0,
       timeZone: this.room.members.timeZone(actor.id) ?? "UTC",
       via: principal.client,
+      viaApp: principal.clientId,
     };
   }
 

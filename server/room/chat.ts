@@ -88,7 +88,7 @@ const send: Handler<"send"> = (ctx, frame) => {
     threadOf: frame.threadOf ?? null,
     alsoToRoom: frame.alsoToRoom ?? false,
     attachments: attachments?.ok ? attachments.attachments : undefined,
-    ...(sender.via ? { via: sender.via } : {}),
+    ...(sender.via ? { via: sender.via, ...(sender.viaApp ? { viaApp: sender.viaApp } : {}) } : {}),
   });
   if (result.status === "conflict") {
     return ctx.reply(errorFrame("duplicate_id", "This message id is already used by another message.", frame.id));

@@ -19,4 +19,6 @@ export interface ConnectionState {
    * the MCP endpoint (mcpserver/roomAccess.ts), so their posts say "via <client>".
    */
   via?: string;
+  /** With `via`: the client's OAuth id (its icon). */
+  viaApp?: string;
 }

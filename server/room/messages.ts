@@ -50,6 +50,7 @@ export interface MessageRow {
   mentions: string | null;
   attachments: string | null;
   via: string | null;
+  via_app: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -79,6 +80,8 @@ export interface MessageInput {
   attachments?: Attachment[];
   /** The outside agent (MCP client) that posted it for the author (mcpserver/roomAccess.ts). */
   via?: string;
+  /** That client's OAuth id (its icon). */
+  viaApp?: string;
 }
 
 export type InsertResult =
@@ -132,7 +135,7 @@ export class MessageLog {
     // Reactions, pins and who removed a message live on its row, so that
     // each change bumps the rev and catch-up replays it like an edit.
     const columns = new Set(sql.exec<{ name: string }>("PRAGMA table_info(messages)").toArray().map((c) => c.name));
-    for (const [name, type] of [["reactions", "TEXT"], ["pinned", "TEXT"], ["pinned_at", "INTEGER"], ["removed_by", "TEXT"], ["mentions", "TEXT"], ["attachments", "TEXT"], ["via", "TEXT"]]) {
+    for (const [name, type] of [["reactions", "TEXT"], ["pinned", "TEXT"], ["pinned_at", "INTEGER"], ["removed_by", "TEXT"], ["mentions", "TEXT"], ["attachments", "TEXT"], ["via", "TEXT"], ["via_app", "TEXT"]]) {
       if (!columns.has(name!)) sql.exec(`ALTER TABLE messages ADD COLUMN ${name} ${type}`);
     }
     // Who each message mentions, keyed for both questions asked of it: a
@@ -157,8 +160,8 @@ export class MessageLog {
   insert(input: MessageInput): InsertResult {
     const rows = this.sql
       .exec<MessageRow>(
-        `INSERT INTO messages (rev, id, kind, author_id, author_name, text, created_at, reply_to, status, thread_of, also_to_room, mentions, attachments, via)
-         VALUES (${NEXT_REV}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO messages (rev, id, kind, author_id, author_name, text, created_at, reply_to, status, thread_of, also_to_room, mentions, attachments, via, via_app)
+         VALUES (${NEXT_REV}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO NOTHING
          RETURNING *`,
         input.id,
@@ -174,6 +177,7 @@ export class MessageLog {
         input.mentions?.length ? JSON.stringify(input.mentions) : null,
         input.attachments?.length ? JSON.stringify(input.attachments) : null,
         input.via ?? null,
+        input.via ? (input.viaApp ?? null) : null,
       )
       .toArray();
     if (rows[0]) {
@@ -499,6 +503,6 @@ export function toMessage(row: MessageRow): ChatMessage {
     ...(row.removed_by ? { removedBy: JSON.parse(row.removed_by) as Author } : {}),
     ...(row.mentions ? { mentions: JSON.parse(row.mentions) as string[] } : {}),
     ...(row.attachments ? { attachments: JSON.parse(row.attachments) as Attachment[] } : {}),
-    ...(row.via ? { via: row.via } : {}),
+    ...(row.via ? { via: row.via, ...(row.via_app ? { viaApp: row.via_app } : {}) } : {}),
   };
 }

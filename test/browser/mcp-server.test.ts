@@ -2,25 +2,40 @@
  * Hearth as an MCP server, in Chromium: the member approves an MCP client
  * on the consent page in their own browser (its `__Host-` cookies over
  * http://127.0.0.1 included), sees the client's post in the room as theirs
- * "via" the client, and disconnects it in Settings — after which the
- * client's token is refused.
+ * "via" the client (with the client's icon, served from Hearth's origin:
+ * the browser never asks the icon's host), and disconnects it in Settings
+ * — after which the client's token is refused.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { MemoryOAuthClient, open } from "../support/mcp-agent";
-import { messageRow, openRoom, uniqueRoom } from "./browser";
+import { startDevServer } from "../support/dev-server";
+import { startIconServer, type IconServer } from "../support/icon-server";
+import { eventually, messageRow, openRoom, uniqueRoom } from "./browser";
 import { useBrowserRoom } from "./fixture";
 
-const world = useBrowserRoom({ members: ["alice"] });
+let icons: IconServer;
+const world = useBrowserRoom({
+  members: ["alice"],
+  server: async () => {
+    icons = await startIconServer();
+    return startDevServer({ vars: { MCP_ALLOW_HOSTS: icons.host } });
+  },
+});
+afterAll(() => icons?.close());
 const [alice] = world.members;
 
 describe("an MCP client connected by a member in the browser", () => {
   it("is approved on the consent page, posts via itself, and is disconnected in Settings", async () => {
     const room = uniqueRoom("mcp-browser");
+    const browserAsked: string[] = [];
+    alice!.context.on("request", (r) => {
+      if (r.url().startsWith(icons.url)) browserAsked.push(r.url());
+    });
     await openRoom(alice!.page, `/r/${room}`);
 
-    const oauth = new MemoryOAuthClient("Browser Agent");
+    const oauth = new MemoryOAuthClient("Browser Agent", `${icons.url}/logo.png`);
     const endpoint = new URL(`${world.server.url}/mcp`);
     const first = new StreamableHTTPClientTransport(endpoint, { authProvider: oauth });
     await new Client({ name: "browser-agent", version: "1" }).connect(first).catch(() => {});
@@ -55,11 +70,20 @@ describe("an MCP client connected by a member in the browser", () => {
     await row.getByTestId("via").waitFor();
     expect(await row.getByTestId("via").textContent()).toContain("via Browser Agent");
     expect(await row.getAttribute("data-author")).toBe("alice");
+    // Its icon: loaded, from Hearth's own origin, beside "via" and in presence.
+    const icon = row.getByTestId("app-icon");
+    await icon.waitFor();
+    expect(new URL((await icon.evaluate((img: HTMLImageElement) => img.currentSrc))).origin).toBe(world.server.url);
+    await eventually(() => icon.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), 1);
+    await alice!.page.getByTestId("presence-agents").getByTestId("app-icon").waitFor();
+    expect(browserAsked).toEqual([]);
+    expect(icons.requests.filter((r) => r.path === "/logo.png").length).toBeGreaterThan(0);
 
     await alice!.page.goto("/settings");
     const app = alice!.page.getByTestId("connected-app").filter({ hasText: "Browser Agent" });
     await app.waitFor();
     expect(await app.textContent()).toContain(room);
+    await app.getByTestId("app-icon").waitFor();
     expect(await alice!.page.getByTestId("mcp-url").textContent()).toBe(endpoint.href);
     await app.getByTestId("app-revoke").click();
     await alice!.page.getByTestId("no-apps").waitFor();

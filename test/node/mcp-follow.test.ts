@@ -72,8 +72,8 @@ describe("following a room over MCP", () => {
     expect(sub.honoredFilter.resourceSubscriptions).toEqual([`hearth://rooms/${ROOM_A}`]);
 
     // While it listens, the agent is in the room's presence beside Alice.
-    const presence = await bobInA.next("presence", (f) => f.members.some((m) => m.agents?.includes("Follower")));
-    expect(presence.members.find((m) => m.agents?.includes("Follower"))?.name).toBe("alice");
+    const presence = await bobInA.next("presence", (f) => f.members.some((m) => m.agents?.some((a) => a.name === "Follower")));
+    expect(presence.members.find((m) => m.agents?.some((a) => a.name === "Follower"))?.name).toBe("alice");
 
     const from = updates.length;
     bobInA.send({ type: "send", id: "follow-live-1", text: "posted while an agent listens" });

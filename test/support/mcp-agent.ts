@@ -22,13 +22,24 @@ export class MemoryOAuthClient implements OAuthClientProvider {
   /** Where the SDK sent the member to authorize (set when a connect needed authorization). */
   authorizationUrl: URL | null = null;
 
-  constructor(readonly clientName: string) {}
+  /** `logoUri`: the icon the client registers with (RFC 7591 `logo_uri`). */
+  constructor(
+    readonly clientName: string,
+    readonly logoUri?: string,
+  ) {}
 
   get redirectUrl(): string {
     return REDIRECT_URL;
   }
   get clientMetadata(): OAuthClientMetadata {
-    return { client_name: this.clientName, redirect_uris: [REDIRECT_URL], grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: "none" };
+    return {
+      client_name: this.clientName,
+      redirect_uris: [REDIRECT_URL],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "none",
+      ...(this.logoUri ? { logo_uri: this.logoUri } : {}),
+    };
   }
   clientInformation() {
     return this.info;
@@ -102,8 +113,8 @@ export interface ConnectedAgent {
  * URL), the member approves on the consent page, the code is exchanged
  * (PKCE), and a second connect succeeds with the token.
  */
-export async function connectAgent(origin: string, clientName: string, sessionToken: string, choice: ConsentChoice): Promise<ConnectedAgent> {
-  const oauth = new MemoryOAuthClient(clientName);
+export async function connectAgent(origin: string, clientName: string, sessionToken: string, choice: ConsentChoice, logoUri?: string): Promise<ConnectedAgent> {
+  const oauth = new MemoryOAuthClient(clientName, logoUri);
   const endpoint = new URL(`${origin}/mcp`);
   const first = new StreamableHTTPClientTransport(endpoint, { authProvider: oauth });
   await new Client({ name: clientName, version: "1.0.0" }).connect(first).then(

@@ -8,15 +8,17 @@ describe("presence", () => {
     const members = presenceOf(
       [tab("m_a", "Ann"), tab("m_a", "Ann"), tab("m_b", "Bob")],
       [
-        { memberId: "m_a", name: "Ann", role: "member", client: "Claude" },
-        { memberId: "m_a", name: "Ann", role: "member", client: "Claude" },
-        { memberId: "m_c", name: "Cy", role: "viewer", client: "Cursor" },
+        { memberId: "m_a", name: "Ann", role: "member", client: "Claude", app: "c_claude" },
+        { memberId: "m_a", name: "Ann", role: "member", client: "Claude", app: "c_claude" },
+        { memberId: "m_a", name: "Ann", role: "member", client: "Claude", app: "c_other" },
+        { memberId: "m_c", name: "Cy", role: "viewer", client: "Cursor", app: "c_cursor" },
       ],
     );
     expect(members).toEqual([
-      { id: "m_a", name: "Ann", role: "member", connections: 2, agents: ["Claude"] },
+      // Two apps that share a name are two agents (each with its own icon); one app acting twice is one.
+      { id: "m_a", name: "Ann", role: "member", connections: 2, agents: [{ name: "Claude", app: "c_claude" }, { name: "Claude", app: "c_other" }] },
       { id: "m_b", name: "Bob", role: "member", connections: 1 },
-      { id: "m_c", name: "Cy", role: "viewer", connections: 0, agents: ["Cursor"] },
+      { id: "m_c", name: "Cy", role: "viewer", connections: 0, agents: [{ name: "Cursor", app: "c_cursor" }] },
     ]);
   });
 });

@@ -39,8 +39,8 @@ describe("agentCall", () => {
     const read = await stub.agentCall(principal(olive.id), { op: "read", limit: 1 });
     expect(read).toMatchObject({ ok: true, data: { messages: [{ text: "from an agent" }] } });
     // While it acts, the agent is in the room's presence beside Olive's own tab.
-    const here = await b.next("presence", (f) => f.members.some((m) => m.id === olive.id && m.agents?.includes("Test Agent") === true));
-    expect(here.members.find((m) => m.id === olive.id)).toMatchObject({ connections: 1, agents: ["Test Agent"] });
+    const here = await b.next("presence", (f) => f.members.some((m) => m.id === olive.id && m.agents?.some((a) => a.name === "Test Agent") === true));
+    expect(here.members.find((m) => m.id === olive.id)).toMatchObject({ connections: 1, agents: [{ name: "Test Agent", app: "c_test" }] });
   });
 
   it("reads the role now: a member demoted to viewer cannot post, a removed one gets nothing", async () => {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { AgentsResponse } from "../../../../shared/api";
 import { postAgentRevoke, postAgents } from "../../api";
+import { AppIcon } from "../../components/AppIcon";
 
 /**
  * Settings → Connected apps: the MCP clients (Claude Desktop, an IDE agent,
@@ -53,7 +54,7 @@ export function ConnectedApps() {
           {data.agents.map((a) => (
             <li key={a.id} data-testid="connected-app">
               <span>
-                {a.client}
+                <AppIcon app={a.app} /> {a.client}
                 {a.redirectHost ? <span className="muted"> ({a.redirectHost})</span> : null}
               </span>
               <span className="muted">

@@ -1,4 +1,5 @@
-import { Bell, Bot, CornerDownRight } from "lucide-react";
+import { Bell, CornerDownRight } from "lucide-react";
+import { AppIcon } from "../../components/AppIcon";
 import type { ChatMessage, MessageStatus } from "../../../../shared/protocol";
 import { formatFullTime } from "../../time";
 import { Timestamp } from "./Timestamp";
@@ -42,7 +43,7 @@ export function MessageMeta({ message: m, replyToAuthor }: { message: ChatMessag
       {m.via && (
         // Posted by an app the author connected (Hearth's MCP endpoint): theirs, but not typed by them.
         <span className="via muted" data-testid="via" title={`Posted by ${m.author.name} through ${m.via}, an app they connected`}>
-          <Bot size={13} aria-hidden="true" /> via {m.via}
+          <AppIcon app={m.viaApp} /> via {m.via}
         </span>
       )}
       <Timestamp at={m.createdAt} />

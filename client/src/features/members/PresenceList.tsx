@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import type { PresenceMember, Role } from "../../../../shared/protocol";
+import { AppIcon } from "../../components/AppIcon";
 import "./members.css";
 
 const ROLE_ORDER: Record<Role, number> = { owner: 0, member: 1, viewer: 2 };
@@ -24,7 +25,13 @@ export function PresenceList({ members, selfId, assistant }: { members: Presence
             <span className={`badge badge-${m.role}`}>{m.role}</span>
             {m.agents && m.agents.length > 0 && (
               <span className="muted small presence-agents" data-testid="presence-agents" title="Outside apps acting for this member now">
-                {m.connections === 0 ? "" : " · "}via {m.agents.join(", ")}
+                {m.connections === 0 ? "" : " · "}via{" "}
+                {m.agents.map((a, i) => (
+                  <span key={a.app} className="presence-agent" data-app={a.app}>
+                    {i > 0 ? ", " : ""}
+                    <AppIcon app={a.app} size={12} /> {a.name}
+                  </span>
+                ))}
               </span>
             )}
           </li>
