@@ -215,7 +215,7 @@ export const ChatMessage = z.object({
    */
   via: z.string().max(100).optional(),
   /** With `via`: the app's OAuth client id; its icon is `GET /api/agent-icon/<viaApp>` (server/http/agentIcon.ts). */
-  viaApp: z.string().max(128).optional(),
+  viaApp: z.string().max(512).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 

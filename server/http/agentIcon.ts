@@ -16,24 +16,36 @@
 import { guardedFetch, parseAllowHosts } from "../egress";
 import { oauthHelpers } from "../mcpserver/oauth";
 
-const ICON_PATH = /^\/api\/agent-icon\/([A-Za-z0-9_-]{1,128})$/;
+// A registered client's id, or (percent-encoded) the https URL a metadata-document client goes by.
+const ICON_PATH = /^\/api\/agent-icon\/([A-Za-z0-9_.~%-]{1,1024})$/;
+const CLIENT_ID_MAX = 512;
 export const ICON_MAX_BYTES = 64 * 1024;
 const FETCH_TIMEOUT_MS = 5000;
 const CACHE_SECONDS = 86_400;
 
 /** The client id an icon path names, or null. */
 export function agentIconClient(path: string): string | null {
-  return ICON_PATH.exec(path)?.[1] ?? null;
+  const raw = ICON_PATH.exec(path)?.[1];
+  if (!raw) return null;
+  try {
+    const id = decodeURIComponent(raw);
+    return id.length <= CLIENT_ID_MAX ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function agentIcon(request: Request, env: Cloudflare.Env, clientId: string): Promise<Response> {
   // One entry per client for everyone: an icon is the same for every reader, and it is not a secret.
-  const key = new Request(`${new URL(request.url).origin}/api/agent-icon/${clientId}`);
+  const key = new Request(`${new URL(request.url).origin}/api/agent-icon/${encodeURIComponent(clientId)}`);
   const cache = (caches as unknown as { default: Cache }).default;
   const hit = await cache.match(key);
   // A fresh Response: the caller appends a renewed session cookie to its headers.
   if (hit) return new Response(hit.body, hit);
-  const client = await oauthHelpers(request, env).lookupClient(clientId);
+  // A metadata-document client's record is fetched from its URL, and may fail to resolve.
+  const client = await oauthHelpers(request, env)
+    .lookupClient(clientId)
+    .catch(() => null);
   const icon = client?.logoUri ? await fetchIcon(client.logoUri, parseAllowHosts(env.MCP_ALLOW_HOSTS)) : null;
   const response = icon
     ? new Response(icon.bytes, { headers: { "Content-Type": icon.type, ...ICON_HEADERS, "Cache-Control": `private, max-age=${CACHE_SECONDS}` } })

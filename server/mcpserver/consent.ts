@@ -131,7 +131,7 @@ function consentHtml(details: ConsentDescription, authRequest: AuthRequest, memb
 <title>Connect ${name} · Hearth</title><style>${STYLE}</style></head>
 <body><main>
 <h1>Allow <span data-testid="client-name">${name}</span> to act for you?</h1>
-<p>Signed in as <b>${escape(memberName)}</b>. ${details.clientDomain ? `Published by <b>${escape(details.clientDomain)}</b>.` : "This app registered itself: its name is not verified."}
+<p>Signed in as <b>${escape(memberName)}</b>. ${details.clientDomain ? `Published by <b data-testid="client-domain">${escape(details.clientDomain)}</b>.` : "This app registered itself: its name is not verified."}
 Access will be sent to <b data-testid="redirect-host">${escape(details.redirectHost)}</b>.</p>
 ${details.redirectIsLoopback ? `<p class="warn"><b>This sends access to an app on your computer.</b> Continue only if you just started connecting from it.</p>` : ""}
 <p>It will act with <em>your</em> role in each room (a viewer's access can read but never post), and what it posts is shown as yours, “via ${name}”.</p>

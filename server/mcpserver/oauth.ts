@@ -52,6 +52,10 @@ function options(resource: string): OAuthProviderOptions<Cloudflare.Env> {
     refreshTokenTTL: REFRESH_IDLE_TTL_S,
     refreshTokenIdleTTL: REFRESH_IDLE_TTL_S,
     scopesSupported: [...AGENT_SCOPES],
+    // A client may name itself by an https URL of its metadata instead of
+    // registering; the consent page then shows that URL's domain as the
+    // publisher. The provider fetches it under global_fetch_strictly_public.
+    clientIdMetadataDocumentEnabled: true,
     // Any access needs "read"; the consent page offers "post" and "remind" too.
     requiredScopes: ["read"],
     resourceMetadata: { resource, authorization_servers: [new URL(resource).origin], resource_name: "Hearth" },

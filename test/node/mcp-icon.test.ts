@@ -21,7 +21,7 @@ const agents: ConnectedAgent[] = [];
 const ROOM = "icons";
 
 async function agentWithLogo(name: string, logo: string): Promise<ConnectedAgent> {
-  const agent = await connectAgent(server.url, name, alice.token, { rooms: [ROOM], scopes: ["post"] }, logo);
+  const agent = await connectAgent(server.url, name, alice.token, { rooms: [ROOM], scopes: ["post"] }, { logoUri: logo });
   agents.push(agent);
   return agent;
 }
@@ -97,7 +97,8 @@ describe("an outside agent's icon", () => {
     const plain = await agentWithLogo("Plain App", "");
     expect((await iconOf(plain.oauth.info!.client_id)).status).toBe(404);
     expect((await iconOf("no-such-client")).status).toBe(404);
-    // Bad ids never reach the provider.
-    expect((await iconOf("..%2F..%2Fetc")).status).toBe(405);
+    // Ids are looked up as ids, nothing more: a path in one is just an unknown client; a slash is not an icon route.
+    expect((await iconOf("..%2F..%2Fetc")).status).toBe(404);
+    expect((await iconOf("a/b")).status).toBe(405);
   });
 });

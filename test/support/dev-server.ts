@@ -52,6 +52,8 @@ export interface DevServerOptions {
   viaStartScript?: boolean;
   /** The DevTools port of the Worker's isolate (bench/profile.ts); any free one by default. */
   inspectorPort?: number;
+  /** More environment for wrangler and workerd (e.g. NODE_EXTRA_CA_CERTS, which workerd's fetch trusts). */
+  env?: Record<string, string>;
 }
 
 async function healthy(url: string): Promise<boolean> {
@@ -92,7 +94,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       // A process group of its own, so kill() takes workerd down with wrangler.
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...QUIET_WRANGLER, PORT: String(port) },
+      env: { ...process.env, ...QUIET_WRANGLER, ...options.env, PORT: String(port) },
     },
   );
   let log = "";

@@ -13,7 +13,14 @@ import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } fr
 import { SESSION_COOKIE } from "./room-client";
 
 /** Nothing listens here: the test reads the code from the consent page's redirect instead. */
-const REDIRECT_URL = "http://127.0.0.1:59999/callback";
+export const REDIRECT_URL = "http://127.0.0.1:59999/callback";
+
+/** How a test client presents itself beyond its name: an icon, or a Client ID Metadata Document instead of registering. */
+export interface ClientExtras {
+  logoUri?: string;
+  /** An https URL whose JSON is the client's metadata; the SDK uses it as the client_id when the server supports it. */
+  metadataUrl?: string;
+}
 
 export class MemoryOAuthClient implements OAuthClientProvider {
   info: OAuthClientInformationMixed | undefined;
@@ -22,10 +29,11 @@ export class MemoryOAuthClient implements OAuthClientProvider {
   /** Where the SDK sent the member to authorize (set when a connect needed authorization). */
   authorizationUrl: URL | null = null;
 
-  /** `logoUri`: the icon the client registers with (RFC 7591 `logo_uri`). */
+  /** `logoUri`: the icon the client registers with (RFC 7591 `logo_uri`); `clientMetadataUrl`: its metadata document. */
   constructor(
     readonly clientName: string,
     readonly logoUri?: string,
+    readonly clientMetadataUrl?: string,
   ) {}
 
   get redirectUrl(): string {
@@ -113,8 +121,8 @@ export interface ConnectedAgent {
  * URL), the member approves on the consent page, the code is exchanged
  * (PKCE), and a second connect succeeds with the token.
  */
-export async function connectAgent(origin: string, clientName: string, sessionToken: string, choice: ConsentChoice, logoUri?: string): Promise<ConnectedAgent> {
-  const oauth = new MemoryOAuthClient(clientName, logoUri);
+export async function connectAgent(origin: string, clientName: string, sessionToken: string, choice: ConsentChoice, extras: ClientExtras = {}): Promise<ConnectedAgent> {
+  const oauth = new MemoryOAuthClient(clientName, extras.logoUri, extras.metadataUrl);
   const endpoint = new URL(`${origin}/mcp`);
   const first = new StreamableHTTPClientTransport(endpoint, { authProvider: oauth });
   await new Client({ name: clientName, version: "1.0.0" }).connect(first).then(
