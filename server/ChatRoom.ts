@@ -788,7 +788,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       },
       {
         online: () => new Set(this.sockets.online().map((m) => m.id)),
-        agentActed: (actor, principal) => this.sockets.agentActed({ memberId: actor.id, name: actor.name, role: actor.role, client: principal.client, app: principal.clientId }),
+        agentActed: (actor, principal) => this.sockets.agentActed({ memberId: actor.id, name: actor.name, role: actor.role, client: principal.client, app: principal.clientId, ...(principal.icon ? { icon: true } : {}) }),
         command: async (actor, text) => {
           let answer: Outcome = { ok: false, text: "The command gave no answer." };
           await runCommand(this.commands, this.kernel, actor, { id: crypto.randomUUID(), text }, (f) => {
@@ -812,9 +812,9 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     this.#followers ??= new RoomFollowers({
       name: this.name,
       mayRead: (memberId) => this.members.get(memberId) !== null && !this.members.banned(memberId),
-      agentActed: (memberId, client, app) => {
+      agentActed: (memberId, client, app, icon) => {
         const member = this.members.get(memberId);
-        if (member) this.sockets.agentActed({ memberId, name: member.name, role: member.role, client, app });
+        if (member) this.sockets.agentActed({ memberId, name: member.name, role: member.role, client, app, ...(icon ? { icon } : {}) });
       },
     });
     return this.#followers.serve(principal, request, expiresAt, rpcId);

@@ -164,8 +164,10 @@ export const ConnectedAgent = z.object({
   id: z.string(),
   /** The client's name as the member approved it; self-asserted by the client. */
   client: z.string(),
-  /** Its OAuth client id (its icon: GET /api/agent-icon/<app>). */
+  /** Its OAuth client id. */
   app: z.string(),
+  /** It named an icon when the member consented: `GET /api/agent-icon/<app>`. */
+  icon: z.boolean(),
   /** Where its tokens go. */
   redirectHost: z.string().nullable(),
   scopes: z.array(z.string()),

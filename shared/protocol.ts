@@ -214,7 +214,7 @@ export const ChatMessage = z.object({
    * member wrote it themselves). Set by the server only; no frame carries it in.
    */
   via: z.string().max(100).optional(),
-  /** With `via`: the app's OAuth client id; its icon is `GET /api/agent-icon/<viaApp>` (server/http/agentIcon.ts). */
+  /** With `via`, when the app named an icon: its OAuth client id; the icon is `GET /api/agent-icon/<viaApp>` (server/http/agentIcon.ts). */
   viaApp: z.string().max(512).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
@@ -227,9 +227,10 @@ export const PresenceMember = z.object({
   connections: z.number().int().nonnegative(),
   /**
    * Outside agents (MCP clients) acting for this member right now: the name
-   * they were granted under and their OAuth client id (`app`, for the icon).
+   * they were granted under, their OAuth client id, and `icon` when they
+   * named one (`GET /api/agent-icon/<app>`).
    */
-  agents: z.array(z.object({ name: z.string(), app: z.string() })).optional(),
+  agents: z.array(z.object({ name: z.string(), app: z.string(), icon: z.boolean().optional() })).optional(),
 });
 export type PresenceMember = z.infer<typeof PresenceMember>;
 

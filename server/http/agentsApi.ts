@@ -18,12 +18,13 @@ const GRANTS_MAX = 100;
 export async function listAgents(request: Request, env: Cloudflare.Env, caller: SessionClaims): Promise<Response> {
   const grants = await oauthHelpers(request, env).listUserGrants(caller.sub, { limit: GRANTS_MAX });
   const agents: ConnectedAgent[] = grants.items.map((g) => {
-    const meta = (g.metadata ?? {}) as { client?: unknown; redirectHost?: unknown; rooms?: unknown };
+    const meta = (g.metadata ?? {}) as { client?: unknown; redirectHost?: unknown; rooms?: unknown; icon?: unknown };
     const rooms = meta.rooms === "all" || (Array.isArray(meta.rooms) && meta.rooms.every((r) => typeof r === "string")) ? (meta.rooms as ConnectedAgent["rooms"]) : [];
     return {
       id: g.id,
       client: typeof meta.client === "string" ? meta.client : g.clientId,
       app: g.clientId,
+      icon: meta.icon === true,
       redirectHost: typeof meta.redirectHost === "string" ? meta.redirectHost : null,
       scopes: g.scope,
       rooms,

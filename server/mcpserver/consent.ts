@@ -99,12 +99,13 @@ async function decide(request: Request, env: Env): Promise<Response> {
   const approved = await oauth.approveConsent(request, handle, { scope: scopes });
   const details = await oauth.describeConsent(approved.request);
   const client = details.clientName.slice(0, 100);
-  const props: GrantProps = { memberId: session.claims.sub, client, rooms };
+  const icon = Boolean(details.logoUri);
+  const props: GrantProps = { memberId: session.claims.sub, client, rooms, ...(icon ? { icon } : {}) };
   const { redirectTo } = await oauth.completeAuthorization({
     request: approved.request,
     userId: session.claims.sub,
     // Shown in the member's settings (the list of connected agents).
-    metadata: { client, redirectHost: details.redirectHost, rooms },
+    metadata: { client, redirectHost: details.redirectHost, rooms, icon },
     scope: scopes,
     props,
   });

@@ -59,6 +59,7 @@ interface Listen {
   memberId: string;
   clientId: string;
   client: string;
+  icon: boolean;
   stop: AbortController;
   expiry: ReturnType<typeof setTimeout>;
 }
@@ -68,7 +69,7 @@ export interface FollowRoom {
   /** Whether the member may still read here (a member, not banned). */
   mayRead(memberId: string): boolean;
   /** The agent shows in presence for AGENT_PRESENCE_MS (room/sockets.ts). */
-  agentActed(memberId: string, client: string, app: string): void;
+  agentActed(memberId: string, client: string, app: string, icon: boolean): void;
 }
 
 export class RoomFollowers {
@@ -98,6 +99,7 @@ export class RoomFollowers {
       memberId: principal.memberId,
       clientId: principal.clientId,
       client: principal.client,
+      icon: principal.icon === true,
       stop,
       expiry: setTimeout(() => stop.abort(), Math.max(0, expiresAt - Date.now())),
     };
@@ -112,7 +114,7 @@ export class RoomFollowers {
       return response;
     }
     this.#open.add(listen);
-    this.room.agentActed(listen.memberId, listen.client, listen.clientId);
+    this.room.agentActed(listen.memberId, listen.client, listen.clientId, listen.icon);
     this.#keepPresence();
     return new Response(untilClosed(response.body, () => this.#closed(listen)), response);
   }
@@ -146,7 +148,7 @@ export class RoomFollowers {
     this.#presence = setInterval(() => {
       for (const listen of this.#open) {
         if (!this.room.mayRead(listen.memberId)) listen.stop.abort();
-        else this.room.agentActed(listen.memberId, listen.client, listen.clientId);
+        else this.room.agentActed(listen.memberId, listen.client, listen.clientId, listen.icon);
       }
     }, AGENT_PRESENCE_MS / 2);
   }

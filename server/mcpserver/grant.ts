@@ -30,6 +30,8 @@ export const GrantProps = z.object({
   client: z.string().min(1).max(100),
   /** "all": every room the member belongs to when a call is made; else exactly these. */
   rooms: z.union([z.literal("all"), z.array(z.string()).max(GRANT_ROOMS_MAX)]),
+  /** The client named an icon when the member consented (members then see it, through http/agentIcon.ts). */
+  icon: z.boolean().optional(),
 });
 export type GrantProps = z.infer<typeof GrantProps>;
 
@@ -43,4 +45,6 @@ export interface AgentPrincipal {
   client: string;
   clientId: string;
   scopes: readonly string[];
+  /** Whether the client has an icon to show (GrantProps.icon). */
+  icon?: boolean;
 }

@@ -262,7 +262,8 @@ export class AgentAccess {
       typingUntil: 0,
       timeZone: this.room.members.timeZone(actor.id) ?? "UTC",
       via: principal.client,
-      viaApp: principal.clientId,
+      // Only an app with an icon: without one there is nothing for members to load.
+      ...(principal.icon ? { viaApp: principal.clientId } : {}),
     };
   }
 

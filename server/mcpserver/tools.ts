@@ -31,7 +31,13 @@ export const mcpApi = {
     const ctx = executionContext as OAuthResourceContext<unknown>;
     const grant = GrantProps.safeParse(ctx.props);
     if (!grant.success) return Response.json({ error: "invalid_token", error_description: "This grant is not Hearth's." }, { status: 401 });
-    const principal: AgentPrincipal = { memberId: grant.data.memberId, client: grant.data.client, clientId: ctx.auth.clientId ?? "", scopes: ctx.auth.scope };
+    const principal: AgentPrincipal = {
+      memberId: grant.data.memberId,
+      client: grant.data.client,
+      clientId: ctx.auth.clientId ?? "",
+      scopes: ctx.auth.scope,
+      ...(grant.data.icon ? { icon: true } : {}),
+    };
     const listen = await listenRequest(request);
     if (listen) return followRoom(env, grant.data, principal, ctx.auth.expiresAt, request, listen);
     const handler = createMcpHandler(({ era }) => mcpServer(env, grant.data, principal, era), { route: "/mcp", allowedHostnames: [new URL(request.url).hostname] });

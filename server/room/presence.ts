@@ -15,6 +15,8 @@ export interface AgentVisit {
   client: string;
   /** The client's OAuth id. */
   app: string;
+  /** It has an icon to show. */
+  icon?: boolean;
 }
 
 export function presenceOf(states: Iterable<ConnectionState>, agents: Iterable<AgentVisit> = []): PresenceMember[] {
@@ -32,7 +34,7 @@ export function presenceOf(states: Iterable<ConnectionState>, agents: Iterable<A
   // A member's agent is here too: beside their tabs, or alone (no tab open).
   for (const a of agents) {
     const seen = byMember.get(a.memberId) ?? { id: a.memberId, name: a.name, role: a.role, connections: 0 };
-    if (!seen.agents?.some((known) => known.app === a.app)) seen.agents = [...(seen.agents ?? []), { name: a.client, app: a.app }];
+    if (!seen.agents?.some((known) => known.app === a.app)) seen.agents = [...(seen.agents ?? []), { name: a.client, app: a.app, ...(a.icon ? { icon: true } : {}) }];
     byMember.set(a.memberId, seen);
   }
   return [...byMember.values()].sort((a, b) => a.name.localeCompare(b.name));

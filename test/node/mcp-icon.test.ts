@@ -57,7 +57,7 @@ describe("an outside agent's icon", () => {
     const frame = await bobInRoom.next("message", (f) => f.message.text === "with my icon");
     expect(frame.message).toMatchObject({ via: "Logo App", viaApp: app });
     const presence = await bobInRoom.next("presence", (f) => f.members.some((m) => m.agents?.some((a) => a.app === app)));
-    expect(presence.members.find((m) => m.id === alice.id)?.agents).toEqual([{ name: "Logo App", app }]);
+    expect(presence.members.find((m) => m.id === alice.id)?.agents).toEqual([{ name: "Logo App", app, icon: true }]);
 
     const icon = await iconOf(app);
     expect(icon.status).toBe(200);
@@ -74,8 +74,8 @@ describe("an outside agent's icon", () => {
     }
     // Settings → Connected apps names the app too.
     const list = await fetch(`${server.url}/api/account/agents`, { method: "POST", headers: sessionHeaders(server.url, alice.token) });
-    const { agents: apps } = (await list.json()) as { agents: Array<{ client: string; app: string }> };
-    expect(apps.find((a) => a.client === "Logo App")?.app).toBe(app);
+    const { agents: apps } = (await list.json()) as { agents: Array<{ client: string; app: string; icon: boolean }> };
+    expect(apps.find((a) => a.client === "Logo App")).toMatchObject({ app, icon: true });
   });
 
   it("needs a session, like the rest of the API", async () => {
@@ -93,9 +93,15 @@ describe("an outside agent's icon", () => {
       expect(answer.headers.get("content-type")).toMatch(/^text\/plain/);
       expect(await answer.text()).not.toContain("<svg");
     }
-    // An app that registered no icon, and an id nobody registered.
+    // An app that registered no icon: its posts name no app to load an icon for; its id answers 404 anyway.
     const plain = await agentWithLogo("Plain App", "");
+    const posted = await plain.call("post_message", { room: ROOM, text: "no icon here" });
+    expect(posted.error, posted.text).toBe(false);
+    const frame = await bobInRoom.next("message", (f) => f.message.text === "no icon here");
+    expect(frame.message.via).toBe("Plain App");
+    expect(frame.message.viaApp).toBeUndefined();
     expect((await iconOf(plain.oauth.info!.client_id)).status).toBe(404);
+    // An id nobody registered.
     expect((await iconOf("no-such-client")).status).toBe(404);
     // Ids are looked up as ids, nothing more: a path in one is just an unknown client; a slash is not an icon route.
     expect((await iconOf("..%2F..%2Fetc")).status).toBe(404);

@@ -11,14 +11,14 @@ describe("presence", () => {
         { memberId: "m_a", name: "Ann", role: "member", client: "Claude", app: "c_claude" },
         { memberId: "m_a", name: "Ann", role: "member", client: "Claude", app: "c_claude" },
         { memberId: "m_a", name: "Ann", role: "member", client: "Claude", app: "c_other" },
-        { memberId: "m_c", name: "Cy", role: "viewer", client: "Cursor", app: "c_cursor" },
+        { memberId: "m_c", name: "Cy", role: "viewer", client: "Cursor", app: "c_cursor", icon: true },
       ],
     );
     expect(members).toEqual([
       // Two apps that share a name are two agents (each with its own icon); one app acting twice is one.
       { id: "m_a", name: "Ann", role: "member", connections: 2, agents: [{ name: "Claude", app: "c_claude" }, { name: "Claude", app: "c_other" }] },
       { id: "m_b", name: "Bob", role: "member", connections: 1 },
-      { id: "m_c", name: "Cy", role: "viewer", connections: 0, agents: [{ name: "Cursor", app: "c_cursor" }] },
+      { id: "m_c", name: "Cy", role: "viewer", connections: 0, agents: [{ name: "Cursor", app: "c_cursor", icon: true }] },
     ]);
   });
 });

@@ -4,8 +4,9 @@ import { Bot } from "lucide-react";
 /**
  * An outside agent's icon, always from Hearth's own origin (the Worker
  * fetches and checks the app's logo: server/http/agentIcon.ts), so no
- * reader's browser ever asks the app's host. An app without a usable icon
- * answers 404 and shows the generic robot.
+ * reader's browser ever asks the app's host. `app` is given only for an app
+ * that named an icon; without one, or when Hearth would not keep it (404),
+ * the generic robot.
  */
 export function AppIcon({ app, size = 14 }: { app: string | undefined; size?: number }) {
   const [failed, setFailed] = useState(false);

@@ -54,7 +54,7 @@ export function ConnectedApps() {
           {data.agents.map((a) => (
             <li key={a.id} data-testid="connected-app">
               <span>
-                <AppIcon app={a.app} /> {a.client}
+                <AppIcon app={a.icon ? a.app : undefined} /> {a.client}
                 {a.redirectHost ? <span className="muted"> ({a.redirectHost})</span> : null}
               </span>
               <span className="muted">

@@ -29,7 +29,7 @@ export function PresenceList({ members, selfId, assistant }: { members: Presence
                 {m.agents.map((a, i) => (
                   <span key={a.app} className="presence-agent" data-app={a.app}>
                     {i > 0 ? ", " : ""}
-                    <AppIcon app={a.app} size={12} /> {a.name}
+                    <AppIcon app={a.icon ? a.app : undefined} size={12} /> {a.name}
                   </span>
                 ))}
               </span>
