@@ -149,8 +149,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
         sql: this.ctx.storage.sql,
         transaction: (fn) => this.ctx.storage.transactionSync(fn),
         broadcast: (frame) => {
-          this.sockets.fanOut(encode(frame));
-          this.#followers?.shown(frame);
+          this.show(frame);
           // Only the frames a notification can follow; the rest (drafts, presence) never build it.
           if (frame.type === "message" || frame.type === "message_updated" || frame.type === "tool") this.notifications.frameShown(frame);
         },
@@ -835,6 +834,12 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
     return { id: sender.memberId, name: sender.name, role: sender.role };
   }
 
+  /** A frame for everyone in the room: every member socket, and the agents following it over MCP (mcpserver/follow.ts). */
+  private show(frame: ServerFrame): void {
+    this.sockets.fanOut(encode(frame));
+    this.#followers?.shown(frame);
+  }
+
   /** A frame's context: `reply` answers its sender; `setState` keeps a socket's attachment (none for an agent's call). */
   private chatContext(sender: ConnectionState, reply: (frame: ServerFrame) => void, setState: (state: ConnectionState) => void = () => {}): ChatContext {
     return {
@@ -843,10 +848,7 @@ export class ChatRoom extends Agent<Cloudflare.Env> {
       threads: this.kernel.threads,
       members: this.members,
       now: () => Date.now(),
-      broadcast: (frame) => {
-        this.sockets.fanOut(encode(frame));
-        this.#followers?.shown(frame);
-      },
+      broadcast: (frame) => this.show(frame),
       reply,
       updateSender: (state) => {
         setState(state);
