@@ -73,7 +73,8 @@ export interface FollowRoom {
 }
 
 export class RoomFollowers {
-  #handler: ReturnType<typeof createMcpHandler> | null = null;
+  /** One handler per host the room is reached on (its Host check is the request's own), each with its bus. */
+  readonly #handlers = new Map<string, ReturnType<typeof createMcpHandler>>();
   readonly #open = new Set<Listen>();
   #pending = new Set<string>();
   #presence: ReturnType<typeof setInterval> | null = null;
@@ -103,11 +104,16 @@ export class RoomFollowers {
       stop,
       expiry: setTimeout(() => stop.abort(), Math.max(0, expiresAt - Date.now())),
     };
-    const handler = (this.#handler ??= createMcpHandler(
-      // Only the listen itself is served here; its filter is honoured against these capabilities.
-      () => new McpServer({ name: "Hearth", version: "1.0.0" }, { capabilities: { resources: { subscribe: true } } }),
-      { route: new URL(request.url).pathname, allowedHostnames: [new URL(request.url).hostname] },
-    ));
+    const url = new URL(request.url);
+    let handler = this.#handlers.get(url.hostname);
+    if (!handler) {
+      handler = createMcpHandler(
+        // Only the listen itself is served here; its filter is honoured against these capabilities.
+        () => new McpServer({ name: "Hearth", version: "1.0.0" }, { capabilities: { resources: { subscribe: true } } }),
+        { route: url.pathname, allowedHostnames: [url.hostname] },
+      );
+      this.#handlers.set(url.hostname, handler);
+    }
     const response = await handler(new Request(request, { signal: stop.signal }), {}, { props: { memberId: principal.memberId } } as unknown as ExecutionContext);
     if (!response.body || !response.headers.get("content-type")?.startsWith("text/event-stream")) {
       clearTimeout(listen.expiry);
@@ -140,7 +146,7 @@ export class RoomFollowers {
     this.#pending = new Set();
     // Checked before every announcement, not only at listen time: a removed member's agent learns nothing more.
     for (const listen of this.#open) if (!this.room.mayRead(listen.memberId)) listen.stop.abort();
-    for (const uri of uris) this.#handler?.notify.resourceUpdated(uri);
+    for (const handler of this.#handlers.values()) for (const uri of uris) handler.notify.resourceUpdated(uri);
   }
 
   #keepPresence(): void {

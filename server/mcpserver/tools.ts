@@ -52,7 +52,9 @@ interface ListenRequest {
 }
 
 async function listenRequest(request: Request): Promise<ListenRequest | null> {
-  if (request.method !== "POST") return null;
+  // A 2026-07-28 request names its method in a header (the SDK refuses one whose body says otherwise),
+  // so every other call is passed on without parsing its body twice. A listen only exists in that revision.
+  if (request.method !== "POST" || request.headers.get("mcp-method") !== "subscriptions/listen") return null;
   let body: unknown;
   try {
     body = await request.clone().json();
